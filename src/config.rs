@@ -1,0 +1,154 @@
+//! Every setting of the server, in one typed struct.
+//!
+//! Each setting has a default, can be set by an environment variable, and by a
+//! command-line flag that wins over the variable (clap's `env` support, so
+//! `newsgraph --help` documents them all with their variables). Secrets — the
+//! MongoDB URI may carry a password — are held in a redacting type and never
+//! printed.
+
+use crate::graphql::QueryLimits;
+use clap::{ArgAction, Args, ValueEnum};
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The server's settings. Flags override environment variables, which override defaults.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address the HTTP server listens on (port 0 picks a free port).
+    #[arg(
+        long,
+        env = "NEWSGRAPH_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// MongoDB connection string. When set, MongoDB is the store; otherwise the embedded store is used.
+    #[arg(long, env = "NEWSGRAPH_MONGODB_URI", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub mongodb_uri: Option<SecretString>,
+
+    /// MongoDB database name.
+    #[arg(
+        long,
+        env = "NEWSGRAPH_DATABASE",
+        default_value = "newsgraph",
+        global = true
+    )]
+    pub database: String,
+
+    /// MongoDB write concern `w`: `majority` or a number of nodes.
+    #[arg(
+        long,
+        env = "NEWSGRAPH_MONGODB_WRITE_CONCERN",
+        default_value = "majority",
+        global = true
+    )]
+    pub mongodb_write_concern: String,
+
+    /// Whether MongoDB writes wait for the journal.
+    #[arg(long, env = "NEWSGRAPH_MONGODB_JOURNAL", default_value_t = true, action = ArgAction::Set, global = true)]
+    pub mongodb_journal: bool,
+
+    /// Directory of the embedded store.
+    #[arg(
+        long,
+        env = "NEWSGRAPH_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Keep the embedded store in memory only (nothing is persisted). For tests and demos.
+    #[arg(long, env = "NEWSGRAPH_IN_MEMORY", global = true)]
+    pub in_memory: bool,
+
+    /// Directory of the seed graph (`graph.json` and article texts).
+    #[arg(
+        long,
+        env = "NEWSGRAPH_SEED_DIR",
+        default_value = "seed",
+        global = true
+    )]
+    pub seed_dir: PathBuf,
+
+    /// Do not seed an empty embedded store at start-up.
+    #[arg(long, env = "NEWSGRAPH_NO_SEED", global = true)]
+    pub no_seed: bool,
+
+    /// Longest a single store call may take before it fails as STORE_UNAVAILABLE, in milliseconds.
+    #[arg(long, env = "NEWSGRAPH_STORE_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000), global = true)]
+    pub store_timeout_ms: u64,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "NEWSGRAPH_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: usize,
+
+    /// Highest query cost accepted; a connection's `first` multiplies the cost of what is selected under it.
+    #[arg(
+        long,
+        env = "NEWSGRAPH_MAX_COMPLEXITY",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub max_complexity: usize,
+
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, env = "NEWSGRAPH_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "NEWSGRAPH_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// Log format.
+    #[arg(long, env = "NEWSGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+fn parse_secret(raw: &str) -> Result<SecretString, String> {
+    if raw.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(SecretString::from(raw.to_owned()))
+}
+
+impl Settings {
+    /// Settings for tests: an in-memory store, a free port, the repo's seed.
+    pub fn for_tests() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        let mut settings = Only::parse_from(["newsgraph"]).settings;
+        settings.bind = "127.0.0.1:0".into();
+        settings.in_memory = true;
+        settings.seed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seed");
+        settings
+    }
+
+    /// The per-call store timeout.
+    pub fn store_timeout(&self) -> Duration {
+        Duration::from_millis(self.store_timeout_ms)
+    }
+
+    /// The query limits for the schema.
+    pub fn query_limits(&self) -> QueryLimits {
+        QueryLimits {
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+            ..QueryLimits::default()
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Articles: the `Article` type and the root fields that find articles.
+
+use super::connection::{self, Conn, PageArgs};
+use super::context::{load_all, load_one, load_related, store};
+use super::error::{ApiError, ApiResult};
+use super::ids::{self, NodeType};
+use super::organizations::OrganizationNode;
+use super::people::PersonNode;
+use super::quotes::QuoteNode;
+use crate::domain::{Article, ArticleId};
+use crate::store::{Countable, QuoteRelation};
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// A news article.
+#[derive(Clone)]
+pub struct ArticleNode(pub Arc<Article>);
+
+/// A news article: its text, where it came from, who and what it mentions, and the statements it carries.
+#[Object(name = "Article")]
+impl ArticleNode {
+    /// The global id (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Article, self.0.id.as_str())
+    }
+
+    /// The article's own id, stable across re-imports.
+    async fn key(&self) -> &str {
+        self.0.id.as_str()
+    }
+
+    async fn headline(&self) -> &str {
+        &self.0.headline
+    }
+
+    /// The full text. Quote spans are character offsets into it.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+
+    /// Where the story was filed from, e.g. "Vienna".
+    async fn dateline(&self) -> Option<&str> {
+        self.0.dateline.as_deref()
+    }
+
+    /// When it was published, when known.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    /// A BCP 47 language tag such as `en`.
+    async fn language(&self) -> Option<&str> {
+        self.0.language.as_deref()
+    }
+
+    /// Subjects the article is about.
+    async fn topics(&self) -> &[String] {
+        &self.0.topics
+    }
+
+    /// The news outlet or agency that published the article, when known.
+    async fn outlet(&self, ctx: &Context<'_>) -> ApiResult<Option<OrganizationNode>> {
+        match &self.0.outlet {
+            Some(id) => Ok(load_one(ctx, id.clone()).await?.map(OrganizationNode)),
+            None => Ok(None),
+        }
+    }
+
+    /// The people the article mentions.
+    async fn people(&self, ctx: &Context<'_>) -> ApiResult<Vec<PersonNode>> {
+        Ok(load_all(ctx, &self.0.people)
+            .await?
+            .into_iter()
+            .map(PersonNode)
+            .collect())
+    }
+
+    /// The organizations the article mentions.
+    async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
+        Ok(load_all(ctx, &self.0.organizations)
+            .await?
+            .into_iter()
+            .map(OrganizationNode)
+            .collect())
+    }
+
+    /// The statements in the article, in the order they appear in the body.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn quotes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<QuoteNode>> {
+        let args = PageArgs::new(first, after)?;
+        let quotes = load_related(ctx, QuoteRelation::InArticle, self.0.id.as_str()).await?;
+        Ok(connection::from_sorted(
+            quotes.to_vec(),
+            &args,
+            |q| q.id.to_string(),
+            QuoteNode,
+        ))
+    }
+}
+
+/// Root fields about articles.
+#[derive(Default)]
+pub struct ArticleQuery;
+
+#[Object]
+impl ArticleQuery {
+    /// One article, by its global id or its own id (`key`).
+    async fn article(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ArticleNode> {
+        let raw = match ids::decode_as(&id, NodeType::Article) {
+            Ok(raw) => raw,
+            Err(_) if ArticleId::parse(id.as_str()).is_ok() => id.to_string(),
+            Err(e) => return Err(e),
+        };
+        let id = ArticleId::parse(raw).map_err(|e| ApiError::bad_input(e.to_string()))?;
+        load_one(ctx, id.clone())
+            .await?
+            .map(ArticleNode)
+            .ok_or_else(|| ApiError::not_found(format!("no article with id `{id}`")))
+    }
+
+    /// All articles, ordered by id.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<ArticleNode>> {
+        let args = PageArgs::new(first, after)?;
+        let store = store(ctx)?;
+        let items = store.list_articles(&args.store_page()).await?;
+        let total = if connection::wants_total(ctx) {
+            store.count(&Countable::Articles).await?
+        } else {
+            0
+        };
+        Ok(connection::from_store_page(
+            items,
+            &args,
+            total,
+            |a| a.id.to_string(),
+            |a| ArticleNode(Arc::new(a)),
+        ))
+    }
+}

@@ -1,0 +1,80 @@
+//! The one place where domain, store and input errors become GraphQL errors with
+//! an `extensions.code` a client can branch on.
+//!
+//! [`ApiError`] deliberately does not implement `Display`: async-graphql turns
+//! anything that does into an error carrying its text, which would send a
+//! driver's or SQLite's message to clients. Resolvers return `ApiError`, and the
+//! only conversion to a GraphQL error is the one below, which logs the internal
+//! detail and sends a fixed message.
+
+use crate::store::StoreError;
+
+/// An error a client sees.
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    /// An argument is malformed or out of range. Code `BAD_USER_INPUT`.
+    BadUserInput(String),
+    /// The thing asked for does not exist. Code `NOT_FOUND`.
+    NotFound(String),
+    /// The database is down or stalled; retrying later may work. Code `STORE_UNAVAILABLE`.
+    StoreUnavailable,
+    /// A bug or corrupt data; details are in the server log. Code `INTERNAL_SERVER_ERROR`.
+    Internal,
+}
+
+impl ApiError {
+    /// The value of `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadUserInput(_) => "BAD_USER_INPUT",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::StoreUnavailable => "STORE_UNAVAILABLE",
+            ApiError::Internal => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The message a client sees.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::BadUserInput(message) | ApiError::NotFound(message) => message.clone(),
+            ApiError::StoreUnavailable => "the data store is unavailable; try again shortly".into(),
+            ApiError::Internal => "internal error".into(),
+        }
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        ApiError::BadUserInput(message.into())
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError::NotFound(message.into())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "store unavailable");
+                ApiError::StoreUnavailable
+            }
+            StoreError::Invalid(detail) => ApiError::BadUserInput(detail),
+            StoreError::Internal(detail) => {
+                tracing::error!(%detail, "store failure");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        let code = error.code();
+        async_graphql::Error::new(error.message()).extend_with(|_, e| e.set("code", code))
+    }
+}
+
+use async_graphql::ErrorExtensions as _;
+
+/// The result type of every resolver.
+pub type ApiResult<T> = Result<T, ApiError>;

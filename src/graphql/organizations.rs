@@ -1,0 +1,265 @@
+//! Organizations and news sources: the `Organization` type, its kinds, and the
+//! root fields that find organizations and sources.
+
+use super::articles::ArticleNode;
+use super::connection::{self, Conn, PageArgs};
+use super::context::{load_all, load_related, store};
+use super::error::{ApiError, ApiResult};
+use super::ids::{self, NodeType};
+use super::people::{PersonNode, check_name};
+use super::quotes::QuoteNode;
+use crate::domain::{OrgKind, Organization};
+use crate::store::{
+    ArticleRelation, Countable, OrganizationRelation, PersonRelation, QuoteRelation,
+};
+use async_graphql::{Context, Enum, ID, Object};
+use std::sync::Arc;
+
+/// What sort of organization it is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "OrganizationKind", remote = "crate::domain::OrgKind")]
+pub enum OrganizationKind {
+    /// A wire service such as AFP or Reuters.
+    NewsAgency,
+    /// A newspaper, broadcaster or site such as the Guardian.
+    NewsOutlet,
+    /// A state, or a government body.
+    Government,
+    /// A body of states, such as the UN or the EU.
+    InternationalOrg,
+    Military,
+    /// A party, movement or armed group.
+    PoliticalGroup,
+    Company,
+    Other,
+}
+
+/// An organization.
+#[derive(Clone)]
+pub struct OrganizationNode(pub Arc<Organization>);
+
+/// An organization: a government, an international body, a company, or a news source that reports statements.
+#[Object(name = "Organization")]
+impl OrganizationNode {
+    /// The global id (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Organization, self.0.id.as_str())
+    }
+
+    /// The organization's own id, stable across re-imports.
+    async fn key(&self) -> &str {
+        self.0.id.as_str()
+    }
+
+    /// The full name, e.g. "Agence France-Presse".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Other names and acronyms, e.g. "AFP".
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases
+    }
+
+    async fn kind(&self) -> OrganizationKind {
+        self.0.kind.into()
+    }
+
+    /// Whether it is a news agency or outlet, i.e. can be the `via` of a quote.
+    async fn is_source(&self) -> bool {
+        self.0.kind.is_source()
+    }
+
+    /// Organizations that are members (or parts) of this one.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<OrganizationNode>> {
+        let args = PageArgs::new(first, after)?;
+        let members =
+            load_related(ctx, OrganizationRelation::MembersOf, self.0.id.as_str()).await?;
+        Ok(connection::from_sorted(
+            members.to_vec(),
+            &args,
+            |o| o.id.to_string(),
+            OrganizationNode,
+        ))
+    }
+
+    /// Organizations this one is a member (or part) of.
+    async fn member_of(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
+        Ok(load_all(ctx, &self.0.member_of)
+            .await?
+            .into_iter()
+            .map(OrganizationNode)
+            .collect())
+    }
+
+    /// People affiliated with this organization.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<PersonNode>> {
+        let args = PageArgs::new(first, after)?;
+        let people = load_related(ctx, PersonRelation::AffiliatedWith, self.0.id.as_str()).await?;
+        Ok(connection::from_sorted(
+            people.to_vec(),
+            &args,
+            |p| p.id.to_string(),
+            PersonNode,
+        ))
+    }
+
+    /// Statements this source reported (it is in their `via`).
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn quotes_reported(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<QuoteNode>> {
+        let args = PageArgs::new(first, after)?;
+        let quotes = load_related(ctx, QuoteRelation::Via, self.0.id.as_str()).await?;
+        Ok(connection::from_sorted(
+            quotes.to_vec(),
+            &args,
+            |q| q.id.to_string(),
+            QuoteNode,
+        ))
+    }
+
+    /// Statements made by this organization's people or by anonymous speakers tied to it.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn quotes_by(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<QuoteNode>> {
+        let args = PageArgs::new(first, after)?;
+        let quotes = load_related(ctx, QuoteRelation::ByOrganization, self.0.id.as_str()).await?;
+        Ok(connection::from_sorted(
+            quotes.to_vec(),
+            &args,
+            |q| q.id.to_string(),
+            QuoteNode,
+        ))
+    }
+
+    /// Articles that mention this organization.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<ArticleNode>> {
+        let args = PageArgs::new(first, after)?;
+        let articles = load_related(
+            ctx,
+            ArticleRelation::MentionsOrganization,
+            self.0.id.as_str(),
+        )
+        .await?;
+        Ok(connection::from_sorted(
+            articles.to_vec(),
+            &args,
+            |a| a.id.to_string(),
+            ArticleNode,
+        ))
+    }
+
+    /// Articles this outlet published.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn published(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<ArticleNode>> {
+        let args = PageArgs::new(first, after)?;
+        let articles = load_related(ctx, ArticleRelation::PublishedBy, self.0.id.as_str()).await?;
+        Ok(connection::from_sorted(
+            articles.to_vec(),
+            &args,
+            |a| a.id.to_string(),
+            ArticleNode,
+        ))
+    }
+}
+
+/// Root fields about organizations.
+#[derive(Default)]
+pub struct OrganizationQuery;
+
+#[Object]
+impl OrganizationQuery {
+    /// The organization whose name or alias is `name`, ignoring case ("afp" finds Agence France-Presse).
+    async fn organization(&self, ctx: &Context<'_>, name: String) -> ApiResult<OrganizationNode> {
+        let name = check_name(&name)?;
+        store(ctx)?
+            .organization_by_name(name)
+            .await?
+            .map(|o| OrganizationNode(Arc::new(o)))
+            .ok_or_else(|| {
+                ApiError::not_found(format!("no organization named `{}`", ids::preview(name)))
+            })
+    }
+
+    /// Organizations, ordered by id; only the given kinds when `kinds` is given.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        kinds: Option<Vec<OrganizationKind>>,
+    ) -> ApiResult<Conn<OrganizationNode>> {
+        let kinds: Vec<OrgKind> = kinds
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        list(ctx, &kinds, PageArgs::new(first, after)?).await
+    }
+
+    /// The news agencies and outlets that statements come through.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<OrganizationNode>> {
+        list(ctx, &OrgKind::SOURCES, PageArgs::new(first, after)?).await
+    }
+}
+
+async fn list(
+    ctx: &Context<'_>,
+    kinds: &[OrgKind],
+    args: PageArgs,
+) -> ApiResult<Conn<OrganizationNode>> {
+    let store = store(ctx)?;
+    let items = store.list_organizations(kinds, &args.store_page()).await?;
+    let total = if connection::wants_total(ctx) {
+        store
+            .count(&Countable::Organizations(kinds.to_vec()))
+            .await?
+    } else {
+        0
+    };
+    Ok(connection::from_store_page(
+        items,
+        &args,
+        total,
+        |o| o.id.to_string(),
+        |o| OrganizationNode(Arc::new(o)),
+    ))
+}

@@ -1,0 +1,151 @@
+//! People: the `Person` type and the root field that finds a person by name.
+
+use super::articles::ArticleNode;
+use super::connection::{self, Conn, PageArgs};
+use super::context::{load_all, load_related, store};
+use super::error::{ApiError, ApiResult};
+use super::ids::{self, NodeType};
+use super::organizations::OrganizationNode;
+use super::quotes::QuoteNode;
+use crate::domain::Person;
+use crate::store::{ArticleRelation, Countable, QuoteRelation};
+use async_graphql::{Context, ID, Object};
+use std::sync::Arc;
+
+/// The longest name accepted in a lookup.
+pub const MAX_NAME_LEN: usize = 200;
+
+/// A named person.
+#[derive(Clone)]
+pub struct PersonNode(pub Arc<Person>);
+
+/// A named person: who they are, whom they speak for, what they said and where they are mentioned.
+#[Object(name = "Person")]
+impl PersonNode {
+    /// The global id (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Person, self.0.id.as_str())
+    }
+
+    /// The person's own id, stable across re-imports.
+    async fn key(&self) -> &str {
+        self.0.id.as_str()
+    }
+
+    /// The full name, e.g. "Sergei Lavrov".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Other names the person goes by in articles, e.g. "Lavrov".
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases
+    }
+
+    /// Their role, e.g. "Foreign Minister".
+    async fn role(&self) -> Option<&str> {
+        self.0.role.as_deref()
+    }
+
+    /// The organizations they belong to or speak for.
+    async fn affiliations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
+        Ok(load_all(ctx, &self.0.affiliations)
+            .await?
+            .into_iter()
+            .map(OrganizationNode)
+            .collect())
+    }
+
+    /// What they said, across all articles.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn quotes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<QuoteNode>> {
+        let args = PageArgs::new(first, after)?;
+        let quotes = load_related(ctx, QuoteRelation::BySpeaker, self.0.id.as_str()).await?;
+        Ok(connection::from_sorted(
+            quotes.to_vec(),
+            &args,
+            |q| q.id.to_string(),
+            QuoteNode,
+        ))
+    }
+
+    /// The articles that mention them.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<ArticleNode>> {
+        let args = PageArgs::new(first, after)?;
+        let articles =
+            load_related(ctx, ArticleRelation::MentionsPerson, self.0.id.as_str()).await?;
+        Ok(connection::from_sorted(
+            articles.to_vec(),
+            &args,
+            |a| a.id.to_string(),
+            ArticleNode,
+        ))
+    }
+}
+
+/// Checks a name given to a lookup.
+pub fn check_name(name: &str) -> ApiResult<&str> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::bad_input("`name` must not be empty"));
+    }
+    if trimmed.chars().count() > MAX_NAME_LEN {
+        return Err(ApiError::bad_input(format!(
+            "`name` is at most {MAX_NAME_LEN} characters"
+        )));
+    }
+    Ok(trimmed)
+}
+
+/// Root fields about people.
+#[derive(Default)]
+pub struct PersonQuery;
+
+#[Object]
+impl PersonQuery {
+    /// The person whose name or alias is `name`, ignoring case ("lavrov" finds Sergei Lavrov).
+    async fn person(&self, ctx: &Context<'_>, name: String) -> ApiResult<PersonNode> {
+        let name = check_name(&name)?;
+        store(ctx)?
+            .person_by_name(name)
+            .await?
+            .map(|p| PersonNode(Arc::new(p)))
+            .ok_or_else(|| ApiError::not_found(format!("no person named `{}`", ids::preview(name))))
+    }
+
+    /// All people, ordered by id.
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<PersonNode>> {
+        let args = PageArgs::new(first, after)?;
+        let store = store(ctx)?;
+        let items = store.list_people(&args.store_page()).await?;
+        let total = if connection::wants_total(ctx) {
+            store.count(&Countable::People).await?
+        } else {
+            0
+        };
+        Ok(connection::from_store_page(
+            items,
+            &args,
+            total,
+            |p| p.id.to_string(),
+            |p| PersonNode(Arc::new(p)),
+        ))
+    }
+}

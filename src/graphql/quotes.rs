@@ -1,0 +1,164 @@
+//! Quotes and speakers: the `Quote` type, the `Speaker` union of named people
+//! and anonymous speakers, and the root list of quotes.
+
+use super::articles::ArticleNode;
+use super::connection::{self, Conn, PageArgs};
+use super::context::{load_all, load_one, store};
+use super::error::{ApiError, ApiResult};
+use super::ids::{self, NodeType};
+use super::organizations::OrganizationNode;
+use super::people::PersonNode;
+use crate::domain::{OrganizationId, Quote, Speaker as DomainSpeaker};
+use crate::store::Countable;
+use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use chrono::NaiveDate;
+use std::sync::Arc;
+
+/// A statement.
+#[derive(Clone)]
+pub struct QuoteNode(pub Arc<Quote>);
+
+/// Where a statement stands in its article's body.
+#[derive(SimpleObject)]
+pub struct TextSpan {
+    /// Offset of the first character, counted in Unicode code points from the start of `Article.body`.
+    pub start: i32,
+    /// Offset just past the last character (exclusive), in code points.
+    pub end: i32,
+}
+
+/// Someone who made a statement without being named: "a senior U.S. State Department official".
+pub struct AnonymousSpeaker {
+    description: String,
+    affiliation: Option<OrganizationId>,
+}
+
+/// Someone who made a statement without being named, as the article describes them.
+#[Object]
+impl AnonymousSpeaker {
+    /// How the article describes the speaker, e.g. "U.S. officials".
+    async fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The organization the speaker is tied to, when the article says.
+    async fn affiliation(&self, ctx: &Context<'_>) -> ApiResult<Option<OrganizationNode>> {
+        match &self.affiliation {
+            Some(id) => Ok(load_one(ctx, id.clone()).await?.map(OrganizationNode)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Who made a statement: a named person, or an anonymous speaker.
+#[derive(Union)]
+#[graphql(name = "Speaker")]
+pub enum SpeakerUnion {
+    Person(PersonNode),
+    AnonymousSpeaker(AnonymousSpeaker),
+}
+
+/// A statement in an article: quoted words, or reported speech.
+#[Object(name = "Quote")]
+impl QuoteNode {
+    /// The global id (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Quote, self.0.id.as_str())
+    }
+
+    /// The quote's own id, stable across re-imports.
+    async fn key(&self) -> &str {
+        self.0.id.as_str()
+    }
+
+    /// The words: exactly as quoted for a direct quote, as reported for reported speech.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// True for quoted words, false for reported speech ("officials said that …").
+    async fn direct(&self) -> bool {
+        self.0.direct
+    }
+
+    /// Who made the statement, when the article says.
+    async fn speaker(&self, ctx: &Context<'_>) -> ApiResult<Option<SpeakerUnion>> {
+        Ok(match &self.0.speaker {
+            None => None,
+            Some(DomainSpeaker::Person { person }) => load_one(ctx, person.clone())
+                .await?
+                .map(|p| SpeakerUnion::Person(PersonNode(p))),
+            Some(DomainSpeaker::Anonymous {
+                description,
+                affiliation,
+            }) => Some(SpeakerUnion::AnonymousSpeaker(AnonymousSpeaker {
+                description: description.clone(),
+                affiliation: affiliation.clone(),
+            })),
+        })
+    }
+
+    /// The news agencies or outlets through which the statement reached the article.
+    async fn via(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
+        Ok(load_all(ctx, &self.0.via)
+            .await?
+            .into_iter()
+            .map(OrganizationNode)
+            .collect())
+    }
+
+    /// The article the statement appears in.
+    async fn article(&self, ctx: &Context<'_>) -> ApiResult<ArticleNode> {
+        load_one(ctx, self.0.article.clone())
+            .await?
+            .map(ArticleNode)
+            .ok_or_else(|| {
+                ApiError::not_found(format!("the article of quote `{}` is missing", self.0.id))
+            })
+    }
+
+    /// The day the statement was made, when known.
+    async fn said_on(&self) -> Option<NaiveDate> {
+        self.0.said_on
+    }
+
+    /// Where the statement stands in the article body, for opening it in context.
+    async fn span(&self) -> TextSpan {
+        TextSpan {
+            start: i32::try_from(self.0.span.start).unwrap_or(i32::MAX),
+            end: i32::try_from(self.0.span.end).unwrap_or(i32::MAX),
+        }
+    }
+}
+
+/// Root fields about quotes.
+#[derive(Default)]
+pub struct QuoteQuery;
+
+#[Object]
+impl QuoteQuery {
+    /// All statements, ordered by id (by article, then by position in it).
+    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    async fn quotes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<QuoteNode>> {
+        let args = PageArgs::new(first, after)?;
+        let store = store(ctx)?;
+        let items = store.list_quotes(&args.store_page()).await?;
+        let total = if connection::wants_total(ctx) {
+            store.count(&Countable::Quotes).await?
+        } else {
+            0
+        };
+        Ok(connection::from_store_page(
+            items,
+            &args,
+            total,
+            |q| q.id.to_string(),
+            |q| QuoteNode(Arc::new(q)),
+        ))
+    }
+}

@@ -1,0 +1,156 @@
+//! The HTTP edge: `/graphql` (POST and GET), the playground at `/`, and the
+//! health endpoints `/healthz` (the process answers) and `/readyz` (the store
+//! answers). Request bodies are capped before they are read; malformed requests
+//! get a 400 in the GraphQL error shape, never a 500.
+
+mod playground;
+
+use crate::graphql::{AppSchema, prepare_request};
+use crate::store::SharedStore;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What every handler shares.
+pub struct AppState {
+    pub schema: AppSchema,
+    pub store: SharedStore,
+    pub readiness: Readiness,
+}
+
+/// Whether start-up preparation of the store (indexes) has finished.
+#[derive(Clone, Default)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Readiness {
+    pub fn mark_prepared(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    pub fn is_prepared(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// Registers every route.
+pub fn routes(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+    cfg.app_data(web::PayloadConfig::new(max_body_bytes))
+        .route("/graphql", web::post().to(graphql_post))
+        .route("/graphql", web::get().to(graphql_get))
+        .route("/", web::get().to(playground::page))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
+}
+
+/// A GraphQL-shaped error body for failures before execution.
+fn request_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    }))
+}
+
+fn bad_request(message: &str) -> HttpResponse {
+    request_error(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        "BAD_REQUEST",
+        message,
+    )
+}
+
+async fn execute(state: &AppState, request: async_graphql::Request) -> HttpResponse {
+    let response = state
+        .schema
+        .execute(prepare_request(request, state.store.clone()))
+        .await;
+    HttpResponse::Ok().json(response)
+}
+
+async fn graphql_post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime != "application/json" {
+        return request_error(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "POST /graphql takes a JSON body with `Content-Type: application/json`",
+        );
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return bad_request("batched requests are not accepted: send one operation per request");
+    }
+    match serde_json::from_slice::<async_graphql::Request>(&body) {
+        Ok(request) => execute(&state, request).await,
+        Err(e) => bad_request(&format!(
+            "the body is not a GraphQL request: {}",
+            e.classify_message()
+        )),
+    }
+}
+
+async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => execute(&state, request).await,
+        Err(_) => bad_request(
+            "GET /graphql takes `query`, and optionally `operationName` and JSON `variables`, in the query string",
+        ),
+    }
+}
+
+/// Says what kind of JSON problem a body has without echoing it.
+trait ClassifyMessage {
+    fn classify_message(&self) -> String;
+}
+
+impl ClassifyMessage for serde_json::Error {
+    fn classify_message(&self) -> String {
+        use serde_json::error::Category;
+        match self.classify() {
+            Category::Syntax => format!(
+                "invalid JSON at line {}, column {}",
+                self.line(),
+                self.column()
+            ),
+            Category::Eof => "the JSON ends too early".into(),
+            Category::Data => format!(
+                "unexpected JSON structure at line {}, column {}",
+                self.line(),
+                self.column()
+            ),
+            Category::Io => "the body could not be read".into(),
+        }
+    }
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let backend = state.store.backend().as_str();
+    match state.store.ping().await {
+        Ok(()) if state.readiness.is_prepared() => {
+            HttpResponse::Ok().json(json!({ "status": "ready", "backend": backend }))
+        }
+        Ok(()) => HttpResponse::ServiceUnavailable().json(json!({
+            "status": "unavailable", "backend": backend, "reason": "the store answers, but its indexes are not ensured yet"
+        })),
+        Err(error) => HttpResponse::ServiceUnavailable().json(json!({
+            "status": "unavailable", "backend": backend, "reason": error.to_string()
+        })),
+    }
+}

@@ -1,0 +1,25 @@
+//! newsgraph: a GraphQL API over a graph of news articles, the people and
+//! organizations they mention, the statements they carry, and the sources that
+//! reported them.
+//!
+//! Data flows one way: HTTP → GraphQL → the [`store::Store`] trait → a database.
+//!
+//! - [`cli`]: the command line (`serve`, `seed`, `schema`).
+//! - [`config`]: every setting, from defaults, environment variables and flags.
+//! - [`telemetry`]: the log subscriber.
+//! - [`startup`]: builds the application — store, schema, listener.
+//! - [`http`]: routes: `/graphql`, the playground, `/healthz`, `/readyz`.
+//! - [`graphql`]: the schema, resolvers, DataLoaders, connections, error codes.
+//! - [`domain`]: the plain types of the graph and their rules.
+//! - [`store`]: the storage interface and its SQLite and MongoDB backends.
+//! - [`seed`]: loading and validating the curated graph in `seed/`.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,132 @@
+//! A store decorator that bounds every call in time.
+//!
+//! A database that stalls (a paused process, a network partition) would
+//! otherwise hold requests open forever. Wrapped in [`GuardedStore`], each call
+//! either finishes within the timeout or fails as [`StoreError::Unavailable`],
+//! so clients get a clear error and the server keeps its threads.
+
+use super::{
+    ArticleRelation, Backend, Countable, Counts, GraphBatch, OrganizationRelation, Page,
+    PersonRelation, QuoteRelation, SharedStore, Store, StoreError, StoreResult,
+};
+use crate::domain::{
+    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
+};
+use async_trait::async_trait;
+use std::future::Future;
+use std::time::Duration;
+
+/// Wraps a store so that every call fails as unavailable after `timeout`.
+pub struct GuardedStore {
+    inner: SharedStore,
+    timeout: Duration,
+}
+
+impl GuardedStore {
+    pub fn new(inner: SharedStore, timeout: Duration) -> Self {
+        Self { inner, timeout }
+    }
+
+    async fn within<T>(&self, call: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "the {} store did not answer within {} ms",
+                self.inner.backend().as_str(),
+                self.timeout.as_millis()
+            ))),
+        }
+    }
+}
+
+#[async_trait]
+impl Store for GuardedStore {
+    fn backend(&self) -> Backend {
+        self.inner.backend()
+    }
+    fn operations(&self) -> u64 {
+        self.inner.operations()
+    }
+    async fn ping(&self) -> StoreResult<()> {
+        self.within(self.inner.ping()).await
+    }
+    async fn prepare(&self) -> StoreResult<()> {
+        self.within(self.inner.prepare()).await
+    }
+    async fn articles(&self, ids: &[ArticleId]) -> StoreResult<Vec<Article>> {
+        self.within(self.inner.articles(ids)).await
+    }
+    async fn people(&self, ids: &[PersonId]) -> StoreResult<Vec<Person>> {
+        self.within(self.inner.people(ids)).await
+    }
+    async fn organizations(&self, ids: &[OrganizationId]) -> StoreResult<Vec<Organization>> {
+        self.within(self.inner.organizations(ids)).await
+    }
+    async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>> {
+        self.within(self.inner.quotes(ids)).await
+    }
+    async fn related_quotes(
+        &self,
+        relation: QuoteRelation,
+        parents: &[String],
+    ) -> StoreResult<Vec<(String, Quote)>> {
+        self.within(self.inner.related_quotes(relation, parents))
+            .await
+    }
+    async fn related_articles(
+        &self,
+        relation: ArticleRelation,
+        parents: &[String],
+    ) -> StoreResult<Vec<(String, Article)>> {
+        self.within(self.inner.related_articles(relation, parents))
+            .await
+    }
+    async fn related_people(
+        &self,
+        relation: PersonRelation,
+        parents: &[String],
+    ) -> StoreResult<Vec<(String, Person)>> {
+        self.within(self.inner.related_people(relation, parents))
+            .await
+    }
+    async fn related_organizations(
+        &self,
+        relation: OrganizationRelation,
+        parents: &[String],
+    ) -> StoreResult<Vec<(String, Organization)>> {
+        self.within(self.inner.related_organizations(relation, parents))
+            .await
+    }
+    async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>> {
+        self.within(self.inner.list_articles(page)).await
+    }
+    async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>> {
+        self.within(self.inner.list_people(page)).await
+    }
+    async fn list_organizations(
+        &self,
+        kinds: &[OrgKind],
+        page: &Page,
+    ) -> StoreResult<Vec<Organization>> {
+        self.within(self.inner.list_organizations(kinds, page))
+            .await
+    }
+    async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>> {
+        self.within(self.inner.list_quotes(page)).await
+    }
+    async fn count(&self, what: &Countable) -> StoreResult<u64> {
+        self.within(self.inner.count(what)).await
+    }
+    async fn counts(&self) -> StoreResult<Counts> {
+        self.within(self.inner.counts()).await
+    }
+    async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>> {
+        self.within(self.inner.person_by_name(name)).await
+    }
+    async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
+        self.within(self.inner.organization_by_name(name)).await
+    }
+    async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
+        self.within(self.inner.write(batch)).await
+    }
+}

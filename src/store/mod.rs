@@ -1,0 +1,214 @@
+//! The one storage interface the GraphQL layer sees, and its two backends.
+//!
+//! [`Store`] speaks in domain terms: fetch entities by id in batches, follow a
+//! relation from many parents at once, list a collection page by page, look a
+//! name up, and write a [`GraphBatch`]. Every method is one or a small fixed
+//! number of database round trips whatever the number of ids, which is what
+//! lets DataLoaders keep a nested query's cost proportional to its depth.
+//!
+//! - [`sqlite::SqliteStore`]: the embedded default, a SQLite file in WAL mode.
+//! - [`mongo::MongoStore`]: MongoDB through the official driver (FerretDB in tests).
+//! - [`guard::GuardedStore`]: wraps either with a per-call timeout, so a stalled
+//!   database turns into [`StoreError::Unavailable`] instead of a hung request.
+
+pub mod guard;
+pub mod mongo;
+pub mod sqlite;
+
+use crate::domain::{
+    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
+};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// What can go wrong in a store call, in terms the API can act on.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached, or did not answer in time. Retrying later may work.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// The write was refused because it breaks a rule of the data (a dangling reference…).
+    #[error("invalid data: {0}")]
+    Invalid(String),
+    /// Anything else: a bug, or data in the database that does not decode.
+    #[error("store failure: {0}")]
+    Internal(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    MongoDb,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Embedded => "embedded",
+            Backend::MongoDb => "mongodb",
+        }
+    }
+}
+
+/// A forward page over a collection ordered by id: the ids after `after`, at most `limit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Page {
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+/// The relations that lead to quotes, each from a parent id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuoteRelation {
+    /// The quotes of an article (parent: article id).
+    InArticle,
+    /// The quotes a person made (parent: person id).
+    BySpeaker,
+    /// The quotes a source reported (parent: organization id).
+    Via,
+    /// The quotes made by an organization's people or anonymous spokespeople (parent: organization id).
+    ByOrganization,
+}
+
+/// The relations that lead to articles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArticleRelation {
+    /// Articles that mention a person.
+    MentionsPerson,
+    /// Articles that mention an organization.
+    MentionsOrganization,
+    /// Articles an outlet published.
+    PublishedBy,
+}
+
+/// The relations that lead to people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PersonRelation {
+    /// People affiliated with an organization.
+    AffiliatedWith,
+}
+
+/// The relations that lead to organizations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrganizationRelation {
+    /// The members of an organization.
+    MembersOf,
+}
+
+/// A set of entities written together. Writing the same batch twice changes nothing.
+///
+/// An article in a batch replaces the stored one, and its quotes replace the
+/// article's stored quotes (quotes it no longer has are removed).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GraphBatch {
+    pub organizations: Vec<Organization>,
+    pub people: Vec<Person>,
+    pub articles: Vec<Article>,
+    pub quotes: Vec<Quote>,
+}
+
+/// What [`Store::count`] counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Countable {
+    Articles,
+    People,
+    Quotes,
+    /// Organizations of the given kinds; all of them when empty.
+    Organizations(Vec<OrgKind>),
+}
+
+/// How many entities a collection holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub articles: u64,
+    pub people: u64,
+    pub organizations: u64,
+    pub quotes: u64,
+}
+
+/// The storage interface, in domain terms.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// How many database round trips this store has made since it was opened.
+    fn operations(&self) -> u64;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates tables, collections and indexes if they are missing. Idempotent.
+    async fn prepare(&self) -> StoreResult<()>;
+
+    async fn articles(&self, ids: &[ArticleId]) -> StoreResult<Vec<Article>>;
+    async fn people(&self, ids: &[PersonId]) -> StoreResult<Vec<Person>>;
+    async fn organizations(&self, ids: &[OrganizationId]) -> StoreResult<Vec<Organization>>;
+    async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>>;
+
+    /// The quotes related to each parent, as `(parent id, quote)` pairs ordered by quote id.
+    async fn related_quotes(
+        &self,
+        relation: QuoteRelation,
+        parents: &[String],
+    ) -> StoreResult<Vec<(String, Quote)>>;
+    /// The articles related to each parent, as `(parent id, article)` pairs ordered by article id.
+    async fn related_articles(
+        &self,
+        relation: ArticleRelation,
+        parents: &[String],
+    ) -> StoreResult<Vec<(String, Article)>>;
+    /// The people related to each parent, as `(parent id, person)` pairs ordered by person id.
+    async fn related_people(
+        &self,
+        relation: PersonRelation,
+        parents: &[String],
+    ) -> StoreResult<Vec<(String, Person)>>;
+    /// The organizations related to each parent, ordered by organization id.
+    async fn related_organizations(
+        &self,
+        relation: OrganizationRelation,
+        parents: &[String],
+    ) -> StoreResult<Vec<(String, Organization)>>;
+
+    /// A page of all articles, ordered by id.
+    async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>>;
+    /// A page of all people, ordered by id.
+    async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>>;
+    /// A page of organizations, ordered by id; only the given kinds when `kinds` is not empty.
+    async fn list_organizations(
+        &self,
+        kinds: &[OrgKind],
+        page: &Page,
+    ) -> StoreResult<Vec<Organization>>;
+    /// A page of all quotes, ordered by id.
+    async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>>;
+    /// How many entities there are of one sort.
+    async fn count(&self, what: &Countable) -> StoreResult<u64>;
+
+    /// How many entities each collection holds.
+    async fn counts(&self) -> StoreResult<Counts> {
+        Ok(Counts {
+            articles: self.count(&Countable::Articles).await?,
+            people: self.count(&Countable::People).await?,
+            organizations: self.count(&Countable::Organizations(Vec::new())).await?,
+            quotes: self.count(&Countable::Quotes).await?,
+        })
+    }
+
+    /// The person whose name or alias matches `name` (see [`crate::domain::name_key`]).
+    async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>>;
+    /// The organization whose name or alias matches `name`.
+    async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>>;
+
+    /// Writes a batch: atomically on the embedded store; on MongoDB in an order
+    /// (organizations, people, quotes, then the article) that never shows an
+    /// article without its quotes.
+    async fn write(&self, batch: &GraphBatch) -> StoreResult<()>;
+}
+
+/// A store shared by every request.
+pub type SharedStore = Arc<dyn Store>;

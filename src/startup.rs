@@ -144,7 +144,7 @@ async fn seed_if_empty(settings: &Settings, store: &SharedStore) -> anyhow::Resu
 }
 
 fn spawn_prepare(store: SharedStore, readiness: Readiness) {
-    actix_web::rt::spawn(async move {
+    tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         loop {
             match store.prepare().await {

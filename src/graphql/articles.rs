@@ -116,10 +116,10 @@ pub struct ArticleQuery;
 impl ArticleQuery {
     /// One article, by its global id or its own id (`key`).
     async fn article(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ArticleNode> {
-        let raw = match ids::decode_as(&id, NodeType::Article) {
-            Ok(raw) => raw,
-            Err(_) if ArticleId::parse(id.as_str()).is_ok() => id.to_string(),
-            Err(e) => return Err(e),
+        // A global id must be an article's; anything else is taken as a key.
+        let raw = match ids::decode(&id) {
+            Ok(_) => ids::decode_as(&id, NodeType::Article)?,
+            Err(_) => id.to_string(),
         };
         let id = ArticleId::parse(raw).map_err(|e| ApiError::bad_input(e.to_string()))?;
         load_one(ctx, id.clone())

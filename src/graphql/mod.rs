@@ -6,12 +6,14 @@
 //! - [`loaders`]: the per-request DataLoaders that batch nested fields.
 //! - [`connection`]: Relay connections, cursors and page-size caps.
 //! - [`ids`]: global ids.
-//! - [`error`]: the one mapping from internal errors to `extensions.code`.
+//! - [`error`]: the one mapping from internal errors to `extensions.code`;
+//!   [`codes`] adds codes to errors raised before execution.
 //!
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
 
 pub mod articles;
+pub mod codes;
 pub mod connection;
 mod context;
 pub mod error;
@@ -65,7 +67,8 @@ pub fn build_schema(store: SharedStore, limits: &QueryLimits) -> AppSchema {
         .data(store)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(64);
+        .limit_recursive_depth(64)
+        .extension(codes::ErrorCodes);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

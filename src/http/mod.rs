@@ -5,6 +5,8 @@
 
 mod playground;
 
+pub use playground::EXAMPLE_QUERY;
+
 use crate::graphql::{AppSchema, prepare_request};
 use crate::store::SharedStore;
 use actix_web::http::header::CONTENT_TYPE;

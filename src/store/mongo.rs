@@ -39,6 +39,8 @@ const ARTICLES: &str = "articles";
 const PEOPLE: &str = "people";
 const ORGANIZATIONS: &str = "organizations";
 const QUOTES: &str = "quotes";
+/// The server error code for "no such collection".
+const NAMESPACE_NOT_FOUND: i32 = 26;
 
 /// How the MongoDB store connects and writes.
 #[derive(Debug, Clone)]
@@ -260,7 +262,11 @@ fn redact_kind(e: &mongodb::error::Error) -> String {
 }
 
 fn check_write_reply(reply: &Document) -> StoreResult<()> {
-    if let Some(first) = reply.get_array("writeErrors").ok().and_then(|errors| errors.first()) {
+    if let Some(first) = reply
+        .get_array("writeErrors")
+        .ok()
+        .and_then(|errors| errors.first())
+    {
         return Err(StoreError::Internal(format!("write refused: {first}")));
     }
     if let Ok(concern) = reply.get_document("writeConcernError") {
@@ -402,10 +408,28 @@ impl Store for MongoStore {
                         .build()
                 })
                 .collect();
-            self.collection(collection)
-                .create_indexes(models)
-                .await
-                .map_err(classify)?;
+            // Create only the missing ones: FerretDB v1 drops the connection when
+            // asked to create an index that already exists.
+            let handle = self.collection(collection);
+            let existing = match handle.list_index_names().await {
+                Ok(names) => names,
+                Err(e) if matches!(e.kind.as_ref(), ErrorKind::Command(c) if c.code == NAMESPACE_NOT_FOUND) => {
+                    Vec::new()
+                }
+                Err(e) => return Err(classify(e)),
+            };
+            let missing: Vec<IndexModel> = models
+                .into_iter()
+                .filter(|m| {
+                    m.options
+                        .as_ref()
+                        .and_then(|o| o.name.as_ref())
+                        .is_none_or(|n| !existing.contains(n))
+                })
+                .collect();
+            if !missing.is_empty() {
+                handle.create_indexes(missing).await.map_err(classify)?;
+            }
         }
         Ok(())
     }

@@ -1,0 +1,12 @@
+//! HTTP tests: the real server on port 0, on the embedded store and on MongoDB
+//! (FerretDB), driven the way a client drives it.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod helpers;
+
+mod errors;
+mod graph;
+mod health;
+mod roundtrips;

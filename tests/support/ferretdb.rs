@@ -16,32 +16,7 @@ use std::time::{Duration, Instant};
 /// The built starter, once per test process.
 pub fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools");
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("tools")
-            .join("newsgraph-ferretdb");
-        let started = Instant::now();
-        let status = Command::new("go")
-            .args(["build", "-o"])
-            .arg(&out)
-            .arg("./ferretdb")
-            .current_dir(&tools)
-            .status()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "FerretDB tests need Go (1.24 or newer) on PATH to build tools/ferretdb: {e}"
-                )
-            });
-        assert!(
-            status.success(),
-            "building tools/ferretdb failed ({status}); see the Go output above"
-        );
-        if started.elapsed() > Duration::from_secs(10) {
-            eprintln!("built tools/ferretdb in {:.0?}", started.elapsed());
-        }
-        out
-    })
+    BINARY.get_or_init(|| super::tools::build("ferretdb"))
 }
 
 /// A running FerretDB process.

@@ -5,6 +5,7 @@
 
 pub mod ferretdb;
 pub mod synthetic;
+pub mod tools;
 
 use newsgraph::store::SharedStore;
 use newsgraph::store::mongo::{MongoOptions, MongoStore};

@@ -1,0 +1,440 @@
+//! The binary as a user runs it: `serve`, `seed`, `schema`, `--help`, and the
+//! deployment files that must agree with the settings it reads.
+
+mod support;
+
+use newsgraph::store::Store;
+use newsgraph::store::sqlite::SqliteStore;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_newsgraph");
+
+fn newsgraph(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("NEWSGRAPH_MONGODB_URI")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("running newsgraph")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn the_committed_schema_matches_the_code() {
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/schema.graphql"),
+    )
+    .expect("schema/schema.graphql");
+    let generated = newsgraph::graphql::sdl();
+    assert!(
+        committed == generated,
+        "schema/schema.graphql is out of date: run `cargo run -- schema > schema/schema.graphql`"
+    );
+    let printed = newsgraph(&["schema"]);
+    assert!(printed.status.success());
+    assert_eq!(stdout(&printed), generated);
+    for contract in [
+        "type Article",
+        "type Person",
+        "type Organization",
+        "type Quote",
+        "union Speaker",
+        "interface Node",
+        "NEWS_AGENCY",
+        "quotesReported",
+        "quotesBy",
+        "totalCount",
+        "pageInfo",
+    ] {
+        assert!(generated.contains(contract), "the schema lost `{contract}`");
+    }
+}
+
+#[test]
+fn help_documents_every_setting_with_its_variable() {
+    let help = stdout(&newsgraph(&["--help"]));
+    for variable in [
+        "NEWSGRAPH_BIND",
+        "NEWSGRAPH_MONGODB_URI",
+        "NEWSGRAPH_DATABASE",
+        "NEWSGRAPH_DATA_DIR",
+        "NEWSGRAPH_IN_MEMORY",
+        "NEWSGRAPH_SEED_DIR",
+        "NEWSGRAPH_STORE_TIMEOUT_MS",
+        "NEWSGRAPH_MAX_DEPTH",
+        "NEWSGRAPH_MAX_COMPLEXITY",
+        "NEWSGRAPH_MAX_BODY_BYTES",
+        "NEWSGRAPH_LOG_FORMAT",
+    ] {
+        assert!(
+            help.contains(variable),
+            "--help does not mention {variable}"
+        );
+    }
+    for command in ["serve", "seed", "schema"] {
+        assert!(help.contains(command));
+    }
+}
+
+async fn embedded_counts(dir: &Path) -> newsgraph::store::Counts {
+    SqliteStore::open(dir).unwrap().counts().await.unwrap()
+}
+
+#[tokio::test]
+async fn seed_is_idempotent_on_the_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let seed = support::seed_dir();
+    let args = [
+        "seed",
+        "--data-dir",
+        data,
+        "--seed-dir",
+        seed.to_str().unwrap(),
+    ];
+    let first = newsgraph(&args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first)
+            .contains("1 articles (+1), 9 quotes (+9), 4 people (+4), 17 organizations (+17)"),
+        "{}",
+        stdout(&first)
+    );
+    let second = newsgraph(&args);
+    assert!(second.status.success());
+    assert!(
+        stdout(&second)
+            .contains("1 articles (+0), 9 quotes (+0), 4 people (+0), 17 organizations (+0)"),
+        "{}",
+        stdout(&second)
+    );
+    let counts = embedded_counts(dir.path()).await;
+    assert_eq!(
+        (
+            counts.articles,
+            counts.quotes,
+            counts.people,
+            counts.organizations
+        ),
+        (1, 9, 4, 17)
+    );
+}
+
+#[test]
+fn seed_is_idempotent_on_mongodb() {
+    let server = support::ferretdb::shared();
+    let database = support::unique_name("cli");
+    let uri = server.uri();
+    let seed = support::seed_dir();
+    let args = [
+        "seed",
+        "--mongodb-uri",
+        &uri,
+        "--database",
+        &database,
+        "--seed-dir",
+        seed.to_str().unwrap(),
+    ];
+    let first = newsgraph(&args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("into the mongodb store: 1 articles (+1), 9 quotes (+9)"),
+        "{}",
+        stdout(&first)
+    );
+    let second = newsgraph(&args);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stdout(&second)
+            .contains("1 articles (+0), 9 quotes (+0), 4 people (+0), 17 organizations (+0)"),
+        "{}",
+        stdout(&second)
+    );
+}
+
+/// Copies the seed directory, lets `break_it` damage graph.json, and seeds it into a fresh store.
+fn seed_broken(break_it: impl FnOnce(String) -> String) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(seed.join("articles")).unwrap();
+    let source = support::seed_dir();
+    for file in ["articles/issg-vienna-2016-05-17.txt"] {
+        std::fs::copy(source.join(file), seed.join(file)).unwrap();
+    }
+    let graph = std::fs::read_to_string(source.join("graph.json")).unwrap();
+    std::fs::write(seed.join("graph.json"), break_it(graph)).unwrap();
+    let data = dir.path().join("data");
+    let output = newsgraph(&[
+        "seed",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--seed-dir",
+        seed.to_str().unwrap(),
+    ]);
+    (output, dir)
+}
+
+#[tokio::test]
+async fn a_broken_seed_is_rejected_with_file_field_and_reason_before_any_write() {
+    let cases: Vec<(Box<dyn FnOnce(String) -> String>, &[&str])> = vec![
+        (
+            Box::new(|g| g.replacen(r#""via": ["the-guardian"]"#, r#""via": ["the-gardian"]"#, 1)),
+            &[
+                "graph.json",
+                "articles[0].quotes[0].via[0]",
+                "unknown organization `the-gardian`",
+            ],
+        ),
+        (
+            Box::new(|g| g.replacen("\"kind\": \"news_agency\"", "\"kind\": \"wire\"", 1)),
+            &[
+                "graph.json",
+                "line 4",
+                "organizations[1].kind",
+                "unknown variant `wire`",
+            ],
+        ),
+        (
+            Box::new(|g| g.replacen("\"organizations\": [", "\"organizations\": [,", 1)),
+            &["graph.json", "line 2"],
+        ),
+        (
+            Box::new(|g| g.replacen("They opined that Assad", "They said that Assad", 1)),
+            &["articles[0].quotes[4].at", "not found in the article body"],
+        ),
+        (
+            Box::new(|g| {
+                g.replacen(
+                    "Particularly on the regime side.",
+                    "Particularly on the rebel side.",
+                    1,
+                )
+            }),
+            &[
+                "articles[0].quotes[7].text",
+                "not found in the article body",
+            ],
+        ),
+        (
+            Box::new(|g| g.replacen("\"sergei-lavrov\"", "\"$where\"", 1)),
+            &["people[1].id", "found '$'"],
+        ),
+        (
+            Box::new(|g| g.replacen("articles/issg", "../../etc/issg", 1)),
+            &["articles[0].body_file", "plain path"],
+        ),
+        (
+            Box::new(|g| g.replacen(r#""via": ["the-guardian"]"#, r#""via": ["france"]"#, 1)),
+            &[
+                "articles[0].quotes[0].via[0]",
+                "not a news agency or outlet",
+            ],
+        ),
+    ];
+    for (case, (break_it, expected)) in cases.into_iter().enumerate() {
+        let (output, dir) = seed_broken(break_it);
+        assert!(
+            !output.status.success(),
+            "broken seed {case} must fail: {}",
+            stdout(&output)
+        );
+        let message = stderr(&output);
+        for part in expected {
+            assert!(message.contains(part), "`{part}` missing from: {message}");
+        }
+        let data = dir.path().join("data");
+        if data.exists() {
+            let counts = embedded_counts(&data).await;
+            assert_eq!(
+                counts,
+                newsgraph::store::Counts::default(),
+                "nothing may be written: {message}"
+            );
+        }
+    }
+}
+
+/// A running `newsgraph serve` process and the address it logged.
+struct Served {
+    child: std::process::Child,
+    address: String,
+    log: Vec<String>,
+}
+
+fn serve(data_dir: &Path) -> Served {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+        ])
+        .args(["--seed-dir", support::seed_dir().to_str().unwrap()])
+        .env_remove("NEWSGRAPH_MONGODB_URI")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let mut log = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let address = loop {
+        assert!(Instant::now() < deadline, "no serving line in {log:?}");
+        let line = lines.next().expect("the server exited early").unwrap();
+        log.push(line.clone());
+        if let Some(rest) = line.split("newsgraph serving on http://").nth(1) {
+            assert!(
+                rest.contains("with the embedded store"),
+                "the line names the backend: {line}"
+            );
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Served {
+        child,
+        address,
+        log,
+    }
+}
+
+/// POSTs a query over a plain TCP connection (this test runs no async runtime).
+fn ask(address: &str, query: &str) -> Value {
+    use std::io::{Read, Write};
+    let body = serde_json::json!({ "query": query }).to_string();
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let json = response.split("\r\n\r\n").nth(1).expect("an HTTP body");
+    serde_json::from_str(json).unwrap()
+}
+
+fn terminate(mut served: Served) {
+    let status = Command::new("kill")
+        .args(["-TERM", &served.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = served.child.try_wait().unwrap() {
+            assert!(status.success(), "graceful shutdown exits 0, got {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_seeds_a_fresh_data_dir_persists_it_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve(dir.path());
+    assert!(
+        served
+            .log
+            .iter()
+            .any(|l| l.contains("seeded the empty store")),
+        "{:?}",
+        served.log
+    );
+    let answer = ask(
+        &served.address,
+        r#"{ person(name: "Lavrov") { quotes { totalCount } } }"#,
+    );
+    assert_eq!(answer["data"]["person"]["quotes"]["totalCount"], 1);
+    terminate(served);
+
+    // A restart finds the data on disk and does not seed again.
+    let served = serve(dir.path());
+    assert!(
+        !served
+            .log
+            .iter()
+            .any(|l| l.contains("seeded the empty store")),
+        "{:?}",
+        served.log
+    );
+    let answer = ask(&served.address, "{ quotes { totalCount } }");
+    assert_eq!(answer["data"]["quotes"]["totalCount"], 9);
+    terminate(served);
+}
+
+#[test]
+fn docker_compose_is_valid_and_uses_the_settings_the_server_reads() {
+    let checker = support::tools::build("composecheck");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new(checker)
+        .arg(root.join("docker-compose.yml"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "docker-compose.yml is invalid: {}",
+        stderr(&output)
+    );
+    let project: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let services = &project["services"];
+    assert_eq!(services["mongo"]["image"], "mongo:7");
+    let read: BTreeSet<String> = {
+        use clap::CommandFactory;
+        newsgraph::cli::Cli::command()
+            .get_arguments()
+            .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+            .chain(["RUST_LOG".to_string()])
+            .collect()
+    };
+    for name in ["newsgraph", "seed"] {
+        let service = &services[name];
+        assert!(
+            service["build"]["dockerfile"]
+                .as_str()
+                .unwrap_or("Dockerfile")
+                .ends_with("Dockerfile"),
+            "{name} is built from the repo"
+        );
+        let environment = service["environment"].as_object().unwrap();
+        for variable in environment.keys() {
+            assert!(
+                read.contains(variable),
+                "{name} sets {variable}, which newsgraph does not read"
+            );
+        }
+        assert!(
+            environment["NEWSGRAPH_MONGODB_URI"]
+                .as_str()
+                .unwrap()
+                .starts_with("mongodb://mongo")
+        );
+    }
+    assert_eq!(services["seed"]["command"], serde_json::json!(["seed"]));
+    assert_eq!(
+        services["newsgraph"]["depends_on"]["seed"]["condition"],
+        "service_completed_successfully"
+    );
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("cargo build --release --locked"));
+    assert!(dockerfile.contains("ENTRYPOINT [\"newsgraph\"]"));
+}

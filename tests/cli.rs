@@ -170,9 +170,8 @@ fn seed_broken(break_it: impl FnOnce(String) -> String) -> (Output, tempfile::Te
     let seed = dir.path().join("seed");
     std::fs::create_dir_all(seed.join("articles")).unwrap();
     let source = support::seed_dir();
-    for file in ["articles/issg-vienna-2016-05-17.txt"] {
-        std::fs::copy(source.join(file), seed.join(file)).unwrap();
-    }
+    let body = "articles/issg-vienna-2016-05-17.txt";
+    std::fs::copy(source.join(body), seed.join(body)).unwrap();
     let graph = std::fs::read_to_string(source.join("graph.json")).unwrap();
     std::fs::write(seed.join("graph.json"), break_it(graph)).unwrap();
     let data = dir.path().join("data");
@@ -188,7 +187,8 @@ fn seed_broken(break_it: impl FnOnce(String) -> String) -> (Output, tempfile::Te
 
 #[tokio::test]
 async fn a_broken_seed_is_rejected_with_file_field_and_reason_before_any_write() {
-    let cases: Vec<(Box<dyn FnOnce(String) -> String>, &[&str])> = vec![
+    type Damage = Box<dyn FnOnce(String) -> String>;
+    let cases: Vec<(Damage, &[&str])> = vec![
         (
             Box::new(|g| g.replacen(r#""via": ["the-guardian"]"#, r#""via": ["the-gardian"]"#, 1)),
             &[

@@ -1,0 +1,727 @@
+//! Attribution stage: turns each candidate's attributing tokens into a speaker and
+//! the news organizations the statement came through.
+//!
+//! * via: every news agency/outlet named in the attribution ("according to the
+//!   Guardian", "told Reuters", "AFP quoted …", "… by AFP", "the state news agency
+//!   said" → the last agency mentioned);
+//! * speaker: the object of "quoted X as saying" / "citing X", else the subject of
+//!   the speech verb (or what follows an inverted "said X"), else a non-news
+//!   "according to X". A subject is resolved to a person mention, a pronoun, an
+//!   anonymous description, "the <noun>" (the last matching description or
+//!   organization: "the official", "the lender"), or an organization;
+//! * pronouns: he/she → the last person (gender-compatible when the given name is
+//!   known) or singular anonymous source mentioned outside quotes; they → the last
+//!   plural anonymous source; it → the last non-news organization. A pronoun speaker
+//!   in the same paragraph as the antecedent's own statement inherits its via;
+//! * a quote with no attribution of its own keeps the previous statement's speaker.
+
+use std::ops::Range;
+
+use crate::entities::{Entities, Target, anon_np};
+use crate::gazetteer::gazetteer;
+use crate::quotes::{Candidate, is_speech_verb_at};
+use crate::segment::Document;
+use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized};
+use crate::{OrgKind, Quote};
+
+/// A resolved speaker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Speaker {
+    /// Nobody named.
+    Unknown,
+    /// Index into [`Entities::people`].
+    Person(usize),
+    /// Index into [`Entities::orgs`].
+    Org(usize),
+    /// Anonymous description.
+    Anon {
+        /// Text ("a senior U.S. official").
+        text: String,
+        /// Organization named in it.
+        affiliation: Option<usize>,
+        /// Plural description.
+        plural: bool,
+    },
+}
+
+/// Replaceable attribution stage.
+pub trait Attributor {
+    /// Attributes every candidate; may add organizations (e.g. a country implied by a demonym).
+    fn attribute(&self, doc: &Document, ents: &mut Entities, cands: Vec<Candidate>) -> Vec<Quote>;
+}
+
+/// The rule-based attributor.
+pub struct RuleAttribution;
+
+#[derive(Debug, Clone)]
+enum Raw {
+    None,
+    Speaker(Speaker),
+    Pronoun(String, usize),
+    /// "the lender": head noun, position, the words.
+    Nominal(String, usize, String),
+}
+
+struct Done {
+    speaker: Speaker,
+    via: Vec<usize>,
+    para: usize,
+}
+
+const NOMINAL_ORG_HEADS: &[&str] = &[
+    "lender",
+    "bank",
+    "company",
+    "firm",
+    "group",
+    "ministry",
+    "agency",
+    "commission",
+    "government",
+    "club",
+    "court",
+    "department",
+    "carmaker",
+    "airline",
+    "regulator",
+    "union",
+    "party",
+    "team",
+    "organisation",
+    "organization",
+    "broadcaster",
+    "newspaper",
+    "insurer",
+    "retailer",
+    "automaker",
+    "startup",
+    "institute",
+    "university",
+    "council",
+    "association",
+    "federation",
+    "league",
+    "board",
+    "army",
+    "military",
+    "body",
+    "side",
+    "outfit",
+    "operator",
+    "manufacturer",
+    "maker",
+    "producer",
+    "developer",
+    "watchdog",
+    "charity",
+];
+
+impl Attributor for RuleAttribution {
+    fn attribute(&self, doc: &Document, ents: &mut Entities, cands: Vec<Candidate>) -> Vec<Quote> {
+        let map = CharMap::new(&doc.body);
+        let mut done: Vec<Done> = Vec::new();
+        let mut out = Vec::new();
+        for c in cands {
+            let mut via: Vec<usize> = Vec::new();
+            let mut raw = Raw::None;
+            for f in &c.frames {
+                let (r, v) = parse_frame(doc, ents, f.clone());
+                for o in v {
+                    if !via.contains(&o) {
+                        via.push(o);
+                    }
+                }
+                if matches!(raw, Raw::None) {
+                    raw = r;
+                }
+            }
+            let mut speaker = Speaker::Unknown;
+            match raw {
+                Raw::Speaker(s) => speaker = s,
+                Raw::Pronoun(p, at) => {
+                    if let Some((s, from_para_via)) =
+                        resolve_pronoun(doc, ents, &p, at, &done, c.para)
+                    {
+                        speaker = s;
+                        if via.is_empty() {
+                            via = from_para_via;
+                        }
+                    }
+                }
+                Raw::Nominal(head, at, text) => match resolve_nominal(doc, ents, &head, at) {
+                    Some(Speaker::Org(o)) if ents.orgs.get(o).is_some_and(|x| x.kind.is_news()) => {
+                        if !via.contains(&o) {
+                            via.push(o);
+                        }
+                    }
+                    Some(s) => speaker = s,
+                    None => {
+                        // Keep the description ("health ministry"), reusing an earlier one
+                        // with the same head noun.
+                        let earlier = done.iter().rev().find_map(|d| match &d.speaker {
+                            Speaker::Anon { text: t, .. } if t.to_lowercase().ends_with(&head) => {
+                                Some(d.speaker.clone())
+                            }
+                            _ => None,
+                        });
+                        speaker = earlier.unwrap_or(Speaker::Anon {
+                            text,
+                            affiliation: None,
+                            plural: false,
+                        });
+                    }
+                },
+                Raw::None => {
+                    if c.inherit
+                        && let Some(prev) = done.last()
+                    {
+                        speaker = prev.speaker.clone();
+                    }
+                }
+            }
+            let quote = build_quote(doc, ents, &map, &c, &speaker, &via);
+            done.push(Done {
+                speaker,
+                via,
+                para: c.para,
+            });
+            if let Some(q) = quote {
+                out.push(q);
+            }
+        }
+        out
+    }
+}
+
+fn build_quote(
+    doc: &Document,
+    ents: &mut Entities,
+    map: &CharMap,
+    c: &Candidate,
+    speaker: &Speaker,
+    via: &[usize],
+) -> Option<Quote> {
+    let texts: Vec<String> = c
+        .pieces
+        .iter()
+        .filter_map(|p| doc.body.get(p.clone()))
+        .map(collapse_ws)
+        .collect();
+    if texts.is_empty() {
+        return None;
+    }
+    let text = texts.join(" ");
+    let start = map.char_at(c.pieces.first()?.start);
+    let end = map.char_at(c.pieces.last()?.end);
+    let (name, is_person, aff) = match speaker {
+        Speaker::Unknown => (None, false, None),
+        Speaker::Person(p) => {
+            let rec = ents.people.get(*p)?;
+            (Some(rec.name.clone()), true, rec.affiliation)
+        }
+        Speaker::Org(o) => (ents.orgs.get(*o).map(|x| x.name.clone()), false, Some(*o)),
+        Speaker::Anon {
+            text, affiliation, ..
+        } => (Some(text.clone()), false, *affiliation),
+    };
+    let aff_name = aff.and_then(|o| ents.orgs.get(o)).map(|o| o.name.clone());
+    // Implied organizations become visible once something refers to them.
+    for o in aff.iter().chain(via.iter()) {
+        if let Some(rec) = ents.orgs.get_mut(*o) {
+            rec.named = true;
+        }
+    }
+    let (fragments, fragment_spans) = if c.pieces.len() > 1 {
+        (
+            texts.clone(),
+            c.pieces
+                .iter()
+                .map(|p| (map.char_at(p.start), map.char_at(p.end)))
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Some(Quote {
+        text,
+        direct: c.direct,
+        speaker: name,
+        speaker_is_person: is_person,
+        speaker_affiliation: aff_name,
+        via: via
+            .iter()
+            .filter_map(|&o| ents.orgs.get(o))
+            .map(|o| o.name.clone())
+            .collect(),
+        start,
+        end,
+        fragments,
+        fragment_spans,
+    })
+}
+
+fn news_orgs_in(ents: &Entities, r: Range<usize>) -> Vec<usize> {
+    let mut v = Vec::new();
+    for m in ents.mentions_in(r) {
+        if let Target::Org(o) = m.target
+            && ents.orgs.get(o).is_some_and(|x| x.kind.is_news())
+            && !v.contains(&o)
+        {
+            v.push(o);
+        }
+    }
+    v
+}
+
+/// Parses one attribution frame into a raw speaker and the news organizations in it.
+fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Vec<usize>) {
+    // An otherwise unknown organization that is "told" something, or that "reported"
+    // it, is a news outlet ("he told New Scientist").
+    for i in r.clone() {
+        let w = doc.word(i);
+        let target = match w {
+            "told" => ents.mention_at(i + 1).or_else(|| {
+                if doc.word(i + 1).eq_ignore_ascii_case("the") {
+                    ents.mention_at(i + 2)
+                } else {
+                    None
+                }
+            }),
+            "reported" if i > r.start => ents.mention_at(i - 1),
+            _ => None,
+        };
+        if let Some(Target::Org(o)) = target.map(|m| m.target)
+            && let Some(rec) = ents.orgs.get_mut(o)
+            && rec.kind == OrgKind::Other
+            && !rec
+                .name
+                .split(' ')
+                .any(|x| gazetteer().org_suffix(x).is_some())
+        {
+            rec.kind = OrgKind::NewsOutlet;
+        }
+    }
+    let via = news_orgs_in(ents, r.clone());
+    let words: Vec<String> = r.clone().map(|i| doc.word(i).to_lowercase()).collect();
+    let at = |k: usize| r.start + k;
+    // "X quoted Y as saying": Y.
+    if let Some(k) = words.iter().position(|w| w == "quoted") {
+        let passive =
+            k > 0 && ["was", "were", "is", "are", "been", "being"].contains(&words[k - 1].as_str());
+        if !passive
+            && let Some(a) = words[k + 1..]
+                .iter()
+                .position(|w| w == "as")
+                .map(|a| a + k + 1)
+        {
+            let raw = resolve_np(doc, ents, at(k + 1)..at(a));
+            if !matches!(raw, Raw::None) {
+                return (raw, via);
+            }
+        }
+    }
+    // "citing X".
+    if let Some(k) = words.iter().position(|w| w == "citing") {
+        let raw = resolve_np(doc, ents, at(k + 1)..r.end);
+        if !matches!(raw, Raw::None) {
+            return (raw, via);
+        }
+    }
+    // "according to X" at the start of the frame.
+    let according =
+        words.first().is_some_and(|w| w == "according") && words.get(1).is_some_and(|w| w == "to");
+    if according {
+        let raw = resolve_np(doc, ents, at(2)..r.end);
+        let raw = drop_news(ents, raw);
+        return (raw, via);
+    }
+    // Main speech verb.
+    let verb = r
+        .clone()
+        .find(|&i| is_speech_verb_at(doc, i) && doc.word(i) != "according");
+    let Some(v) = verb else {
+        // A frame without a verb is the subject of a later participle ("X rejected the
+        // claims, saying ...").
+        let raw = resolve_np(doc, ents, r.clone());
+        return (drop_news(ents, raw), via);
+    };
+    let mut subj = r.start..v;
+    // Trim adverbs/auxiliaries before the verb.
+    while subj.end > subj.start
+        && [
+            "reportedly",
+            "also",
+            "later",
+            "has",
+            "had",
+            "have",
+            "was",
+            "were",
+            "is",
+            "are",
+            "repeatedly",
+            "previously",
+            "earlier",
+            "again",
+            "then",
+            "further",
+        ]
+        .contains(&doc.word(subj.end - 1).to_lowercase().as_str())
+    {
+        subj.end -= 1;
+    }
+    let mut raw = if subj.is_empty() {
+        Raw::None
+    } else {
+        resolve_np(doc, ents, subj.clone())
+    };
+    if subj.is_empty() || matches!(raw, Raw::None) {
+        // Inverted "said Anja Feld, a banking analyst".
+        let after = v + 1..r.end;
+        if !after.is_empty() {
+            let inv = resolve_np(doc, ents, after);
+            if !matches!(inv, Raw::None) {
+                raw = inv;
+            }
+        }
+    }
+    (drop_news(ents, raw), via)
+}
+
+/// A news organization as subject is a source (via), not a speaker.
+fn drop_news(ents: &Entities, raw: Raw) -> Raw {
+    match raw {
+        Raw::Speaker(Speaker::Org(o)) if ents.orgs.get(o).is_some_and(|x| x.kind.is_news()) => {
+            Raw::None
+        }
+        other => other,
+    }
+}
+
+/// Resolves a noun phrase (comma parts tried in order) to a raw speaker.
+fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
+    let g = gazetteer();
+    let mut parts = Vec::new();
+    let mut s = r.start;
+    for i in r.clone() {
+        if doc.is_punct(i, ',') {
+            parts.push(s..i);
+            s = i + 1;
+        }
+    }
+    parts.push(s..r.end);
+    parts.retain(|p| {
+        if p.is_empty() {
+            return false;
+        }
+        let first = doc.word(p.start).to_lowercase();
+        let skip = [
+            "in",
+            "at",
+            "on",
+            "during",
+            "after",
+            "before",
+            "who",
+            "which",
+            "speaking",
+            "asking",
+            "however",
+            "but",
+            "and",
+            "while",
+            "despite",
+            "sentencing",
+        ]
+        .contains(&first.as_str())
+            || (first.ends_with("ing") && !is_capitalized(doc.word(p.start)));
+        !skip
+    });
+    // A person anywhere in the phrase ("Its lawyer, Samuel Achebe"), unless only as a
+    // possessor ("Pellow's barrister").
+    for p in &parts {
+        for i in p.clone() {
+            if doc.in_quote(i) {
+                continue;
+            }
+            if let Some(m) = ents.mention_at(i)
+                && let Target::Person(pi) = m.target
+                && !doc
+                    .tokens
+                    .get(m.tokens.end)
+                    .is_some_and(|t| t.kind == TokKind::Possessive)
+            {
+                return Raw::Speaker(Speaker::Person(pi));
+            }
+        }
+    }
+    for p in parts {
+        let first = doc.word(p.start).to_lowercase();
+        // Pronoun.
+        if PRONOUN_SET.contains(&first.as_str()) {
+            return Raw::Pronoun(first, p.start);
+        }
+        let head = doc.word(p.end - 1).to_lowercase();
+        let det = ["the", "its", "their", "his", "her"].contains(&first.as_str());
+        let simple = det
+            && p.len() >= 2
+            && p.len() <= 5
+            && (p.start + 1..p.end).all(|i| !is_capitalized(doc.word(i)));
+        // "the judge", "the coach": the last person with that role.
+        if simple && g.is_role(&head) && !g.is_anon_head(&head) {
+            let found = ents
+                .mentions_before(p.start)
+                .filter_map(|m| match m.target {
+                    Target::Person(pi) => Some(pi),
+                    Target::Org(_) => None,
+                })
+                .find(|&pi| {
+                    ents.people
+                        .get(pi)
+                        .and_then(|x| x.role.as_ref())
+                        .is_some_and(|role| role.to_lowercase().contains(&head))
+                });
+            if let Some(pi) = found {
+                return Raw::Speaker(Speaker::Person(pi));
+            }
+        }
+        // "the official", "the lender", "their union".
+        if simple && (g.is_anon_head(&head) || NOMINAL_ORG_HEADS.contains(&head.as_str())) {
+            let text = doc.span_text(p.start + 1..p.end).to_string();
+            return Raw::Nominal(head, p.start, text);
+        }
+        // Anonymous description.
+        for i in p.clone() {
+            if g.is_anon_head(doc.word(i))
+                && let Some(a) = anon_np(doc, ents, i)
+            {
+                let mut aff = a.affiliation;
+                if aff.is_none()
+                    && let Some(gi) = a.tokens.clone().find_map(|t| ents.demonym_at(t))
+                {
+                    aff = ents.org_for_gaz(gi);
+                }
+                return Raw::Speaker(Speaker::Anon {
+                    text: a.text,
+                    affiliation: aff,
+                    plural: a.plural,
+                });
+            }
+        }
+        // Organization ("the Premier League side" is another organization of the kind "side").
+        for i in p.clone() {
+            if let Some(m) = ents.mention_at(i)
+                && let Target::Org(o) = m.target
+            {
+                let after = doc.word(m.tokens.end).to_lowercase();
+                // "Nigeria's main opposition party": a description tied to the possessor.
+                if doc
+                    .tokens
+                    .get(m.tokens.end)
+                    .is_some_and(|t| t.kind == TokKind::Possessive)
+                    && m.tokens.end + 1 < p.end
+                    && !is_capitalized(doc.word(m.tokens.end + 1))
+                {
+                    let text = doc.span_text(p.clone()).to_string();
+                    return Raw::Speaker(Speaker::Anon {
+                        text,
+                        affiliation: Some(o),
+                        plural: false,
+                    });
+                }
+                if m.tokens.end < p.end
+                    && NOMINAL_ORG_HEADS.contains(&after.as_str())
+                    && first == "the"
+                {
+                    let text = doc.span_text(p.start + 1..p.end).to_string();
+                    return Raw::Nominal(after, p.start, text);
+                }
+                return Raw::Speaker(Speaker::Org(o));
+            }
+        }
+    }
+    Raw::None
+}
+
+const PRONOUN_SET: &[&str] = &["he", "she", "they", "it"];
+
+fn resolve_pronoun(
+    doc: &Document,
+    ents: &Entities,
+    pronoun: &str,
+    at: usize,
+    done: &[Done],
+    para: usize,
+) -> Option<(Speaker, Vec<usize>)> {
+    let mut best: Option<(usize, Speaker)> = None;
+    let mut consider = |pos: usize, s: Speaker| {
+        if pos < at && best.as_ref().is_none_or(|(b, _)| pos >= *b) {
+            best = Some((pos, s));
+        }
+    };
+    let anon_to = ents.anon.partition_point(|a| a.tokens.start < at);
+    let anon_before = || {
+        ents.anon[..anon_to]
+            .iter()
+            .rev()
+            .filter(|a| !doc.in_quote(a.tokens.start))
+    };
+    match pronoun {
+        "he" | "she" => {
+            let want_female = pronoun == "she";
+            let person = ents
+                .mentions_before(at)
+                .filter(|m| !doc.in_quote(m.tokens.start))
+                .find_map(|m| match m.target {
+                    Target::Person(p)
+                        if ents
+                            .people
+                            .get(p)
+                            .is_some_and(|x| x.female.is_none_or(|f| f == want_female)) =>
+                    {
+                        Some((m.tokens.start, p))
+                    }
+                    _ => None,
+                });
+            if let Some((pos, p)) = person {
+                consider(pos, Speaker::Person(p));
+            }
+            if let Some(a) = anon_before().find(|a| !a.plural) {
+                consider(
+                    a.tokens.start,
+                    Speaker::Anon {
+                        text: a.text.clone(),
+                        affiliation: a.affiliation,
+                        plural: false,
+                    },
+                );
+            }
+        }
+        "they" => {
+            if let Some(a) = anon_before().find(|a| a.plural) {
+                consider(
+                    a.tokens.start,
+                    Speaker::Anon {
+                        text: a.text.clone(),
+                        affiliation: a.affiliation,
+                        plural: true,
+                    },
+                );
+            }
+        }
+        _ => {
+            let org = ents
+                .mentions_before(at)
+                .filter(|m| !doc.in_quote(m.tokens.start))
+                .find_map(|m| match m.target {
+                    Target::Org(o)
+                        if ents.orgs.get(o).is_some_and(|x| {
+                            !x.kind.is_news() && x.kind != OrgKind::Government
+                                || x.aliases.len() > 3
+                        }) =>
+                    {
+                        Some((m.tokens.start, o))
+                    }
+                    _ => None,
+                });
+            if let Some((pos, o)) = org {
+                consider(pos, Speaker::Org(o));
+            }
+        }
+    }
+    let (_, mut speaker) = best?;
+    // An anonymous antecedent "the U.S. officials" takes the earlier full description.
+    if let Speaker::Anon { text, .. } = &speaker
+        && let Some(prev) = done.iter().rev().find(|d| same_anon(&d.speaker, text))
+    {
+        speaker = prev.speaker.clone();
+    }
+    let via = done
+        .iter()
+        .rev()
+        .find(|d| d.para == para && d.speaker == speaker)
+        .map(|d| d.via.clone())
+        .unwrap_or_default();
+    Some((speaker, via))
+}
+
+fn same_anon(s: &Speaker, text: &str) -> bool {
+    match s {
+        Speaker::Anon { text: t, .. } => {
+            let a = strip_det(t);
+            let b = strip_det(text);
+            a == b
+        }
+        _ => false,
+    }
+}
+
+fn strip_det(s: &str) -> String {
+    let l = s.to_lowercase();
+    for d in ["the ", "a ", "an "] {
+        if let Some(r) = l.strip_prefix(d) {
+            return r.to_string();
+        }
+    }
+    l
+}
+
+fn resolve_nominal(doc: &Document, ents: &Entities, head: &str, at: usize) -> Option<Speaker> {
+    let g = gazetteer();
+    if g.is_anon_head(head) {
+        // The last earlier description with the same head.
+        let to = ents.anon.partition_point(|a| a.tokens.start < at);
+        let found = ents.anon[..to]
+            .iter()
+            .rev()
+            .find(|a| a.tokens.end <= at && a.head == head && !doc.in_quote(a.tokens.start))
+            .or_else(|| {
+                ents.anon
+                    .iter()
+                    .find(|a| a.tokens.start == at || a.tokens.contains(&at))
+            });
+        return found.map(|a| Speaker::Anon {
+            text: a.text.clone(),
+            affiliation: a.affiliation,
+            plural: a.plural,
+        });
+    }
+    let want = |k: OrgKind, name: &str| -> bool {
+        let lname = name.to_lowercase();
+        match head {
+            "lender" | "bank" | "insurer" => k == OrgKind::Company || lname.contains("bank"),
+            "company" | "firm" | "carmaker" | "automaker" | "airline" | "retailer" | "startup" => {
+                k == OrgKind::Company
+            }
+            "agency" => k == OrgKind::NewsAgency || lname.contains("agency"),
+            "ministry" | "department" | "government" => {
+                k == OrgKind::Government && lname.split(' ').count() > 1
+            }
+            "army" | "military" => k == OrgKind::Military,
+            "party" => k == OrgKind::PoliticalGroup,
+            "club" | "team" | "side" | "outfit" => k == OrgKind::Other,
+            "charity" | "watchdog" => k == OrgKind::Other || k == OrgKind::Government,
+            "group" => k == OrgKind::Company || k == OrgKind::Other,
+            other => lname.contains(other),
+        }
+    };
+    let news_agency = head == "agency";
+    let sentence = doc.tok_sentence.get(at).copied();
+    let mut matching: Vec<(usize, usize)> = ents
+        .mentions_before(at)
+        .take(400)
+        .filter(|m| m.tokens.end <= at && !doc.in_quote(m.tokens.start))
+        .filter_map(|m| match m.target {
+            Target::Org(o) => ents.orgs.get(o).map(|x| (m.tokens.start, o, x)),
+            Target::Person(_) => None,
+        })
+        .filter(|(_, _, x)| want(x.kind, &x.name) || (news_agency && x.kind.is_news()))
+        .map(|(t, o, _)| (t, o))
+        .collect();
+    matching.reverse();
+    // The subject of the same sentence first ("X will cut jobs, the lender said"), else the latest.
+    let same = matching
+        .iter()
+        .find(|(t, _)| doc.tok_sentence.get(*t).copied() == sentence);
+    same.or(matching.last()).map(|&(_, o)| Speaker::Org(o))
+}

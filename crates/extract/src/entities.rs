@@ -1,0 +1,1558 @@
+//! Entity stage: finds people and organizations, with every mention's token range,
+//! using the [`crate::gazetteer`] and patterns:
+//!
+//! * capitalized runs (with name particles like "al", "de" and organization joiners
+//!   like "of") are matched against the gazetteer (countries, agencies, outlets,
+//!   international bodies, companies), then against patterns: "Long Form (ACR)"
+//!   acronym definitions, organization endings ("Ministry", "Army", "Capital");
+//! * what is left is a person when a title or role word precedes it, its first word
+//!   is a known given name, or an appositive/speech verb follows; an unknown
+//!   multi-word name without any of these cues is taken for an organization;
+//! * single capitalized words are linked to a person named earlier or later
+//!   (surname → alias) or to a multi-word organization ("Rovers" → "Northgate Rovers");
+//! * demonyms ("Syrian President") give affiliations; anonymous source phrases ("a
+//!   senior U.S. State Department official", "two people familiar with the matter")
+//!   are recorded for pronoun resolution.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::gazetteer::{gazetteer, spelling_key};
+use crate::segment::Document;
+use crate::text::{TokKind, is_capitalized};
+use crate::{OrgKind, Organization, Person};
+
+/// A person found in the text.
+#[derive(Debug, Clone)]
+pub struct PersonRec {
+    /// Fullest name.
+    pub name: String,
+    /// Other forms seen.
+    pub aliases: Vec<String>,
+    /// Title/role words.
+    pub role: Option<String>,
+    /// Index into [`Entities::orgs`].
+    pub affiliation: Option<usize>,
+    /// `Some(true)` when the given name is usually female.
+    pub female: Option<bool>,
+    first_mention: Option<(Range<usize>, Range<usize>)>,
+}
+
+/// An organization found in the text.
+#[derive(Debug, Clone)]
+pub struct OrgRec {
+    /// Canonical name.
+    pub name: String,
+    /// Other forms seen or known.
+    pub aliases: Vec<String>,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Whether it was named in the text (false: only implied, e.g. by a demonym).
+    pub named: bool,
+    gaz: Option<usize>,
+}
+
+/// What a mention refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Index into [`Entities::people`].
+    Person(usize),
+    /// Index into [`Entities::orgs`].
+    Org(usize),
+}
+
+/// One mention in the body.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    /// Token range in the body.
+    pub tokens: Range<usize>,
+    /// Entity.
+    pub target: Target,
+}
+
+/// An anonymous-source description in the body.
+#[derive(Debug, Clone)]
+pub struct AnonMention {
+    /// Token range.
+    pub tokens: Range<usize>,
+    /// The words (leading "the" dropped).
+    pub text: String,
+    /// Head noun, lower-cased.
+    pub head: String,
+    /// Plural head ("officials").
+    pub plural: bool,
+    /// Organization named inside the description.
+    pub affiliation: Option<usize>,
+}
+
+/// Output of the entity stage.
+#[derive(Debug, Clone, Default)]
+pub struct Entities {
+    /// People.
+    pub people: Vec<PersonRec>,
+    /// Organizations.
+    pub orgs: Vec<OrgRec>,
+    /// Body mentions sorted by position.
+    pub mentions: Vec<Mention>,
+    /// Anonymous descriptions in the body.
+    pub anon: Vec<AnonMention>,
+    /// Demonym tokens of the body: (token, gazetteer org index).
+    pub demonyms: Vec<(usize, usize)>,
+    tok_mention: Vec<Option<usize>>,
+    org_keys: HashMap<String, usize>,
+    gaz_index: HashMap<usize, usize>,
+}
+
+/// Replaceable entity stage.
+pub trait EntityRecognizer {
+    /// Finds people and organizations in the body (and headline, whose mentions are
+    /// not kept since no offsets refer to it).
+    fn recognize(&self, doc: &Document, headline: Option<&Document>) -> Entities;
+}
+
+/// The gazetteer-and-pattern recognizer.
+pub struct RuleEntities;
+
+impl EntityRecognizer for RuleEntities {
+    fn recognize(&self, doc: &Document, headline: Option<&Document>) -> Entities {
+        let mut ents = Entities::default();
+        let mut singles: Vec<(bool, usize)> = Vec::new();
+        let mut body_mentions = Vec::new();
+        let mut body_demonyms = Vec::new();
+        if let Some(h) = headline {
+            let mut m = Vec::new();
+            let mut d = Vec::new();
+            let mut s = Vec::new();
+            scan_runs(h, &mut ents, &mut m, &mut d, &mut s);
+            let hs: Vec<usize> = s.iter().map(|&(_, t)| t).collect();
+            link_singles(h, &mut ents, &hs, &mut m);
+        }
+        scan_runs(
+            doc,
+            &mut ents,
+            &mut body_mentions,
+            &mut body_demonyms,
+            &mut singles,
+        );
+        let body_singles: Vec<usize> = singles.iter().map(|&(_, t)| t).collect();
+        link_singles(doc, &mut ents, &body_singles, &mut body_mentions);
+        body_mentions.sort_by_key(|m: &Mention| m.tokens.start);
+        ents.tok_mention = vec![None; doc.tokens.len()];
+        for (mi, m) in body_mentions.iter().enumerate() {
+            for t in m.tokens.clone() {
+                if let Some(slot) = ents.tok_mention.get_mut(t) {
+                    *slot = Some(mi);
+                }
+            }
+        }
+        ents.mentions = body_mentions;
+        body_demonyms.sort_unstable();
+        ents.demonyms = body_demonyms;
+        assign_affiliations(doc, &mut ents);
+        find_anonymous(doc, &mut ents);
+        ents
+    }
+}
+
+impl Entities {
+    /// Mention covering token `t`.
+    pub fn mention_at(&self, t: usize) -> Option<&Mention> {
+        self.tok_mention
+            .get(t)
+            .copied()
+            .flatten()
+            .and_then(|i| self.mentions.get(i))
+    }
+
+    /// Mentions starting inside `r`.
+    pub fn mentions_in(&self, r: Range<usize>) -> impl Iterator<Item = &Mention> {
+        let from = self.mentions.partition_point(|m| m.tokens.start < r.start);
+        self.mentions[from..]
+            .iter()
+            .take_while(move |m| m.tokens.start < r.end)
+    }
+
+    /// Mentions that start before token `t`, latest first.
+    pub fn mentions_before(&self, t: usize) -> impl Iterator<Item = &Mention> {
+        let to = self.mentions.partition_point(|m| m.tokens.start < t);
+        self.mentions[..to].iter().rev()
+    }
+
+    /// Org index for a gazetteer entry, adding it (as implied) if needed.
+    pub fn org_for_gaz(&mut self, gi: usize) -> Option<usize> {
+        if let Some(&i) = self.gaz_index.get(&gi) {
+            return Some(i);
+        }
+        let k = gazetteer().orgs.get(gi)?;
+        self.orgs.push(OrgRec {
+            name: k.name.to_string(),
+            aliases: k.aliases.iter().map(|s| s.to_string()).collect(),
+            kind: k.kind,
+            named: false,
+            gaz: Some(gi),
+        });
+        self.gaz_index.insert(gi, self.orgs.len() - 1);
+        Some(self.orgs.len() - 1)
+    }
+
+    /// Country implied by a demonym token of the body, if any.
+    pub fn demonym_at(&self, t: usize) -> Option<usize> {
+        let i = self.demonyms.partition_point(|(tok, _)| *tok < t);
+        self.demonyms
+            .get(i)
+            .filter(|(tok, _)| *tok == t)
+            .map(|&(_, g)| g)
+    }
+
+    fn add_org(
+        &mut self,
+        name: &str,
+        alias: Option<&str>,
+        kind: OrgKind,
+        gaz: Option<usize>,
+    ) -> usize {
+        let key = spelling_key(name);
+        let found = gaz
+            .and_then(|g| self.gaz_index.get(&g).copied())
+            .or_else(|| self.org_keys.get(&key).copied());
+        let idx = match found {
+            Some(i) => i,
+            None => {
+                let (name, aliases) = match gaz.and_then(|g| gazetteer().orgs.get(g)) {
+                    Some(k) => (
+                        k.name.to_string(),
+                        k.aliases.iter().map(|s| s.to_string()).collect(),
+                    ),
+                    None => (name.to_string(), Vec::new()),
+                };
+                let i = self.orgs.len();
+                for k in std::iter::once(&name).chain(aliases.iter()) {
+                    self.org_keys.entry(spelling_key(k)).or_insert(i);
+                }
+                if let Some(g) = gaz {
+                    self.gaz_index.insert(g, i);
+                }
+                self.orgs.push(OrgRec {
+                    name,
+                    aliases,
+                    kind,
+                    named: true,
+                    gaz,
+                });
+                i
+            }
+        };
+        let o = &mut self.orgs[idx];
+        o.named = true;
+        for a in [Some(name), alias].into_iter().flatten() {
+            if a != o.name && !o.aliases.iter().any(|x| x == a) {
+                o.aliases.push(a.to_string());
+                self.org_keys.entry(spelling_key(a)).or_insert(idx);
+            }
+        }
+        idx
+    }
+
+    /// Converts to the public records (implied organizations that nothing refers to are dropped).
+    pub fn into_public(self) -> (Vec<Person>, Vec<Organization>) {
+        let people = self
+            .people
+            .iter()
+            .map(|p| Person {
+                name: p.name.clone(),
+                aliases: p.aliases.clone(),
+                role: p.role.clone(),
+                affiliation: p
+                    .affiliation
+                    .and_then(|i| self.orgs.get(i))
+                    .map(|o| o.name.clone()),
+            })
+            .collect();
+        let orgs = self
+            .orgs
+            .into_iter()
+            .map(|o| Organization {
+                name: o.name,
+                aliases: o.aliases,
+                kind: o.kind,
+            })
+            .collect();
+        (people, orgs)
+    }
+}
+
+const PARTICLES: &[&str] = &[
+    "al", "el", "de", "da", "di", "du", "del", "della", "der", "den", "van", "von", "bin", "ibn",
+    "le", "la", "dos", "das", "ter", "ben", "abu", "bint",
+];
+const POSSESSIVE_IN_NAMES: &[&str] = &[
+    "women",
+    "men",
+    "people",
+    "children",
+    "workers",
+    "veterans",
+    "farmers",
+    "teachers",
+    "doctors",
+    "nurses",
+    "citizens",
+    "voters",
+    "consumers",
+    "taxpayers",
+    "students",
+    "lawyers",
+    "journalists",
+    "writers",
+    "artists",
+    "players",
+    "pilots",
+    "seamen",
+    "fishermen",
+    "traders",
+    "investors",
+    "members",
+    "sisters",
+    "brothers",
+    "friends",
+    "saints",
+    "st.",
+    "nations",
+    "boys",
+    "girls",
+    "mothers",
+    "fathers",
+    "ladies",
+    "gentlemen",
+];
+/// Words before a name that mark it as a news organization ("newspaper Record").
+const OUTLET_DESCRIPTORS: &[(&str, OrgKind)] = &[
+    ("newspaper", OrgKind::NewsOutlet),
+    ("daily", OrgKind::NewsOutlet),
+    ("broadcaster", OrgKind::NewsOutlet),
+    ("magazine", OrgKind::NewsOutlet),
+    ("tabloid", OrgKind::NewsOutlet),
+    ("weekly", OrgKind::NewsOutlet),
+    ("website", OrgKind::NewsOutlet),
+    ("channel", OrgKind::NewsOutlet),
+    ("outlet", OrgKind::NewsOutlet),
+    ("agency", OrgKind::NewsAgency),
+    ("wire", OrgKind::NewsAgency),
+];
+/// First words that make a name a place ("Lake Victoria", "Mount Kenya").
+const PLACE_FIRST: &[&str] = &[
+    "lake", "mount", "mt.", "river", "cape", "port", "gulf", "bay", "fort", "saint", "san",
+    "santa", "los", "las", "upper", "lower", "greater", "north", "south", "east", "west",
+    "central", "northern", "southern", "eastern", "western",
+];
+/// Upper-case words that are not organizations.
+const COMMON_ACRONYMS: &[&str] = &[
+    "CEO", "CFO", "COO", "CTO", "GDP", "DNA", "RNA", "VAR", "AI", "TV", "PM", "AM", "UTC", "GMT",
+    "COVID", "HIV", "AIDS", "LGBT", "LGBTQ", "IPO", "VAT", "USD", "EUR", "GBP", "OK", "MP", "MPS",
+    "MEP", "MEPS", "NGO", "NGOS", "EV", "EVS", "SUV", "CO2", "PDF", "URL", "FAQ", "ID", "IT", "PR",
+    "HR", "QC", "KC", "BST", "EST", "PST", "CET", "ET", "PT", "NB", "PS", "VIP", "UK", "US", "USA",
+    "UN", "EU", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "A", "I", "LNG", "OPEC",
+    "R&D", "ESG", "ETF", "FBI", "CIA", "WHO", "NATO", "G7", "G20",
+];
+const JOINERS: &[&str] = &["of", "for", "and", "&", "the", "on"];
+const GENERIC_FIRST: &[&str] = &[
+    "united",
+    "national",
+    "international",
+    "world",
+    "european",
+    "federal",
+    "central",
+    "royal",
+    "new",
+    "global",
+    "american",
+    "british",
+    "general",
+    "state",
+    "supreme",
+    "first",
+    "north",
+    "south",
+    "east",
+    "west",
+    "the",
+    "university",
+    "bank",
+    "ministry",
+    "department",
+];
+
+fn is_cap_token(doc: &Document, i: usize) -> bool {
+    if !doc.is_word(i) {
+        return false;
+    }
+    let w = doc.word(i);
+    if is_capitalized(w) {
+        return true;
+    }
+    let lower = w.to_lowercase();
+    if (lower.starts_with("al-") || lower.starts_with("el-"))
+        && w.chars().nth(3).is_some_and(char::is_uppercase)
+    {
+        return true;
+    }
+    // Ordinals in names ("10th Circuit Court").
+    let ordinal = w.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s));
+    ordinal && is_capitalized(doc.word(i + 1))
+}
+
+fn gaz_lookup(doc: &Document, r: Range<usize>) -> Option<usize> {
+    if r.is_empty() {
+        return None;
+    }
+    let key = r
+        .map(|i| doc.word(i).to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    gazetteer().org_index.get(&key).copied()
+}
+
+fn key_of(doc: &Document, r: Range<usize>) -> String {
+    r.map(|i| doc.word(i).to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn all_caps(w: &str) -> bool {
+    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+}
+
+/// Finds capitalized runs in every sentence and classifies them.
+fn scan_runs(
+    doc: &Document,
+    ents: &mut Entities,
+    mentions: &mut Vec<Mention>,
+    demonyms: &mut Vec<(usize, usize)>,
+    singles: &mut Vec<(bool, usize)>,
+) {
+    for s in &doc.sentences {
+        let mut i = s.tokens.start;
+        while i < s.tokens.end {
+            if !is_cap_token(doc, i) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut end = i + 1;
+            loop {
+                if end < s.tokens.end && is_cap_token(doc, end) {
+                    end += 1;
+                    continue;
+                }
+                // "Women's Tennis Association", "People's Democratic Alliance".
+                let possessive = doc
+                    .tokens
+                    .get(end)
+                    .is_some_and(|t| t.kind == TokKind::Possessive);
+                if possessive
+                    && end + 1 < s.tokens.end
+                    && is_cap_token(doc, end + 1)
+                    && POSSESSIVE_IN_NAMES.contains(&doc.word(end - 1).to_lowercase().as_str())
+                {
+                    end += 2;
+                    continue;
+                }
+                let w = doc.word(end).to_lowercase();
+                let joinable = doc.is_word(end)
+                    && (PARTICLES.contains(&w.as_str()) || JOINERS.contains(&w.as_str()))
+                    && end + 1 < s.tokens.end
+                    && is_cap_token(doc, end + 1);
+                if joinable {
+                    end += 2;
+                    continue;
+                }
+                break;
+            }
+            process_run(doc, ents, start..end, mentions, demonyms, singles);
+            i = end;
+        }
+    }
+}
+
+fn org_kind_for_long_form(doc: &Document, r: Range<usize>) -> OrgKind {
+    let g = gazetteer();
+    if let Some(k) = r.clone().last().and_then(|l| g.org_suffix(doc.word(l))) {
+        return k;
+    }
+    for i in r.clone() {
+        if doc.word(i) == "of"
+            && let Some(k) = g.org_suffix(doc.word(i.saturating_sub(1)))
+        {
+            return k;
+        }
+    }
+    let words: Vec<String> = r.map(|i| doc.word(i).to_lowercase()).collect();
+    if words
+        .iter()
+        .any(|w| ["international", "world", "european", "nations", "global"].contains(&w.as_str()))
+    {
+        OrgKind::InternationalOrg
+    } else {
+        OrgKind::Other
+    }
+}
+
+fn suffix_org(doc: &Document, r: Range<usize>) -> Option<OrgKind> {
+    let g = gazetteer();
+    if r.len() < 2 {
+        return None;
+    }
+    let last = doc.word(r.end - 1);
+    if g.is_non_org_ending(last) {
+        return None;
+    }
+    if g.is_place(&key_of(doc, r.clone())) {
+        return None;
+    }
+    // A title at the start means "Minister X" and so on, not an organization.
+    if g.is_title(doc.word(r.start)) && g.org_suffix(last).is_none_or(|_| r.len() > 3) {
+        return None;
+    }
+    if let Some(k) = g.org_suffix(last) {
+        return Some(k);
+    }
+    for i in r.clone().skip(1) {
+        if doc.word(i) == "of"
+            && i + 1 < r.end
+            && let Some(k) = g.org_suffix(doc.word(i - 1))
+        {
+            return Some(k);
+        }
+    }
+    None
+}
+
+fn strip_leading_function(doc: &Document, mut r: Range<usize>) -> Range<usize> {
+    let g = gazetteer();
+    while r.start < r.end
+        && (g.is_function_word(doc.word(r.start)) || g.is_calendar(doc.word(r.start)))
+    {
+        r.start += 1;
+    }
+    r
+}
+
+fn process_run(
+    doc: &Document,
+    ents: &mut Entities,
+    full: Range<usize>,
+    mentions: &mut Vec<Mention>,
+    demonyms: &mut Vec<(usize, usize)>,
+    singles: &mut Vec<(bool, usize)>,
+) {
+    let g = gazetteer();
+    // 1. The whole run is a known organization.
+    for r in [full.clone(), strip_leading_function(doc, full.clone())] {
+        if let Some(gi) = gaz_lookup(doc, r.clone()) {
+            let kind = g.orgs[gi].kind;
+            let idx = ents.add_org(doc.span_text(r.clone()), None, kind, Some(gi));
+            mentions.push(Mention {
+                tokens: r,
+                target: Target::Org(idx),
+            });
+            return;
+        }
+    }
+    let r = strip_leading_function(doc, full.clone());
+    if r.is_empty() {
+        return;
+    }
+    // 2. "Long Form (ACR)".
+    let initial_ok = doc
+        .word(r.end + 1)
+        .chars()
+        .next()
+        .map(|c| c.to_ascii_lowercase())
+        == doc
+            .word(r.start)
+            .chars()
+            .next()
+            .map(|c| c.to_ascii_lowercase())
+        && !r.clone().all(|i| all_caps(doc.word(i)) || !doc.is_word(i));
+    if r.len() >= 2
+        && initial_ok
+        && doc.is_punct(r.end, '(')
+        && doc.is_punct(r.end + 2, ')')
+        && all_caps(doc.word(r.end + 1))
+    {
+        let acr = doc.word(r.end + 1).to_string();
+        let last = doc.word(r.end - 1);
+        let first_is_title = g.is_title(doc.word(r.start))
+            && g.given_names
+                .contains_key(&doc.word(r.start + 1).to_lowercase());
+        if !g.is_non_org_ending(last) && !first_is_title {
+            let kind = match g.org_index.get(&acr.to_lowercase()) {
+                Some(&gi) => g.orgs[gi].kind,
+                None => org_kind_for_long_form(doc, r.clone()),
+            };
+            let idx = ents.add_org(doc.span_text(r.clone()), Some(&acr), kind, None);
+            mentions.push(Mention {
+                tokens: r.clone(),
+                target: Target::Org(idx),
+            });
+            mentions.push(Mention {
+                tokens: r.end + 1..r.end + 2,
+                target: Target::Org(idx),
+            });
+            return;
+        }
+        if g.is_non_org_ending(last) {
+            return;
+        }
+    }
+    // 3. Organization ending.
+    if let Some(kind) = suffix_org(doc, r.clone()) {
+        let mut rr = r.clone();
+        // "Rovers coach" cannot happen (lower case), but "State Department" after a
+        // country inside the run keeps the country as part of the name.
+        if doc.word(rr.start).eq_ignore_ascii_case("the") {
+            rr.start += 1;
+        }
+        let idx = ents.add_org(doc.span_text(rr.clone()), None, kind, None);
+        mentions.push(Mention {
+            tokens: rr,
+            target: Target::Org(idx),
+        });
+        return;
+    }
+    // 4. Greedy split on the gazetteer, demonyms and places.
+    let mut rest_start: Option<usize> = None;
+    let mut prefix: Option<Target> = None;
+    let mut prefix_demonym: Option<usize> = None;
+    let mut p = r.start;
+    let flush = |rest_start: &mut Option<usize>,
+                 upto: usize,
+                 ents: &mut Entities,
+                 mentions: &mut Vec<Mention>,
+                 singles: &mut Vec<(bool, usize)>,
+                 prefix: Option<Target>,
+                 prefix_demonym: Option<usize>| {
+        if let Some(s) = rest_start.take() {
+            classify_piece(
+                doc,
+                ents,
+                s..upto,
+                full.clone(),
+                mentions,
+                singles,
+                prefix,
+                prefix_demonym,
+            );
+        }
+    };
+    while p < r.end {
+        let w = doc.word(p).to_lowercase();
+        let split_word = ["and", "&", "for", "the", "on"].contains(&w.as_str())
+            || (w == "of"
+                && !(g.is_title(doc.word(p.saturating_sub(1))) && doc.word(p + 1) == "State"));
+        if split_word {
+            flush(
+                &mut rest_start,
+                p,
+                ents,
+                mentions,
+                singles,
+                prefix,
+                prefix_demonym,
+            );
+            p += 1;
+            continue;
+        }
+        // A sub-run up to the next joiner that ends like an organization
+        // ("the Syrian Army and AFP").
+        if rest_start.is_none() {
+            let stop = (p..r.end)
+                .find(|&i| {
+                    ["and", "&", "for", "the", "on", "of"]
+                        .contains(&doc.word(i).to_lowercase().as_str())
+                })
+                .unwrap_or(r.end);
+            if stop < r.end
+                && let Some(kind) = suffix_org(doc, p..stop)
+                && gaz_lookup(doc, p..stop).is_none()
+            {
+                let idx = ents.add_org(doc.span_text(p..stop), None, kind, None);
+                mentions.push(Mention {
+                    tokens: p..stop,
+                    target: Target::Org(idx),
+                });
+                prefix = Some(Target::Org(idx));
+                p = stop;
+                continue;
+            }
+        }
+        let mut matched = false;
+        // Inside a name that starts with a given name ("Jorge Mendes Lima", "Michael
+        // Jordan") a one-word place or country is part of the name.
+        let in_name =
+            rest_start.is_some_and(|rs| g.given_names.contains_key(&doc.word(rs).to_lowercase()));
+        let maxlen = g.max_org_tokens.min(r.end - p);
+        for len in (1..=maxlen).rev() {
+            if in_name && len == 1 {
+                continue;
+            }
+            if let Some(gi) = gaz_lookup(doc, p..p + len) {
+                // A lone capitalized common word at sentence start is not enough for an
+                // ambiguous one-word entry such as "Apple" only when followed by a
+                // lower-case continuation; keep it simple: accept.
+                flush(
+                    &mut rest_start,
+                    p,
+                    ents,
+                    mentions,
+                    singles,
+                    prefix,
+                    prefix_demonym,
+                );
+                let idx = ents.add_org(doc.span_text(p..p + len), None, g.orgs[gi].kind, Some(gi));
+                mentions.push(Mention {
+                    tokens: p..p + len,
+                    target: Target::Org(idx),
+                });
+                prefix = Some(Target::Org(idx));
+                p += len;
+                matched = true;
+                break;
+            }
+        }
+        if matched {
+            continue;
+        }
+        for len in (1..=2.min(r.end - p)).rev() {
+            if in_name && len == 1 {
+                continue;
+            }
+            let key = key_of(doc, p..p + len);
+            if let Some(&gi) = g.demonyms.get(&key) {
+                flush(
+                    &mut rest_start,
+                    p,
+                    ents,
+                    mentions,
+                    singles,
+                    prefix,
+                    prefix_demonym,
+                );
+                demonyms.push((p, gi));
+                prefix_demonym = Some(gi);
+                p += len;
+                matched = true;
+                break;
+            }
+            if g.is_place(&key) {
+                flush(
+                    &mut rest_start,
+                    p,
+                    ents,
+                    mentions,
+                    singles,
+                    prefix,
+                    prefix_demonym,
+                );
+                p += len;
+                matched = true;
+                break;
+            }
+        }
+        if matched {
+            continue;
+        }
+        if rest_start.is_none() {
+            rest_start = Some(p);
+        }
+        p += 1;
+    }
+    flush(
+        &mut rest_start,
+        r.end,
+        ents,
+        mentions,
+        singles,
+        prefix,
+        prefix_demonym,
+    );
+}
+
+fn has_person_cue_after(doc: &Document, end: usize) -> bool {
+    let g = gazetteer();
+    if g.is_speech_verb(doc.word(end)) {
+        return true;
+    }
+    if doc.is_punct(end, ',') {
+        let w = doc.word(end + 1).to_lowercase();
+        if ["who", "whose"].contains(&w.as_str()) {
+            return true;
+        }
+        if ["a", "an", "the", "his", "her", "its", "their"].contains(&w.as_str()) {
+            return (end + 2..end + 8).any(|i| g.is_role(doc.word(i)) && !doc.is_punct(i, ','));
+        }
+        if g.is_role(&w) {
+            return true;
+        }
+    }
+    false
+}
+
+fn has_person_cue_before(doc: &Document, start: usize) -> bool {
+    let g = gazetteer();
+    if start == 0 {
+        return false;
+    }
+    let prev = doc.word(start - 1);
+    if doc.is_word(start - 1) && !is_capitalized(prev) && g.is_role(prev) {
+        return true;
+    }
+    // "his counterpart, Park Ji-hoon", "Iran's envoy to the agency, Hamid Rezaei"
+    if start >= 2 && doc.is_punct(start - 1, ',') {
+        let from = start.saturating_sub(7);
+        return (from..start - 1)
+            .rev()
+            .take_while(|&i| !doc.is_punct(i, ',') && !doc.is_punct(i, '.'))
+            .any(|i| {
+                let w = doc.word(i);
+                doc.is_word(i) && !is_capitalized(w) && g.is_role(w)
+            });
+    }
+    false
+}
+
+#[allow(clippy::too_many_arguments)]
+fn classify_piece(
+    doc: &Document,
+    ents: &mut Entities,
+    piece: Range<usize>,
+    run: Range<usize>,
+    mentions: &mut Vec<Mention>,
+    singles: &mut Vec<(bool, usize)>,
+    _prefix: Option<Target>,
+    prefix_demonym: Option<usize>,
+) {
+    let g = gazetteer();
+    let piece = strip_leading_function(doc, piece);
+    if piece.is_empty() {
+        return;
+    }
+    // Title words up to the last one.
+    let mut title_end = None;
+    for i in piece.clone() {
+        let w = doc.word(i);
+        if g.is_title(w) || (g.is_role(w) && i + 1 < piece.end) {
+            title_end = Some(i + 1);
+        }
+    }
+    let name = match title_end {
+        Some(t) => t..piece.end,
+        None => piece.clone(),
+    };
+    // Drop particles at the name's edges.
+    let mut name = name;
+    while name.start < name.end
+        && !is_capitalized(doc.word(name.start))
+        && !is_cap_token(doc, name.start)
+    {
+        name.start += 1;
+    }
+    while name.start < name.end && !is_capitalized(doc.word(name.end - 1)) {
+        name.end -= 1;
+    }
+    if name.is_empty() {
+        return;
+    }
+    let role = title_end.map(|t| doc.span_text(run.start.min(piece.start)..t).to_string());
+    let words: Vec<&str> = name.clone().map(|i| doc.word(i)).collect();
+    if PLACE_FIRST.contains(&words[0].to_lowercase().as_str())
+        && words.len() >= 2
+        && title_end.is_none()
+    {
+        return;
+    }
+    // "newspaper Record", "news agency IRNA".
+    let before = doc.word(name.start.wrapping_sub(1)).to_lowercase();
+    if title_end.is_none()
+        && let Some((_, kind)) = OUTLET_DESCRIPTORS.iter().find(|(d, _)| *d == before)
+    {
+        let text = doc.span_text(name.clone()).to_string();
+        let idx = ents.add_org(&text, None, *kind, None);
+        mentions.push(Mention {
+            tokens: name,
+            target: Target::Org(idx),
+        });
+        return;
+    }
+    // "an analyst at Raymond James", "a virologist at Nordea": an organization.
+    let at_org = ["at", "for", "with", "from"].contains(&before.as_str())
+        && (g.is_role(doc.word(name.start.wrapping_sub(2)))
+            || g.is_anon_head(doc.word(name.start.wrapping_sub(2))))
+        && title_end.is_none();
+    if at_org {
+        let text = doc.span_text(name.clone()).to_string();
+        let kind = g
+            .org_suffix(words[words.len() - 1])
+            .unwrap_or(OrgKind::Company);
+        let idx = ents.add_org(&text, None, kind, None);
+        mentions.push(Mention {
+            tokens: name,
+            target: Target::Org(idx),
+        });
+        return;
+    }
+    // An unknown upper-case name of three or more letters ("CATL", "GLAMOS").
+    let numbered = doc
+        .word(name.end)
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit());
+    if words.len() == 1
+        && all_caps(words[0])
+        && words[0].chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && !COMMON_ACRONYMS.contains(&words[0])
+        && title_end.is_none()
+        && !numbered
+        && name.start >= doc.lead_end
+    {
+        let idx = ents.add_org(words[0], None, OrgKind::Other, None);
+        mentions.push(Mention {
+            tokens: name,
+            target: Target::Org(idx),
+        });
+        return;
+    }
+    if words
+        .iter()
+        .any(|w| g.is_calendar(w) || g.is_function_word(w))
+        && title_end.is_none()
+    {
+        // e.g. "Today", "Monday": nothing; try the tail after such words.
+        if let Some(pos) = name
+            .clone()
+            .rposition(|i| g.is_calendar(doc.word(i)) || g.is_function_word(doc.word(i)))
+        {
+            let tail = name.start + pos + 1..name.end;
+            if tail.len() == 1 {
+                singles.push((false, tail.start));
+            } else if !tail.is_empty() {
+                classify_piece(
+                    doc,
+                    ents,
+                    tail,
+                    run,
+                    mentions,
+                    singles,
+                    _prefix,
+                    prefix_demonym,
+                );
+            }
+        }
+        return;
+    }
+    if words.len() == 1 {
+        if title_end.is_some() && !all_caps(words[0]) {
+            add_person(doc, ents, name, role, run, mentions);
+        } else {
+            singles.push((false, name.start));
+        }
+        return;
+    }
+    if words.iter().all(|w| all_caps(w)) || g.is_non_org_ending(words[words.len() - 1]) {
+        return;
+    }
+    if g.is_place(&key_of(doc, name.clone())) {
+        return;
+    }
+    let given = g.given_names.contains_key(&words[0].to_lowercase());
+    let cue = title_end.is_some()
+        || given
+        || has_person_cue_before(doc, run.start)
+        || has_person_cue_after(doc, run.end)
+        || prefix_demonym.is_some() && role.is_some();
+    if words.len() <= 5 && cue {
+        add_person(doc, ents, name, role, run, mentions);
+    } else if words.len() <= 4 && !words.iter().any(|w| g.is_title(w)) {
+        let text = doc.span_text(name.clone()).to_string();
+        let idx = ents.add_org(&text, None, OrgKind::Other, None);
+        mentions.push(Mention {
+            tokens: name,
+            target: Target::Org(idx),
+        });
+    }
+}
+
+fn person_key(s: &str) -> String {
+    s.to_lowercase()
+        .replace(['-', '‐'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn add_person(
+    doc: &Document,
+    ents: &mut Entities,
+    name: Range<usize>,
+    role: Option<String>,
+    run: Range<usize>,
+    mentions: &mut Vec<Mention>,
+) {
+    let g = gazetteer();
+    let text = doc.span_text(name.clone()).to_string();
+    let key = person_key(&text);
+    let idx =
+        match ents.people.iter().position(|p| {
+            person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key)
+        }) {
+            Some(i) => {
+                let p = &mut ents.people[i];
+                if p.name != text && !p.aliases.contains(&text) {
+                    p.aliases.push(text.clone());
+                }
+                if p.role.is_none() {
+                    p.role = role;
+                }
+                i
+            }
+            None => {
+                let first = doc.word(name.start).to_lowercase();
+                let female = g.given_names.get(&first).copied();
+                let mut aliases = Vec::new();
+                // Surname alias: the last word, with a preceding particle ("de Mistura").
+                if name.len() >= 2 {
+                    let last = name.end - 1;
+                    let mut s = last;
+                    while s > name.start + 1
+                        && PARTICLES.contains(&doc.word(s - 1).to_lowercase().as_str())
+                    {
+                        s -= 1;
+                    }
+                    aliases.push(doc.span_text(s..name.end).to_string());
+                }
+                ents.people.push(PersonRec {
+                    name: text,
+                    aliases,
+                    role,
+                    affiliation: None,
+                    female,
+                    first_mention: Some((name.clone(), run)),
+                });
+                ents.people.len() - 1
+            }
+        };
+    mentions.push(Mention {
+        tokens: name,
+        target: Target::Person(idx),
+    });
+}
+
+/// Links single capitalized words to known people (surnames) and organizations.
+fn link_singles(
+    doc: &Document,
+    ents: &mut Entities,
+    singles: &[usize],
+    mentions: &mut Vec<Mention>,
+) {
+    let g = gazetteer();
+    // word -> (person, is surname)
+    let mut person_words: HashMap<String, (usize, bool)> = HashMap::new();
+    for (pi, p) in ents.people.iter().enumerate() {
+        let words: Vec<String> = person_key(&p.name).split(' ').map(str::to_string).collect();
+        if words.len() < 2 {
+            continue;
+        }
+        let n = words.len();
+        for (k, w) in words.into_iter().enumerate() {
+            let last = k + 1 == n;
+            match person_words.get(&w) {
+                Some(&(_, true)) if !last => {}
+                _ => {
+                    person_words.insert(w, (pi, last));
+                }
+            }
+        }
+    }
+    // word -> org, for first words and last words of multi-word organizations; None when ambiguous.
+    let mut first_words: HashMap<String, Option<usize>> = HashMap::new();
+    let mut last_words: HashMap<String, Option<usize>> = HashMap::new();
+    for (oi, o) in ents.orgs.iter().enumerate() {
+        if !o.named || o.gaz.is_some_and(|gi| gi < g.country_count) {
+            continue;
+        }
+        let words: Vec<String> = spelling_key(&o.name)
+            .split(' ')
+            .map(str::to_string)
+            .collect();
+        if words.len() < 2 {
+            continue;
+        }
+        if let Some(f) = words
+            .first()
+            .filter(|f| !GENERIC_FIRST.contains(&f.as_str()))
+        {
+            let e = first_words.entry(f.clone()).or_insert(Some(oi));
+            if *e != Some(oi) {
+                *e = None;
+            }
+        }
+        if let Some(l) = words
+            .last()
+            .filter(|l| words.len() == 2 || g.org_suffix(l).is_some())
+        {
+            let e = last_words.entry(l.clone()).or_insert(Some(oi));
+            if *e != Some(oi) {
+                *e = None;
+            }
+        }
+    }
+    for &t in singles {
+        let w = doc.word(t);
+        if g.is_function_word(w) || g.is_calendar(w) || g.is_title(w) {
+            continue;
+        }
+        let lw = w.to_lowercase();
+        if let Some(&(pi, _)) = person_words.get(&person_key(w)) {
+            let mut start = t;
+            if t > 0 && PARTICLES.contains(&doc.word(t - 1).to_lowercase().as_str()) {
+                start = t - 1;
+            }
+            let alias = doc.span_text(start..t + 1).to_string();
+            let p = &mut ents.people[pi];
+            if alias != p.name && !p.aliases.contains(&alias) {
+                p.aliases.push(alias);
+            }
+            mentions.push(Mention {
+                tokens: start..t + 1,
+                target: Target::Person(pi),
+            });
+            continue;
+        }
+        let sentence_start = doc
+            .sentences
+            .get(doc.tok_sentence.get(t).copied().unwrap_or(0))
+            .map(|s| s.tokens.start);
+        let mid = sentence_start != Some(t);
+        let first_hit = first_words.get(&lw).copied().flatten();
+        let last_hit = if mid {
+            last_words.get(&lw).copied().flatten()
+        } else {
+            None
+        };
+        let org_hit = match (first_hit, last_hit) {
+            (Some(a), Some(b)) if a != b => None,
+            (a, b) => a.or(b),
+        };
+        if let Some(oi) = org_hit {
+            let o = &mut ents.orgs[oi];
+            if !o.aliases.iter().any(|a| a == w) && o.name != w {
+                o.aliases.push(w.to_string());
+            }
+            mentions.push(Mention {
+                tokens: t..t + 1,
+                target: Target::Org(oi),
+            });
+            continue;
+        }
+        // "Benfica president Antonio Faria": a one-word organization before a role and a name.
+        let role_next =
+            doc.is_word(t + 1) && !is_capitalized(doc.word(t + 1)) && g.is_role(doc.word(t + 1));
+        let person_after = role_next
+            && mentions
+                .iter()
+                .any(|m| m.tokens.start == t + 2 && matches!(m.target, Target::Person(_)));
+        if person_after && !g.given_names.contains_key(&lw) {
+            let idx = ents.add_org(w, None, OrgKind::Other, None);
+            mentions.push(Mention {
+                tokens: t..t + 1,
+                target: Target::Org(idx),
+            });
+        }
+    }
+}
+
+fn org_mention_before(mentions: &HashMap<usize, Target>, t: usize) -> Option<usize> {
+    match mentions.get(&t) {
+        Some(Target::Org(o)) => Some(*o),
+        _ => None,
+    }
+}
+
+/// Fills person affiliations from the words around their first full mention.
+fn assign_affiliations(doc: &Document, ents: &mut Entities) {
+    let g = gazetteer();
+    // token -> target of the mention ending at that token
+    let mut ending: HashMap<usize, Target> = HashMap::new();
+    for m in &ents.mentions {
+        if m.tokens.end > 0 {
+            ending.insert(m.tokens.end - 1, m.target);
+        }
+    }
+    for pi in 0..ents.people.len() {
+        let Some((name, run)) = ents.people[pi].first_mention.clone() else {
+            continue;
+        };
+        let mut aff: Option<usize> = None;
+        let mut gaz_aff: Option<usize> = None;
+        // Inside the run before the name (last org, else demonym).
+        for t in (run.start..name.start).rev() {
+            if let Some(Target::Org(o)) = ents.mention_at(t).map(|m| m.target) {
+                aff = Some(o);
+                break;
+            }
+            if let Some(gi) = ents.demonym_at(t) {
+                gaz_aff = Some(gi);
+                break;
+            }
+        }
+        // "Russia's Foreign Minister X" / "Lumina's general counsel, X" / "UN envoy X".
+        if aff.is_none() && gaz_aff.is_none() && run.start > 0 {
+            let mut t = run.start;
+            let mut steps = 0;
+            while t > 0 && steps < 5 {
+                t -= 1;
+                steps += 1;
+                let tok = doc.tokens.get(t).map(|x| x.kind);
+                if tok == Some(TokKind::Possessive) {
+                    if let Some(o) = org_mention_before(&ending, t.saturating_sub(1)) {
+                        aff = Some(o);
+                    } else if let Some(gi) = ents.demonym_at(t.saturating_sub(1)) {
+                        gaz_aff = Some(gi);
+                    }
+                    break;
+                }
+                if let Some(o) = org_mention_before(&ending, t) {
+                    aff = Some(o);
+                    break;
+                }
+                if let Some(gi) = ents.demonym_at(t) {
+                    gaz_aff = Some(gi);
+                    break;
+                }
+                let w = doc.word(t);
+                let ok = doc.is_punct(t, ',')
+                    || (doc.is_word(t) && !is_capitalized(w) && (g.is_role(w) || steps <= 2));
+                if !ok || doc.is_punct(t, '.') {
+                    break;
+                }
+            }
+        }
+        // Appositive after the name: ", a banking analyst at Metzler Capital".
+        if aff.is_none() && gaz_aff.is_none() && doc.is_punct(run.end, ',') {
+            let mut t = run.end + 1;
+            let first = doc.word(t).to_lowercase();
+            if ["a", "an", "the", "who", "whose", "its", "his", "her"].contains(&first.as_str())
+                || g.is_role(&first)
+            {
+                while t < doc.tokens.len()
+                    && t < run.end + 14
+                    && !doc.is_punct(t, ',')
+                    && !doc.is_punct(t, '.')
+                {
+                    if let Some(Target::Org(o)) = ents.mention_at(t).map(|m| m.target) {
+                        aff = Some(o);
+                        break;
+                    }
+                    t += 1;
+                }
+            }
+        }
+        if aff.is_none()
+            && let Some(gi) = gaz_aff
+        {
+            aff = ents.org_for_gaz(gi);
+        }
+        // "Chief Executive X" with no organization nearby: the company (or club) the
+        // article was just talking about.
+        let role = ents.people[pi]
+            .role
+            .clone()
+            .unwrap_or_default()
+            .to_lowercase();
+        let corporate = [
+            "chief executive",
+            "ceo",
+            "chairman",
+            "chairwoman",
+            "founder",
+            "general counsel",
+            "chief financial",
+        ]
+        .iter()
+        .any(|r| role.contains(r));
+        let sporting = ["manager", "coach", "captain"]
+            .iter()
+            .any(|r| role.contains(r));
+        if aff.is_none() && (corporate || sporting) {
+            let want = if corporate {
+                OrgKind::Company
+            } else {
+                OrgKind::Other
+            };
+            let first_sent = doc.tok_sentence.get(name.start).copied().unwrap_or(0);
+            aff = ents
+                .mentions_before(name.start)
+                .take_while(|m| {
+                    doc.tok_sentence
+                        .get(m.tokens.start)
+                        .is_some_and(|&s| s + 3 >= first_sent)
+                })
+                .find_map(|m| match m.target {
+                    Target::Org(o) if ents.orgs.get(o).is_some_and(|x| x.kind == want) => Some(o),
+                    _ => None,
+                });
+        }
+        if aff.is_some() {
+            ents.people[pi].affiliation = aff;
+        }
+    }
+}
+
+const NP_STOP: &[&str] = &[
+    "of",
+    "to",
+    "with",
+    "by",
+    "in",
+    "on",
+    "at",
+    "for",
+    "from",
+    "about",
+    "as",
+    "that",
+    "which",
+    "who",
+    "and",
+    "or",
+    "but",
+    "was",
+    "were",
+    "is",
+    "are",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "could",
+    "should",
+    "can",
+    "may",
+    "not",
+    "than",
+    "then",
+    "when",
+    "while",
+    "after",
+    "before",
+    "since",
+    "if",
+    "because",
+    "said",
+    "told",
+    "says",
+    "according",
+    "quoted",
+    "more",
+    "less",
+    "despite",
+];
+const DETERMINERS: &[&str] = &[
+    "a", "an", "the", "some", "two", "three", "four", "five", "six", "several", "many", "few",
+    "other", "its", "their", "his", "her", "both", "one", "most", "all", "senior", "top",
+];
+
+/// Builds the anonymous-source description headed by token `head`, if it is one.
+pub fn anon_np(doc: &Document, ents: &Entities, head: usize) -> Option<AnonMention> {
+    let g = gazetteer();
+    let hw = doc.word(head);
+    if !g.is_anon_head(hw) || ents.mention_at(head).is_some() {
+        return None;
+    }
+    let sent = doc
+        .sentences
+        .get(*doc.tok_sentence.get(head)?)?
+        .tokens
+        .clone();
+    let mut s = head;
+    let mut steps = 0;
+    while s > sent.start && steps < 7 {
+        let p = s - 1;
+        let kind = doc.tokens.get(p).map(|t| t.kind);
+        if kind == Some(TokKind::Possessive) {
+            s = p;
+            steps += 1;
+            continue;
+        }
+        if !doc.is_word(p) {
+            break;
+        }
+        let w = doc.word(p);
+        let lw = w.to_lowercase();
+        if NP_STOP.contains(&lw.as_str()) || g.is_speech_verb(w) {
+            break;
+        }
+        // A person's name right before ("Kerry aides") is fine; a verb-like -ed/-ing word ends it.
+        if !is_capitalized(w)
+            && (lw.ends_with("ing") || lw.ends_with("ed"))
+            && ![
+                "senior",
+                "unnamed",
+                "concerned",
+                "unidentified",
+                "informed",
+                "retired",
+            ]
+            .contains(&lw.as_str())
+        {
+            break;
+        }
+        s = p;
+        steps += 1;
+        if DETERMINERS.contains(&lw.as_str()) && !["senior", "top", "other"].contains(&lw.as_str())
+        {
+            break;
+        }
+    }
+    // Appositive after a name: ", a banking analyst at ..." is not an anonymous source.
+    if s > 0
+        && doc.is_punct(s - 1, ',')
+        && s >= 2
+        && matches!(
+            ents.mention_at(s - 2).map(|m| m.target),
+            Some(Target::Person(_))
+        )
+    {
+        return None;
+    }
+    if ents
+        .mention_at(s)
+        .is_some_and(|m| matches!(m.target, Target::Person(_)))
+    {
+        return None;
+    }
+    let mut e = head + 1;
+    let nxt = doc.word(e).to_lowercase();
+    let nxt2 = doc.word(e + 1).to_lowercase();
+    if ["familiar", "close", "briefed"].contains(&nxt.as_str())
+        || (nxt == "with" && nxt2 == "knowledge")
+    {
+        while e < sent.end
+            && e < head + 9
+            && doc.is_word(e)
+            && !g.is_speech_verb(doc.word(e))
+            && !["who", "that", "said"].contains(&doc.word(e))
+        {
+            e += 1;
+        }
+    } else if ["in", "at", "for", "from"].contains(&nxt.as_str()) && is_capitalized(doc.word(e + 1))
+    {
+        e += 1;
+        while e < sent.end
+            && (is_cap_token(doc, e) || (doc.word(e) == "of" && is_cap_token(doc, e + 1)))
+        {
+            e += 1;
+        }
+    }
+    let mut text = doc.span_text(s..e).to_string();
+    for det in ["the ", "The "] {
+        if let Some(rest) = text.strip_prefix(det) {
+            text = rest.to_string();
+        }
+    }
+    let lower = hw.to_lowercase();
+    let plural = (lower.ends_with('s') && !["witness", "boss", "press"].contains(&lower.as_str()))
+        || ["people", "police", "staff", "authorities"].contains(&lower.as_str());
+    let mut affiliation = None;
+    let mut best_len = 0;
+    for m in ents.mentions_in(s..e) {
+        if let Target::Org(o) = m.target
+            && m.tokens.len() > best_len
+        {
+            best_len = m.tokens.len();
+            affiliation = Some(o);
+        }
+    }
+    Some(AnonMention {
+        tokens: s..e,
+        text,
+        head: lower,
+        plural,
+        affiliation,
+    })
+}
+
+fn find_anonymous(doc: &Document, ents: &mut Entities) {
+    let mut found = Vec::new();
+    for t in 0..doc.tokens.len() {
+        if doc.in_quote(t) || !doc.is_word(t) {
+            continue;
+        }
+        if let Some(mut a) = anon_np(doc, ents, t) {
+            if a.affiliation.is_none()
+                && let Some(gi) = (a.tokens.clone()).find_map(|i| ents.demonym_at(i))
+            {
+                a.affiliation = ents.org_for_gaz(gi);
+            }
+            found.push(a);
+        }
+    }
+    ents.anon = found;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::segment;
+
+    fn run(text: &str) -> Entities {
+        RuleEntities.recognize(&segment(text.to_string()), None)
+    }
+
+    #[test]
+    fn titles_demonyms_and_surnames() {
+        let e = run(
+            "Syrian President Bashar al Assad met UN envoy Staffan de Mistura. Later Assad left.",
+        );
+        let names: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["Bashar al Assad", "Staffan de Mistura"]);
+        assert!(e.people[0].aliases.contains(&"Assad".to_string()));
+        assert_eq!(
+            e.people[0].affiliation.map(|o| e.orgs[o].name.as_str()),
+            Some("Syria")
+        );
+        assert_eq!(
+            e.people[1].affiliation.map(|o| e.orgs[o].name.as_str()),
+            Some("United Nations")
+        );
+    }
+
+    #[test]
+    fn acronym_definitions_and_suffixes() {
+        let e = run(
+            "The International Syria Support Group (ISSG) met the Syrian Army and Agence France Presse.",
+        );
+        let names: Vec<&str> = e.orgs.iter().map(|o| o.name.as_str()).collect();
+        assert!(names.contains(&"International Syria Support Group"));
+        assert!(names.contains(&"Syrian Army"));
+        assert!(names.contains(&"Agence France-Presse"));
+        let issg = e
+            .orgs
+            .iter()
+            .find(|o| o.name == "International Syria Support Group");
+        assert!(issg.is_some_and(|o| o.aliases.contains(&"ISSG".to_string())));
+    }
+
+    #[test]
+    fn anonymous_sources() {
+        let doc = segment("Two people familiar with the matter said so. A senior U.S. State Department official agreed.".to_string());
+        let e = RuleEntities.recognize(&doc, None);
+        let texts: Vec<&str> = e.anon.iter().map(|a| a.text.as_str()).collect();
+        assert!(texts.contains(&"Two people familiar with the matter"));
+        assert!(texts.contains(&"A senior U.S. State Department official"));
+    }
+}

@@ -1,0 +1,1114 @@
+//! Quote stage: finds statements and the tokens that attribute them.
+//!
+//! Direct quotes: every quotation-mark span (continued across paragraphs when a
+//! paragraph leaves a quote open and the next one reopens it). A span is a
+//! statement when an attribution follows it (`"…," she said` / `"…," said X`) or
+//! precedes it in its sentence (`X said: "…"`, `X called it "a lottery"`). A span
+//! with neither is merged into the previous quote when it directly follows it in
+//! the same paragraph (`"…," he said. "…"`), kept with the previous speaker when it
+//! opens a paragraph, kept without speaker when it is long (8+ words, a sentence),
+//! and otherwise dropped as a scare quote ("framework for political transition").
+//!
+//! Reported speech: in sentences without a direct quote, an attribution clause
+//! after a comma (`…, the Guardian reported.`, `…, according to AFP.`), in the
+//! middle (`The rebels, AFP quoted officials as saying, have …`) or in front
+//! (`They opined that …`, `Park said the two sides had …`) marks the rest of the
+//! sentence as the reported clause.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use crate::entities::Entities;
+use crate::gazetteer::gazetteer;
+use crate::segment::Document;
+use crate::text::{TokKind, is_capitalized};
+
+/// A statement found in the body, not yet attributed.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Direct (quotation marks) or reported speech.
+    pub direct: bool,
+    /// Byte ranges of the pieces of text, in order.
+    pub pieces: Vec<Range<usize>>,
+    /// Token ranges that attribute the statement (speaker, verb, sources).
+    pub frames: Vec<Range<usize>>,
+    /// Token where the statement is anchored (for pronoun resolution).
+    pub anchor: usize,
+    /// Paragraph index.
+    pub para: usize,
+    /// No attribution of its own: same speaker as the previous statement.
+    pub inherit: bool,
+}
+
+/// Replaceable quote stage.
+pub trait QuoteFinder {
+    /// Finds direct quotes and reported speech in `doc`.
+    fn find(&self, doc: &Document, ents: &Entities) -> Vec<Candidate>;
+}
+
+/// The rule-based quote finder.
+pub struct RuleQuotes;
+
+impl QuoteFinder for RuleQuotes {
+    fn find(&self, doc: &Document, ents: &Entities) -> Vec<Candidate> {
+        let (mut direct, covered) = direct_quotes(doc);
+        let reported = reported_speech(doc, ents, &covered);
+        direct.extend(reported);
+        direct.sort_by_key(|c| (c.pieces.first().map_or(0, |p| p.start), c.anchor));
+        direct
+    }
+}
+
+/// Whether token `i` is a speech verb used as a verb ("said", "according to", "quoted").
+pub fn is_speech_verb_at(doc: &Document, i: usize) -> bool {
+    let g = gazetteer();
+    if !doc.is_word(i) {
+        return false;
+    }
+    let w = doc.word(i);
+    if is_capitalized(w) && w != "According" {
+        return false;
+    }
+    if w.eq_ignore_ascii_case("according") {
+        return doc.word(i + 1) == "to";
+    }
+    if w == "quoted" {
+        return true;
+    }
+    if !g.is_speech_verb(w) {
+        return false;
+    }
+    // "the reports", "a call": nouns.
+    let prev = doc.word(i.wrapping_sub(1)).to_lowercase();
+    ![
+        "the", "a", "an", "his", "her", "its", "their", "these", "those", "such", "news", "media",
+    ]
+    .contains(&prev.as_str())
+}
+
+fn word_count(doc: &Document, r: Range<usize>) -> usize {
+    r.filter(|&i| doc.is_word(i)).count()
+}
+
+const AFTER_REJECT: &[&str] = &[
+    "which", "that", "as", "and", "but", "while", "when", "if", "because", "although", "so",
+    "then", "to", "for", "with", "in", "on", "at", "of", "where", "or", "is", "was", "were", "are",
+    "has", "have", "had", "will", "would", "could", "should", "can", "may",
+];
+
+/// After-frame `"…," X said` / `"…," said X`: the speech verb comes within the first
+/// few words and nothing clause-like precedes it.
+fn after_frame_attributes(doc: &Document, r: Range<usize>) -> bool {
+    let mut s = r.start;
+    while s < r.end && (doc.is_punct(s, ',') || doc.is_punct(s, '—') || doc.is_punct(s, '-')) {
+        s += 1;
+    }
+    if s >= r.end {
+        return false;
+    }
+    if AFTER_REJECT.contains(&doc.word(s).to_lowercase().as_str()) && !is_speech_verb_at(doc, s) {
+        return false;
+    }
+    (s..r.end.min(s + 14)).any(|i| is_speech_verb_at(doc, i))
+}
+
+fn before_frame_attributes(doc: &Document, r: Range<usize>) -> bool {
+    r.clone().any(|i| is_speech_verb_at(doc, i))
+}
+
+fn inner_bytes(doc: &Document, r: Range<usize>) -> Option<Range<usize>> {
+    let mut r = r;
+    while r.start < r.end && doc.is_quote_mark(r.start) {
+        r.start += 1;
+    }
+    doc.byte_range(r)
+}
+
+/// Direct quotes, plus the set of tokens they (and their marks) cover.
+fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut covered = HashSet::new();
+    // Index of the last accepted direct candidate and the end of its last piece's after-frame.
+    let mut last: Option<(usize, usize)> = None;
+    for (qi, q) in doc.quotes.iter().enumerate() {
+        if q.continues {
+            continue;
+        }
+        let mut chain = vec![qi];
+        let mut cur = q.continued_by;
+        while let Some(n) = cur {
+            if chain.contains(&n) {
+                break;
+            }
+            chain.push(n);
+            cur = doc.quotes.get(n).and_then(|s| s.continued_by);
+        }
+        let mut pieces = Vec::new();
+        let mut words = 0;
+        let mut after_attr: Option<Range<usize>> = None;
+        let mut after_end = 0;
+        for &ci in &chain {
+            let span = &doc.quotes[ci];
+            let inner = span.inner(doc);
+            words += word_count(doc, inner.clone());
+            if let Some(b) = inner_bytes(doc, inner) {
+                pieces.push(b);
+            }
+            if let Some(c) = span.close {
+                let sent_end = doc
+                    .sentences
+                    .get(doc.tok_sentence[c])
+                    .map_or(c + 1, |s| s.tokens.end);
+                let next_open = doc
+                    .quotes
+                    .get(ci + 1)
+                    .filter(|n| n.para == span.para)
+                    .map_or(usize::MAX, |n| n.open);
+                let end = sent_end.min(next_open).max(c + 1);
+                after_end = end;
+                if after_attr.is_none() && after_frame_attributes(doc, c + 1..end) {
+                    after_attr = Some(c + 1..end);
+                }
+            }
+        }
+        if pieces.is_empty() || words == 0 {
+            continue;
+        }
+        let open = q.open;
+        let sent_start = doc
+            .sentences
+            .get(doc.tok_sentence[open])
+            .map_or(open, |s| s.tokens.start)
+            .max(doc.lead_end.min(open));
+        let prev_close = if qi > 0 {
+            doc.quotes[qi - 1]
+                .close
+                .filter(|&c| c >= sent_start && c < open)
+        } else {
+            None
+        };
+        let before = prev_close.map_or(sent_start, |c| c + 1)..open;
+        let before_attr = before_frame_attributes(doc, before.clone());
+        let last_tok = chain
+            .last()
+            .and_then(|&ci| doc.quotes[ci].close)
+            .unwrap_or_else(|| {
+                doc.paragraphs
+                    .get(doc.quotes[*chain.last().unwrap_or(&qi)].para)
+                    .map_or(open, |p| p.end.saturating_sub(1))
+            });
+        let mark_cover = |covered: &mut HashSet<usize>| {
+            for t in open..=last_tok {
+                covered.insert(t);
+            }
+        };
+        if let Some(fr) = after_attr {
+            out.push(Candidate {
+                direct: true,
+                pieces,
+                frames: vec![fr],
+                anchor: open,
+                para: q.para,
+                inherit: false,
+            });
+            last = Some((out.len() - 1, after_end));
+            mark_cover(&mut covered);
+            continue;
+        }
+        if before_attr && words >= 2 {
+            out.push(Candidate {
+                direct: true,
+                pieces,
+                frames: vec![before],
+                anchor: open,
+                para: q.para,
+                inherit: false,
+            });
+            last = Some((out.len() - 1, after_end.max(last_tok + 1)));
+            mark_cover(&mut covered);
+            continue;
+        }
+        // No attribution of its own.
+        if let Some((li, lend)) = last
+            && let Some(prev) = out.get(li)
+            && prev.para == q.para
+            && prev.direct
+        {
+            // Only the previous quote's after-frame (and punctuation) in between.
+            let gap_ok = (lend..open).all(|t| !doc.is_word(t));
+            if gap_ok
+                || sent_start == open
+                    && (lend..open).all(|t| {
+                        !doc.is_word(t)
+                            || doc.tok_sentence[t] == doc.tok_sentence[lend.saturating_sub(1)]
+                    })
+            {
+                if let Some(prev) = out.get_mut(li) {
+                    prev.pieces.extend(pieces);
+                }
+                last = Some((li, after_end.max(last_tok + 1)));
+                mark_cover(&mut covered);
+                continue;
+            }
+        }
+        let para_start = doc.paragraphs.get(q.para).is_some_and(|p| p.start == open);
+        let recent = last
+            .and_then(|(li, _)| out.get(li))
+            .is_some_and(|p| q.para <= p.para + 2);
+        if para_start && words >= 3 && recent {
+            out.push(Candidate {
+                direct: true,
+                pieces,
+                frames: Vec::new(),
+                anchor: open,
+                para: q.para,
+                inherit: true,
+            });
+            last = Some((out.len() - 1, after_end.max(last_tok + 1)));
+            mark_cover(&mut covered);
+            continue;
+        }
+        let sentence_like = (open..=last_tok)
+            .any(|t| doc.is_punct(t, '.') || doc.is_punct(t, '?') || doc.is_punct(t, '!'));
+        if words >= 8 && sentence_like {
+            out.push(Candidate {
+                direct: true,
+                pieces,
+                frames: Vec::new(),
+                anchor: open,
+                para: q.para,
+                inherit: false,
+            });
+            last = Some((out.len() - 1, after_end.max(last_tok + 1)));
+            mark_cover(&mut covered);
+        }
+        // Otherwise: a scare quote or a title; not a statement.
+    }
+    (out, covered)
+}
+
+const TAIL_STARTS: &[&str] = &[
+    "citing",
+    "asking",
+    "speaking",
+    "adding",
+    "as",
+    "while",
+    "who",
+    "which",
+    "according",
+    "saying",
+    "after",
+    "without",
+    "giving",
+    "because",
+    "although",
+    "in",
+    "on",
+    "at",
+    "noting",
+    "referring",
+    "declining",
+    "where",
+    "when",
+    "but",
+    "and",
+    "though",
+    "requesting",
+];
+const SKIP_BEFORE_VERB: &[&str] = &[
+    "reportedly",
+    "also",
+    "later",
+    "has",
+    "had",
+    "have",
+    "repeatedly",
+    "previously",
+    "earlier",
+    "again",
+    "once",
+    "then",
+    "further",
+    "separately",
+    "publicly",
+    "privately",
+    "recently",
+    "today",
+    "yesterday",
+    "first",
+    "subsequently",
+    "initially",
+    "had",
+    "would",
+    "will",
+    "was",
+    "were",
+    "is",
+    "are",
+    "been",
+];
+const CONNECTIVES: &[&str] = &[
+    "however",
+    "but",
+    "and",
+    "meanwhile",
+    "still",
+    "yet",
+    "also",
+    "moreover",
+    "furthermore",
+    "nevertheless",
+    "instead",
+    "separately",
+    "so",
+    "thus",
+];
+const PREPOSITIONS: &[&str] = &[
+    "at",
+    "in",
+    "on",
+    "during",
+    "after",
+    "before",
+    "since",
+    "with",
+    "for",
+    "under",
+    "over",
+    "by",
+    "from",
+    "following",
+    "amid",
+    "unlike",
+    "like",
+    "as",
+    "to",
+    "despite",
+];
+const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i"];
+
+fn split_commas(doc: &Document, r: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut s = r.start;
+    let mut depth = 0i32;
+    for i in r.clone() {
+        if doc.is_punct(i, '(') {
+            depth += 1;
+        } else if doc.is_punct(i, ')') {
+            depth -= 1;
+        } else if depth <= 0
+            && (doc.is_punct(i, ',') || doc.is_punct(i, ';') || doc.is_punct(i, '—'))
+        {
+            out.push(s..i);
+            s = i + 1;
+        }
+    }
+    out.push(s..r.end);
+    out.retain(|x| !x.is_empty());
+    out
+}
+
+const SUBJECT_NOUNS: &[&str] = &[
+    "union",
+    "ministry",
+    "company",
+    "government",
+    "club",
+    "side",
+    "team",
+    "lender",
+    "bank",
+    "firm",
+    "group",
+    "agency",
+    "court",
+    "board",
+    "party",
+    "army",
+    "police",
+    "commission",
+    "judge",
+    "coach",
+    "manager",
+    "minister",
+    "president",
+    "statement",
+    "report",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "carmaker",
+    "airline",
+    "regulator",
+    "prosecutor",
+    "prosecutors",
+    "department",
+    "council",
+    "committee",
+];
+
+/// Whether `r` can be the subject of a speech verb.
+fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
+    let g = gazetteer();
+    if r.is_empty() || r.len() > 40 {
+        return false;
+    }
+    let parts = split_commas(doc, r.clone());
+    let main = parts.first().cloned().unwrap_or(r.clone());
+    if main.len() > 14 {
+        return false;
+    }
+    let first = doc.word(r.start);
+    let lf = first.to_lowercase();
+    let ok_start = is_capitalized(first)
+        || PRONOUNS.contains(&lf.as_str())
+        || [
+            "the", "a", "an", "two", "three", "several", "some", "many", "one", "its", "his",
+            "her", "their", "most", "few",
+        ]
+        .contains(&lf.as_str())
+        || g.is_anon_head(&lf)
+        || SUBJECT_NOUNS.contains(&lf.as_str())
+        || ents.mention_at(r.start).is_some();
+    if !ok_start {
+        return false;
+    }
+    // No clause inside the subject, except inside commas (appositives).
+    let clause = main.clone().any(|i| {
+        let w = doc.word(i).to_lowercase();
+        (g.is_auxiliary(&w) && !SKIP_BEFORE_VERB.contains(&w.as_str()))
+            || w == "that"
+            || w == "which"
+    });
+    if clause {
+        return false;
+    }
+    // The subject must name someone: a mention, a pronoun, an anonymous head or "the X".
+    r.clone().any(|i| {
+        let w = doc.word(i);
+        let lw = w.to_lowercase();
+        ents.mention_at(i).is_some()
+            || PRONOUNS.contains(&lw.as_str())
+            || g.is_anon_head(w)
+            || SUBJECT_NOUNS.contains(&lw.as_str())
+            || (lw == "the" && doc.is_word(i + 1))
+            || is_capitalized(w) && !g.is_function_word(w)
+    })
+}
+
+/// Where a reported clause starts after the verb at `v` (inside `r`), or `None` when
+/// what follows is not a clause.
+fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize> {
+    let g = gazetteer();
+    let verb = doc.word(v).to_lowercase();
+    let mut s = v + 1;
+    // "quoted X as saying (that)", "was quoted as saying".
+    if verb == "quoted" {
+        let saying = (s..r.end.min(s + 10)).find(|&i| doc.word(i) == "saying")?;
+        s = saying + 1;
+        if doc.word(s) == "by" {
+            while s < r.end
+                && !doc.word(s).eq_ignore_ascii_case("that")
+                && s < saying + 6
+                && (doc.word(s) == "by" || is_capitalized(doc.word(s)))
+            {
+                s += 1;
+            }
+        }
+        if doc.word(s).eq_ignore_ascii_case("that") {
+            s += 1;
+        }
+        return (s < r.end).then_some(s);
+    }
+    // "that" close by, with only an object or adverbials in between.
+    if let Some(t) = (s..r.end.min(s + 10))
+        .take_while(|&i| {
+            let w = doc.word(i);
+            (doc.is_word(i)
+                || doc
+                    .tokens
+                    .get(i)
+                    .is_some_and(|t| t.kind == TokKind::Possessive))
+                && (w == "that"
+                    || !(g.is_auxiliary(w)
+                        || (w.len() > 4 && w.ends_with("ed") && !is_capitalized(w))))
+        })
+        .find(|&i| doc.word(i) == "that")
+    {
+        return (t + 1 < r.end).then_some(t + 1);
+    }
+    if g.needs_that(&verb) {
+        return None;
+    }
+    // Zero "that": skip the object of "told", then short adverbials.
+    if verb == "told" || verb == "tells" || verb == "tell" {
+        let mut k = s;
+        while k < r.end
+            && k < s + 4
+            && (is_capitalized(doc.word(k))
+                || ["reporters", "journalists", "the", "a"].contains(&doc.word(k)))
+        {
+            k += 1;
+        }
+        if k == s {
+            return None;
+        }
+        s = k;
+    }
+    while ["on", "in", "at", "late", "early"].contains(&doc.word(s)) {
+        let mut k = s + 1;
+        while k < r.end && k < s + 5 && doc.is_word(k) && !g.is_auxiliary(doc.word(k)) {
+            let w = doc.word(k);
+            k += 1;
+            if g.is_calendar(w)
+                || [
+                    "statement",
+                    "interview",
+                    "conference",
+                    "call",
+                    "briefing",
+                    "opinion",
+                    "week",
+                    "weekend",
+                    "morning",
+                    "evening",
+                    "night",
+                ]
+                .contains(&w)
+            {
+                break;
+            }
+        }
+        if k == s + 1 {
+            break;
+        }
+        s = k;
+    }
+    if s >= r.end || !doc.is_word(s) {
+        return None;
+    }
+    let first = doc.word(s).to_lowercase();
+    if [
+        "to", "of", "with", "about", "on", "in", "at", "for", "by", "as",
+    ]
+    .contains(&first.as_str())
+    {
+        return None;
+    }
+    let core = [
+        "say", "says", "said", "told", "tells", "added", "adds", "admitted", "insisted", "argued",
+        "warned", "claimed", "wrote", "writes",
+    ]
+    .contains(&verb.as_str());
+    let starts_np = [
+        "the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our",
+        "my", "some", "many", "most", "all", "no", "every", "he", "she", "it", "they", "we", "i",
+        "you", "there", "current", "new",
+    ]
+    .contains(&first.as_str())
+        || is_capitalized(doc.word(s))
+        || first.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let clause = has_clause(doc, s..r.end) || (core && starts_np && word_count(doc, s..r.end) >= 3);
+    clause.then_some(s)
+}
+
+/// Leading attribution "SUBJ VERB [that] CLAUSE" inside `r`: returns (frame, clause).
+fn leading_attribution(
+    doc: &Document,
+    ents: &Entities,
+    r: Range<usize>,
+) -> Option<(Range<usize>, Range<usize>)> {
+    let g = gazetteer();
+    let start = strip_leading(doc, r.clone()).start;
+    for v in start..r.end {
+        if !is_speech_verb_at(doc, v) {
+            continue;
+        }
+        let w = doc.word(v).to_lowercase();
+        if w == "according" || (!g.is_clause_verb(&w) && w != "quoted") {
+            continue;
+        }
+        // Subject: strip adverbs/auxiliaries just before the verb.
+        let mut e = v;
+        while e > start && SKIP_BEFORE_VERB.contains(&doc.word(e - 1).to_lowercase().as_str()) {
+            e -= 1;
+        }
+        // "on Monday" between subject and verb.
+        if e >= start + 2 && doc.word(e - 2) == "on" && g.is_calendar(doc.word(e - 1)) {
+            e -= 2;
+            while e > start && SKIP_BEFORE_VERB.contains(&doc.word(e - 1).to_lowercase().as_str()) {
+                e -= 1;
+            }
+        }
+        if !plausible_subject(doc, ents, start..e) {
+            return None;
+        }
+        let c = clause_after_verb(doc, v, r.clone())?;
+        return Some((start..c, c..r.end));
+    }
+    None
+}
+
+fn strip_leading(doc: &Document, r: Range<usize>) -> Range<usize> {
+    let mut r = r;
+    loop {
+        let w = doc.word(r.start).to_lowercase();
+        if CONNECTIVES.contains(&w.as_str()) && r.len() > 1 {
+            r.start += 1;
+            if doc.is_punct(r.start, ',') {
+                r.start += 1;
+            }
+            continue;
+        }
+        if PREPOSITIONS.contains(&w.as_str()) {
+            // Short prepositional phrase closed by a comma.
+            if let Some(c) = (r.start..r.end.min(r.start + 7)).find(|&i| doc.is_punct(i, ','))
+                && c + 1 < r.end
+            {
+                r.start = c + 1;
+                continue;
+            }
+        }
+        break;
+    }
+    r
+}
+
+fn is_tail(doc: &Document, seg: &Range<usize>) -> bool {
+    let w = doc.word(seg.start).to_lowercase();
+    TAIL_STARTS.contains(&w.as_str()) || w.ends_with("ing")
+}
+
+/// Trailing or parenthetical attribution segment: "the Guardian reported",
+/// "according to AFP", "said a spokesman", "AFP quoted U.S. officials as saying".
+fn attribution_segment(doc: &Document, ents: &Entities, seg: Range<usize>) -> bool {
+    let g = gazetteer();
+    if doc.word(seg.start).eq_ignore_ascii_case("according") && doc.word(seg.start + 1) == "to" {
+        return seg.len() <= 16;
+    }
+    if seg.len() > 16 {
+        return false;
+    }
+    // Inverted: "said a spokesman for the ministry".
+    if is_speech_verb_at(doc, seg.start) {
+        let rest = seg.start + 1..seg.end;
+        let names = rest
+            .clone()
+            .take(6)
+            .any(|i| ents.mention_at(i).is_some() || g.is_anon_head(doc.word(i)));
+        return !rest.is_empty() && rest.len() <= 10 && names && !has_clause(doc, rest);
+    }
+    for v in seg.clone() {
+        if !is_speech_verb_at(doc, v) {
+            continue;
+        }
+        let mut e = v;
+        while e > seg.start && SKIP_BEFORE_VERB.contains(&doc.word(e - 1).to_lowercase().as_str()) {
+            e -= 1;
+        }
+        if e - seg.start > 9 || !plausible_subject(doc, ents, seg.start..e) {
+            return false;
+        }
+        // What follows the verb must be short: adverbials, the object of "told",
+        // "X quoted Y as saying", a source ("by AFP").
+        let after = v + 1..seg.end;
+        if after.len() > 8 || after.clone().any(|i| doc.word(i) == "that") {
+            return false;
+        }
+        let verb = doc.word(v).to_lowercase();
+        let next = doc.word(v + 1).to_lowercase();
+        let adverbial = after.is_empty()
+            || ["told", "tells", "quoted", "wrote"].contains(&verb.as_str())
+            || [
+                "on",
+                "in",
+                "at",
+                "to",
+                "late",
+                "early",
+                "earlier",
+                "later",
+                "last",
+                "this",
+                "yesterday",
+                "today",
+                "tonight",
+                "recently",
+                "previously",
+                "separately",
+                "also",
+                "by",
+                "after",
+                "before",
+                "during",
+                "as",
+                "when",
+                "via",
+                "publicly",
+                "privately",
+                "repeatedly",
+                "again",
+            ]
+            .contains(&next.as_str())
+            || g.is_calendar(&next);
+        return adverbial;
+    }
+    false
+}
+
+fn trim_range(doc: &Document, r: Range<usize>) -> Range<usize> {
+    let mut r = r;
+    while r.start < r.end
+        && !doc.is_word(r.start)
+        && !doc.is_quote_mark(r.start)
+        && !doc.is_punct(r.start, '(')
+    {
+        r.start += 1;
+    }
+    while r.end > r.start
+        && !doc.is_word(r.end - 1)
+        && !doc.is_quote_mark(r.end - 1)
+        && !doc.is_punct(r.end - 1, ')')
+    {
+        r.end -= 1;
+    }
+    r
+}
+
+const IRREGULAR_PAST: &[&str] = &[
+    "took",
+    "made",
+    "went",
+    "came",
+    "got",
+    "gave",
+    "saw",
+    "found",
+    "held",
+    "left",
+    "lost",
+    "won",
+    "fell",
+    "rose",
+    "grew",
+    "knew",
+    "thought",
+    "felt",
+    "kept",
+    "brought",
+    "began",
+    "became",
+    "ran",
+    "paid",
+    "sold",
+    "sent",
+    "spent",
+    "built",
+    "hit",
+    "cut",
+    "put",
+    "set",
+    "led",
+    "met",
+    "stood",
+    "understood",
+    "chose",
+    "drove",
+    "wrote",
+    "spoke",
+    "broke",
+    "forgot",
+    "meant",
+    "heard",
+    "bought",
+    "caught",
+    "taught",
+    "fought",
+    "sought",
+    "struck",
+    "drew",
+    "flew",
+    "threw",
+    "wore",
+    "hid",
+    "shot",
+    "split",
+    "spread",
+    "quit",
+    "beat",
+    "bore",
+];
+
+/// Whether tokens `r` look like a clause (a finite verb among the first words).
+fn has_clause(doc: &Document, r: Range<usize>) -> bool {
+    let g = gazetteer();
+    let start = r.start;
+    r.clone().take(30).any(|i| {
+        let w = doc.word(i);
+        g.is_auxiliary(w)
+            || IRREGULAR_PAST.contains(&w)
+            || (i > start && w.len() > 4 && w.ends_with("ed") && !is_capitalized(w))
+    })
+}
+
+const PARTICIPLE_SPEECH: &[&str] = &[
+    "saying",
+    "adding",
+    "noting",
+    "arguing",
+    "insisting",
+    "warning",
+    "claiming",
+    "stressing",
+    "explaining",
+];
+const NOT_PARTICIPLES: &[&str] = &[
+    "during",
+    "including",
+    "notwithstanding",
+    "regarding",
+    "concerning",
+    "morning",
+    "evening",
+    "nothing",
+    "something",
+    "anything",
+    "everything",
+    "according",
+    "spring",
+    "king",
+    "thing",
+    "building",
+    "meeting",
+];
+
+fn is_participle(w: &str) -> bool {
+    w.len() > 5 && w.ends_with("ing") && !is_capitalized(w) && !NOT_PARTICIPLES.contains(&w)
+}
+
+/// A leading attribution: the attributing tokens and the reported clause.
+type FrameAndClause = (Range<usize>, Range<usize>);
+
+/// Cuts a reported clause before a second statement or a participle phrase:
+/// "…, but critics say …" (returned as an extra statement), "… but noted …",
+/// "…, alleging …".
+fn cut_content(
+    doc: &Document,
+    ents: &Entities,
+    r: Range<usize>,
+) -> (Range<usize>, Option<FrameAndClause>) {
+    let g = gazetteer();
+    let mut end = r.end;
+    let mut extra = None;
+    for i in r.clone() {
+        if i == r.start {
+            continue;
+        }
+        let w = doc.word(i).to_lowercase();
+        let after_comma = doc.is_punct(i - 1, ',');
+        if after_comma && is_participle(&w) {
+            end = i - 1;
+            break;
+        }
+        if ["but", "and", "while", "whereas", "though"].contains(&w.as_str()) {
+            let next = doc.word(i + 1);
+            if is_speech_verb_at(doc, i + 1) && g.is_clause_verb(next) {
+                end = if after_comma { i - 1 } else { i };
+                break;
+            }
+            if after_comma
+                && let Some((frame, clause)) = leading_attribution(doc, ents, i + 1..r.end)
+            {
+                end = i - 1;
+                extra = Some((frame, clause));
+                break;
+            }
+        }
+    }
+    (r.start..end, extra)
+}
+
+fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for sent in &doc.sentences {
+        let r = trim_range(doc, sent.tokens.start.max(doc.lead_end)..sent.tokens.end);
+        if r.is_empty() || r.clone().any(|t| covered.contains(&t)) || doc.in_quote(r.start) {
+            continue;
+        }
+        let segs = split_commas(doc, r.clone());
+        let mut content: Vec<Range<usize>> = Vec::new();
+        let mut frames: Vec<Range<usize>> = Vec::new();
+        // 1. Trailing / parenthetical attribution, or "…, saying (that) …".
+        for k in 1..segs.len() {
+            let w = doc.word(segs[k].start).to_lowercase();
+            if PARTICIPLE_SPEECH.contains(&w.as_str())
+                && !(segs[0].start..segs[k].start).any(|i| is_speech_verb_at(doc, i))
+                && let Some(c) = clause_after_verb(doc, segs[k].start, segs[k].start..r.end)
+            {
+                frames.push(segs[0].clone());
+                content = std::iter::once(c..r.end).collect();
+                break;
+            }
+            if !attribution_segment(doc, ents, segs[k].clone()) {
+                continue;
+            }
+            let rest = &segs[k + 1..];
+            let middle = rest.first().is_some_and(|s| {
+                let w = doc.word(s.start);
+                !is_capitalized(w) && gazetteer().is_auxiliary(w)
+            });
+            if middle {
+                content = vec![
+                    segs[0].start..segs[k - 1].end,
+                    rest[0].start..rest[rest.len() - 1].end,
+                ];
+                frames.push(segs[k].clone());
+                break;
+            }
+            if rest
+                .iter()
+                .all(|s| is_tail(doc, s) || attribution_segment(doc, ents, s.clone()))
+                && (has_clause(doc, segs[0].start..segs[k - 1].end)
+                    || (!PREPOSITIONS.contains(&doc.word(segs[0].start).to_lowercase().as_str())
+                        && word_count(doc, segs[0].start..segs[k - 1].end) >= 3))
+            {
+                content = std::iter::once(segs[0].start..segs[k - 1].end).collect();
+                frames.push(segs[k].clone());
+                for s in rest {
+                    let w = doc.word(s.start).to_lowercase();
+                    if w == "citing"
+                        || w == "according"
+                        || attribution_segment(doc, ents, s.clone())
+                    {
+                        frames.push(s.clone());
+                    }
+                }
+                break;
+            }
+        }
+        // 2. Leading "According to X, ...".
+        if content.is_empty()
+            && segs.len() >= 2
+            && doc.word(segs[0].start).eq_ignore_ascii_case("according")
+            && doc.word(segs[0].start + 1) == "to"
+        {
+            frames.push(segs[0].clone());
+            content = std::iter::once(segs[1].start..r.end).collect();
+        }
+        // 3. Leading "SUBJ VERB (that) ..." on the content (or the whole sentence).
+        let base = if content.is_empty() {
+            r.clone()
+        } else {
+            content[0].clone()
+        };
+        if content.len() <= 1
+            && let Some((frame, clause)) = leading_attribution(doc, ents, base.clone())
+        {
+            frames.insert(0, frame);
+            content = std::iter::once(clause).collect();
+        }
+        if frames.is_empty() || content.is_empty() {
+            continue;
+        }
+        content[0] = strip_leading(doc, content[0].clone());
+        let mut extra = None;
+        if content.len() == 1 {
+            let (c, x) = cut_content(doc, ents, content[0].clone());
+            content[0] = c;
+            extra = x;
+        }
+        if let Some(c) = make_candidate(doc, &content, frames, sent.tokens.start, sent.para) {
+            out.push(c);
+        }
+        if let Some((frame, clause)) = extra
+            && let Some(c) =
+                make_candidate(doc, &[clause], vec![frame.clone()], frame.start, sent.para)
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn make_candidate(
+    doc: &Document,
+    content: &[Range<usize>],
+    frames: Vec<Range<usize>>,
+    anchor: usize,
+    para: usize,
+) -> Option<Candidate> {
+    let pieces: Vec<Range<usize>> = content
+        .iter()
+        .map(|c| trim_range(doc, c.clone()))
+        .filter(|c| !c.is_empty())
+        .filter_map(|c| doc.byte_range(c))
+        .collect();
+    let words: usize = content.iter().map(|c| word_count(doc, c.clone())).sum();
+    if pieces.is_empty() || words < 2 {
+        return None;
+    }
+    Some(Candidate {
+        direct: false,
+        pieces,
+        frames,
+        anchor,
+        para,
+        inherit: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::{EntityRecognizer, RuleEntities};
+    use crate::segment::segment;
+
+    fn find(text: &str) -> (Document, Vec<Candidate>) {
+        let doc = segment(text.to_string());
+        let ents = RuleEntities.recognize(&doc, None);
+        let c = RuleQuotes.find(&doc, &ents);
+        (doc, c)
+    }
+
+    fn texts(doc: &Document, c: &[Candidate]) -> Vec<String> {
+        c.iter()
+            .map(|c| {
+                c.pieces
+                    .iter()
+                    .map(|p| doc.body[p.clone()].to_string())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn split_quote_is_merged_and_scare_quote_dropped() {
+        let (doc, c) = find(
+            "They formed a \"framework for transition,\" which is hard. \"We talk,\" he said. \"Really.\"",
+        );
+        assert_eq!(texts(&doc, &c), vec!["We talk, | Really."]);
+    }
+
+    #[test]
+    fn reported_speech_forms() {
+        let (doc, c) = find(
+            "The rebel groups, Agence France Presse quoted U.S. officials as saying, have been more open to talks.",
+        );
+        assert_eq!(
+            texts(&doc, &c),
+            vec!["The rebel groups | have been more open to talks"]
+        );
+        let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
+        assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
+        let (doc, c) =
+            find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");
+        assert_eq!(
+            texts(&doc, &c),
+            vec!["Kerry was in Jeddah over the weekend"]
+        );
+        let (_, c) = find("Assad insists on wresting control of the country.");
+        assert!(c.is_empty());
+    }
+}

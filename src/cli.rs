@@ -22,4 +22,54 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Print what extraction finds in article texts, as JSON, without touching any store.
+    Extract(ExtractArgs),
+    /// Extract article texts and merge them into the configured store.
+    Ingest(IngestArgs),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Score extraction on a directory of `NN.txt` texts with `NN.gold.json` beside them.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExtractArgs {
+    /// Article text files (UTF-8).
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
+    /// Write `DIR/<file stem>.json` per input instead of printing.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct IngestArgs {
+    /// Article text files (UTF-8); a short first line followed by a blank line is the headline.
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
+    /// The outlet that published these articles.
+    #[arg(long)]
+    pub outlet: Option<String>,
+    /// Language tag of these articles.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Publication time (RFC 3339) of these articles.
+    #[arg(long)]
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvalArgs {
+    /// Directory of `NN.txt` and `NN.gold.json` pairs.
+    pub gold_dir: std::path::PathBuf,
+    /// List the missed, spurious and misattributed quotes of each file.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum KeyCommand {
+    /// Print a fresh random API key, and the line that authorizes it in a keys file.
+    Generate,
 }

@@ -7,6 +7,7 @@
 //! printed.
 
 use crate::graphql::QueryLimits;
+use crate::graphql::access::{self, WritePolicy};
 use clap::{ArgAction, Args, ValueEnum};
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -110,6 +111,32 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_WORKERS", global = true)]
     pub workers: Option<usize>,
 
+    /// Production mode: introspection, the playground and "did you mean" suggestions off unless re-enabled; writes refused when no API keys are configured.
+    #[arg(long, env = "NEWSGRAPH_PRODUCTION", global = true)]
+    pub production: bool,
+
+    /// Answer introspection queries (default: on, off in production).
+    #[arg(long, env = "NEWSGRAPH_INTROSPECTION", action = ArgAction::Set, global = true)]
+    pub introspection: Option<bool>,
+
+    /// Serve the GraphiQL playground at `/` (default: on, off in production).
+    #[arg(long, env = "NEWSGRAPH_PLAYGROUND", action = ArgAction::Set, global = true)]
+    pub playground: Option<bool>,
+
+    /// API keys that may write (mutations), comma-separated.
+    #[arg(
+        long,
+        env = "NEWSGRAPH_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true,
+        global = true
+    )]
+    pub api_keys: Vec<String>,
+
+    /// File of API keys, one key or its SHA-256 (hex) per line; `#` starts a comment.
+    #[arg(long, env = "NEWSGRAPH_API_KEYS_FILE", global = true)]
+    pub api_keys_file: Option<PathBuf>,
+
     /// Log format.
     #[arg(long, env = "NEWSGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -148,7 +175,33 @@ impl Settings {
         QueryLimits {
             max_depth: self.max_depth,
             max_complexity: self.max_complexity,
-            ..QueryLimits::default()
+            introspection: self.introspection.unwrap_or(!self.production),
+            suggestions: !self.production,
         }
+    }
+
+    /// Whether `/` serves the playground.
+    pub fn playground_enabled(&self) -> bool {
+        self.playground.unwrap_or(!self.production)
+    }
+
+    /// The write policy: the configured keys (from the list and the file) and the mode.
+    pub fn write_policy(&self) -> anyhow::Result<WritePolicy> {
+        let mut keys: Vec<_> = self
+            .api_keys
+            .iter()
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| access::digest(k))
+            .collect();
+        if let Some(path) = &self.api_keys_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!("cannot read the API keys file {}: {e}", path.display())
+            })?;
+            keys.extend(text.lines().filter_map(access::parse_key_line));
+        }
+        Ok(WritePolicy {
+            keys,
+            production: self.production,
+        })
     }
 }

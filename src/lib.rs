@@ -4,7 +4,8 @@
 //!
 //! Data flows one way: HTTP → GraphQL → the [`store::Store`] trait → a database.
 //!
-//! - [`cli`]: the command line (`serve`, `seed`, `schema`).
+//! - [`cli`]: the command line (`serve`, `seed`, `schema`, `extract`, `ingest`, `eval`);
+//!   [`commands`] runs the batch ones.
 //! - [`config`]: every setting, from defaults, environment variables and flags.
 //! - [`telemetry`]: the log subscriber.
 //! - [`startup`]: builds the application — store, schema, listener.
@@ -13,12 +14,15 @@
 //! - [`domain`]: the plain types of the graph and their rules.
 //! - [`store`]: the storage interface and its SQLite and MongoDB backends.
 //! - [`seed`]: loading and validating the curated graph in `seed/`.
+//! - [`ingest`]: article text → extraction (crate `newsgraph-extract`) → resolution → writes.
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod ingest;
 pub mod seed;
 pub mod startup;
 pub mod store;

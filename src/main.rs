@@ -1,10 +1,9 @@
 //! The `newsgraph` binary: parse the command line, set up logging, run the command.
 
-use anyhow::Context as _;
 use clap::Parser;
-use newsgraph::cli::{Cli, Command};
-use newsgraph::startup::{Application, open_store};
-use newsgraph::{graphql, seed, telemetry};
+use newsgraph::cli::{Cli, Command, KeyCommand};
+use newsgraph::startup::Application;
+use newsgraph::{commands, graphql, telemetry};
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
@@ -19,26 +18,11 @@ async fn main() -> anyhow::Result<()> {
                 .await?
         }
         Command::Schema => print!("{}", graphql::sdl()),
-        Command::Seed => {
-            let store = open_store(&settings).await?;
-            store.prepare().await.context("preparing the store")?;
-            let before = store.counts().await?;
-            seed::seed(store.as_ref(), &settings.seed_dir).await?;
-            let after = store.counts().await?;
-            println!(
-                "seeded {} into the {} store: {} articles (+{}), {} quotes (+{}), {} people (+{}), {} organizations (+{})",
-                settings.seed_dir.display(),
-                store.backend().as_str(),
-                after.articles,
-                after.articles - before.articles,
-                after.quotes,
-                after.quotes - before.quotes,
-                after.people,
-                after.people - before.people,
-                after.organizations,
-                after.organizations - before.organizations,
-            );
-        }
+        Command::Seed => commands::seed(&settings).await?,
+        Command::Extract(args) => commands::extract(&args)?,
+        Command::Ingest(args) => commands::ingest_files(&settings, &args).await?,
+        Command::Eval(args) => commands::eval(&args)?,
+        Command::Key(KeyCommand::Generate) => commands::generate_key()?,
     }
     Ok(())
 }

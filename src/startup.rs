@@ -72,11 +72,18 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let schema = build_schema(store.clone(), &settings.query_limits());
+        let writes = settings.write_policy()?;
+        if writes.keys.is_empty() && !settings.production {
+            tracing::warn!(
+                "no API keys configured: anyone who can reach this server can write (development mode)"
+            );
+        }
+        let schema = build_schema(store.clone(), &settings.query_limits(), writes);
         let state = web::Data::new(AppState {
             schema,
             store: store.clone(),
             readiness,
+            playground: settings.playground_enabled(),
         });
         let max_body = settings.max_body_bytes;
         let mut server = HttpServer::new(move || {

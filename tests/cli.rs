@@ -438,3 +438,160 @@ fn docker_compose_is_valid_and_uses_the_settings_the_server_reads() {
     assert!(dockerfile.contains("cargo build --release --locked"));
     assert!(dockerfile.contains("ENTRYPOINT [\"newsgraph\"]"));
 }
+
+#[test]
+fn extract_prints_the_expected_shape_and_writes_one_file_per_input() {
+    let seed_text = support::seed_dir().join("articles/issg-vienna-2016-05-17.txt");
+    let output = newsgraph(&["extract", seed_text.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let extraction: Value = serde_json::from_slice(&output.stdout).unwrap();
+    for field in ["people", "organizations", "quotes"] {
+        assert!(extraction[field].is_array(), "{field} missing");
+    }
+    let quote = &extraction["quotes"][0];
+    for field in ["text", "direct", "speaker", "speaker_is_person", "via"] {
+        assert!(quote.get(field).is_some(), "quotes[].{field} missing");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "  \n").unwrap();
+    let out = dir.path().join("out");
+    let output = newsgraph(&[
+        "extract",
+        "--out",
+        out.to_str().unwrap(),
+        seed_text.to_str().unwrap(),
+        empty.to_str().unwrap(),
+    ]);
+    assert!(
+        !output.status.success(),
+        "a failed input makes the command fail"
+    );
+    assert!(
+        stderr(&output).contains("empty.txt: the text is empty"),
+        "{}",
+        stderr(&output)
+    );
+    let written: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("issg-vienna-2016-05-17.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        written, extraction,
+        "the good file is still written, and nothing else"
+    );
+    assert!(!out.join("empty.json").exists());
+}
+
+#[tokio::test]
+async fn ingest_reports_per_file_and_one_bad_file_spoils_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("texts");
+    std::fs::create_dir_all(&texts).unwrap();
+    let good = [
+        (
+            "a.txt",
+            "Port strike ends\n\n\"We have a deal,\" union leader Maria Lopez told Reuters on Friday.",
+        ),
+        (
+            "b.txt",
+            "Rates on hold\n\nThe central bank kept rates unchanged, officials said, according to Bloomberg.",
+        ),
+    ];
+    for (name, text) in good {
+        std::fs::write(texts.join(name), text).unwrap();
+    }
+    std::fs::write(texts.join("c.bin"), [0u8, 159, 146, 150, 0, 0, 1, 2]).unwrap();
+    let data = dir.path().join("data");
+    let mut args = vec![
+        "ingest".to_string(),
+        "--data-dir".into(),
+        data.to_str().unwrap().into(),
+        "--outlet".into(),
+        "Wire Desk".into(),
+    ];
+    for name in ["a.txt", "c.bin", "b.txt"] {
+        args.push(texts.join(name).to_str().unwrap().into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = newsgraph(&args);
+    let out = stdout(&output) + &stderr(&output);
+    assert!(
+        !output.status.success(),
+        "a failed file makes the command fail: {out}"
+    );
+    assert!(
+        out.contains("a.txt: article port-strike-ends-") && out.contains("(new)"),
+        "{out}"
+    );
+    assert!(out.contains("c.bin: failed: not UTF-8"), "{out}");
+    assert!(out.contains("2 of 3 files ingested"), "{out}");
+    let counts = embedded_counts(&data).await;
+    assert_eq!(counts.articles, 2);
+
+    // Again: the same articles are rewritten, nothing is added.
+    let again = newsgraph(&args);
+    let out = stdout(&again) + &stderr(&again);
+    assert!(out.contains("(rewritten)"), "{out}");
+    assert_eq!(embedded_counts(&data).await, counts);
+}
+
+#[test]
+fn eval_scores_the_seed_article_perfectly() {
+    let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extraction/seed");
+    let output = newsgraph(&["eval", gold.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = stdout(&output);
+    let all = table
+        .lines()
+        .find(|l| l.starts_with("ALL"))
+        .expect("an ALL row");
+    let figures: Vec<f64> = all
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap())
+        .collect();
+    assert_eq!(figures.len(), 7, "{table}");
+    assert!(
+        figures.iter().all(|&f| f == 1.0),
+        "the seed article must score 1.00 everywhere:\n{table}"
+    );
+    let missing = newsgraph(&["eval", "/nonexistent-gold-dir"]);
+    assert!(!missing.status.success());
+}
+
+#[tokio::test]
+async fn a_generated_key_authorizes_writes_through_the_keys_file() {
+    let output = newsgraph(&["key", "generate"]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    let value_after = |label: &str| {
+        text.lines()
+            .find(|l| l.starts_with(label))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap()
+            .to_owned()
+    };
+    let key = value_after("key ");
+    let line = value_after("line ");
+    assert_eq!(key.len(), 64);
+    assert_ne!(key, line, "the file holds the digest, not the key");
+    let again = stdout(&newsgraph(&["key", "generate"]));
+    assert!(!again.contains(&key), "every key is fresh");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.txt");
+    std::fs::write(&keys, format!("# ops team\n{line}\n")).unwrap();
+    let mut settings = newsgraph::config::Settings::for_tests();
+    settings.api_keys_file = Some(keys);
+    settings.production = true;
+    let policy = settings.write_policy().unwrap();
+    let caller = |header: &str| newsgraph::graphql::access::caller_from_header(Some(header));
+    assert!(policy.authorize(&caller(&format!("Bearer {key}"))).is_ok());
+    assert!(
+        policy
+            .authorize(&caller(&format!("Bearer {line}")))
+            .is_err(),
+        "the digest itself is not a key"
+    );
+}

@@ -165,6 +165,23 @@ impl Speaker {
     }
 }
 
+/// Anything stored under an id; lists are ordered by it.
+pub trait Entity {
+    /// The stored id.
+    fn key(&self) -> &str;
+}
+
+macro_rules! entity {
+    ($($type:ty),*) => {
+        $(impl Entity for $type {
+            fn key(&self) -> &str {
+                self.id.as_str()
+            }
+        })*
+    };
+}
+entity!(Article, Person, Organization, Quote);
+
 /// A range of characters (Unicode scalar values) in an article body, end exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {

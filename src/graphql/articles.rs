@@ -1,7 +1,7 @@
 //! Articles: the `Article` type and the root fields that find articles.
 
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, load_one, load_related, store};
+use super::context::{load_all, load_one, related_page, root_page, store};
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
@@ -97,14 +97,15 @@ impl ArticleNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
-        let args = PageArgs::new(first, after)?;
-        let quotes = load_related(ctx, QuoteRelation::InArticle, self.0.id.as_str()).await?;
-        Ok(connection::from_sorted(
-            quotes.to_vec(),
-            &args,
-            |q| q.id.to_string(),
+        related_page(
+            ctx,
+            QuoteRelation::InArticle,
+            self.0.id.as_str(),
+            first,
+            after,
             QuoteNode,
-        ))
+        )
+        .await
     }
 }
 
@@ -139,17 +140,9 @@ impl ArticleQuery {
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
         let items = store.list_articles(&args.store_page()).await?;
-        let total = if connection::wants_total(ctx) {
-            store.count(&Countable::Articles).await?
-        } else {
-            0
-        };
-        Ok(connection::from_store_page(
-            items,
-            &args,
-            total,
-            |a| a.id.to_string(),
-            |a| ArticleNode(Arc::new(a)),
-        ))
+        root_page(ctx, items, &args, Countable::Articles, |a| {
+            ArticleNode(Arc::new(a))
+        })
+        .await
     }
 }

@@ -1,10 +1,14 @@
 //! What a resolver needs from the request: the store and the request's loaders,
 //! and a helper to load a list of entities in order.
 
+use super::connection::{self, Conn, PageArgs};
 use super::error::{ApiError, ApiResult};
 use super::loaders::{Loaders, StoreLoader};
+use crate::domain::Entity;
+use crate::store::Countable;
 use crate::store::SharedStore;
 use async_graphql::Context;
+use async_graphql::OutputType;
 use async_graphql::dataloader::Loader;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -64,4 +68,57 @@ where
         .load_one(super::loaders::Related::new(relation, parent))
         .await?
         .unwrap_or_default())
+}
+
+/// A connection page over the children of `parent` through `relation`, ordered by id.
+pub async fn related_page<R, T, N>(
+    ctx: &Context<'_>,
+    relation: R,
+    parent: &str,
+    first: Option<i32>,
+    after: Option<String>,
+    node: impl Fn(Arc<T>) -> N,
+) -> ApiResult<Conn<N>>
+where
+    R: Send + Sync + Hash + Eq + Clone + 'static,
+    T: Entity + Send + Sync + 'static,
+    N: OutputType,
+    StoreLoader: Loader<super::loaders::Related<R>, Value = Arc<Vec<Arc<T>>>, Error = ApiError>,
+{
+    let args = PageArgs::new(first, after)?;
+    let children = load_related(ctx, relation, parent).await?;
+    Ok(connection::from_sorted(
+        children.to_vec(),
+        &args,
+        |c| c.key().to_owned(),
+        node,
+    ))
+}
+
+/// A connection page of a root list: `items` as fetched with
+/// [`PageArgs::store_page`], and `totalCount` from a count query made only
+/// when the client selected it.
+pub async fn root_page<T, N>(
+    ctx: &Context<'_>,
+    items: Vec<T>,
+    args: &PageArgs,
+    countable: Countable,
+    node: impl Fn(T) -> N,
+) -> ApiResult<Conn<N>>
+where
+    T: Entity,
+    N: OutputType,
+{
+    let total = if connection::wants_total(ctx) {
+        store(ctx)?.count(&countable).await?
+    } else {
+        0
+    };
+    Ok(connection::from_store_page(
+        items,
+        args,
+        total,
+        |item| item.key().to_owned(),
+        node,
+    ))
 }

@@ -16,6 +16,8 @@ pub enum ApiError {
     BadUserInput(String),
     /// The thing asked for does not exist. Code `NOT_FOUND`.
     NotFound(String),
+    /// A write without a valid API key. Code `UNAUTHENTICATED`.
+    Unauthenticated(String),
     /// The database is down or stalled; retrying later may work. Code `STORE_UNAVAILABLE`.
     StoreUnavailable,
     /// A bug or corrupt data; details are in the server log. Code `INTERNAL_SERVER_ERROR`.
@@ -28,6 +30,7 @@ impl ApiError {
         match self {
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::StoreUnavailable => "STORE_UNAVAILABLE",
             ApiError::Internal => "INTERNAL_SERVER_ERROR",
         }
@@ -36,7 +39,9 @@ impl ApiError {
     /// The message a client sees.
     pub fn message(&self) -> String {
         match self {
-            ApiError::BadUserInput(message) | ApiError::NotFound(message) => message.clone(),
+            ApiError::BadUserInput(message)
+            | ApiError::NotFound(message)
+            | ApiError::Unauthenticated(message) => message.clone(),
             ApiError::StoreUnavailable => "the data store is unavailable; try again shortly".into(),
             ApiError::Internal => "internal error".into(),
         }

@@ -3,6 +3,7 @@
 //! - [`articles`], [`people`], [`organizations`], [`quotes`]: one domain each,
 //!   its object type and its root fields.
 //! - [`node`]: the Relay `Node` interface and `node(id:)`.
+//! - [`ingest`]: the `ingestArticle` mutation; [`access`]: API keys for writes.
 //! - [`loaders`]: the per-request DataLoaders that batch nested fields.
 //! - [`connection`]: Relay connections, cursors and page-size caps.
 //! - [`ids`]: global ids.
@@ -12,12 +13,14 @@
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
 
+pub mod access;
 pub mod articles;
 pub mod codes;
 pub mod connection;
 mod context;
 pub mod error;
 pub mod ids;
+pub mod ingest;
 pub mod loaders;
 pub mod node;
 pub mod organizations;
@@ -25,7 +28,7 @@ pub mod people;
 pub mod quotes;
 
 use crate::store::SharedStore;
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 /// The root query type.
 #[derive(MergedObject, Default)]
@@ -37,8 +40,12 @@ pub struct QueryRoot(
     quotes::QuoteQuery,
 );
 
+/// The root mutation type.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(ingest::IngestMutation);
+
 /// The schema type served at `/graphql`.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Limits applied to every operation after parsing and before any resolver runs.
 #[derive(Debug, Clone)]
@@ -49,6 +56,8 @@ pub struct QueryLimits {
     pub max_complexity: usize,
     /// Whether the schema answers introspection queries.
     pub introspection: bool,
+    /// Whether validation errors suggest field names ("Did you mean …").
+    pub suggestions: bool,
 }
 
 impl Default for QueryLimits {
@@ -57,35 +66,53 @@ impl Default for QueryLimits {
             max_depth: 12,
             max_complexity: 20_000,
             introspection: true,
+            suggestions: true,
         }
     }
 }
 
 /// Builds the schema over `store`. Call once and share the result.
-pub fn build_schema(store: SharedStore, limits: &QueryLimits) -> AppSchema {
-    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(store)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(64)
-        .extension(codes::ErrorCodes);
+pub fn build_schema(
+    store: SharedStore,
+    limits: &QueryLimits,
+    writes: access::WritePolicy,
+) -> AppSchema {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(store)
+    .data(writes)
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(64)
+    .extension(codes::ErrorCodes);
     if !limits.introspection {
         builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
     }
     builder.finish()
 }
 
-/// Adds what a request needs to execute: fresh DataLoaders over `store`.
+/// Adds what a request needs to execute: fresh DataLoaders over `store`, and who is calling.
 pub fn prepare_request(
     request: async_graphql::Request,
     store: SharedStore,
+    caller: access::Caller,
 ) -> async_graphql::Request {
-    request.data(loaders::for_request(store))
+    request.data(loaders::for_request(store)).data(caller)
 }
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

@@ -3,7 +3,7 @@
 
 use super::articles::ArticleNode;
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, load_related, store};
+use super::context::{load_all, related_page, root_page, store};
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, NodeType};
 use super::people::{PersonNode, check_name};
@@ -78,15 +78,15 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<OrganizationNode>> {
-        let args = PageArgs::new(first, after)?;
-        let members =
-            load_related(ctx, OrganizationRelation::MembersOf, self.0.id.as_str()).await?;
-        Ok(connection::from_sorted(
-            members.to_vec(),
-            &args,
-            |o| o.id.to_string(),
+        related_page(
+            ctx,
+            OrganizationRelation::MembersOf,
+            self.0.id.as_str(),
+            first,
+            after,
             OrganizationNode,
-        ))
+        )
+        .await
     }
 
     /// Organizations this one is a member (or part) of.
@@ -106,14 +106,15 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<PersonNode>> {
-        let args = PageArgs::new(first, after)?;
-        let people = load_related(ctx, PersonRelation::AffiliatedWith, self.0.id.as_str()).await?;
-        Ok(connection::from_sorted(
-            people.to_vec(),
-            &args,
-            |p| p.id.to_string(),
+        related_page(
+            ctx,
+            PersonRelation::AffiliatedWith,
+            self.0.id.as_str(),
+            first,
+            after,
             PersonNode,
-        ))
+        )
+        .await
     }
 
     /// Statements this source reported (it is in their `via`).
@@ -124,14 +125,15 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
-        let args = PageArgs::new(first, after)?;
-        let quotes = load_related(ctx, QuoteRelation::Via, self.0.id.as_str()).await?;
-        Ok(connection::from_sorted(
-            quotes.to_vec(),
-            &args,
-            |q| q.id.to_string(),
+        related_page(
+            ctx,
+            QuoteRelation::Via,
+            self.0.id.as_str(),
+            first,
+            after,
             QuoteNode,
-        ))
+        )
+        .await
     }
 
     /// Statements made by this organization's people or by anonymous speakers tied to it.
@@ -142,14 +144,15 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
-        let args = PageArgs::new(first, after)?;
-        let quotes = load_related(ctx, QuoteRelation::ByOrganization, self.0.id.as_str()).await?;
-        Ok(connection::from_sorted(
-            quotes.to_vec(),
-            &args,
-            |q| q.id.to_string(),
+        related_page(
+            ctx,
+            QuoteRelation::ByOrganization,
+            self.0.id.as_str(),
+            first,
+            after,
             QuoteNode,
-        ))
+        )
+        .await
     }
 
     /// Articles that mention this organization.
@@ -160,19 +163,15 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        let args = PageArgs::new(first, after)?;
-        let articles = load_related(
+        related_page(
             ctx,
             ArticleRelation::MentionsOrganization,
             self.0.id.as_str(),
-        )
-        .await?;
-        Ok(connection::from_sorted(
-            articles.to_vec(),
-            &args,
-            |a| a.id.to_string(),
+            first,
+            after,
             ArticleNode,
-        ))
+        )
+        .await
     }
 
     /// Articles this outlet published.
@@ -183,14 +182,15 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        let args = PageArgs::new(first, after)?;
-        let articles = load_related(ctx, ArticleRelation::PublishedBy, self.0.id.as_str()).await?;
-        Ok(connection::from_sorted(
-            articles.to_vec(),
-            &args,
-            |a| a.id.to_string(),
+        related_page(
+            ctx,
+            ArticleRelation::PublishedBy,
+            self.0.id.as_str(),
+            first,
+            after,
             ArticleNode,
-        ))
+        )
+        .await
     }
 }
 
@@ -248,18 +248,12 @@ async fn list(
 ) -> ApiResult<Conn<OrganizationNode>> {
     let store = store(ctx)?;
     let items = store.list_organizations(kinds, &args.store_page()).await?;
-    let total = if connection::wants_total(ctx) {
-        store
-            .count(&Countable::Organizations(kinds.to_vec()))
-            .await?
-    } else {
-        0
-    };
-    Ok(connection::from_store_page(
+    root_page(
+        ctx,
         items,
         &args,
-        total,
-        |o| o.id.to_string(),
+        Countable::Organizations(kinds.to_vec()),
         |o| OrganizationNode(Arc::new(o)),
-    ))
+    )
+    .await
 }

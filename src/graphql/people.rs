@@ -2,7 +2,7 @@
 
 use super::articles::ArticleNode;
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, load_related, store};
+use super::context::{load_all, related_page, root_page, store};
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
@@ -64,14 +64,15 @@ impl PersonNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
-        let args = PageArgs::new(first, after)?;
-        let quotes = load_related(ctx, QuoteRelation::BySpeaker, self.0.id.as_str()).await?;
-        Ok(connection::from_sorted(
-            quotes.to_vec(),
-            &args,
-            |q| q.id.to_string(),
+        related_page(
+            ctx,
+            QuoteRelation::BySpeaker,
+            self.0.id.as_str(),
+            first,
+            after,
             QuoteNode,
-        ))
+        )
+        .await
     }
 
     /// The articles that mention them.
@@ -82,15 +83,15 @@ impl PersonNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        let args = PageArgs::new(first, after)?;
-        let articles =
-            load_related(ctx, ArticleRelation::MentionsPerson, self.0.id.as_str()).await?;
-        Ok(connection::from_sorted(
-            articles.to_vec(),
-            &args,
-            |a| a.id.to_string(),
+        related_page(
+            ctx,
+            ArticleRelation::MentionsPerson,
+            self.0.id.as_str(),
+            first,
+            after,
             ArticleNode,
-        ))
+        )
+        .await
     }
 }
 
@@ -135,17 +136,9 @@ impl PersonQuery {
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
         let items = store.list_people(&args.store_page()).await?;
-        let total = if connection::wants_total(ctx) {
-            store.count(&Countable::People).await?
-        } else {
-            0
-        };
-        Ok(connection::from_store_page(
-            items,
-            &args,
-            total,
-            |p| p.id.to_string(),
-            |p| PersonNode(Arc::new(p)),
-        ))
+        root_page(ctx, items, &args, Countable::People, |p| {
+            PersonNode(Arc::new(p))
+        })
+        .await
     }
 }

@@ -3,7 +3,7 @@
 
 use super::articles::ArticleNode;
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, load_one, store};
+use super::context::{load_all, load_one, root_page, store};
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
@@ -148,17 +148,9 @@ impl QuoteQuery {
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
         let items = store.list_quotes(&args.store_page()).await?;
-        let total = if connection::wants_total(ctx) {
-            store.count(&Countable::Quotes).await?
-        } else {
-            0
-        };
-        Ok(connection::from_store_page(
-            items,
-            &args,
-            total,
-            |q| q.id.to_string(),
-            |q| QuoteNode(Arc::new(q)),
-        ))
+        root_page(ctx, items, &args, Countable::Quotes, |q| {
+            QuoteNode(Arc::new(q))
+        })
+        .await
     }
 }

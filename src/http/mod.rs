@@ -7,9 +7,10 @@ mod playground;
 
 pub use playground::EXAMPLE_QUERY;
 
+use crate::graphql::access::caller_from_header;
 use crate::graphql::{AppSchema, prepare_request};
 use crate::store::SharedStore;
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub store: SharedStore,
     pub readiness: Readiness,
+    /// Whether `/` serves the playground.
+    pub playground: bool,
 }
 
 /// Whether start-up preparation of the store (indexes) has finished.
@@ -41,7 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     cfg.app_data(web::PayloadConfig::new(max_body_bytes))
         .route("/graphql", web::post().to(graphql_post))
         .route("/graphql", web::get().to(graphql_get))
-        .route("/", web::get().to(playground::page))
+        .route("/", web::get().to(playground_page))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
 }
@@ -61,12 +64,47 @@ fn bad_request(message: &str) -> HttpResponse {
     )
 }
 
-async fn execute(state: &AppState, request: async_graphql::Request) -> HttpResponse {
+async fn execute(
+    state: &AppState,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+) -> HttpResponse {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let caller = caller_from_header(header);
     let response = state
         .schema
-        .execute(prepare_request(request, state.store.clone()))
+        .execute(prepare_request(request, state.store.clone(), caller))
         .await;
     HttpResponse::Ok().json(response)
+}
+
+async fn playground_page(state: web::Data<AppState>) -> HttpResponse {
+    if state.playground {
+        playground::page().await
+    } else {
+        HttpResponse::NotFound().body("the playground is disabled on this server")
+    }
+}
+
+/// Whether the document's chosen operation is a mutation (GET may only read).
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false; // execution reports the syntax error
+    };
+    let is_mutation = |ty: OperationType| ty == OperationType::Mutation;
+    match &document.operations {
+        DocumentOperations::Single(op) => is_mutation(op.node.ty),
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops
+                .get(name.as_str())
+                .is_some_and(|op| is_mutation(op.node.ty)),
+            None => ops.values().any(|op| is_mutation(op.node.ty)),
+        },
+    }
 }
 
 async fn graphql_post(
@@ -96,7 +134,7 @@ async fn graphql_post(
         return bad_request("batched requests are not accepted: send one operation per request");
     }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&state, request).await,
+        Ok(request) => execute(&state, &req, request).await,
         Err(e) => bad_request(&format!(
             "the body is not a GraphQL request: {}",
             e.classify_message()
@@ -106,7 +144,12 @@ async fn graphql_post(
 
 async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) => execute(&state, request).await,
+        Ok(request) if is_mutation(&request) => request_error(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "mutations are only accepted over POST",
+        ),
+        Ok(request) => execute(&state, &req, request).await,
         Err(_) => bad_request(
             "GET /graphql takes `query`, and optionally `operationName` and JSON `variables`, in the query string",
         ),

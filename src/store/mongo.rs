@@ -39,6 +39,8 @@ const ARTICLES: &str = "articles";
 const PEOPLE: &str = "people";
 const ORGANIZATIONS: &str = "organizations";
 const QUOTES: &str = "quotes";
+/// Documents per reply of a `find` (the server also caps a reply at 16 MiB).
+const FIND_BATCH_SIZE: u32 = 5_000;
 /// The server error code for "no such collection".
 const NAMESPACE_NOT_FOUND: i32 = 26;
 
@@ -129,7 +131,12 @@ impl MongoStore {
         limit: Option<usize>,
     ) -> StoreResult<Vec<T>> {
         let handle = self.collection(collection);
-        let mut find = handle.find(filter).sort(doc! { "_id": 1 });
+        // A large first batch: the default (101 documents) would add a getMore
+        // round trip for every further batch of a large relation.
+        let mut find = handle
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .batch_size(FIND_BATCH_SIZE);
         if let Some(limit) = limit {
             find = find.limit(i64::try_from(limit).unwrap_or(i64::MAX));
         }

@@ -9,4 +9,5 @@ mod helpers;
 mod errors;
 mod graph;
 mod health;
+mod ingest;
 mod roundtrips;

@@ -1,0 +1,163 @@
+//! The batch commands of the CLI: `seed`, `extract`, `ingest` and `eval`.
+//! Each reports per item and keeps going past a bad one; the exit status says
+//! whether any failed.
+
+use crate::cli::{EvalArgs, ExtractArgs, IngestArgs};
+use crate::config::Settings;
+use crate::ingest::{IngestInput, ingest};
+use crate::seed;
+use crate::startup::open_store;
+use anyhow::{Context as _, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::Path;
+
+/// `newsgraph seed`: loads the seed graph and prints the counts before and after.
+pub async fn seed(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    store.prepare().await.context("preparing the store")?;
+    let before = store.counts().await?;
+    seed::seed(store.as_ref(), &settings.seed_dir).await?;
+    let after = store.counts().await?;
+    println!(
+        "seeded {} into the {} store: {} articles (+{}), {} quotes (+{}), {} people (+{}), {} organizations (+{})",
+        settings.seed_dir.display(),
+        store.backend().as_str(),
+        after.articles,
+        after.articles - before.articles,
+        after.quotes,
+        after.quotes - before.quotes,
+        after.people,
+        after.people - before.people,
+        after.organizations,
+        after.organizations - before.organizations,
+    );
+    Ok(())
+}
+
+/// `newsgraph extract`: prints (or writes) the extraction of each file.
+pub fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    }
+    let mut failed = 0;
+    for file in &args.files {
+        let result = std::fs::read(file)
+            .map_err(anyhow::Error::from)
+            .and_then(|bytes| newsgraph_extract::extract_bytes(&bytes).map_err(anyhow::Error::from))
+            .and_then(|extraction| Ok(serde_json::to_string_pretty(&extraction)?));
+        match result {
+            Ok(json) => match &args.out {
+                Some(out) => {
+                    let stem = file.file_stem().unwrap_or(file.as_os_str());
+                    let target = out.join(Path::new(stem).with_extension("json"));
+                    std::fs::write(&target, json + "\n")
+                        .with_context(|| format!("writing {}", target.display()))?;
+                }
+                None => println!("{json}"),
+            },
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {e}", file.display());
+            }
+        }
+    }
+    if failed > 0 {
+        bail!(
+            "{failed} of {} files could not be extracted",
+            args.files.len()
+        );
+    }
+    Ok(())
+}
+
+/// `newsgraph ingest`: ingests each file, with a progress bar and a line per file.
+pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    store.prepare().await.context("preparing the store")?;
+    let progress = ProgressBar::new(args.files.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut failed = 0;
+    for file in &args.files {
+        progress.set_message(file.display().to_string());
+        let outcome = match std::fs::read(file) {
+            Err(e) => Err(anyhow::anyhow!("cannot read: {e}")),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Err(e) => Err(anyhow::anyhow!(
+                    "not UTF-8 text (valid up to byte {})",
+                    e.utf8_error().valid_up_to()
+                )),
+                Ok(text) => {
+                    let input = IngestInput {
+                        text,
+                        outlet: args.outlet.clone(),
+                        language: args.language.clone(),
+                        published_at: args.published_at,
+                        ..IngestInput::default()
+                    };
+                    ingest(store.as_ref(), input)
+                        .await
+                        .map_err(anyhow::Error::from)
+                }
+            },
+        };
+        let line = match outcome {
+            Ok(report) => format!(
+                "{}: article {} ({}), {} quotes; people +{} ~{}; organizations +{} ~{}",
+                file.display(),
+                report.article,
+                if report.replaced { "rewritten" } else { "new" },
+                report.quotes.len(),
+                report.people_added.len(),
+                report.people_merged.len(),
+                report.organizations_added.len(),
+                report.organizations_merged.len(),
+            ),
+            Err(e) => {
+                failed += 1;
+                format!("{}: failed: {e}", file.display())
+            }
+        };
+        progress.suspend(|| println!("{line}"));
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let total = store.counts().await?;
+    println!(
+        "{} of {} files ingested; the store holds {} articles, {} quotes, {} people, {} organizations",
+        args.files.len() - failed,
+        args.files.len(),
+        total.articles,
+        total.quotes,
+        total.people,
+        total.organizations
+    );
+    if failed > 0 {
+        bail!("{failed} of {} files failed", args.files.len());
+    }
+    Ok(())
+}
+
+/// `newsgraph eval`: the extraction scores on a gold directory.
+pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
+    let report =
+        newsgraph_extract::eval::evaluate_dir(&args.gold_dir).map_err(anyhow::Error::msg)?;
+    print!("{}", report.table(args.verbose));
+    Ok(())
+}
+
+/// `newsgraph key generate`: a random 256-bit key, and its SHA-256 for the keys file.
+pub fn generate_key() -> anyhow::Result<()> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let digest: String = crate::graphql::access::digest(&key)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    println!("key (give it to the client; it is not stored anywhere): {key}");
+    println!("line for NEWSGRAPH_API_KEYS_FILE (the key's SHA-256):   {digest}");
+    Ok(())
+}

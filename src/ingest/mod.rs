@@ -1,0 +1,247 @@
+//! Ingest: article text in, graph writes out.
+//!
+//! 1. [`newsgraph_extract::extract`] turns the text into people, organizations
+//!    and quotes (pure; it knows nothing of the graph).
+//! 2. [`resolve`] matches every extracted name against the graph ("Kerry" is the
+//!    stored John Kerry; "AFP" and "Agence France Presse" are one outlet) and
+//!    merges what is new into what exists.
+//! 3. The article, its quotes and the merged entities are written as one batch:
+//!    atomically on the embedded store, article last on MongoDB.
+//!
+//! Ids come from the content (the article id from its headline and a hash of
+//! its body, quote ids from their position), so ingesting the same text again
+//! rewrites the same records: nothing is duplicated.
+
+mod resolve;
+
+use crate::domain::{
+    Article, ArticleId, OrgKind, OrganizationId, Quote, QuoteId, Span, Speaker, slugify,
+};
+use crate::store::{GraphBatch, Store, StoreError};
+use chrono::{DateTime, Utc};
+use newsgraph_extract::{ExtractError, Extraction};
+use resolve::Resolver;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+
+/// What a caller supplies with the text; everything but the text is optional.
+#[derive(Debug, Clone, Default)]
+pub struct IngestInput {
+    pub text: String,
+    /// Overrides a headline found in the text's first line.
+    pub headline: Option<String>,
+    pub url: Option<String>,
+    /// Name of the outlet that published the article; created as a news outlet when unknown.
+    pub outlet: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub language: Option<String>,
+}
+
+/// What one ingest did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestReport {
+    pub article: ArticleId,
+    /// Whether the article was already in the graph (and was rewritten).
+    pub replaced: bool,
+    pub quotes: Vec<QuoteId>,
+    pub people_added: Vec<String>,
+    pub people_merged: Vec<String>,
+    pub organizations_added: Vec<String>,
+    pub organizations_merged: Vec<String>,
+}
+
+/// Why an ingest failed. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{0}")]
+    Extract(#[from] ExtractError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The longest headline kept.
+const MAX_HEADLINE_CHARS: usize = 300;
+
+/// Extracts `input.text`, resolves it against `store`, and writes the result.
+pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestReport, IngestError> {
+    let extraction = newsgraph_extract::extract(&input.text)?;
+    let headline = headline(&input, &extraction)?;
+    let article_id = article_id(&headline, &extraction.body)?;
+    let replaced = !store
+        .articles(std::slice::from_ref(&article_id))
+        .await?
+        .is_empty();
+
+    let mut resolver = Resolver::new(store);
+    for org in &extraction.organizations {
+        resolver
+            .organization(&org.name, &org.aliases, org.kind.into())
+            .await?;
+    }
+    let outlet = match input
+        .outlet
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
+        Some(name) => Some(
+            resolver
+                .organization(name, &[], OrgKind::NewsOutlet)
+                .await?,
+        ),
+        None => None,
+    };
+    for person in &extraction.people {
+        resolver
+            .person(
+                &person.name,
+                &person.aliases,
+                person.role.as_deref(),
+                person.affiliation.as_deref(),
+            )
+            .await?;
+    }
+
+    let quotes = quotes(&article_id, &extraction, &mut resolver).await?;
+    let article = Article {
+        id: article_id.clone(),
+        headline,
+        body: extraction.body.clone(),
+        dateline: extraction.dateline.clone(),
+        published_at: input.published_at,
+        url: input.url.clone().filter(|u| !u.trim().is_empty()),
+        language: input.language.clone().or_else(|| Some("en".into())),
+        outlet,
+        people: resolver.mentioned_people(),
+        organizations: resolver.mentioned_organizations(),
+        topics: Vec::new(),
+    };
+    let outcome = resolver.finish();
+    let batch = GraphBatch {
+        organizations: outcome.organizations,
+        people: outcome.people,
+        articles: vec![article],
+        quotes: quotes.clone(),
+    };
+    store.write(&batch).await?;
+    Ok(IngestReport {
+        article: article_id,
+        replaced,
+        quotes: quotes.into_iter().map(|q| q.id).collect(),
+        people_added: outcome.people_added,
+        people_merged: outcome.people_merged,
+        organizations_added: outcome.organizations_added,
+        organizations_merged: outcome.organizations_merged,
+    })
+}
+
+impl From<newsgraph_extract::OrgKind> for OrgKind {
+    fn from(kind: newsgraph_extract::OrgKind) -> Self {
+        use newsgraph_extract::OrgKind as K;
+        match kind {
+            K::NewsAgency => OrgKind::NewsAgency,
+            K::NewsOutlet => OrgKind::NewsOutlet,
+            K::Government => OrgKind::Government,
+            K::InternationalOrg => OrgKind::InternationalOrg,
+            K::Military => OrgKind::Military,
+            K::PoliticalGroup => OrgKind::PoliticalGroup,
+            K::Company => OrgKind::Company,
+            K::Other => OrgKind::Other,
+        }
+    }
+}
+
+/// The caller's headline, else the text's, else the body's first words.
+fn headline(input: &IngestInput, extraction: &Extraction) -> Result<String, IngestError> {
+    let chosen = input
+        .headline
+        .as_deref()
+        .or(extraction.headline.as_deref())
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            let words: Vec<&str> = extraction.body.split_whitespace().take(12).collect();
+            let mut lead = words.join(" ");
+            if extraction.body.split_whitespace().count() > words.len() {
+                lead.push('…');
+            }
+            lead
+        });
+    if chosen.is_empty() {
+        return Err(IngestError::Invalid(
+            "the article has no text to name it by".into(),
+        ));
+    }
+    Ok(chosen.chars().take(MAX_HEADLINE_CHARS).collect())
+}
+
+/// A readable, stable id: the headline's slug and a hash of the body.
+fn article_id(headline: &str, body: &str) -> Result<ArticleId, IngestError> {
+    let digest = Sha256::digest(body.as_bytes());
+    let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    let mut slug = slugify(headline).unwrap_or_else(|| "article".into());
+    if slug.len() > 60 {
+        slug.truncate(60);
+        slug = slug.trim_end_matches('-').to_owned();
+    }
+    ArticleId::parse(format!("{slug}-{hash}")).map_err(|e| IngestError::Invalid(e.to_string()))
+}
+
+async fn quotes(
+    article: &ArticleId,
+    extraction: &Extraction,
+    resolver: &mut Resolver<'_>,
+) -> Result<Vec<Quote>, IngestError> {
+    let mut starts = HashSet::new();
+    let mut quotes = Vec::with_capacity(extraction.quotes.len());
+    for quote in &extraction.quotes {
+        if quote.text.trim().is_empty() || quote.end <= quote.start || !starts.insert(quote.start) {
+            continue;
+        }
+        let speaker = match quote.speaker.as_deref() {
+            None => None,
+            Some(name) if quote.speaker_is_person => {
+                let affiliation = quote.speaker_affiliation.as_deref();
+                Some(Speaker::Person {
+                    person: resolver.person(name, &[], None, affiliation).await?,
+                })
+            }
+            Some(description) => {
+                let affiliation = match quote.speaker_affiliation.as_deref() {
+                    Some(org) => Some(resolver.organization(org, &[], OrgKind::Other).await?),
+                    None => None,
+                };
+                Some(Speaker::Anonymous {
+                    description: description.to_owned(),
+                    affiliation,
+                })
+            }
+        };
+        let mut via: Vec<OrganizationId> = Vec::with_capacity(quote.via.len());
+        for source in &quote.via {
+            let id = resolver
+                .organization(source, &[], OrgKind::NewsOutlet)
+                .await?;
+            if !via.contains(&id) {
+                via.push(id);
+            }
+        }
+        quotes.push(Quote {
+            id: QuoteId::for_span(article, quote.start),
+            article: article.clone(),
+            text: quote.text.clone(),
+            direct: quote.direct,
+            speaker,
+            via,
+            said_on: None,
+            span: Span {
+                start: quote.start,
+                end: quote.end,
+            },
+        });
+    }
+    Ok(quotes)
+}

@@ -27,11 +27,16 @@ impl GuardedStore {
         Self { inner, timeout }
     }
 
-    async fn within<T>(&self, call: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    /// Runs one store call, named `operation` (for logs and metrics), within the timeout.
+    async fn within<T>(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
         match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => result,
             Err(_) => Err(StoreError::Unavailable(format!(
-                "the {} store did not answer within {} ms",
+                "the {} store did not answer {operation} within {} ms",
                 self.inner.backend().as_str(),
                 self.timeout.as_millis()
             ))),
@@ -48,85 +53,109 @@ impl Store for GuardedStore {
         self.inner.operations()
     }
     async fn ping(&self) -> StoreResult<()> {
-        self.within(self.inner.ping()).await
+        self.within("ping", self.inner.ping()).await
     }
     async fn prepare(&self) -> StoreResult<()> {
-        self.within(self.inner.prepare()).await
+        self.within("prepare", self.inner.prepare()).await
     }
     async fn articles(&self, ids: &[ArticleId]) -> StoreResult<Vec<Article>> {
-        self.within(self.inner.articles(ids)).await
+        self.within("articles", self.inner.articles(ids)).await
     }
     async fn people(&self, ids: &[PersonId]) -> StoreResult<Vec<Person>> {
-        self.within(self.inner.people(ids)).await
+        self.within("people", self.inner.people(ids)).await
     }
     async fn organizations(&self, ids: &[OrganizationId]) -> StoreResult<Vec<Organization>> {
-        self.within(self.inner.organizations(ids)).await
+        self.within("organizations", self.inner.organizations(ids))
+            .await
     }
     async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>> {
-        self.within(self.inner.quotes(ids)).await
+        self.within("quotes", self.inner.quotes(ids)).await
     }
     async fn related_quotes(
         &self,
         relation: QuoteRelation,
         parents: &[String],
     ) -> StoreResult<Vec<(String, Quote)>> {
-        self.within(self.inner.related_quotes(relation, parents))
-            .await
+        self.within(
+            "related_quotes",
+            self.inner.related_quotes(relation, parents),
+        )
+        .await
     }
     async fn related_articles(
         &self,
         relation: ArticleRelation,
         parents: &[String],
     ) -> StoreResult<Vec<(String, Article)>> {
-        self.within(self.inner.related_articles(relation, parents))
-            .await
+        self.within(
+            "related_articles",
+            self.inner.related_articles(relation, parents),
+        )
+        .await
     }
     async fn related_people(
         &self,
         relation: PersonRelation,
         parents: &[String],
     ) -> StoreResult<Vec<(String, Person)>> {
-        self.within(self.inner.related_people(relation, parents))
-            .await
+        self.within(
+            "related_people",
+            self.inner.related_people(relation, parents),
+        )
+        .await
     }
     async fn related_organizations(
         &self,
         relation: OrganizationRelation,
         parents: &[String],
     ) -> StoreResult<Vec<(String, Organization)>> {
-        self.within(self.inner.related_organizations(relation, parents))
-            .await
+        self.within(
+            "related_organizations",
+            self.inner.related_organizations(relation, parents),
+        )
+        .await
     }
     async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>> {
-        self.within(self.inner.list_articles(page)).await
+        self.within("list_articles", self.inner.list_articles(page))
+            .await
     }
     async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>> {
-        self.within(self.inner.list_people(page)).await
+        self.within("list_people", self.inner.list_people(page))
+            .await
     }
     async fn list_organizations(
         &self,
         kinds: &[OrgKind],
         page: &Page,
     ) -> StoreResult<Vec<Organization>> {
-        self.within(self.inner.list_organizations(kinds, page))
-            .await
+        self.within(
+            "list_organizations",
+            self.inner.list_organizations(kinds, page),
+        )
+        .await
     }
     async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>> {
-        self.within(self.inner.list_quotes(page)).await
+        self.within("list_quotes", self.inner.list_quotes(page))
+            .await
     }
     async fn count(&self, what: &Countable) -> StoreResult<u64> {
-        self.within(self.inner.count(what)).await
+        self.within("count", self.inner.count(what)).await
     }
     async fn counts(&self) -> StoreResult<Counts> {
-        self.within(self.inner.counts()).await
+        self.within("counts", self.inner.counts()).await
     }
     async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>> {
-        self.within(self.inner.person_by_name(name)).await
+        self.within("person_by_name", self.inner.person_by_name(name))
+            .await
     }
     async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
-        self.within(self.inner.organization_by_name(name)).await
+        self.within(
+            "organization_by_name",
+            self.inner.organization_by_name(name),
+        )
+        .await
     }
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
-        self.within(self.inner.write(batch)).await
+        self.within("write", self.inner.write(batch)).await
     }
 }

@@ -23,6 +23,7 @@ pub mod domain;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod search;
 pub mod seed;
 pub mod startup;
 pub mod store;

@@ -280,6 +280,7 @@ impl Validator {
                     speaker,
                     via: quote.via,
                     said_on: quote.said_on,
+                    date: Quote::date_from(quote.said_on, seed.published_at.as_ref()),
                     span,
                 });
             }

@@ -4,12 +4,22 @@
 mod support;
 
 use newsgraph::domain::{ArticleId, OrgKind, OrganizationId, PersonId, QuoteId, Speaker};
+use newsgraph::search::SearchQuery;
 use newsgraph::seed;
 use newsgraph::store::{
-    ArticleRelation, Countable, Counts, OrganizationRelation, Page, PersonRelation, QuoteRelation,
-    SharedStore,
+    After, ArticleFilter, ArticleRelation, ArticleSort, Counts, DateRange, NameSort,
+    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter,
+    QuoteGroup, QuoteRelation, QuoteSort, SearchTarget, SharedStore,
 };
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
+
+fn sources_filter() -> OrganizationFilter {
+    OrganizationFilter {
+        kinds: Some(OrgKind::SOURCES.to_vec()),
+        ..OrganizationFilter::default()
+    }
+}
 
 fn org(raw: &str) -> OrganizationId {
     OrganizationId::parse(raw).unwrap()
@@ -42,10 +52,7 @@ async fn seeding_twice_changes_nothing(store: SharedStore) {
         }
     );
     let ids_before: Vec<QuoteId> = store
-        .list_quotes(&Page {
-            after: None,
-            limit: 100,
-        })
+        .find_quotes(&QuoteFilter::default(), QuoteSort::Id, &Page::first(100))
         .await
         .unwrap()
         .into_iter()
@@ -54,10 +61,7 @@ async fn seeding_twice_changes_nothing(store: SharedStore) {
     seeded(&store).await;
     assert_eq!(store.counts().await.unwrap(), first);
     let ids_after: Vec<QuoteId> = store
-        .list_quotes(&Page {
-            after: None,
-            limit: 100,
-        })
+        .find_quotes(&QuoteFilter::default(), QuoteSort::Id, &Page::first(100))
         .await
         .unwrap()
         .into_iter()
@@ -278,16 +282,24 @@ async fn lists_page_by_keyset(store: SharedStore) {
     let mut after = None;
     loop {
         let page = store
-            .list_articles(&Page {
-                after: after.clone(),
-                limit: 10,
-            })
+            .find_articles(
+                &ArticleFilter::default(),
+                ArticleSort::Id,
+                &Page {
+                    after: after.clone(),
+                    limit: 10,
+                },
+            )
             .await
             .unwrap();
         if page.is_empty() {
             break;
         }
-        after = Some(page.last().unwrap().id.to_string());
+        let last = page.last().unwrap().id.to_string();
+        after = Some(After {
+            key: last.clone(),
+            id: last,
+        });
         seen.extend(page.into_iter().map(|a| a.id.to_string()));
     }
     assert_eq!(seen.len(), 25);
@@ -295,30 +307,31 @@ async fn lists_page_by_keyset(store: SharedStore) {
     sorted.sort();
     assert_eq!(seen, sorted);
     let sources = store
-        .list_organizations(
-            &OrgKind::SOURCES,
-            &Page {
-                after: None,
-                limit: 100,
-            },
-        )
+        .find_organizations(&sources_filter(), NameSort::Name, &Page::first(100))
         .await
         .unwrap();
     assert_eq!(sources.len(), support::synthetic::OUTLETS);
     assert!(sources.iter().all(|o| o.kind.is_source()));
     assert_eq!(
-        store
-            .count(&Countable::Organizations(OrgKind::SOURCES.to_vec()))
-            .await
-            .unwrap(),
+        store.count_organizations(&sources_filter()).await.unwrap(),
         support::synthetic::OUTLETS as u64
     );
-    assert_eq!(store.count(&Countable::Quotes).await.unwrap(), 75);
+    assert_eq!(
+        store.count_quotes(&QuoteFilter::default()).await.unwrap(),
+        75
+    );
     let after_last = store
-        .list_people(&Page {
-            after: Some("person-9999".into()),
-            limit: 10,
-        })
+        .find_people(
+            &PersonFilter::default(),
+            NameSort::Id,
+            &Page {
+                after: Some(After {
+                    key: "person-9999".into(),
+                    id: "person-9999".into(),
+                }),
+                limit: 10,
+            },
+        )
         .await
         .unwrap();
     assert!(after_last.is_empty());
@@ -328,7 +341,10 @@ async fn rewriting_an_article_replaces_its_quotes(store: SharedStore) {
     store.prepare().await.unwrap();
     let mut batch = support::synthetic::graph(2);
     store.write(&batch).await.unwrap();
-    assert_eq!(store.count(&Countable::Quotes).await.unwrap(), 6);
+    assert_eq!(
+        store.count_quotes(&QuoteFilter::default()).await.unwrap(),
+        6
+    );
     // Article 0 loses its last quote and its first quote changes source.
     let article = batch.articles[0].id.clone();
     let dropped = batch
@@ -339,7 +355,10 @@ async fn rewriting_an_article_replaces_its_quotes(store: SharedStore) {
     let dropped_id = batch.quotes.remove(dropped).id;
     batch.quotes[0].via = vec![org("outlet-2")];
     store.write(&batch).await.unwrap();
-    assert_eq!(store.count(&Countable::Quotes).await.unwrap(), 5);
+    assert_eq!(
+        store.count_quotes(&QuoteFilter::default()).await.unwrap(),
+        5
+    );
     assert!(
         store
             .quotes(std::slice::from_ref(&dropped_id))
@@ -370,6 +389,427 @@ async fn stores_answer_ping_and_count_operations(store: SharedStore) {
     assert!(store.operations() > before);
 }
 
+fn ids<T: newsgraph::domain::Entity>(items: &[T]) -> BTreeSet<String> {
+    items.iter().map(|i| i.key().to_owned()).collect()
+}
+
+fn day(raw: &str) -> chrono::NaiveDate {
+    raw.parse().unwrap()
+}
+
+async fn synthetic(store: &SharedStore, articles: usize) -> newsgraph::store::GraphBatch {
+    store.prepare().await.unwrap();
+    let batch = support::synthetic::graph(articles);
+    store.write(&batch).await.unwrap();
+    batch
+}
+
+async fn article_filters_combine(store: SharedStore) {
+    let batch = synthetic(&store, 10).await;
+    let all = |filter: ArticleFilter| {
+        let store = store.clone();
+        async move {
+            let found = store
+                .find_articles(&filter, ArticleSort::Id, &Page::first(100))
+                .await
+                .unwrap();
+            assert_eq!(
+                store.count_articles(&filter).await.unwrap(),
+                found.len() as u64,
+                "count agrees with find"
+            );
+            ids(&found)
+        }
+    };
+    let expect = |keep: &dyn Fn(usize, &newsgraph::domain::Article) -> bool| -> BTreeSet<String> {
+        batch
+            .articles
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| keep(*i, a))
+            .map(|(_, a)| a.id.to_string())
+            .collect()
+    };
+    let range = DateRange {
+        from: Some(day("2020-01-03")),
+        to: Some(day("2020-01-05")),
+    };
+    assert_eq!(
+        all(ArticleFilter {
+            published: Some(range),
+            ..Default::default()
+        })
+        .await,
+        expect(&|i, _| (2..=4).contains(&i))
+    );
+    assert_eq!(
+        all(ArticleFilter {
+            language: Some("fr".into()),
+            ..Default::default()
+        })
+        .await,
+        expect(&|i, _| i % 2 == 1)
+    );
+    let outlet0 = ArticleFilter {
+        outlets: Some(vec![org("outlet-0")]),
+        ..Default::default()
+    };
+    assert_eq!(all(outlet0.clone()).await, expect(&|i, _| i % 3 == 0));
+    let english = ArticleFilter {
+        language: Some("en".into()),
+        ..Default::default()
+    };
+    let either = ArticleFilter {
+        any_of: vec![outlet0.clone(), english.clone()],
+        ..Default::default()
+    };
+    assert_eq!(all(either).await, expect(&|i, _| i % 3 == 0 || i % 2 == 0));
+    let both = ArticleFilter {
+        all_of: vec![outlet0, english],
+        ..Default::default()
+    };
+    assert_eq!(all(both).await, expect(&|i, _| i % 6 == 0));
+    let person = PersonId::parse("person-0001").unwrap();
+    let mentions = ArticleFilter {
+        mentions_people: Some(vec![person.clone()]),
+        ..Default::default()
+    };
+    assert_eq!(
+        all(mentions).await,
+        expect(&|_, a| a.people.contains(&person))
+    );
+    let hostile = ArticleFilter {
+        language: Some("{\"$ne\": null}".into()),
+        ..Default::default()
+    };
+    assert!(
+        all(hostile).await.is_empty(),
+        "a $-string is a value to compare with"
+    );
+}
+
+async fn quote_filters_follow_speakers_orgs_and_sources(store: SharedStore) {
+    let batch = synthetic(&store, 10).await;
+    let affiliations: std::collections::HashMap<String, Vec<OrganizationId>> = batch
+        .people
+        .iter()
+        .map(|p| (p.id.to_string(), p.affiliations.clone()))
+        .collect();
+    let speaks_for = |q: &newsgraph::domain::Quote, o: &OrganizationId| match &q.speaker {
+        Some(Speaker::Person { person }) => affiliations[person.as_str()].contains(o),
+        Some(Speaker::Anonymous { affiliation, .. }) => affiliation.as_ref() == Some(o),
+        None => false,
+    };
+    let expect = |keep: &dyn Fn(&newsgraph::domain::Quote) -> bool| -> BTreeSet<String> {
+        batch
+            .quotes
+            .iter()
+            .filter(|q| keep(q))
+            .map(|q| q.id.to_string())
+            .collect()
+    };
+    let found = |filter: QuoteFilter| {
+        let store = store.clone();
+        async move {
+            let quotes = store
+                .find_quotes(&filter, QuoteSort::Id, &Page::first(1000))
+                .await
+                .unwrap();
+            assert_eq!(
+                store.count_quotes(&filter).await.unwrap(),
+                quotes.len() as u64
+            );
+            ids(&quotes)
+        }
+    };
+    let gov1 = org("gov-1");
+    let by_gov1 = QuoteFilter {
+        speaker_organizations: Some(vec![gov1.clone()]),
+        ..Default::default()
+    };
+    assert_eq!(found(by_gov1).await, expect(&|q| speaks_for(q, &gov1)));
+    let via = QuoteFilter {
+        via: Some(vec![org("outlet-2")]),
+        direct: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(
+        found(via).await,
+        expect(&|q| q.via.contains(&org("outlet-2")) && !q.direct)
+    );
+    let anonymous = QuoteFilter {
+        anonymous: Some(true),
+        ..Default::default()
+    };
+    assert_eq!(
+        found(anonymous).await,
+        expect(&|q| matches!(q.speaker, Some(Speaker::Anonymous { .. })))
+    );
+    let dated = QuoteFilter {
+        date: Some(DateRange {
+            from: Some(day("2020-01-09")),
+            to: None,
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        found(dated).await,
+        expect(&|q| q.date >= Some(day("2020-01-09")))
+    );
+
+    // A person's new affiliation carries over to the quotes already stored.
+    let mut person = batch.people[0].clone();
+    person.affiliations = vec![org("gov-3")];
+    store
+        .write(&newsgraph::store::GraphBatch {
+            people: vec![person.clone()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let by_gov3 = QuoteFilter {
+        speaker_organizations: Some(vec![org("gov-3")]),
+        speakers: Some(vec![person.id.clone()]),
+        ..Default::default()
+    };
+    let spoken: BTreeSet<String> = batch
+        .quotes
+        .iter()
+        .filter(|q| q.speaker.as_ref().and_then(|s| s.person()) == Some(&person.id))
+        .map(|q| q.id.to_string())
+        .collect();
+    assert!(!spoken.is_empty());
+    assert_eq!(found(by_gov3).await, spoken);
+    let by_gov0 = QuoteFilter {
+        speaker_organizations: Some(vec![org("gov-0")]),
+        speakers: Some(vec![person.id.clone()]),
+        ..Default::default()
+    };
+    assert!(
+        found(by_gov0).await.is_empty(),
+        "the old affiliation no longer counts"
+    );
+}
+
+async fn sorted_pages_are_stable_keysets(store: SharedStore) {
+    let batch = synthetic(&store, 12).await;
+    for sort in [QuoteSort::DateDesc, QuoteSort::DateAsc, QuoteSort::Id] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .find_quotes(
+                    &QuoteFilter::default(),
+                    sort,
+                    &Page {
+                        after: after.clone(),
+                        limit: 7,
+                    },
+                )
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(After {
+                key: newsgraph::store::filter::quote_sort_key(last, sort),
+                id: last.id.to_string(),
+            });
+            seen.extend(page);
+        }
+        assert_eq!(seen.len(), batch.quotes.len(), "{sort:?}: every quote once");
+        assert_eq!(ids(&seen).len(), batch.quotes.len());
+        let dates: Vec<_> = seen.iter().map(|q| q.date).collect();
+        match sort {
+            QuoteSort::DateDesc => assert!(dates.windows(2).all(|w| w[0] >= w[1])),
+            QuoteSort::DateAsc => assert!(dates.windows(2).all(|w| w[0] <= w[1])),
+            QuoteSort::Id => assert!(seen.windows(2).all(|w| w[0].id < w[1].id)),
+        }
+    }
+    let newest = store
+        .find_articles(
+            &ArticleFilter::default(),
+            ArticleSort::PublishedDesc,
+            &Page::first(3),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        newest.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["article-00011", "article-00010", "article-00009"]
+    );
+    let people = store
+        .find_people(&PersonFilter::default(), NameSort::Name, &Page::first(100))
+        .await
+        .unwrap();
+    let names: Vec<String> = people.iter().map(|p| p.name.to_lowercase()).collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+}
+
+async fn full_text_search_ranks_phrases_and_folds_accents(store: SharedStore) {
+    seeded(&store).await;
+    let search = |target, raw: &str| {
+        let store = store.clone();
+        let query = SearchQuery::parse(raw).unwrap();
+        async move { store.search(target, &query, 50).await.unwrap() }
+    };
+    let lavrov = search(SearchTarget::Quotes, "\"finish line\"").await;
+    assert_eq!(lavrov.total, 1);
+    assert!(lavrov.hits[0].0.starts_with("issg-vienna-2016-05-17~"));
+    assert_eq!(
+        search(SearchTarget::Quotes, "\"line finish\"").await.total,
+        0,
+        "phrases keep word order"
+    );
+    assert_eq!(
+        search(SearchTarget::Quotes, "FINISH Line").await.total,
+        1,
+        "case-insensitive"
+    );
+    assert_eq!(
+        search(SearchTarget::Quotes, "framework -august")
+            .await
+            .total,
+        0,
+        "the framework quote mentions August"
+    );
+    assert_eq!(search(SearchTarget::Quotes, "framework").await.total, 1);
+    assert_eq!(
+        search(SearchTarget::Articles, "lavrov +ISSG").await.total,
+        1
+    );
+    assert_eq!(
+        search(SearchTarget::Articles, "lavrov -vienna").await.total,
+        0
+    );
+    // Accents fold both ways.
+    let mut batch = support::synthetic::graph(1);
+    batch.articles[0].body = "Talks resumed in Zürich and Genève.".into();
+    batch.articles[0].headline = "Négociations".into();
+    store.write(&batch).await.unwrap();
+    assert_eq!(search(SearchTarget::Articles, "zurich").await.total, 1);
+    assert_eq!(
+        search(SearchTarget::Articles, "GENEVE negociations")
+            .await
+            .total,
+        1
+    );
+    assert_eq!(search(SearchTarget::Articles, "Genève").await.total, 1);
+    // The headline outweighs the body.
+    let mut two = support::synthetic::graph(2);
+    two.articles[0].headline = "Ceasefire talks".into();
+    two.articles[0].body = "Nothing else.".into();
+    two.articles[1].headline = "Other news".into();
+    two.articles[1].body =
+        "A word on the ceasefire, among many other words in a longer text about other things."
+            .into();
+    store.write(&two).await.unwrap();
+    let ranked = search(SearchTarget::Articles, "ceasefire").await;
+    let position = |id: &str| ranked.hits.iter().position(|(h, _)| h == id).unwrap();
+    assert!(
+        position("article-00000") < position("article-00001"),
+        "{ranked:?}"
+    );
+    assert!(
+        ranked.hits.windows(2).all(|w| w[0].1 >= w[1].1),
+        "best first"
+    );
+}
+
+async fn quotes_group_by_source_speaker_organization_and_period(store: SharedStore) {
+    let batch = synthetic(&store, 10).await;
+    let expected = |key: &dyn Fn(&newsgraph::domain::Quote) -> Vec<String>| {
+        let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+        for q in &batch.quotes {
+            for k in key(q) {
+                *counts.entry(k).or_default() += 1;
+            }
+        }
+        counts
+    };
+    let grouped = |group| {
+        let store = store.clone();
+        async move {
+            let buckets = store
+                .group_quotes(&QuoteFilter::default(), group, 100)
+                .await
+                .unwrap();
+            buckets
+                .into_iter()
+                .map(|b| (b.key, b.count))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        }
+    };
+    assert_eq!(
+        grouped(QuoteGroup::Source).await,
+        expected(&|q| q.via.iter().map(|o| o.to_string()).collect())
+    );
+    assert_eq!(
+        grouped(QuoteGroup::Speaker).await,
+        expected(&|q| q
+            .speaker
+            .iter()
+            .map(newsgraph::store::filter::speaker_key)
+            .collect())
+    );
+    assert_eq!(
+        grouped(QuoteGroup::Day).await,
+        expected(&|q| q
+            .date
+            .map(newsgraph::store::filter::day_key)
+            .into_iter()
+            .collect())
+    );
+    assert_eq!(
+        grouped(QuoteGroup::Week).await,
+        expected(&|q| q
+            .date
+            .map(newsgraph::store::filter::week_key)
+            .into_iter()
+            .collect())
+    );
+    assert_eq!(
+        grouped(QuoteGroup::Month).await,
+        BTreeMap::from([("2020-01".to_string(), 30)])
+    );
+    let orgs = grouped(QuoteGroup::SpeakerOrganization).await;
+    assert_eq!(orgs.values().sum::<u64>(), {
+        let people: std::collections::HashMap<_, _> = batch
+            .people
+            .iter()
+            .map(|p| (p.id.clone(), p.affiliations.len() as u64))
+            .collect();
+        batch
+            .quotes
+            .iter()
+            .map(|q| match &q.speaker {
+                Some(Speaker::Person { person }) => people[person],
+                Some(Speaker::Anonymous { affiliation, .. }) => u64::from(affiliation.is_some()),
+                None => 0,
+            })
+            .sum::<u64>()
+    });
+    // Largest first, and limited.
+    let top = store
+        .group_quotes(&QuoteFilter::default(), QuoteGroup::Speaker, 2)
+        .await
+        .unwrap();
+    assert_eq!(top.len(), 2);
+    assert!(top[0].count >= top[1].count);
+    // Periods come in time order, with a filter applied.
+    let direct = QuoteFilter {
+        direct: Some(true),
+        ..Default::default()
+    };
+    let days = store
+        .group_quotes(&direct, QuoteGroup::Day, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        days.iter().map(|b| b.key.as_str()).collect::<Vec<_>>(),
+        ["2020-01-01", "2020-01-02", "2020-01-03"]
+    );
+    assert!(days.iter().all(|b| b.count == 1));
+}
+
 on_both_backends!(
     seeding_twice_changes_nothing,
     gets_by_ids_skip_unknown_ones,
@@ -379,4 +819,9 @@ on_both_backends!(
     lists_page_by_keyset,
     rewriting_an_article_replaces_its_quotes,
     stores_answer_ping_and_count_operations,
+    article_filters_combine,
+    quote_filters_follow_speakers_orgs_and_sources,
+    sorted_pages_are_stable_keysets,
+    full_text_search_ranks_phrases_and_folds_accents,
+    quotes_group_by_source_speaker_organization_and_period,
 );

@@ -130,6 +130,10 @@ pub struct Quote {
     pub via: Vec<OrganizationId>,
     /// The day the statement was made, when known.
     pub said_on: Option<NaiveDate>,
+    /// The day the statement is dated by: `said_on`, else the day its article
+    /// was published. Dashboards count quotes by it.
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
     /// Where the statement stands in the article body.
     pub span: Span,
 }
@@ -145,6 +149,16 @@ pub enum Speaker {
         description: String,
         affiliation: Option<OrganizationId>,
     },
+}
+
+impl Quote {
+    /// The day to date a quote by: when it was said, else when `published` (its article's date).
+    pub fn date_from(
+        said_on: Option<NaiveDate>,
+        published: Option<&DateTime<Utc>>,
+    ) -> Option<NaiveDate> {
+        said_on.or_else(|| published.map(|at| at.date_naive()))
+    }
 }
 
 impl Speaker {

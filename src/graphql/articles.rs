@@ -1,14 +1,16 @@
 //! Articles: the `Article` type and the root fields that find articles.
 
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, load_one, related_page, root_page, store};
+use super::context::{load_all, load_one, related_page, store, total_if_wanted};
 use super::error::{ApiError, ApiResult};
+use super::filters::{self, ArticleFilterInput, ArticleOrder};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
 use super::people::PersonNode;
 use super::quotes::QuoteNode;
 use crate::domain::{Article, ArticleId};
-use crate::store::{Countable, QuoteRelation};
+use crate::store::filter::article_sort_key;
+use crate::store::{After, QuoteRelation};
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -129,20 +131,33 @@ impl ArticleQuery {
             .ok_or_else(|| ApiError::not_found(format!("no article with id `{id}`")))
     }
 
-    /// All articles, ordered by id.
+    /// Articles matching `filter` (all when absent), newest first unless `orderBy` says otherwise.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
+        filter: Option<ArticleFilterInput>,
+        #[graphql(default)] order_by: ArticleOrder,
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
+        let filter = filters::article_filter(filter.as_ref())?;
+        let sort = order_by.into();
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
-        let items = store.list_articles(&args.store_page()).await?;
-        root_page(ctx, items, &args, Countable::Articles, |a| {
-            ArticleNode(Arc::new(a))
-        })
-        .await
+        let items = store
+            .find_articles(&filter, sort, &args.store_page())
+            .await?;
+        let total = total_if_wanted(ctx, store.count_articles(&filter)).await?;
+        Ok(connection::from_store_page(
+            items,
+            &args,
+            total,
+            |a| After {
+                key: article_sort_key(a, sort),
+                id: a.id.to_string(),
+            },
+            |a| ArticleNode(Arc::new(a)),
+        ))
     }
 }

@@ -1,14 +1,16 @@
 //! Relay cursor connections: page-size limits, opaque cursors, and the two ways a
 //! page is cut — from a list already in memory, or by the store with a keyset
-//! (`id > cursor`) query.
+//! query (`(sort key, id) > cursor`).
 //!
-//! Cursors name the last item seen, never a position, so a page is stable when
-//! items are inserted before it. Only forward paging (`first`/`after`) is offered.
+//! A cursor names the last item seen (its sort key and id), never a position,
+//! so a page is stable when items are inserted before it. Only forward paging
+//! (`first`/`after`) is offered.
 
 use super::error::{ApiError, ApiResult};
 use super::ids::preview;
+use crate::store::{After, Page};
 use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{ObjectType, OutputType, SimpleObject};
+use async_graphql::{OutputType, SimpleObject};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -16,10 +18,25 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 /// The largest `first` accepted.
 pub const MAX_PAGE_SIZE: usize = 100;
+/// The longest sort key a cursor may carry, in bytes.
+const MAX_CURSOR_KEY: usize = 400;
+/// Separates the sort key from the id inside a cursor.
+const SEPARATOR: char = '\u{1f}';
 
-/// The opaque cursor of an item: its sort key, encoded.
+/// The opaque cursor of an item: its sort key and id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor(pub String);
+pub struct Cursor(pub After);
+
+impl Cursor {
+    /// The cursor of an item in a list ordered by id alone.
+    pub fn of_id(id: impl Into<String>) -> Self {
+        let id = id.into();
+        Cursor(After {
+            key: id.clone(),
+            id,
+        })
+    }
+}
 
 impl CursorType for Cursor {
     type Error = ApiErrorMessage;
@@ -29,7 +46,7 @@ impl CursorType for Cursor {
     }
 
     fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("k:{}", self.0))
+        URL_SAFE_NO_PAD.encode(format!("c:{}{SEPARATOR}{}", self.0.key, self.0.id))
     }
 }
 
@@ -45,21 +62,30 @@ impl std::fmt::Display for ApiErrorMessage {
 
 fn decode_cursor(raw: &str) -> ApiResult<Cursor> {
     let invalid = || ApiError::bad_input(format!("`{}` is not a valid cursor", preview(raw)));
-    if raw.len() > 512 {
+    if raw.len() > 2 * MAX_CURSOR_KEY {
         return Err(invalid());
     }
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let key = text.strip_prefix("k:").ok_or_else(invalid)?;
-    crate::domain::validate_id(key).map_err(|_| invalid())?;
-    Ok(Cursor(key.to_owned()))
+    let (key, id) = text
+        .strip_prefix("c:")
+        .and_then(|t| t.split_once(SEPARATOR))
+        .ok_or_else(invalid)?;
+    crate::domain::validate_id(id).map_err(|_| invalid())?;
+    if key.len() > MAX_CURSOR_KEY {
+        return Err(invalid());
+    }
+    Ok(Cursor(After {
+        key: key.to_owned(),
+        id: id.to_owned(),
+    }))
 }
 
 /// Validated paging arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageArgs {
     pub first: usize,
-    pub after: Option<String>,
+    pub after: Option<After>,
 }
 
 impl PageArgs {
@@ -83,8 +109,8 @@ impl PageArgs {
     }
 
     /// The store page that fetches one item more than asked, to learn whether there is a next page.
-    pub fn store_page(&self) -> crate::store::Page {
-        crate::store::Page {
+    pub fn store_page(&self) -> Page {
+        Page {
             after: self.after.clone(),
             limit: self.first + 1,
         }
@@ -113,11 +139,12 @@ pub struct Total {
 /// A connection over items of type `N`, with `totalCount`.
 pub type Conn<N> = Connection<Cursor, N, Total>;
 
-/// Cuts a page out of `items`, which must be sorted by `key`.
+/// Cuts a page out of `items`, which must be in the list's order, with
+/// `cursor` giving each item's sort key and id.
 pub fn from_sorted<T, N>(
     items: Vec<T>,
     args: &PageArgs,
-    key: impl Fn(&T) -> String,
+    cursor: impl Fn(&T) -> After,
     node: impl Fn(T) -> N,
 ) -> Conn<N>
 where
@@ -127,7 +154,39 @@ where
     let start = match &args.after {
         Some(after) => items
             .iter()
-            .position(|item| key(item).as_str() > after.as_str())
+            .position(|item| cursor(item) == *after)
+            .map_or(items.len(), |i| i + 1),
+        None => 0,
+    };
+    let has_next = items.len() > start + args.first;
+    let mut connection =
+        Connection::with_additional_fields(start > 0, has_next, Total { total_count: total });
+    connection.edges.extend(
+        items
+            .into_iter()
+            .skip(start)
+            .take(args.first)
+            .map(|item| Edge::new(Cursor(cursor(&item)), node(item))),
+    );
+    connection
+}
+
+/// Cuts a page out of `items` ordered by id, resuming after the cursor's id
+/// even when that item is gone.
+pub fn from_sorted_by_id<T, N>(
+    items: Vec<T>,
+    args: &PageArgs,
+    id: impl Fn(&T) -> String,
+    node: impl Fn(T) -> N,
+) -> Conn<N>
+where
+    N: OutputType,
+{
+    let total = items.len() as u64;
+    let start = match &args.after {
+        Some(after) => items
+            .iter()
+            .position(|item| id(item) > after.id)
             .unwrap_or(items.len()),
         None => 0,
     };
@@ -139,7 +198,7 @@ where
             .into_iter()
             .skip(start)
             .take(args.first)
-            .map(|item| Edge::new(Cursor(key(&item)), node(item))),
+            .map(|item| Edge::new(Cursor::of_id(id(&item)), node(item))),
     );
     connection
 }
@@ -150,7 +209,7 @@ pub fn from_store_page<T, N>(
     mut items: Vec<T>,
     args: &PageArgs,
     total: u64,
-    key: impl Fn(&T) -> String,
+    cursor: impl Fn(&T) -> After,
     node: impl Fn(T) -> N,
 ) -> Conn<N>
 where
@@ -166,7 +225,7 @@ where
     connection.edges.extend(
         items
             .into_iter()
-            .map(|item| Edge::new(Cursor(key(&item)), node(item))),
+            .map(|item| Edge::new(Cursor(cursor(&item)), node(item))),
     );
     connection
 }
@@ -176,9 +235,6 @@ where
 pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
 }
-
-#[allow(dead_code)]
-fn _assert_object<T: ObjectType>() {}
 
 #[cfg(test)]
 mod tests {
@@ -190,15 +246,17 @@ mod tests {
         assert!(PageArgs::new(Some(101), None).is_err());
         assert!(PageArgs::new(Some(-1), None).is_err());
         assert!(PageArgs::new(Some(5), Some("garbage!".into())).is_err());
-        let cursor = Cursor("q-1".into()).encode_cursor();
+        let cursor = Cursor(After {
+            key: "2016-05-17".into(),
+            id: "q-1".into(),
+        })
+        .encode_cursor();
+        let after = PageArgs::new(Some(5), Some(cursor)).unwrap().after.unwrap();
         assert_eq!(
-            PageArgs::new(Some(5), Some(cursor))
-                .unwrap()
-                .after
-                .as_deref(),
-            Some("q-1")
+            (after.key.as_str(), after.id.as_str()),
+            ("2016-05-17", "q-1")
         );
-        let sneaky = URL_SAFE_NO_PAD.encode("k:{\"$gt\":\"\"}");
+        let sneaky = URL_SAFE_NO_PAD.encode(format!("c:x{SEPARATOR}{{\"$gt\":\"\"}}"));
         assert!(PageArgs::new(None, Some(sneaky)).is_err());
     }
 

@@ -5,8 +5,8 @@ use super::connection::{self, Conn, PageArgs};
 use super::error::{ApiError, ApiResult};
 use super::loaders::{Loaders, StoreLoader};
 use crate::domain::Entity;
-use crate::store::Countable;
 use crate::store::SharedStore;
+use crate::store::StoreResult;
 use async_graphql::Context;
 use async_graphql::OutputType;
 use async_graphql::dataloader::Loader;
@@ -87,7 +87,7 @@ where
 {
     let args = PageArgs::new(first, after)?;
     let children = load_related(ctx, relation, parent).await?;
-    Ok(connection::from_sorted(
+    Ok(connection::from_sorted_by_id(
         children.to_vec(),
         &args,
         |c| c.key().to_owned(),
@@ -95,30 +95,15 @@ where
     ))
 }
 
-/// A connection page of a root list: `items` as fetched with
-/// [`PageArgs::store_page`], and `totalCount` from a count query made only
-/// when the client selected it.
-pub async fn root_page<T, N>(
+/// The total for a root list's `totalCount`: `count` is awaited only when the
+/// client selected `totalCount`.
+pub async fn total_if_wanted(
     ctx: &Context<'_>,
-    items: Vec<T>,
-    args: &PageArgs,
-    countable: Countable,
-    node: impl Fn(T) -> N,
-) -> ApiResult<Conn<N>>
-where
-    T: Entity,
-    N: OutputType,
-{
-    let total = if connection::wants_total(ctx) {
-        store(ctx)?.count(&countable).await?
+    count: impl std::future::Future<Output = StoreResult<u64>>,
+) -> ApiResult<u64> {
+    if connection::wants_total(ctx) {
+        Ok(count.await?)
     } else {
-        0
-    };
-    Ok(connection::from_store_page(
-        items,
-        args,
-        total,
-        |item| item.key().to_owned(),
-        node,
-    ))
+        Ok(0)
+    }
 }

@@ -19,6 +19,7 @@ pub mod codes;
 pub mod connection;
 mod context;
 pub mod error;
+pub mod filters;
 pub mod ids;
 pub mod ingest;
 pub mod loaders;

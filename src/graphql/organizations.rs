@@ -3,14 +3,17 @@
 
 use super::articles::ArticleNode;
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, related_page, root_page, store};
+use super::context::{load_all, related_page, store, total_if_wanted};
 use super::error::{ApiError, ApiResult};
+use super::filters::{self, NameOrder, OrganizationFilterInput};
 use super::ids::{self, NodeType};
 use super::people::{PersonNode, check_name};
 use super::quotes::QuoteNode;
 use crate::domain::{OrgKind, Organization};
+use crate::store::filter::organization_sort_key;
 use crate::store::{
-    ArticleRelation, Countable, OrganizationRelation, PersonRelation, QuoteRelation,
+    After, ArticleRelation, NameSort, OrganizationFilter, OrganizationRelation, PersonRelation,
+    QuoteRelation,
 };
 use async_graphql::{Context, Enum, ID, Object};
 use std::sync::Arc;
@@ -212,24 +215,28 @@ impl OrganizationQuery {
             })
     }
 
-    /// Organizations, ordered by id; only the given kinds when `kinds` is given.
+    /// Organizations matching `filter` and of the given `kinds` (all when absent), by name unless `orderBy` says otherwise.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
+        filter: Option<OrganizationFilterInput>,
+        kinds: Option<Vec<OrganizationKind>>,
+        #[graphql(default)] order_by: NameOrder,
         first: Option<i32>,
         after: Option<String>,
-        kinds: Option<Vec<OrganizationKind>>,
     ) -> ApiResult<Conn<OrganizationNode>> {
-        let kinds: Vec<OrgKind> = kinds
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        list(ctx, &kinds, PageArgs::new(first, after)?).await
+        let mut filter = filters::organization_filter(filter.as_ref())?;
+        if let Some(kinds) = kinds {
+            filter.all_of.push(OrganizationFilter {
+                kinds: Some(kinds.into_iter().map(Into::into).collect()),
+                ..OrganizationFilter::default()
+            });
+        }
+        list(ctx, &filter, order_by.into(), PageArgs::new(first, after)?).await
     }
 
-    /// The news agencies and outlets that statements come through.
+    /// The news agencies and outlets that statements come through, by name.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
     async fn sources(
         &self,
@@ -237,23 +244,33 @@ impl OrganizationQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<OrganizationNode>> {
-        list(ctx, &OrgKind::SOURCES, PageArgs::new(first, after)?).await
+        let filter = OrganizationFilter {
+            kinds: Some(OrgKind::SOURCES.to_vec()),
+            ..OrganizationFilter::default()
+        };
+        list(ctx, &filter, NameSort::Name, PageArgs::new(first, after)?).await
     }
 }
 
 async fn list(
     ctx: &Context<'_>,
-    kinds: &[OrgKind],
+    filter: &OrganizationFilter,
+    sort: NameSort,
     args: PageArgs,
 ) -> ApiResult<Conn<OrganizationNode>> {
     let store = store(ctx)?;
-    let items = store.list_organizations(kinds, &args.store_page()).await?;
-    root_page(
-        ctx,
+    let items = store
+        .find_organizations(filter, sort, &args.store_page())
+        .await?;
+    let total = total_if_wanted(ctx, store.count_organizations(filter)).await?;
+    Ok(connection::from_store_page(
         items,
         &args,
-        Countable::Organizations(kinds.to_vec()),
+        total,
+        |o| After {
+            key: organization_sort_key(o, sort),
+            id: o.id.to_string(),
+        },
         |o| OrganizationNode(Arc::new(o)),
-    )
-    .await
+    ))
 }

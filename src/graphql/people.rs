@@ -2,13 +2,15 @@
 
 use super::articles::ArticleNode;
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, related_page, root_page, store};
+use super::context::{load_all, related_page, store, total_if_wanted};
 use super::error::{ApiError, ApiResult};
+use super::filters::{self, NameOrder, PersonFilterInput};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
 use super::quotes::QuoteNode;
 use crate::domain::Person;
-use crate::store::{ArticleRelation, Countable, QuoteRelation};
+use crate::store::filter::person_sort_key;
+use crate::store::{After, ArticleRelation, QuoteRelation};
 use async_graphql::{Context, ID, Object};
 use std::sync::Arc;
 
@@ -125,20 +127,31 @@ impl PersonQuery {
             .ok_or_else(|| ApiError::not_found(format!("no person named `{}`", ids::preview(name))))
     }
 
-    /// All people, ordered by id.
+    /// People matching `filter` (all when absent), by name unless `orderBy` says otherwise.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
     async fn people(
         &self,
         ctx: &Context<'_>,
+        filter: Option<PersonFilterInput>,
+        #[graphql(default)] order_by: NameOrder,
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<PersonNode>> {
+        let filter = filters::person_filter(filter.as_ref())?;
+        let sort = order_by.into();
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
-        let items = store.list_people(&args.store_page()).await?;
-        root_page(ctx, items, &args, Countable::People, |p| {
-            PersonNode(Arc::new(p))
-        })
-        .await
+        let items = store.find_people(&filter, sort, &args.store_page()).await?;
+        let total = total_if_wanted(ctx, store.count_people(&filter)).await?;
+        Ok(connection::from_store_page(
+            items,
+            &args,
+            total,
+            |p| After {
+                key: person_sort_key(p, sort),
+                id: p.id.to_string(),
+            },
+            |p| PersonNode(Arc::new(p)),
+        ))
     }
 }

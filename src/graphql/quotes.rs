@@ -3,13 +3,15 @@
 
 use super::articles::ArticleNode;
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, load_one, root_page, store};
+use super::context::{load_all, load_one, store, total_if_wanted};
 use super::error::{ApiError, ApiResult};
+use super::filters::{self, QuoteFilterInput, QuoteOrder};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
 use super::people::PersonNode;
 use crate::domain::{OrganizationId, Quote, Speaker as DomainSpeaker};
-use crate::store::Countable;
+use crate::store::After;
+use crate::store::filter::quote_sort_key;
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
 use chrono::NaiveDate;
 use std::sync::Arc;
@@ -137,20 +139,31 @@ pub struct QuoteQuery;
 
 #[Object]
 impl QuoteQuery {
-    /// All statements, ordered by id (by article, then by position in it).
+    /// Statements matching `filter` (all when absent), newest first unless `orderBy` says otherwise.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
     async fn quotes(
         &self,
         ctx: &Context<'_>,
+        filter: Option<QuoteFilterInput>,
+        #[graphql(default)] order_by: QuoteOrder,
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
+        let filter = filters::quote_filter(filter.as_ref())?;
+        let sort = order_by.into();
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
-        let items = store.list_quotes(&args.store_page()).await?;
-        root_page(ctx, items, &args, Countable::Quotes, |q| {
-            QuoteNode(Arc::new(q))
-        })
-        .await
+        let items = store.find_quotes(&filter, sort, &args.store_page()).await?;
+        let total = total_if_wanted(ctx, store.count_quotes(&filter)).await?;
+        Ok(connection::from_store_page(
+            items,
+            &args,
+            total,
+            |q| After {
+                key: quote_sort_key(q, sort),
+                id: q.id.to_string(),
+            },
+            |q| QuoteNode(Arc::new(q)),
+        ))
     }
 }

@@ -104,7 +104,13 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
             .await?;
     }
 
-    let quotes = quotes(&article_id, &extraction, &mut resolver).await?;
+    let quotes = quotes(
+        &article_id,
+        input.published_at.as_ref(),
+        &extraction,
+        &mut resolver,
+    )
+    .await?;
     let article = Article {
         id: article_id.clone(),
         headline,
@@ -192,6 +198,7 @@ fn article_id(headline: &str, body: &str) -> Result<ArticleId, IngestError> {
 
 async fn quotes(
     article: &ArticleId,
+    published_at: Option<&DateTime<Utc>>,
     extraction: &Extraction,
     resolver: &mut Resolver<'_>,
 ) -> Result<Vec<Quote>, IngestError> {
@@ -237,6 +244,7 @@ async fn quotes(
             speaker,
             via,
             said_on: None,
+            date: Quote::date_from(None, published_at),
             span: Span {
                 start: quote.start,
                 end: quote.end,

@@ -6,12 +6,15 @@
 //! so clients get a clear error and the server keeps its threads.
 
 use super::{
-    ArticleRelation, Backend, Countable, Counts, GraphBatch, OrganizationRelation, Page,
-    PersonRelation, QuoteRelation, SharedStore, Store, StoreError, StoreResult,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Counts, GraphBatch, NameSort,
+    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter,
+    QuoteGroup, QuoteRelation, QuoteSort, SearchHits, SearchTarget, SharedStore, Store, StoreError,
+    StoreResult,
 };
 use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
 };
+use crate::search::SearchQuery;
 use async_trait::async_trait;
 use std::future::Future;
 use std::time::Duration;
@@ -115,31 +118,87 @@ impl Store for GuardedStore {
         )
         .await
     }
-    async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>> {
-        self.within("list_articles", self.inner.list_articles(page))
-            .await
-    }
-    async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>> {
-        self.within("list_people", self.inner.list_people(page))
-            .await
-    }
-    async fn list_organizations(
+    async fn find_articles(
         &self,
-        kinds: &[OrgKind],
+        filter: &ArticleFilter,
+        sort: ArticleSort,
         page: &Page,
-    ) -> StoreResult<Vec<Organization>> {
+    ) -> StoreResult<Vec<Article>> {
         self.within(
-            "list_organizations",
-            self.inner.list_organizations(kinds, page),
+            "find_articles",
+            self.inner.find_articles(filter, sort, page),
         )
         .await
     }
-    async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>> {
-        self.within("list_quotes", self.inner.list_quotes(page))
+    async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64> {
+        self.within("count_articles", self.inner.count_articles(filter))
             .await
     }
-    async fn count(&self, what: &Countable) -> StoreResult<u64> {
-        self.within("count", self.inner.count(what)).await
+    async fn find_quotes(
+        &self,
+        filter: &QuoteFilter,
+        sort: QuoteSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Quote>> {
+        self.within("find_quotes", self.inner.find_quotes(filter, sort, page))
+            .await
+    }
+    async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
+        self.within("count_quotes", self.inner.count_quotes(filter))
+            .await
+    }
+    async fn find_people(
+        &self,
+        filter: &PersonFilter,
+        sort: NameSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Person>> {
+        self.within("find_people", self.inner.find_people(filter, sort, page))
+            .await
+    }
+    async fn count_people(&self, filter: &PersonFilter) -> StoreResult<u64> {
+        self.within("count_people", self.inner.count_people(filter))
+            .await
+    }
+    async fn find_organizations(
+        &self,
+        filter: &OrganizationFilter,
+        sort: NameSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Organization>> {
+        self.within(
+            "find_organizations",
+            self.inner.find_organizations(filter, sort, page),
+        )
+        .await
+    }
+    async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64> {
+        self.within(
+            "count_organizations",
+            self.inner.count_organizations(filter),
+        )
+        .await
+    }
+    async fn search(
+        &self,
+        target: SearchTarget,
+        query: &SearchQuery,
+        limit: usize,
+    ) -> StoreResult<SearchHits> {
+        self.within("search", self.inner.search(target, query, limit))
+            .await
+    }
+    async fn group_quotes(
+        &self,
+        filter: &QuoteFilter,
+        group: QuoteGroup,
+        limit: usize,
+    ) -> StoreResult<Vec<Bucket>> {
+        self.within(
+            "group_quotes",
+            self.inner.group_quotes(filter, group, limit),
+        )
+        .await
     }
     async fn counts(&self) -> StoreResult<Counts> {
         self.within("counts", self.inner.counts()).await

@@ -5,19 +5,27 @@
 //! name up, and write a [`GraphBatch`]. Every method is one or a small fixed
 //! number of database round trips whatever the number of ids, which is what
 //! lets DataLoaders keep a nested query's cost proportional to its depth.
+//! Lists take typed filters and keyset pages ([`filter`]), never raw queries.
 //!
 //! - [`sqlite::SqliteStore`]: the embedded default, a SQLite file in WAL mode.
 //! - [`mongo::MongoStore`]: MongoDB through the official driver (FerretDB in tests).
 //! - [`guard::GuardedStore`]: wraps either with a per-call timeout, so a stalled
 //!   database turns into [`StoreError::Unavailable`] instead of a hung request.
 
+pub mod filter;
 pub mod guard;
 pub mod mongo;
 pub mod sqlite;
 
-use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
+pub use filter::{
+    After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page,
+    PersonFilter, QuoteFilter, QuoteGroup, QuoteSort, SearchHits, SearchTarget,
 };
+
+use crate::domain::{
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
+};
+use crate::search::SearchQuery;
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -51,13 +59,6 @@ impl Backend {
             Backend::MongoDb => "mongodb",
         }
     }
-}
-
-/// A forward page over a collection ordered by id: the ids after `after`, at most `limit`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Page {
-    pub after: Option<String>,
-    pub limit: usize,
 }
 
 /// The relations that lead to quotes, each from a parent id.
@@ -108,16 +109,6 @@ pub struct GraphBatch {
     pub people: Vec<Person>,
     pub articles: Vec<Article>,
     pub quotes: Vec<Quote>,
-}
-
-/// What [`Store::count`] counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Countable {
-    Articles,
-    People,
-    Quotes,
-    /// Organizations of the given kinds; all of them when empty.
-    Organizations(Vec<OrgKind>),
 }
 
 /// How many entities a collection holds.
@@ -174,28 +165,69 @@ pub trait Store: Send + Sync + 'static {
         parents: &[String],
     ) -> StoreResult<Vec<(String, Organization)>>;
 
-    /// A page of all articles, ordered by id.
-    async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>>;
-    /// A page of all people, ordered by id.
-    async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>>;
-    /// A page of organizations, ordered by id; only the given kinds when `kinds` is not empty.
-    async fn list_organizations(
+    /// A page of the articles that match `filter`, in `sort` order.
+    async fn find_articles(
         &self,
-        kinds: &[OrgKind],
+        filter: &ArticleFilter,
+        sort: ArticleSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Article>>;
+    /// How many articles match `filter`.
+    async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64>;
+    /// A page of the quotes that match `filter`, in `sort` order.
+    async fn find_quotes(
+        &self,
+        filter: &QuoteFilter,
+        sort: QuoteSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Quote>>;
+    /// How many quotes match `filter`.
+    async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64>;
+    /// A page of the people that match `filter`, in `sort` order.
+    async fn find_people(
+        &self,
+        filter: &PersonFilter,
+        sort: NameSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Person>>;
+    /// How many people match `filter`.
+    async fn count_people(&self, filter: &PersonFilter) -> StoreResult<u64>;
+    /// A page of the organizations that match `filter`, in `sort` order.
+    async fn find_organizations(
+        &self,
+        filter: &OrganizationFilter,
+        sort: NameSort,
         page: &Page,
     ) -> StoreResult<Vec<Organization>>;
-    /// A page of all quotes, ordered by id.
-    async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>>;
-    /// How many entities there are of one sort.
-    async fn count(&self, what: &Countable) -> StoreResult<u64>;
+    /// How many organizations match `filter`.
+    async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64>;
+
+    /// The best `limit` matches of a full-text query, found through an index.
+    async fn search(
+        &self,
+        target: SearchTarget,
+        query: &SearchQuery,
+        limit: usize,
+    ) -> StoreResult<SearchHits>;
+
+    /// How many quotes matching `filter` fall in each group: the `limit` largest
+    /// groups (ties by key), or for periods the first `limit` in time order.
+    async fn group_quotes(
+        &self,
+        filter: &QuoteFilter,
+        group: QuoteGroup,
+        limit: usize,
+    ) -> StoreResult<Vec<Bucket>>;
 
     /// How many entities each collection holds.
     async fn counts(&self) -> StoreResult<Counts> {
         Ok(Counts {
-            articles: self.count(&Countable::Articles).await?,
-            people: self.count(&Countable::People).await?,
-            organizations: self.count(&Countable::Organizations(Vec::new())).await?,
-            quotes: self.count(&Countable::Quotes).await?,
+            articles: self.count_articles(&ArticleFilter::default()).await?,
+            people: self.count_people(&PersonFilter::default()).await?,
+            organizations: self
+                .count_organizations(&OrganizationFilter::default())
+                .await?,
+            quotes: self.count_quotes(&QuoteFilter::default()).await?,
         })
     }
 

@@ -15,8 +15,10 @@ fn org_id(raw: String) -> OrganizationId {
     OrganizationId::parse(raw).unwrap()
 }
 
-/// `articles` articles, one person per two articles (at least one), three quotes
-/// per article: by a person, by an anonymous official, and with no speaker.
+/// `articles` articles, one published each day from 2020-01-01 (even ones in
+/// English, odd ones in French), one person per two articles (at least one),
+/// three quotes per article: by a person, by an anonymous official, and with no
+/// speaker, each through one outlet in turn.
 pub fn graph(articles: usize) -> GraphBatch {
     let outlets: Vec<Organization> = (0..OUTLETS)
         .map(|i| Organization {
@@ -62,8 +64,12 @@ pub fn graph(articles: usize) -> GraphBatch {
         people: people.clone(),
         ..GraphBatch::default()
     };
+    let epoch = chrono::DateTime::parse_from_rfc3339("2020-01-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
     for a in 0..articles {
         let id = ArticleId::parse(format!("article-{a:05}")).unwrap();
+        let published_at = epoch + chrono::Duration::days(a as i64);
         let person = &people[a / 2 % people_count];
         let sentences = [
             format!("\"Statement {a} by a person,\" said {}.", person.name),
@@ -96,6 +102,7 @@ pub fn graph(articles: usize) -> GraphBatch {
                 speaker,
                 via: vec![outlets[(a + q) % OUTLETS].id.clone()],
                 said_on: None,
+                date: Some(published_at.date_naive()),
                 span,
             });
         }
@@ -104,9 +111,9 @@ pub fn graph(articles: usize) -> GraphBatch {
             headline: format!("Headline {a}"),
             body,
             dateline: Some("Geneva".into()),
-            published_at: None,
+            published_at: Some(published_at),
             url: None,
-            language: Some("en".into()),
+            language: Some(if a % 2 == 0 { "en" } else { "fr" }.into()),
             outlet: Some(outlets[a % OUTLETS].id.clone()),
             people: vec![person.id.clone()],
             organizations: vec![governments[a % GOVERNMENTS].id.clone()],

@@ -14,14 +14,20 @@
 //! on a network error is retried whole. The write concern defaults to
 //! `majority` with journaling.
 
+mod query;
+mod text_index;
+
+use super::filter::{article_date_key, day_key, month_key, quote_date_key, speaker_key, week_key};
 use super::{
-    ArticleRelation, Backend, Countable, GraphBatch, OrganizationRelation, Page, PersonRelation,
-    QuoteRelation, Store, StoreError, StoreResult,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort,
+    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter,
+    QuoteGroup, QuoteRelation, QuoteSort, SearchHits, SearchTarget, Store, StoreError, StoreResult,
 };
 use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker,
     name_key, name_keys,
 };
+use crate::search::SearchQuery;
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use mongodb::bson::{self, Bson, Document, doc};
@@ -130,13 +136,21 @@ impl MongoStore {
         filter: Document,
         limit: Option<usize>,
     ) -> StoreResult<Vec<T>> {
+        self.find_sorted(collection, filter, doc! { "_id": 1 }, limit)
+            .await
+    }
+
+    async fn find_sorted<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        filter: Document,
+        sort: Document,
+        limit: Option<usize>,
+    ) -> StoreResult<Vec<T>> {
         let handle = self.collection(collection);
         // A large first batch: the default (101 documents) would add a getMore
         // round trip for every further batch of a large relation.
-        let mut find = handle
-            .find(filter)
-            .sort(doc! { "_id": 1 })
-            .batch_size(FIND_BATCH_SIZE);
+        let mut find = handle.find(filter).sort(sort).batch_size(FIND_BATCH_SIZE);
         if let Some(limit) = limit {
             find = find.limit(i64::try_from(limit).unwrap_or(i64::MAX));
         }
@@ -212,12 +226,127 @@ impl MongoStore {
         check_write_reply(&reply)
     }
 
+    /// A page of `collection` matching `filter` in `order`.
+    async fn find_page<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        filter: Document,
+        order: query::Order,
+        page: &Page,
+    ) -> StoreResult<Vec<T>> {
+        let filter = order.page_filter(filter, page);
+        self.find_sorted(collection, filter, order.sort(), Some(page.limit))
+            .await
+    }
+
+    /// Removes the quotes of `article` not in `kept`, with their postings.
     async fn delete_stale_quotes(&self, article: &ArticleId, kept: Vec<&str>) -> StoreResult<()> {
+        let stale: Vec<Document> = self
+            .collection(QUOTES)
+            .find(doc! { "article": article.as_str(), "_id": { "$nin": kept } })
+            .projection(doc! { "_id": 1 })
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        let ids: Vec<String> = stale
+            .iter()
+            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let postings: Vec<String> = ids
+            .iter()
+            .map(|id| text_index::doc_key(SearchTarget::Quotes, id))
+            .collect();
+        self.collection(text_index::POSTINGS)
+            .delete_many(doc! { "doc": { "$in": postings } })
+            .await
+            .map_err(classify)?;
         self.collection(QUOTES)
-            .delete_many(doc! { "article": article.as_str(), "_id": { "$nin": kept } })
+            .delete_many(doc! { "_id": { "$in": ids } })
             .await
             .map_err(classify)?;
         Ok(())
+    }
+
+    /// Replaces the postings of the given documents.
+    async fn replace_postings(
+        &self,
+        target: SearchTarget,
+        ids: Vec<String>,
+        postings: Vec<Document>,
+    ) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let docs: Vec<String> = ids
+            .iter()
+            .map(|id| text_index::doc_key(target, id))
+            .collect();
+        self.collection(text_index::POSTINGS)
+            .delete_many(doc! { "doc": { "$in": docs } })
+            .await
+            .map_err(classify)?;
+        self.upsert_all(text_index::POSTINGS, postings).await
+    }
+
+    /// The affiliations of the speakers of `quotes`: from `batch` where it
+    /// holds the person, else from the store.
+    async fn speaker_affiliations(
+        &self,
+        batch: &GraphBatch,
+    ) -> StoreResult<HashMap<String, Vec<String>>> {
+        let mut affiliations: HashMap<String, Vec<String>> = batch
+            .people
+            .iter()
+            .map(|p| {
+                (
+                    p.id.to_string(),
+                    p.affiliations.iter().map(|o| o.to_string()).collect(),
+                )
+            })
+            .collect();
+        let missing: Vec<PersonId> = batch
+            .quotes
+            .iter()
+            .filter_map(|q| q.speaker.as_ref().and_then(|s| s.person()))
+            .filter(|p| !affiliations.contains_key(p.as_str()))
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for person in self.people(&missing).await? {
+            affiliations.insert(
+                person.id.to_string(),
+                person.affiliations.iter().map(|o| o.to_string()).collect(),
+            );
+        }
+        Ok(affiliations)
+    }
+
+    /// Points the stored quotes of `people` at their current affiliations.
+    async fn refresh_speaker_organizations(&self, people: &[Person]) -> StoreResult<()> {
+        if people.is_empty() {
+            return Ok(());
+        }
+        let updates: Vec<Document> = people
+            .iter()
+            .map(|p| {
+                let orgs: Vec<String> = p.affiliations.iter().map(|o| o.to_string()).collect();
+                doc! { "q": { "speaker.person": p.id.as_str() }, "u": { "$set": { "speaker_orgs": orgs } }, "multi": true }
+            })
+            .collect();
+        let command = doc! {
+            "update": QUOTES,
+            "updates": updates,
+            "ordered": true,
+            "writeConcern": bson::to_bson(&self.write_concern).map_err(|e| StoreError::Internal(e.to_string()))?,
+        };
+        let reply = self.db.run_command(command).await.map_err(classify)?;
+        check_write_reply(&reply)
     }
 }
 
@@ -329,24 +458,44 @@ where
     pairs
 }
 
-fn page_filter(page: &Page) -> Document {
-    match &page.after {
-        Some(after) => doc! { "_id": { "$gt": after } },
-        None => doc! {},
-    }
+/// The stored form of an organization or person: name keys for look-ups and a sort name.
+fn with_name_fields(stored: Document, name: &str, aliases: &[String]) -> Document {
+    let mut stored = with_name_keys(stored, name, aliases);
+    stored.insert("sort_name", name_key(name));
+    stored
 }
 
-fn kinds_filter(kinds: &[OrgKind]) -> Document {
-    if kinds.is_empty() {
-        doc! {}
-    } else {
-        doc! { "kind": { "$in": kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>() } }
-    }
+/// The stored form of an article: its date as a sort key.
+fn article_document(article: &Article) -> StoreResult<Document> {
+    let mut stored = to_document(article)?;
+    stored.insert("sort_date", article_date_key(article));
+    Ok(stored)
 }
 
-fn and(mut left: Document, right: Document) -> Document {
-    left.extend(right);
-    left
+/// The stored form of a quote: date buckets, speaker key and speaker organizations.
+fn quote_document(
+    quote: &Quote,
+    affiliations: &HashMap<String, Vec<String>>,
+) -> StoreResult<Document> {
+    let mut stored = to_document(quote)?;
+    let day = quote.date;
+    stored.insert("day", day.map(day_key));
+    stored.insert("week", day.map(week_key));
+    stored.insert("month", day.map(month_key));
+    stored.insert("sort_date", quote_date_key(quote));
+    stored.insert("speaker_key", quote.speaker.as_ref().map(speaker_key));
+    let speaker_orgs: Vec<String> = match &quote.speaker {
+        Some(Speaker::Person { person }) => affiliations
+            .get(person.as_str())
+            .cloned()
+            .unwrap_or_default(),
+        Some(Speaker::Anonymous { affiliation, .. }) => {
+            affiliation.iter().map(|o| o.to_string()).collect()
+        }
+        None => Vec::new(),
+    };
+    stored.insert("speaker_orgs", speaker_orgs);
+    Ok(stored)
 }
 
 #[async_trait]
@@ -368,14 +517,15 @@ impl Store for MongoStore {
     }
 
     async fn prepare(&self) -> StoreResult<()> {
-        let indexes: [(&str, Vec<Document>); 4] = [
+        let indexes: [(&str, Vec<Document>); 5] = [
             (
                 ARTICLES,
                 vec![
                     doc! { "outlet": 1, "_id": 1 },
                     doc! { "people": 1 },
                     doc! { "organizations": 1 },
-                    doc! { "published_at": -1, "_id": -1 },
+                    doc! { "sort_date": -1, "_id": -1 },
+                    doc! { "published_at": 1 },
                 ],
             ),
             (
@@ -397,7 +547,15 @@ impl Store for MongoStore {
                     doc! { "speaker.person": 1, "_id": 1 },
                     doc! { "speaker.affiliation": 1 },
                     doc! { "via": 1 },
+                    doc! { "speaker_orgs": 1 },
+                    doc! { "speaker_key": 1 },
+                    doc! { "sort_date": -1, "_id": -1 },
+                    doc! { "day": 1 },
                 ],
+            ),
+            (
+                text_index::POSTINGS,
+                vec![doc! { "key": 1 }, doc! { "doc": 1 }],
             ),
         ];
         for (collection, keys) in indexes {
@@ -612,41 +770,162 @@ impl Store for MongoStore {
         }
     }
 
-    async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>> {
-        self.find(ARTICLES, page_filter(page), Some(page.limit))
-            .await
-    }
-
-    async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>> {
-        self.find(PEOPLE, page_filter(page), Some(page.limit)).await
-    }
-
-    async fn list_organizations(
+    async fn find_articles(
         &self,
-        kinds: &[OrgKind],
+        filter: &ArticleFilter,
+        sort: ArticleSort,
         page: &Page,
-    ) -> StoreResult<Vec<Organization>> {
-        self.find(
-            ORGANIZATIONS,
-            and(page_filter(page), kinds_filter(kinds)),
-            Some(page.limit),
+    ) -> StoreResult<Vec<Article>> {
+        self.find_page(
+            ARTICLES,
+            query::article_filter(filter),
+            query::article_order(sort),
+            page,
         )
         .await
     }
 
-    async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>> {
-        self.find(QUOTES, page_filter(page), Some(page.limit)).await
+    async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64> {
+        self.count_where(ARTICLES, query::article_filter(filter))
+            .await
     }
 
-    async fn count(&self, what: &Countable) -> StoreResult<u64> {
-        match what {
-            Countable::Articles => self.count_where(ARTICLES, doc! {}).await,
-            Countable::People => self.count_where(PEOPLE, doc! {}).await,
-            Countable::Quotes => self.count_where(QUOTES, doc! {}).await,
-            Countable::Organizations(kinds) => {
-                self.count_where(ORGANIZATIONS, kinds_filter(kinds)).await
-            }
+    async fn find_quotes(
+        &self,
+        filter: &QuoteFilter,
+        sort: QuoteSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Quote>> {
+        self.find_page(
+            QUOTES,
+            query::quote_filter(filter),
+            query::quote_order(sort),
+            page,
+        )
+        .await
+    }
+
+    async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
+        self.count_where(QUOTES, query::quote_filter(filter)).await
+    }
+
+    async fn find_people(
+        &self,
+        filter: &PersonFilter,
+        sort: NameSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Person>> {
+        self.find_page(
+            PEOPLE,
+            query::person_filter(filter),
+            query::name_order(sort),
+            page,
+        )
+        .await
+    }
+
+    async fn count_people(&self, filter: &PersonFilter) -> StoreResult<u64> {
+        self.count_where(PEOPLE, query::person_filter(filter)).await
+    }
+
+    async fn find_organizations(
+        &self,
+        filter: &OrganizationFilter,
+        sort: NameSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Organization>> {
+        self.find_page(
+            ORGANIZATIONS,
+            query::organization_filter(filter),
+            query::name_order(sort),
+            page,
+        )
+        .await
+    }
+
+    async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64> {
+        self.count_where(ORGANIZATIONS, query::organization_filter(filter))
+            .await
+    }
+
+    async fn search(
+        &self,
+        target: SearchTarget,
+        query: &SearchQuery,
+        limit: usize,
+    ) -> StoreResult<SearchHits> {
+        let keys = text_index::keys(target, query);
+        let found: Vec<Document> = self
+            .collection(text_index::POSTINGS)
+            .find(doc! { "key": { "$in": keys } })
+            .projection(doc! { "key": 1, "doc": 1, "tf": 1, "len": 1 })
+            .batch_size(FIND_BATCH_SIZE)
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        let postings: Vec<text_index::Posting> = found
+            .iter()
+            .filter_map(|p| text_index::Posting::from_document(target, p))
+            .collect();
+        let documents = match target {
+            SearchTarget::Articles => self.count_where(ARTICLES, doc! {}).await?,
+            SearchTarget::Quotes => self.count_where(QUOTES, doc! {}).await?,
+        };
+        let ranked = text_index::rank(query, &postings, documents);
+        if query.phrases.is_empty() || ranked.is_empty() {
+            return Ok(text_index::hits(ranked, limit));
         }
+        // Phrases: check word order against the texts of the candidates.
+        let ids: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
+        let texts: HashMap<String, String> = match target {
+            SearchTarget::Articles => self
+                .by_ids::<Article, _>(ARTICLES, &ids)
+                .await?
+                .into_iter()
+                .map(|a| (a.id.to_string(), format!("{}\n{}", a.headline, a.body)))
+                .collect(),
+            SearchTarget::Quotes => self
+                .by_ids::<Quote, _>(QUOTES, &ids)
+                .await?
+                .into_iter()
+                .map(|q| (q.id.to_string(), q.text))
+                .collect(),
+        };
+        Ok(text_index::hits(
+            text_index::verify(query, ranked, &texts),
+            limit,
+        ))
+    }
+
+    async fn group_quotes(
+        &self,
+        filter: &QuoteFilter,
+        group: QuoteGroup,
+        limit: usize,
+    ) -> StoreResult<Vec<Bucket>> {
+        let rows: Vec<Document> = self
+            .collection(QUOTES)
+            .aggregate(query::group_pipeline(filter, group, limit))
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let key = row.get_str("_id").ok()?.to_owned();
+                let count = match row.get("n")? {
+                    Bson::Int32(n) => u64::try_from(*n).ok()?,
+                    Bson::Int64(n) => u64::try_from(*n).ok()?,
+                    Bson::Double(n) => *n as u64,
+                    _ => return None,
+                };
+                Some(Bucket { key, count })
+            })
+            .collect())
     }
 
     async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>> {
@@ -661,21 +940,34 @@ impl Store for MongoStore {
         let orgs = batch
             .organizations
             .iter()
-            .map(|o| Ok(with_name_keys(to_document(o)?, &o.name, &o.aliases)))
+            .map(|o| Ok(with_name_fields(to_document(o)?, &o.name, &o.aliases)))
             .collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(ORGANIZATIONS, orgs).await?;
         let people = batch
             .people
             .iter()
-            .map(|p| Ok(with_name_keys(to_document(p)?, &p.name, &p.aliases)))
+            .map(|p| Ok(with_name_fields(to_document(p)?, &p.name, &p.aliases)))
             .collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(PEOPLE, people).await?;
+        self.refresh_speaker_organizations(&batch.people).await?;
+        let affiliations = self.speaker_affiliations(batch).await?;
         let quotes = batch
             .quotes
             .iter()
-            .map(to_document)
+            .map(|q| quote_document(q, &affiliations))
             .collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(QUOTES, quotes).await?;
+        let quote_postings = batch
+            .quotes
+            .iter()
+            .flat_map(|q| text_index::postings(SearchTarget::Quotes, q.id.as_str(), "", &q.text))
+            .collect();
+        self.replace_postings(
+            SearchTarget::Quotes,
+            batch.quotes.iter().map(|q| q.id.to_string()).collect(),
+            quote_postings,
+        )
+        .await?;
         for article in &batch.articles {
             let kept = batch
                 .quotes
@@ -685,11 +977,24 @@ impl Store for MongoStore {
                 .collect();
             self.delete_stale_quotes(&article.id, kept).await?;
         }
+        let article_postings = batch
+            .articles
+            .iter()
+            .flat_map(|a| {
+                text_index::postings(SearchTarget::Articles, a.id.as_str(), &a.headline, &a.body)
+            })
+            .collect();
+        self.replace_postings(
+            SearchTarget::Articles,
+            batch.articles.iter().map(|a| a.id.to_string()).collect(),
+            article_postings,
+        )
+        .await?;
         // The article goes last: it is what makes the write visible as a whole.
         let articles = batch
             .articles
             .iter()
-            .map(to_document)
+            .map(article_document)
             .collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(ARTICLES, articles).await
     }

@@ -11,67 +11,27 @@
 //! power cut. `NORMAL` would survive a process kill only, and ingest volumes are
 //! small enough that the extra fsync per transaction costs little.
 
+mod schema;
+mod sql;
+mod write;
+
 use super::{
-    ArticleRelation, Backend, Countable, GraphBatch, OrganizationRelation, Page, PersonRelation,
-    QuoteRelation, Store, StoreError, StoreResult,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort,
+    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter,
+    QuoteGroup, QuoteRelation, QuoteSort, SearchHits, SearchTarget, Store, StoreError, StoreResult,
 };
 use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-    name_key, name_keys,
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, name_key,
 };
+use crate::search::SearchQuery;
 use async_trait::async_trait;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
+use schema::MIGRATIONS;
 use serde::{Serialize, de::DeserializeOwned};
+use sql::Query;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// The schema, one migration per entry; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
-CREATE TABLE articles (
-    id TEXT PRIMARY KEY,
-    outlet TEXT,
-    published_at TEXT,
-    doc TEXT NOT NULL
-);
-CREATE INDEX articles_outlet ON articles (outlet, id);
-CREATE TABLE people (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
-CREATE TABLE organizations (id TEXT PRIMARY KEY, kind TEXT NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX organizations_kind ON organizations (kind, id);
-CREATE TABLE quotes (
-    id TEXT PRIMARY KEY,
-    article TEXT NOT NULL,
-    speaker_person TEXT,
-    speaker_org TEXT,
-    doc TEXT NOT NULL
-);
-CREATE INDEX quotes_article ON quotes (article, id);
-CREATE INDEX quotes_speaker_person ON quotes (speaker_person, id);
-CREATE INDEX quotes_speaker_org ON quotes (speaker_org, id);
-CREATE TABLE names (
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    id TEXT NOT NULL,
-    is_name INTEGER NOT NULL,
-    PRIMARY KEY (kind, key, id)
-) WITHOUT ROWID;
-CREATE TABLE links (
-    rel TEXT NOT NULL,
-    src TEXT NOT NULL,
-    dst TEXT NOT NULL,
-    PRIMARY KEY (rel, src, dst)
-) WITHOUT ROWID;
-CREATE INDEX links_reverse ON links (rel, dst, src);
-"#];
-
-/// Relation names in the `links` table: `src` holds the id of the owning side.
-mod rel {
-    pub const ARTICLE_PERSON: &str = "article_person";
-    pub const ARTICLE_ORG: &str = "article_org";
-    pub const PERSON_ORG: &str = "person_org";
-    pub const ORG_MEMBER_OF: &str = "org_member_of";
-    pub const QUOTE_VIA: &str = "quote_via";
-}
 
 /// How many reader connections a file-backed store opens.
 const READERS: usize = 4;
@@ -237,7 +197,7 @@ fn internal(e: rusqlite::Error) -> StoreError {
 }
 
 /// Busy and I/O failures are the database being unavailable; the rest are bugs.
-fn classify(e: rusqlite::Error) -> StoreError {
+pub(crate) fn classify(e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode::*;
     match e.sqlite_error_code() {
         Some(
@@ -247,7 +207,7 @@ fn classify(e: rusqlite::Error) -> StoreError {
     }
 }
 
-fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Internal(format!("cannot encode: {e}")))
 }
 
@@ -293,15 +253,46 @@ fn query_pairs<T: DeserializeOwned>(
     .collect()
 }
 
-fn page_params(page: &Page) -> (Option<String>, i64) {
-    (
-        page.after.clone(),
-        i64::try_from(page.limit).unwrap_or(i64::MAX),
-    )
+/// Runs a built query and decodes column 0 of every row as a document.
+fn query_built<T: DeserializeOwned>(conn: &Connection, query: &Query) -> StoreResult<Vec<T>> {
+    query_docs(conn, &query.sql, params_from_iter(query.params.iter()))
 }
 
-fn kinds_json(kinds: &[OrgKind]) -> StoreResult<String> {
-    to_json(&kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>())
+/// Runs a built `SELECT count(*)` query.
+fn count_built(conn: &Connection, query: &Query) -> StoreResult<u64> {
+    conn.prepare_cached(&query.sql)
+        .and_then(|mut stmt| {
+            stmt.query_row(params_from_iter(query.params.iter()), |row| {
+                row.get::<_, u64>(0)
+            })
+        })
+        .map_err(classify)
+}
+
+/// `SELECT doc FROM <table> <alias> WHERE <condition>` + keyset page.
+fn find_query(
+    table: &str,
+    condition: impl FnOnce(&mut Query),
+    order: sql::Order,
+    page: &Page,
+) -> Query {
+    let mut query = Query::new(format!(
+        "SELECT {alias}.doc FROM {table} {alias} WHERE ",
+        alias = &table[..1]
+    ));
+    condition(&mut query);
+    order.page(page, &mut query);
+    query
+}
+
+/// `SELECT count(*) FROM <table> <alias> WHERE <condition>`.
+fn count_query(table: &str, condition: impl FnOnce(&mut Query)) -> Query {
+    let mut query = Query::new(format!(
+        "SELECT count(*) FROM {table} {alias} WHERE ",
+        alias = &table[..1]
+    ));
+    condition(&mut query);
+    query
 }
 
 #[async_trait]
@@ -442,79 +433,145 @@ impl Store for SqliteStore {
         self.read(move |c| query_pairs(c, sql, [parents])).await
     }
 
-    async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>> {
-        let (after, limit) = page_params(page);
-        self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT doc FROM articles WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
-                params![after, limit],
-            )
-        })
-        .await
-    }
-
-    async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>> {
-        let (after, limit) = page_params(page);
-        self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT doc FROM people WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
-                params![after, limit],
-            )
-        })
-        .await
-    }
-
-    async fn list_organizations(
+    async fn find_articles(
         &self,
-        kinds: &[OrgKind],
+        filter: &ArticleFilter,
+        sort: ArticleSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Article>> {
+        let query = find_query(
+            "articles",
+            |q| sql::article_condition(filter, q),
+            sql::article_order(sort),
+            page,
+        );
+        self.read(move |c| query_built(c, &query)).await
+    }
+
+    async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64> {
+        let query = count_query("articles", |q| sql::article_condition(filter, q));
+        self.read(move |c| count_built(c, &query)).await
+    }
+
+    async fn find_quotes(
+        &self,
+        filter: &QuoteFilter,
+        sort: QuoteSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Quote>> {
+        let query = find_query(
+            "quotes",
+            |q| sql::quote_condition(filter, q),
+            sql::quote_order(sort),
+            page,
+        );
+        self.read(move |c| query_built(c, &query)).await
+    }
+
+    async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
+        let query = count_query("quotes", |q| sql::quote_condition(filter, q));
+        self.read(move |c| count_built(c, &query)).await
+    }
+
+    async fn find_people(
+        &self,
+        filter: &PersonFilter,
+        sort: NameSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Person>> {
+        let query = find_query(
+            "people",
+            |q| sql::person_condition(filter, q),
+            sql::person_order(sort),
+            page,
+        );
+        self.read(move |c| query_built(c, &query)).await
+    }
+
+    async fn count_people(&self, filter: &PersonFilter) -> StoreResult<u64> {
+        let query = count_query("people", |q| sql::person_condition(filter, q));
+        self.read(move |c| count_built(c, &query)).await
+    }
+
+    async fn find_organizations(
+        &self,
+        filter: &OrganizationFilter,
+        sort: NameSort,
         page: &Page,
     ) -> StoreResult<Vec<Organization>> {
-        let (after, limit) = page_params(page);
-        let kinds = kinds_json(kinds)?;
+        let query = find_query(
+            "organizations",
+            |q| sql::organization_condition(filter, q),
+            sql::organization_order(sort),
+            page,
+        );
+        self.read(move |c| query_built(c, &query)).await
+    }
+
+    async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64> {
+        let query = count_query("organizations", |q| sql::organization_condition(filter, q));
+        self.read(move |c| count_built(c, &query)).await
+    }
+
+    async fn search(
+        &self,
+        target: SearchTarget,
+        query: &SearchQuery,
+        limit: usize,
+    ) -> StoreResult<SearchHits> {
+        // bm25 ranks lower-is-better; headlines weigh four times body text.
+        let (hits_sql, count_sql) = match target {
+            SearchTarget::Articles => (
+                "SELECT a.id, -bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts
+                 JOIN articles a ON a.rowid = articles_fts.rowid
+                 WHERE articles_fts MATCH ?1 ORDER BY score DESC, a.id LIMIT ?2",
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1",
+            ),
+            SearchTarget::Quotes => (
+                "SELECT q.id, -bm25(quotes_fts) AS score FROM quotes_fts
+                 JOIN quotes q ON q.rowid = quotes_fts.rowid
+                 WHERE quotes_fts MATCH ?1 ORDER BY score DESC, q.id LIMIT ?2",
+                "SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1",
+            ),
+        };
+        let fts = query.to_fts5();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT doc FROM organizations
-                 WHERE (?1 IS NULL OR id > ?1)
-                   AND (json_array_length(?3) = 0 OR kind IN (SELECT value FROM json_each(?3)))
-                 ORDER BY id LIMIT ?2",
-                params![after, limit, kinds],
-            )
+            let mut stmt = c.prepare_cached(hits_sql).map_err(classify)?;
+            let hits = stmt
+                .query_map(params![fts, limit], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
+                })
+                .map_err(classify)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(classify)?;
+            let total = c
+                .prepare_cached(count_sql)
+                .and_then(|mut stmt| stmt.query_row(params![fts], |row| row.get::<_, u64>(0)))
+                .map_err(classify)?;
+            Ok(SearchHits { total, hits })
         })
         .await
     }
 
-    async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>> {
-        let (after, limit) = page_params(page);
+    async fn group_quotes(
+        &self,
+        filter: &QuoteFilter,
+        group: QuoteGroup,
+        limit: usize,
+    ) -> StoreResult<Vec<Bucket>> {
+        let query = sql::group_query(filter, group, limit);
         self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT doc FROM quotes WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
-                params![after, limit],
-            )
-        })
-        .await
-    }
-
-    async fn count(&self, what: &Countable) -> StoreResult<u64> {
-        let what = what.clone();
-        self.read(move |c| {
-            let count = |sql: &str, params: &[&dyn rusqlite::ToSql]| {
-                c.query_row(sql, params, |row| row.get::<_, u64>(0))
-                    .map_err(classify)
-            };
-            match what {
-                Countable::Articles => count("SELECT count(*) FROM articles", &[]),
-                Countable::People => count("SELECT count(*) FROM people", &[]),
-                Countable::Quotes => count("SELECT count(*) FROM quotes", &[]),
-                Countable::Organizations(kinds) => count(
-                    "SELECT count(*) FROM organizations
-                     WHERE json_array_length(?1) = 0 OR kind IN (SELECT value FROM json_each(?1))",
-                    &[&kinds_json(&kinds)?],
-                ),
-            }
+            let mut stmt = c.prepare_cached(&query.sql).map_err(classify)?;
+            let rows = stmt
+                .query_map(params_from_iter(query.params.iter()), |row| {
+                    Ok(Bucket {
+                        key: row.get(0)?,
+                        count: row.get(1)?,
+                    })
+                })
+                .map_err(classify)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(classify)
         })
         .await
     }
@@ -533,7 +590,8 @@ impl Store for SqliteStore {
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         let batch = batch.clone();
-        self.write_tx(move |tx| write_batch(tx, &batch)).await
+        self.write_tx(move |tx| write::write_batch(tx, &batch))
+            .await
     }
 }
 
@@ -556,142 +614,4 @@ fn by_name<T: DeserializeOwned>(
         })
         .map_err(classify)?;
     raw.map(|raw| from_json(&raw)).transpose()
-}
-
-fn write_batch(tx: &rusqlite::Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> {
-    for org in &batch.organizations {
-        tx.execute(
-            "INSERT OR REPLACE INTO organizations (id, kind, doc) VALUES (?1, ?2, ?3)",
-            params![org.id.as_str(), org.kind.as_str(), to_json(org)?],
-        )
-        .map_err(classify)?;
-        replace_names(tx, "organization", org.id.as_str(), &org.name, &org.aliases)?;
-        replace_links(tx, rel::ORG_MEMBER_OF, org.id.as_str(), &org.member_of)?;
-    }
-    for person in &batch.people {
-        tx.execute(
-            "INSERT OR REPLACE INTO people (id, doc) VALUES (?1, ?2)",
-            params![person.id.as_str(), to_json(person)?],
-        )
-        .map_err(classify)?;
-        replace_names(
-            tx,
-            "person",
-            person.id.as_str(),
-            &person.name,
-            &person.aliases,
-        )?;
-        replace_links(
-            tx,
-            rel::PERSON_ORG,
-            person.id.as_str(),
-            &person.affiliations,
-        )?;
-    }
-    for article in &batch.articles {
-        let published_at = article
-            .published_at
-            .as_ref()
-            .map(crate::domain::timestamp::format);
-        tx.execute(
-            "INSERT OR REPLACE INTO articles (id, outlet, published_at, doc) VALUES (?1, ?2, ?3, ?4)",
-            params![article.id.as_str(), article.outlet.as_ref().map(|o| o.as_str()), published_at, to_json(article)?],
-        )
-        .map_err(classify)?;
-        replace_links(
-            tx,
-            rel::ARTICLE_PERSON,
-            article.id.as_str(),
-            &article.people,
-        )?;
-        replace_links(
-            tx,
-            rel::ARTICLE_ORG,
-            article.id.as_str(),
-            &article.organizations,
-        )?;
-        let kept: Vec<&str> = batch
-            .quotes
-            .iter()
-            .filter(|q| q.article == article.id)
-            .map(|q| q.id.as_str())
-            .collect();
-        let kept = to_json(&kept)?;
-        tx.execute(
-            "DELETE FROM links WHERE rel = 'quote_via' AND src IN (
-                SELECT id FROM quotes WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2)))",
-            params![article.id.as_str(), kept],
-        )
-        .map_err(classify)?;
-        tx.execute(
-            "DELETE FROM quotes WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2))",
-            params![article.id.as_str(), kept],
-        )
-        .map_err(classify)?;
-    }
-    for quote in &batch.quotes {
-        let speaker = quote.speaker.as_ref();
-        tx.execute(
-            "INSERT OR REPLACE INTO quotes (id, article, speaker_person, speaker_org, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                quote.id.as_str(),
-                quote.article.as_str(),
-                speaker.and_then(|s| s.person()).map(|p| p.as_str()),
-                speaker.and_then(|s| s.anonymous_affiliation()).map(|o| o.as_str()),
-                to_json(quote)?
-            ],
-        )
-        .map_err(classify)?;
-        replace_links(tx, rel::QUOTE_VIA, quote.id.as_str(), &quote.via)?;
-    }
-    Ok(())
-}
-
-fn replace_names(
-    tx: &rusqlite::Transaction<'_>,
-    kind: &str,
-    id: &str,
-    name: &str,
-    aliases: &[String],
-) -> StoreResult<()> {
-    tx.execute(
-        "DELETE FROM names WHERE kind = ?1 AND id = ?2",
-        params![kind, id],
-    )
-    .map_err(classify)?;
-    let own = name_key(name);
-    let mut insert = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO names (kind, key, id, is_name) VALUES (?1, ?2, ?3, ?4)",
-        )
-        .map_err(classify)?;
-    for key in name_keys(name, aliases) {
-        let is_name = key == own;
-        insert
-            .execute(params![kind, key, id, is_name])
-            .map_err(classify)?;
-    }
-    Ok(())
-}
-
-fn replace_links<T: AsRef<str>>(
-    tx: &rusqlite::Transaction<'_>,
-    rel: &str,
-    src: &str,
-    dsts: &[T],
-) -> StoreResult<()> {
-    tx.execute(
-        "DELETE FROM links WHERE rel = ?1 AND src = ?2",
-        params![rel, src],
-    )
-    .map_err(classify)?;
-    let mut insert = tx
-        .prepare_cached("INSERT OR IGNORE INTO links (rel, src, dst) VALUES (?1, ?2, ?3)")
-        .map_err(classify)?;
-    for dst in dsts {
-        insert
-            .execute(params![rel, src, dst.as_ref()])
-            .map_err(classify)?;
-    }
-    Ok(())
 }

@@ -1,0 +1,398 @@
+//! Compiles typed filters, sort orders and keyset pages into SQL for the
+//! embedded store.
+//!
+//! Only fixed SQL fragments written here become query text; every value from a
+//! filter is a bound parameter (lists as one JSON array read with
+//! `json_each`), so no input can change the shape of a query.
+
+use super::schema::rel;
+use crate::store::filter::{
+    ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
+    QuoteFilter, QuoteGroup, QuoteSort,
+};
+use rusqlite::types::Value;
+
+/// A query under construction: SQL text with `?` placeholders and their values, in order.
+#[derive(Debug, Default)]
+pub struct Query {
+    pub sql: String,
+    pub params: Vec<Value>,
+}
+
+impl Query {
+    pub fn new(sql: impl Into<String>) -> Self {
+        Self {
+            sql: sql.into(),
+            params: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.sql.push('?');
+        self.params.push(value.into());
+        self
+    }
+}
+
+fn json_list<T: AsRef<str>>(items: &[T]) -> Value {
+    let list: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    Value::Text(serde_json::to_string(&list).unwrap_or_else(|_| "[]".into()))
+}
+
+/// Conditions joined with AND; `1` when there are none.
+struct Conditions<'q> {
+    query: &'q mut Query,
+    any: bool,
+}
+
+impl<'q> Conditions<'q> {
+    fn new(query: &'q mut Query) -> Self {
+        query.push("(");
+        Self { query, any: false }
+    }
+
+    /// Starts the next condition and returns the query to write it into.
+    fn next(&mut self) -> &mut Query {
+        if self.any {
+            self.query.push(" AND ");
+        }
+        self.any = true;
+        self.query
+    }
+
+    /// `column IN (list)`.
+    fn in_list<T: AsRef<str>>(&mut self, column: &str, items: &[T]) {
+        self.next()
+            .push(column)
+            .push(" IN (SELECT value FROM json_each(")
+            .bind(json_list(items))
+            .push("))");
+    }
+
+    /// `column IN (ids linked through rel to any of the list)`.
+    fn linked<T: AsRef<str>>(&mut self, column: &str, relation: &str, items: &[T]) {
+        self.next()
+            .push(column)
+            .push(" IN (SELECT src FROM links WHERE rel = ")
+            .bind(relation.to_owned())
+            .push(" AND dst IN (SELECT value FROM json_each(")
+            .bind(json_list(items))
+            .push(")))");
+    }
+
+    fn compare(&mut self, column: &str, operator: &str, value: impl Into<Value>) {
+        self.next()
+            .push(column)
+            .push(" ")
+            .push(operator)
+            .push(" ")
+            .bind(value);
+    }
+
+    /// Each of `all` as one more condition, and `any` as one condition of alternatives.
+    fn nested<F>(&mut self, all: &[F], any: &[F], write: fn(&F, &mut Query)) {
+        for filter in all {
+            write(filter, self.next());
+        }
+        if !any.is_empty() {
+            let query = self.next();
+            query.push("(");
+            for (i, filter) in any.iter().enumerate() {
+                if i > 0 {
+                    query.push(" OR ");
+                }
+                write(filter, query);
+            }
+            query.push(")");
+        }
+    }
+
+    fn finish(self) {
+        if !self.any {
+            self.query.push("1");
+        }
+        self.query.push(")");
+    }
+}
+
+fn day_range(conditions: &mut Conditions<'_>, column: &str, range: &DateRange) {
+    if let Some(from) = range.from_day() {
+        conditions.compare(column, ">=", from);
+    }
+    if let Some(to) = range.to_day() {
+        conditions.compare(column, "<=", to);
+    }
+}
+
+/// Writes the condition for `filter` over the `articles a` table.
+pub fn article_condition(filter: &ArticleFilter, query: &mut Query) {
+    let mut c = Conditions::new(query);
+    if let Some(ids) = &filter.ids {
+        c.in_list("a.id", ids);
+    }
+    if let Some(range) = &filter.published {
+        if let Some(from) = range.from_timestamp() {
+            c.compare("a.published_at", ">=", from);
+        }
+        if let Some(to) = range.to_timestamp_exclusive() {
+            c.compare("a.published_at", "<", to);
+        }
+    }
+    if let Some(outlets) = &filter.outlets {
+        c.in_list("a.outlet", outlets);
+    }
+    if let Some(people) = &filter.mentions_people {
+        c.linked("a.id", rel::ARTICLE_PERSON, people);
+    }
+    if let Some(orgs) = &filter.mentions_organizations {
+        c.linked("a.id", rel::ARTICLE_ORG, orgs);
+    }
+    if let Some(language) = &filter.language {
+        c.compare("a.language", "=", language.clone());
+    }
+    c.nested(&filter.all_of, &filter.any_of, article_condition);
+    c.finish();
+}
+
+/// Writes the condition for `filter` over the `quotes q` table.
+pub fn quote_condition(filter: &QuoteFilter, query: &mut Query) {
+    let mut c = Conditions::new(query);
+    if let Some(articles) = &filter.articles {
+        c.in_list("q.article", articles);
+    }
+    if let Some(speakers) = &filter.speakers {
+        c.in_list("q.speaker_person", speakers);
+    }
+    if let Some(orgs) = &filter.speaker_organizations {
+        c.linked("q.id", rel::QUOTE_SPEAKER_ORG, orgs);
+    }
+    if let Some(anonymous) = filter.anonymous {
+        c.compare(
+            "q.speaker_key",
+            "LIKE",
+            if anonymous { "anon:%" } else { "person:%" }.to_owned(),
+        );
+    }
+    if let Some(via) = &filter.via {
+        c.linked("q.id", rel::QUOTE_VIA, via);
+    }
+    if let Some(direct) = filter.direct {
+        c.compare("q.direct", "=", i64::from(direct));
+    }
+    if let Some(range) = &filter.date {
+        day_range(&mut c, "q.day", range);
+    }
+    c.nested(&filter.all_of, &filter.any_of, quote_condition);
+    c.finish();
+}
+
+/// Writes the condition for `filter` over the `people p` table.
+pub fn person_condition(filter: &PersonFilter, query: &mut Query) {
+    let mut c = Conditions::new(query);
+    if let Some(orgs) = &filter.affiliations {
+        c.linked("p.id", rel::PERSON_ORG, orgs);
+    }
+    c.nested(&filter.all_of, &filter.any_of, person_condition);
+    c.finish();
+}
+
+/// Writes the condition for `filter` over the `organizations o` table.
+pub fn organization_condition(filter: &OrganizationFilter, query: &mut Query) {
+    let mut c = Conditions::new(query);
+    if let Some(kinds) = &filter.kinds {
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        c.in_list("o.kind", &kinds);
+    }
+    if let Some(parents) = &filter.member_of {
+        c.linked("o.id", rel::ORG_MEMBER_OF, parents);
+    }
+    c.nested(&filter.all_of, &filter.any_of, organization_condition);
+    c.finish();
+}
+
+/// A keyset order: the sort column, the id column, and the direction.
+pub struct Order {
+    pub key: &'static str,
+    pub id: &'static str,
+    pub descending: bool,
+}
+
+impl Order {
+    /// Appends ` AND (key, id) > (?, ?)` for the page start, then ORDER BY and LIMIT.
+    pub fn page(&self, page: &Page, query: &mut Query) {
+        if let Some(after) = &page.after {
+            let op = if self.descending { "<" } else { ">" };
+            query
+                .push(" AND (")
+                .push(self.key)
+                .push(", ")
+                .push(self.id)
+                .push(") ")
+                .push(op)
+                .push(" (")
+                .bind(after.key.clone())
+                .push(", ")
+                .bind(after.id.clone())
+                .push(")");
+        }
+        let direction = if self.descending { " DESC" } else { "" };
+        query
+            .push(" ORDER BY ")
+            .push(self.key)
+            .push(direction)
+            .push(", ")
+            .push(self.id)
+            .push(direction)
+            .push(" LIMIT ")
+            .bind(i64::try_from(page.limit).unwrap_or(i64::MAX));
+    }
+}
+
+pub fn article_order(sort: ArticleSort) -> Order {
+    match sort {
+        ArticleSort::PublishedDesc => Order {
+            key: "a.sort_date",
+            id: "a.id",
+            descending: true,
+        },
+        ArticleSort::PublishedAsc => Order {
+            key: "a.sort_date",
+            id: "a.id",
+            descending: false,
+        },
+        ArticleSort::Id => Order {
+            key: "a.id",
+            id: "a.id",
+            descending: false,
+        },
+    }
+}
+
+pub fn quote_order(sort: QuoteSort) -> Order {
+    match sort {
+        QuoteSort::DateDesc => Order {
+            key: "q.sort_date",
+            id: "q.id",
+            descending: true,
+        },
+        QuoteSort::DateAsc => Order {
+            key: "q.sort_date",
+            id: "q.id",
+            descending: false,
+        },
+        QuoteSort::Id => Order {
+            key: "q.id",
+            id: "q.id",
+            descending: false,
+        },
+    }
+}
+
+pub fn person_order(sort: NameSort) -> Order {
+    match sort {
+        NameSort::Name => Order {
+            key: "p.name_key",
+            id: "p.id",
+            descending: false,
+        },
+        NameSort::Id => Order {
+            key: "p.id",
+            id: "p.id",
+            descending: false,
+        },
+    }
+}
+
+pub fn organization_order(sort: NameSort) -> Order {
+    match sort {
+        NameSort::Name => Order {
+            key: "o.name_key",
+            id: "o.id",
+            descending: false,
+        },
+        NameSort::Id => Order {
+            key: "o.id",
+            id: "o.id",
+            descending: false,
+        },
+    }
+}
+
+/// `SELECT key, count` over the quotes matching `filter`, grouped by `group`.
+pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Query {
+    let (key, join) = match group {
+        QuoteGroup::Source => (
+            "l.dst",
+            " JOIN links l ON l.rel = 'quote_via' AND l.src = q.id",
+        ),
+        QuoteGroup::SpeakerOrganization => (
+            "l.dst",
+            " JOIN links l ON l.rel = 'quote_speaker_org' AND l.src = q.id",
+        ),
+        QuoteGroup::Speaker => ("q.speaker_key", ""),
+        QuoteGroup::Day => ("q.day", ""),
+        QuoteGroup::Week => ("q.week", ""),
+        QuoteGroup::Month => ("q.month", ""),
+    };
+    let mut query = Query::new(format!(
+        "SELECT {key} AS bucket, count(*) AS n FROM quotes q{join} WHERE {key} IS NOT NULL AND "
+    ));
+    quote_condition(filter, &mut query);
+    query.push(" GROUP BY bucket ORDER BY ");
+    query.push(if group.is_period() {
+        "bucket"
+    } else {
+        "n DESC, bucket"
+    });
+    query
+        .push(" LIMIT ")
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    query
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OrganizationId, PersonId};
+
+    #[test]
+    fn values_are_always_parameters() {
+        let hostile = "x'); DROP TABLE quotes; --";
+        let filter = QuoteFilter {
+            any_of: vec![
+                QuoteFilter {
+                    speakers: Some(vec![PersonId::parse("a").unwrap()]),
+                    ..QuoteFilter::default()
+                },
+                QuoteFilter {
+                    via: Some(vec![OrganizationId::parse("b").unwrap()]),
+                    direct: Some(true),
+                    ..QuoteFilter::default()
+                },
+            ],
+            ..QuoteFilter::default()
+        };
+        let mut query = Query::new("");
+        quote_condition(&filter, &mut query);
+        assert_eq!(query.sql.matches('?').count(), query.params.len());
+        assert!(query.sql.contains(" OR "));
+        let article = ArticleFilter {
+            language: Some(hostile.into()),
+            ..ArticleFilter::default()
+        };
+        let mut query = Query::new("");
+        article_condition(&article, &mut query);
+        assert!(!query.sql.contains("DROP"));
+        assert_eq!(query.params, vec![Value::Text(hostile.into())]);
+        let mut empty = Query::new("");
+        person_condition(&PersonFilter::default(), &mut empty);
+        assert_eq!(empty.sql, "(1)");
+    }
+}

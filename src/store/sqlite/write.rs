@@ -1,0 +1,262 @@
+//! Writing a [`GraphBatch`] into the embedded store, inside one transaction.
+//!
+//! Besides each entity's row, a write keeps the derived data current: names
+//! and aliases, relation links, the full-text rows, and each quote's date
+//! buckets and speaker organizations (recomputed for a person's existing
+//! quotes when the person's affiliations are rewritten).
+
+use super::schema::rel;
+use super::{classify, to_json};
+use crate::domain::{name_key, name_keys, timestamp};
+use crate::store::filter::{
+    article_date_key, day_key, month_key, quote_date_key, speaker_key, week_key,
+};
+use crate::store::{GraphBatch, StoreResult};
+use rusqlite::{Transaction, params};
+
+pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> {
+    for org in &batch.organizations {
+        let doc = to_json(org)?;
+        tx.prepare_cached(
+            "INSERT INTO organizations (id, kind, name_key, doc) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name_key = excluded.name_key, doc = excluded.doc",
+        )
+        .and_then(|mut s| s.execute(params![org.id.as_str(), org.kind.as_str(), name_key(&org.name), doc]))
+        .map_err(classify)?;
+        replace_names(tx, "organization", org.id.as_str(), &org.name, &org.aliases)?;
+        replace_links(tx, rel::ORG_MEMBER_OF, org.id.as_str(), &org.member_of)?;
+    }
+    for person in &batch.people {
+        let doc = to_json(person)?;
+        tx.prepare_cached(
+            "INSERT INTO people (id, name_key, doc) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET name_key = excluded.name_key, doc = excluded.doc",
+        )
+        .and_then(|mut s| s.execute(params![person.id.as_str(), name_key(&person.name), doc]))
+        .map_err(classify)?;
+        replace_names(
+            tx,
+            "person",
+            person.id.as_str(),
+            &person.name,
+            &person.aliases,
+        )?;
+        replace_links(
+            tx,
+            rel::PERSON_ORG,
+            person.id.as_str(),
+            &person.affiliations,
+        )?;
+        // The person's quotes already stored follow their new affiliations.
+        tx.prepare_cached(
+            "DELETE FROM links WHERE rel = 'quote_speaker_org'
+             AND src IN (SELECT id FROM quotes WHERE speaker_person = ?1)",
+        )
+        .and_then(|mut s| s.execute([person.id.as_str()]))
+        .map_err(classify)?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO links (rel, src, dst)
+             SELECT 'quote_speaker_org', q.id, l.dst FROM quotes q
+             JOIN links l ON l.rel = 'person_org' AND l.src = q.speaker_person
+             WHERE q.speaker_person = ?1",
+        )
+        .and_then(|mut s| s.execute([person.id.as_str()]))
+        .map_err(classify)?;
+    }
+    for article in &batch.articles {
+        let published_at = article.published_at.as_ref().map(timestamp::format);
+        let doc = to_json(article)?;
+        let rowid: i64 = tx
+            .prepare_cached(
+                "INSERT INTO articles (id, outlet, published_at, sort_date, language, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET outlet = excluded.outlet, published_at = excluded.published_at,
+                   sort_date = excluded.sort_date, language = excluded.language, doc = excluded.doc
+                 RETURNING rowid",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        article.id.as_str(),
+                        article.outlet.as_ref().map(|o| o.as_str()),
+                        published_at,
+                        article_date_key(article),
+                        article.language,
+                        doc
+                    ],
+                    |row| row.get(0),
+                )
+            })
+            .map_err(classify)?;
+        replace_article_text(tx, rowid, &article.headline, &article.body)?;
+        replace_links(
+            tx,
+            rel::ARTICLE_PERSON,
+            article.id.as_str(),
+            &article.people,
+        )?;
+        replace_links(
+            tx,
+            rel::ARTICLE_ORG,
+            article.id.as_str(),
+            &article.organizations,
+        )?;
+        let kept: Vec<&str> = batch
+            .quotes
+            .iter()
+            .filter(|q| q.article == article.id)
+            .map(|q| q.id.as_str())
+            .collect();
+        remove_stale_quotes(tx, article.id.as_str(), &to_json(&kept)?)?;
+    }
+    for quote in &batch.quotes {
+        let speaker = quote.speaker.as_ref();
+        let day = quote.date;
+        let doc = to_json(quote)?;
+        let rowid: i64 = tx
+            .prepare_cached(
+                "INSERT INTO quotes (id, article, speaker_person, speaker_org, speaker_key, direct, day, week, month, sort_date, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (id) DO UPDATE SET article = excluded.article, speaker_person = excluded.speaker_person,
+                   speaker_org = excluded.speaker_org, speaker_key = excluded.speaker_key, direct = excluded.direct,
+                   day = excluded.day, week = excluded.week, month = excluded.month, sort_date = excluded.sort_date,
+                   doc = excluded.doc
+                 RETURNING rowid",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        quote.id.as_str(),
+                        quote.article.as_str(),
+                        speaker.and_then(|s| s.person()).map(|p| p.as_str()),
+                        speaker.and_then(|s| s.anonymous_affiliation()).map(|o| o.as_str()),
+                        speaker.map(speaker_key),
+                        quote.direct,
+                        day.map(day_key),
+                        day.map(week_key),
+                        day.map(month_key),
+                        quote_date_key(quote),
+                        doc
+                    ],
+                    |row| row.get(0),
+                )
+            })
+            .map_err(classify)?;
+        replace_quote_text(tx, rowid, &quote.text)?;
+        replace_links(tx, rel::QUOTE_VIA, quote.id.as_str(), &quote.via)?;
+        tx.prepare_cached("DELETE FROM links WHERE rel = 'quote_speaker_org' AND src = ?1")
+            .and_then(|mut s| s.execute([quote.id.as_str()]))
+            .map_err(classify)?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO links (rel, src, dst)
+             SELECT 'quote_speaker_org', ?1, dst FROM links WHERE rel = 'person_org' AND src = ?2
+             UNION SELECT 'quote_speaker_org', ?1, ?3 WHERE ?3 IS NOT NULL",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                quote.id.as_str(),
+                speaker.and_then(|s| s.person()).map(|p| p.as_str()),
+                speaker
+                    .and_then(|s| s.anonymous_affiliation())
+                    .map(|o| o.as_str())
+            ])
+        })
+        .map_err(classify)?;
+    }
+    Ok(())
+}
+
+/// Removes the quotes of `article` whose ids are not in the JSON list `kept`,
+/// with their links and full-text rows.
+fn remove_stale_quotes(tx: &Transaction<'_>, article: &str, kept: &str) -> StoreResult<()> {
+    const STALE: &str =
+        "SELECT id FROM quotes WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2))";
+    tx.prepare_cached(&format!(
+        "DELETE FROM links WHERE rel IN ('quote_via', 'quote_speaker_org') AND src IN ({STALE})"
+    ))
+    .and_then(|mut s| s.execute(params![article, kept]))
+    .map_err(classify)?;
+    tx.prepare_cached(
+        "DELETE FROM quotes_fts WHERE rowid IN (
+            SELECT rowid FROM quotes WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2)))",
+    )
+    .and_then(|mut s| s.execute(params![article, kept]))
+    .map_err(classify)?;
+    tx.prepare_cached(
+        "DELETE FROM quotes WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2))",
+    )
+    .and_then(|mut s| s.execute(params![article, kept]))
+    .map_err(classify)?;
+    Ok(())
+}
+
+/// Replaces the full-text row of an article.
+fn replace_article_text(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    headline: &str,
+    body: &str,
+) -> StoreResult<()> {
+    tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")
+        .and_then(|mut s| s.execute([rowid]))
+        .map_err(classify)?;
+    tx.prepare_cached("INSERT INTO articles_fts (rowid, headline, body) VALUES (?1, ?2, ?3)")
+        .and_then(|mut s| s.execute(params![rowid, headline, body]))
+        .map_err(classify)?;
+    Ok(())
+}
+
+/// Replaces the full-text row of a quote.
+fn replace_quote_text(tx: &Transaction<'_>, rowid: i64, text: &str) -> StoreResult<()> {
+    tx.prepare_cached("DELETE FROM quotes_fts WHERE rowid = ?1")
+        .and_then(|mut s| s.execute([rowid]))
+        .map_err(classify)?;
+    tx.prepare_cached("INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)")
+        .and_then(|mut s| s.execute(params![rowid, text]))
+        .map_err(classify)?;
+    Ok(())
+}
+
+fn replace_names(
+    tx: &Transaction<'_>,
+    kind: &str,
+    id: &str,
+    name: &str,
+    aliases: &[String],
+) -> StoreResult<()> {
+    tx.prepare_cached("DELETE FROM names WHERE kind = ?1 AND id = ?2")
+        .and_then(|mut s| s.execute(params![kind, id]))
+        .map_err(classify)?;
+    let own = name_key(name);
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO names (kind, key, id, is_name) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(classify)?;
+    for key in name_keys(name, aliases) {
+        let is_name = key == own;
+        insert
+            .execute(params![kind, key, id, is_name])
+            .map_err(classify)?;
+    }
+    Ok(())
+}
+
+fn replace_links<T: AsRef<str>>(
+    tx: &Transaction<'_>,
+    rel: &str,
+    src: &str,
+    dsts: &[T],
+) -> StoreResult<()> {
+    tx.prepare_cached("DELETE FROM links WHERE rel = ?1 AND src = ?2")
+        .and_then(|mut s| s.execute(params![rel, src]))
+        .map_err(classify)?;
+    let mut insert = tx
+        .prepare_cached("INSERT OR IGNORE INTO links (rel, src, dst) VALUES (?1, ?2, ?3)")
+        .map_err(classify)?;
+    for dst in dsts {
+        insert
+            .execute(params![rel, src, dst.as_ref()])
+            .map_err(classify)?;
+    }
+    Ok(())
+}

@@ -6,10 +6,10 @@
 //! branch on them work unchanged.
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 use std::sync::Arc;
 
 /// The code for a query nested deeper than the limit.
@@ -20,6 +20,8 @@ pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
 pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 /// The code for a document that does not validate against the schema.
 pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+/// The code for an argument whose value does not fit its type ("Failed to parse").
+pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 
 /// Adds codes to parse and validation errors.
 pub struct ErrorCodes;
@@ -42,6 +44,32 @@ fn with_code(mut error: ServerError, code: &str) -> ServerError {
 
 #[async_trait::async_trait]
 impl Extension for ErrorCodesExtension {
+    /// Errors raised while executing carry codes from [`super::error::ApiError`],
+    /// except argument values that fail to parse (a date that is not one, say):
+    /// those are the client's input.
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        response.errors = std::mem::take(&mut response.errors)
+            .into_iter()
+            .map(|error| {
+                let code = if error.message.starts_with("Failed to parse")
+                    || error.message.starts_with("Invalid value")
+                {
+                    BAD_USER_INPUT
+                } else {
+                    "INTERNAL_SERVER_ERROR"
+                };
+                with_code(error, code)
+            })
+            .collect();
+        response
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

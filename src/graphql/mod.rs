@@ -2,7 +2,9 @@
 //!
 //! - [`articles`], [`people`], [`organizations`], [`quotes`]: one domain each,
 //!   its object type and its root fields.
-//! - [`node`]: the Relay `Node` interface and `node(id:)`.
+//! - [`node`]: the Relay `Node` interface, `node(id:)` and `nodes(ids:)`.
+//! - [`filters`]: filter and order inputs; [`search`]: full-text search;
+//!   [`stats`]: dashboard aggregations.
 //! - [`ingest`]: the `ingestArticle` mutation; [`access`]: API keys for writes.
 //! - [`loaders`]: the per-request DataLoaders that batch nested fields.
 //! - [`connection`]: Relay connections, cursors and page-size caps.
@@ -27,6 +29,8 @@ pub mod node;
 pub mod organizations;
 pub mod people;
 pub mod quotes;
+pub mod search;
+pub mod stats;
 
 use crate::store::SharedStore;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -39,6 +43,8 @@ pub struct QueryRoot(
     people::PersonQuery,
     organizations::OrganizationQuery,
     quotes::QuoteQuery,
+    search::SearchRoot,
+    stats::StatsRoot,
 );
 
 /// The root mutation type.

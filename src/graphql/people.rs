@@ -8,9 +8,10 @@ use super::filters::{self, NameOrder, PersonFilterInput};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
 use super::quotes::QuoteNode;
+use super::stats::{SourceCount, source_counts};
 use crate::domain::Person;
 use crate::store::filter::person_sort_key;
-use crate::store::{After, ArticleRelation, QuoteRelation};
+use crate::store::{After, ArticleRelation, QuoteFilter, QuoteRelation};
 use async_graphql::{Context, ID, Object};
 use std::sync::Arc;
 
@@ -75,6 +76,19 @@ impl PersonNode {
             QuoteNode,
         )
         .await
+    }
+
+    /// The sources that carried their statements, with how many each, largest first.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+    ) -> ApiResult<Vec<SourceCount>> {
+        let filter = QuoteFilter {
+            speakers: Some(vec![self.0.id.clone()]),
+            ..QuoteFilter::default()
+        };
+        source_counts(ctx, &filter, first).await
     }
 
     /// The articles that mention them.

@@ -35,6 +35,15 @@ pub struct AnonymousSpeaker {
     affiliation: Option<OrganizationId>,
 }
 
+impl AnonymousSpeaker {
+    pub fn new(description: String, affiliation: Option<OrganizationId>) -> Self {
+        Self {
+            description,
+            affiliation,
+        }
+    }
+}
+
 /// Someone who made a statement without being named, as the article describes them.
 #[Object]
 impl AnonymousSpeaker {

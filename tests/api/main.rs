@@ -10,4 +10,5 @@ mod errors;
 mod graph;
 mod health;
 mod ingest;
+mod queries;
 mod roundtrips;

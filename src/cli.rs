@@ -26,6 +26,8 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Extract article texts and merge them into the configured store.
     Ingest(IngestArgs),
+    /// Write a deterministic synthetic corpus into the configured store.
+    Generate(GenerateArgs),
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -72,4 +74,17 @@ pub struct EvalArgs {
 pub enum KeyCommand {
     /// Print a fresh random API key, and the line that authorizes it in a keys file.
     Generate,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateArgs {
+    /// How many articles (about three quotes each).
+    #[arg(long, default_value_t = 10_000)]
+    pub articles: usize,
+    /// The same seed and size always give the same corpus.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Articles per write.
+    #[arg(long, default_value_t = crate::generate::DEFAULT_BATCH)]
+    pub batch: usize,
 }

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod ingest;

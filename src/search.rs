@@ -25,16 +25,8 @@ pub fn terms(text: &str) -> Vec<String> {
 
 /// Folds one word: ASCII transliteration (deunicode), lowercase, letters and digits only.
 fn fold(word: &str) -> String {
-    let ascii = if word.is_ascii() {
-        std::borrow::Cow::Borrowed(word)
-    } else {
-        deunicode::deunicode(word).into()
-    };
-    ascii
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    let ascii = if word.is_ascii() { std::borrow::Cow::Borrowed(word) } else { deunicode::deunicode(word).into() };
+    ascii.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 /// Why a query cannot be run, in words for the user.
@@ -69,9 +61,7 @@ impl SearchQuery {
     /// Parses what a user typed.
     pub fn parse(raw: &str) -> Result<Self, InvalidQuery> {
         if raw.chars().count() > MAX_QUERY_CHARS {
-            return Err(InvalidQuery::from(format!(
-                "a search query is at most {MAX_QUERY_CHARS} characters"
-            )));
+            return Err(InvalidQuery::from(format!("a search query is at most {MAX_QUERY_CHARS} characters")));
         }
         let mut query = SearchQuery::default();
         let mut parts = 0;
@@ -130,11 +120,7 @@ impl SearchQuery {
     /// The query in FTS5 syntax, every term quoted so nothing in it is an operator.
     pub fn to_fts5(&self) -> String {
         let quote = |words: &[String]| format!("\"{}\"", words.join(" ").replace('"', "\"\""));
-        let mut positive: Vec<String> = self
-            .required
-            .iter()
-            .map(|w| quote(std::slice::from_ref(w)))
-            .collect();
+        let mut positive: Vec<String> = self.required.iter().map(|w| quote(std::slice::from_ref(w))).collect();
         positive.extend(self.phrases.iter().map(|p| quote(p)));
         let mut fts = positive.join(" AND ");
         for word in &self.excluded {
@@ -149,10 +135,7 @@ impl SearchQuery {
         let has = |t: &str| text_terms.iter().any(|x| x == t);
         self.required.iter().all(|t| has(t))
             && !self.excluded.iter().any(|t| has(t))
-            && self
-                .phrases
-                .iter()
-                .all(|p| text_terms.windows(p.len()).any(|w| w == p.as_slice()))
+            && self.phrases.iter().all(|p| text_terms.windows(p.len()).any(|w| w == p.as_slice()))
     }
 }
 
@@ -162,10 +145,7 @@ mod tests {
 
     #[test]
     fn terms_fold_case_accents_and_punctuation() {
-        assert_eq!(
-            terms("We're in Zürich — Égypte's ÉLAN!"),
-            ["we", "re", "in", "zurich", "egypte", "s", "elan"]
-        );
+        assert_eq!(terms("We're in Zürich — Égypte's ÉLAN!"), ["we", "re", "in", "zurich", "egypte", "s", "elan"]);
         assert_eq!(terms("$ne {\"$gt\": 1} (a+)+$"), ["ne", "gt", "1", "a"]);
     }
 
@@ -175,20 +155,13 @@ mod tests {
         assert_eq!(q.required, ["lavrov", "issg"]);
         assert_eq!(q.phrases, [vec!["finish".to_string(), "line".to_string()]]);
         assert_eq!(q.excluded, ["kerry"]);
-        assert_eq!(
-            q.to_fts5(),
-            r#"("lavrov" AND "issg" AND "finish line") NOT "kerry""#
-        );
+        assert_eq!(q.to_fts5(), r#"("lavrov" AND "issg" AND "finish line") NOT "kerry""#);
     }
 
     #[test]
     fn operators_and_junk_stay_data() {
         let q = SearchQuery::parse(r#"NOT OR "a" * NEAR(x) {"$ne": null}"#).unwrap();
-        assert!(
-            q.to_fts5()
-                .split(" AND ")
-                .all(|t| t.starts_with('"') && t.ends_with('"'))
-        );
+        assert!(q.to_fts5().split(" AND ").all(|t| t.starts_with('"') && t.ends_with('"')));
         assert!(SearchQuery::parse("").is_err());
         assert!(SearchQuery::parse("   -only -excluded").is_err());
         assert!(SearchQuery::parse("!!! ???").is_err());

@@ -31,12 +31,10 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
             Arc::new(MongoStore::connect(uri.expose_secret(), &settings.database, &options).await?)
         }
         None if settings.in_memory => Arc::new(SqliteStore::in_memory()?),
-        None => Arc::new(SqliteStore::open(&settings.data_dir).with_context(|| {
-            format!(
-                "opening the embedded store in {}",
-                settings.data_dir.display()
-            )
-        })?),
+        None => Arc::new(
+            SqliteStore::open(&settings.data_dir)
+                .with_context(|| format!("opening the embedded store in {}", settings.data_dir.display()))?,
+        ),
     };
     Ok(Arc::new(GuardedStore::new(store, settings.store_timeout())))
 }
@@ -69,14 +67,11 @@ impl Application {
             Backend::MongoDb => spawn_prepare(store.clone(), readiness.clone()),
         }
 
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding {}", settings.bind))?;
+        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let address = listener.local_addr()?;
         let writes = settings.write_policy()?;
         if writes.keys.is_empty() && !settings.production {
-            tracing::warn!(
-                "no API keys configured: anyone who can reach this server can write (development mode)"
-            );
+            tracing::warn!("no API keys configured: anyone who can reach this server can write (development mode)");
         }
         let schema = build_schema(store.clone(), &settings.query_limits(), writes);
         let state = web::Data::new(AppState {
@@ -84,15 +79,13 @@ impl Application {
             store: store.clone(),
             readiness,
             playground: settings.playground_enabled(),
+            expose_store_operations: !settings.production,
         });
         let max_body = settings.max_body_bytes;
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .configure(|cfg| http::routes(cfg, max_body))
-        })
-        .shutdown_timeout(10)
-        .listen(listener)?;
+        let mut server =
+            HttpServer::new(move || App::new().app_data(state.clone()).configure(|cfg| http::routes(cfg, max_body)))
+                .shutdown_timeout(10)
+                .listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -102,11 +95,7 @@ impl Application {
             "newsgraph serving on http://{address} with the {} store",
             store.backend().as_str()
         );
-        Ok(Self {
-            port: address.port(),
-            server: server.run(),
-            store,
-        })
+        Ok(Self { port: address.port(), server: server.run(), store })
     }
 
     /// The port the server listens on.

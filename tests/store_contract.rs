@@ -7,18 +7,15 @@ use newsgraph::domain::{ArticleId, OrgKind, OrganizationId, PersonId, QuoteId, S
 use newsgraph::search::SearchQuery;
 use newsgraph::seed;
 use newsgraph::store::{
-    After, ArticleFilter, ArticleRelation, ArticleSort, Counts, DateRange, NameSort,
-    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter,
-    QuoteGroup, QuoteRelation, QuoteSort, SearchTarget, SharedStore,
+    After, ArticleFilter, ArticleRelation, ArticleSort, Counts, DateRange, NameSort, OrganizationFilter,
+    OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
+    SearchTarget, SharedStore,
 };
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 fn sources_filter() -> OrganizationFilter {
-    OrganizationFilter {
-        kinds: Some(OrgKind::SOURCES.to_vec()),
-        ..OrganizationFilter::default()
-    }
+    OrganizationFilter { kinds: Some(OrgKind::SOURCES.to_vec()), ..OrganizationFilter::default() }
 }
 
 fn org(raw: &str) -> OrganizationId {
@@ -27,30 +24,17 @@ fn org(raw: &str) -> OrganizationId {
 
 async fn seeded(store: &SharedStore) {
     store.prepare().await.unwrap();
-    seed::seed(store.as_ref(), &support::seed_dir())
-        .await
-        .unwrap();
+    seed::seed(store.as_ref(), &support::seed_dir()).await.unwrap();
 }
 
 fn texts<T>(pairs: &[(String, T)], text: impl Fn(&T) -> &str) -> BTreeSet<String> {
-    pairs
-        .iter()
-        .map(|(_, item)| text(item).to_owned())
-        .collect()
+    pairs.iter().map(|(_, item)| text(item).to_owned()).collect()
 }
 
 async fn seeding_twice_changes_nothing(store: SharedStore) {
     seeded(&store).await;
     let first = store.counts().await.unwrap();
-    assert_eq!(
-        first,
-        Counts {
-            articles: 1,
-            people: 4,
-            organizations: 17,
-            quotes: 9
-        }
-    );
+    assert_eq!(first, Counts { articles: 1, people: 4, organizations: 17, quotes: 9 });
     let ids_before: Vec<QuoteId> = store
         .find_quotes(&QuoteFilter::default(), QuoteSort::Id, &Page::first(100))
         .await
@@ -83,62 +67,29 @@ async fn gets_by_ids_skip_unknown_ones(store: SharedStore) {
     let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["John Kerry", "Sergei Lavrov"]);
     assert!(store.articles(&[]).await.unwrap().is_empty());
-    let article = store
-        .articles(&[ArticleId::parse("issg-vienna-2016-05-17").unwrap()])
-        .await
-        .unwrap();
+    let article = store.articles(&[ArticleId::parse("issg-vienna-2016-05-17").unwrap()]).await.unwrap();
     assert_eq!(article[0].dateline.as_deref(), Some("Vienna"));
-    assert!(
-        article[0]
-            .body
-            .starts_with("Top officials of the U.S. and Russia")
-    );
+    assert!(article[0].body.starts_with("Top officials of the U.S. and Russia"));
 }
 
 async fn quotes_follow_every_relation(store: SharedStore) {
     seeded(&store).await;
     let afp = store
-        .related_quotes(
-            QuoteRelation::Via,
-            &["agence-france-presse".into(), "the-guardian".into()],
-        )
+        .related_quotes(QuoteRelation::Via, &["agence-france-presse".into(), "the-guardian".into()])
         .await
         .unwrap();
-    let via_afp: Vec<_> = afp
-        .iter()
-        .filter(|(p, _)| p == "agence-france-presse")
-        .cloned()
-        .collect();
-    let via_guardian: Vec<_> = afp
-        .iter()
-        .filter(|(p, _)| p == "the-guardian")
-        .cloned()
-        .collect();
+    let via_afp: Vec<_> = afp.iter().filter(|(p, _)| p == "agence-france-presse").cloned().collect();
+    let via_guardian: Vec<_> = afp.iter().filter(|(p, _)| p == "the-guardian").cloned().collect();
     assert_eq!(via_afp.len(), 6);
     assert_eq!(via_guardian.len(), 2);
-    assert!(
-        texts(&via_guardian, |q| &q.text)
-            .iter()
-            .any(|t| t.starts_with("Kerry was in Jeddah"))
-    );
+    assert!(texts(&via_guardian, |q| &q.text).iter().any(|t| t.starts_with("Kerry was in Jeddah")));
 
-    let lavrov = store
-        .related_quotes(QuoteRelation::BySpeaker, &["sergei-lavrov".into()])
-        .await
-        .unwrap();
+    let lavrov = store.related_quotes(QuoteRelation::BySpeaker, &["sergei-lavrov".into()]).await.unwrap();
     assert_eq!(lavrov.len(), 1);
-    assert!(
-        lavrov[0]
-            .1
-            .text
-            .starts_with("Today we're a long way from the finish line.")
-    );
+    assert!(lavrov[0].1.text.starts_with("Today we're a long way from the finish line."));
     assert!(lavrov[0].1.via.is_empty());
 
-    let in_article = store
-        .related_quotes(QuoteRelation::InArticle, &["issg-vienna-2016-05-17".into()])
-        .await
-        .unwrap();
+    let in_article = store.related_quotes(QuoteRelation::InArticle, &["issg-vienna-2016-05-17".into()]).await.unwrap();
     assert_eq!(in_article.len(), 9);
     let starts: Vec<usize> = in_article.iter().map(|(_, q)| q.span.start).collect();
     let mut sorted = starts.clone();
@@ -146,131 +97,52 @@ async fn quotes_follow_every_relation(store: SharedStore) {
     assert_eq!(starts, sorted, "an article's quotes come in body order");
 
     // By organization: anonymous spokespeople tied to it, and its people.
-    let by_state = store
-        .related_quotes(
-            QuoteRelation::ByOrganization,
-            &["us-state-department".into()],
-        )
-        .await
-        .unwrap();
+    let by_state = store.related_quotes(QuoteRelation::ByOrganization, &["us-state-department".into()]).await.unwrap();
     assert_eq!(by_state.len(), 3);
     assert!(by_state.iter().all(|(_, q)| matches!(&q.speaker, Some(Speaker::Anonymous { description, .. }) if description == "a senior U.S. State Department official")));
-    let by_russia = store
-        .related_quotes(QuoteRelation::ByOrganization, &["russia".into()])
-        .await
-        .unwrap();
+    let by_russia = store.related_quotes(QuoteRelation::ByOrganization, &["russia".into()]).await.unwrap();
     assert_eq!(by_russia.len(), 1, "Lavrov speaks for Russia");
-    let by_us = store
-        .related_quotes(QuoteRelation::ByOrganization, &["united-states".into()])
-        .await
-        .unwrap();
+    let by_us = store.related_quotes(QuoteRelation::ByOrganization, &["united-states".into()]).await.unwrap();
     assert_eq!(by_us.len(), 3, "the three statements of 'U.S. officials'");
 }
 
 async fn reverse_relations_group_by_parent(store: SharedStore) {
     seeded(&store).await;
     let members = store
-        .related_organizations(
-            OrganizationRelation::MembersOf,
-            &["international-syria-support-group".into()],
-        )
+        .related_organizations(OrganizationRelation::MembersOf, &["international-syria-support-group".into()])
         .await
         .unwrap();
     let names: BTreeSet<&str> = members.iter().map(|(_, o)| o.name.as_str()).collect();
     assert_eq!(
         names,
-        BTreeSet::from([
-            "Arab League",
-            "European Union",
-            "France",
-            "Iran",
-            "Saudi Arabia",
-            "Turkey",
-            "United Kingdom"
-        ])
+        BTreeSet::from(["Arab League", "European Union", "France", "Iran", "Saudi Arabia", "Turkey", "United Kingdom"])
     );
-    let affiliated = store
-        .related_people(
-            PersonRelation::AffiliatedWith,
-            &["russia".into(), "syria".into()],
-        )
-        .await
-        .unwrap();
-    let pairs: BTreeSet<(String, String)> = affiliated
-        .iter()
-        .map(|(p, person)| (p.clone(), person.name.clone()))
-        .collect();
+    let affiliated =
+        store.related_people(PersonRelation::AffiliatedWith, &["russia".into(), "syria".into()]).await.unwrap();
+    let pairs: BTreeSet<(String, String)> =
+        affiliated.iter().map(|(p, person)| (p.clone(), person.name.clone())).collect();
     assert_eq!(
         pairs,
-        BTreeSet::from([
-            ("russia".into(), "Sergei Lavrov".into()),
-            ("syria".into(), "Bashar al Assad".into())
-        ])
+        BTreeSet::from([("russia".into(), "Sergei Lavrov".into()), ("syria".into(), "Bashar al Assad".into())])
     );
-    let mentioning = store
-        .related_articles(ArticleRelation::MentionsPerson, &["john-kerry".into()])
-        .await
-        .unwrap();
+    let mentioning = store.related_articles(ArticleRelation::MentionsPerson, &["john-kerry".into()]).await.unwrap();
     assert_eq!(mentioning.len(), 1);
-    let published = store
-        .related_articles(ArticleRelation::PublishedBy, &["the-guardian".into()])
-        .await
-        .unwrap();
+    let published = store.related_articles(ArticleRelation::PublishedBy, &["the-guardian".into()]).await.unwrap();
     assert!(published.is_empty(), "the seed article has no known outlet");
 }
 
 async fn names_match_case_insensitively_preferring_own_names(store: SharedStore) {
     seeded(&store).await;
     for name in ["lavrov", "Sergei  Lavrov", "SERGEI LAVROV"] {
-        assert_eq!(
-            store
-                .person_by_name(name)
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-                .as_str(),
-            "sergei-lavrov"
-        );
+        assert_eq!(store.person_by_name(name).await.unwrap().unwrap().id.as_str(), "sergei-lavrov");
     }
-    assert_eq!(
-        store
-            .person_by_name("Bashar al-Assad")
-            .await
-            .unwrap()
-            .unwrap()
-            .id
-            .as_str(),
-        "bashar-al-assad"
-    );
+    assert_eq!(store.person_by_name("Bashar al-Assad").await.unwrap().unwrap().id.as_str(), "bashar-al-assad");
     for name in ["afp", "Agence France Presse", "agence france-presse"] {
-        assert_eq!(
-            store
-                .organization_by_name(name)
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-                .as_str(),
-            "agence-france-presse"
-        );
+        assert_eq!(store.organization_by_name(name).await.unwrap().unwrap().id.as_str(), "agence-france-presse");
     }
-    for hostile in [
-        "{\"$ne\": null}",
-        "$where",
-        ".*",
-        "(a+)+$",
-        "lavrov'; DROP TABLE people; --",
-        "name_keys",
-    ] {
-        assert!(
-            store.person_by_name(hostile).await.unwrap().is_none(),
-            "{hostile} must be plain data"
-        );
-        assert!(
-            store.organization_by_name(hostile).await.unwrap().is_none(),
-            "{hostile} must be plain data"
-        );
+    for hostile in ["{\"$ne\": null}", "$where", ".*", "(a+)+$", "lavrov'; DROP TABLE people; --", "name_keys"] {
+        assert!(store.person_by_name(hostile).await.unwrap().is_none(), "{hostile} must be plain data");
+        assert!(store.organization_by_name(hostile).await.unwrap().is_none(), "{hostile} must be plain data");
     }
     assert_eq!(store.people(&[]).await.unwrap().len(), 0);
 }
@@ -282,55 +154,30 @@ async fn lists_page_by_keyset(store: SharedStore) {
     let mut after = None;
     loop {
         let page = store
-            .find_articles(
-                &ArticleFilter::default(),
-                ArticleSort::Id,
-                &Page {
-                    after: after.clone(),
-                    limit: 10,
-                },
-            )
+            .find_articles(&ArticleFilter::default(), ArticleSort::Id, &Page { after: after.clone(), limit: 10 })
             .await
             .unwrap();
         if page.is_empty() {
             break;
         }
         let last = page.last().unwrap().id.to_string();
-        after = Some(After {
-            key: last.clone(),
-            id: last,
-        });
+        after = Some(After { key: last.clone(), id: last });
         seen.extend(page.into_iter().map(|a| a.id.to_string()));
     }
     assert_eq!(seen.len(), 25);
     let mut sorted = seen.clone();
     sorted.sort();
     assert_eq!(seen, sorted);
-    let sources = store
-        .find_organizations(&sources_filter(), NameSort::Name, &Page::first(100))
-        .await
-        .unwrap();
+    let sources = store.find_organizations(&sources_filter(), NameSort::Name, &Page::first(100)).await.unwrap();
     assert_eq!(sources.len(), support::synthetic::OUTLETS);
     assert!(sources.iter().all(|o| o.kind.is_source()));
-    assert_eq!(
-        store.count_organizations(&sources_filter()).await.unwrap(),
-        support::synthetic::OUTLETS as u64
-    );
-    assert_eq!(
-        store.count_quotes(&QuoteFilter::default()).await.unwrap(),
-        75
-    );
+    assert_eq!(store.count_organizations(&sources_filter()).await.unwrap(), support::synthetic::OUTLETS as u64);
+    assert_eq!(store.count_quotes(&QuoteFilter::default()).await.unwrap(), 75);
     let after_last = store
         .find_people(
             &PersonFilter::default(),
             NameSort::Id,
-            &Page {
-                after: Some(After {
-                    key: "person-9999".into(),
-                    id: "person-9999".into(),
-                }),
-                limit: 10,
-            },
+            &Page { after: Some(After { key: "person-9999".into(), id: "person-9999".into() }), limit: 10 },
         )
         .await
         .unwrap();
@@ -341,42 +188,20 @@ async fn rewriting_an_article_replaces_its_quotes(store: SharedStore) {
     store.prepare().await.unwrap();
     let mut batch = support::synthetic::graph(2);
     store.write(&batch).await.unwrap();
-    assert_eq!(
-        store.count_quotes(&QuoteFilter::default()).await.unwrap(),
-        6
-    );
+    assert_eq!(store.count_quotes(&QuoteFilter::default()).await.unwrap(), 6);
     // Article 0 loses its last quote and its first quote changes source.
     let article = batch.articles[0].id.clone();
-    let dropped = batch
-        .quotes
-        .iter()
-        .rposition(|q| q.article == article)
-        .unwrap();
+    let dropped = batch.quotes.iter().rposition(|q| q.article == article).unwrap();
     let dropped_id = batch.quotes.remove(dropped).id;
     batch.quotes[0].via = vec![org("outlet-2")];
     store.write(&batch).await.unwrap();
-    assert_eq!(
-        store.count_quotes(&QuoteFilter::default()).await.unwrap(),
-        5
-    );
-    assert!(
-        store
-            .quotes(std::slice::from_ref(&dropped_id))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let via = store
-        .related_quotes(QuoteRelation::Via, &["outlet-2".into()])
-        .await
-        .unwrap();
+    assert_eq!(store.count_quotes(&QuoteFilter::default()).await.unwrap(), 5);
+    assert!(store.quotes(std::slice::from_ref(&dropped_id)).await.unwrap().is_empty());
+    let via = store.related_quotes(QuoteRelation::Via, &["outlet-2".into()]).await.unwrap();
     assert!(via.iter().any(|(_, q)| q.id == batch.quotes[0].id));
     // The dropped quote no longer shows through any relation either.
     for outlet in ["outlet-0", "outlet-1", "outlet-2"] {
-        let via = store
-            .related_quotes(QuoteRelation::Via, &[outlet.into()])
-            .await
-            .unwrap();
+        let via = store.related_quotes(QuoteRelation::Via, &[outlet.into()]).await.unwrap();
         assert!(via.iter().all(|(_, q)| q.id != dropped_id));
     }
 }
@@ -409,164 +234,71 @@ async fn article_filters_combine(store: SharedStore) {
     let all = |filter: ArticleFilter| {
         let store = store.clone();
         async move {
-            let found = store
-                .find_articles(&filter, ArticleSort::Id, &Page::first(100))
-                .await
-                .unwrap();
-            assert_eq!(
-                store.count_articles(&filter).await.unwrap(),
-                found.len() as u64,
-                "count agrees with find"
-            );
+            let found = store.find_articles(&filter, ArticleSort::Id, &Page::first(100)).await.unwrap();
+            assert_eq!(store.count_articles(&filter).await.unwrap(), found.len() as u64, "count agrees with find");
             ids(&found)
         }
     };
     let expect = |keep: &dyn Fn(usize, &newsgraph::domain::Article) -> bool| -> BTreeSet<String> {
-        batch
-            .articles
-            .iter()
-            .enumerate()
-            .filter(|(i, a)| keep(*i, a))
-            .map(|(_, a)| a.id.to_string())
-            .collect()
+        batch.articles.iter().enumerate().filter(|(i, a)| keep(*i, a)).map(|(_, a)| a.id.to_string()).collect()
     };
-    let range = DateRange {
-        from: Some(day("2020-01-03")),
-        to: Some(day("2020-01-05")),
-    };
+    let range = DateRange { from: Some(day("2020-01-03")), to: Some(day("2020-01-05")) };
     assert_eq!(
-        all(ArticleFilter {
-            published: Some(range),
-            ..Default::default()
-        })
-        .await,
+        all(ArticleFilter { published: Some(range), ..Default::default() }).await,
         expect(&|i, _| (2..=4).contains(&i))
     );
     assert_eq!(
-        all(ArticleFilter {
-            language: Some("fr".into()),
-            ..Default::default()
-        })
-        .await,
+        all(ArticleFilter { language: Some("fr".into()), ..Default::default() }).await,
         expect(&|i, _| i % 2 == 1)
     );
-    let outlet0 = ArticleFilter {
-        outlets: Some(vec![org("outlet-0")]),
-        ..Default::default()
-    };
+    let outlet0 = ArticleFilter { outlets: Some(vec![org("outlet-0")]), ..Default::default() };
     assert_eq!(all(outlet0.clone()).await, expect(&|i, _| i % 3 == 0));
-    let english = ArticleFilter {
-        language: Some("en".into()),
-        ..Default::default()
-    };
-    let either = ArticleFilter {
-        any_of: vec![outlet0.clone(), english.clone()],
-        ..Default::default()
-    };
+    let english = ArticleFilter { language: Some("en".into()), ..Default::default() };
+    let either = ArticleFilter { any_of: vec![outlet0.clone(), english.clone()], ..Default::default() };
     assert_eq!(all(either).await, expect(&|i, _| i % 3 == 0 || i % 2 == 0));
-    let both = ArticleFilter {
-        all_of: vec![outlet0, english],
-        ..Default::default()
-    };
+    let both = ArticleFilter { all_of: vec![outlet0, english], ..Default::default() };
     assert_eq!(all(both).await, expect(&|i, _| i % 6 == 0));
     let person = PersonId::parse("person-0001").unwrap();
-    let mentions = ArticleFilter {
-        mentions_people: Some(vec![person.clone()]),
-        ..Default::default()
-    };
-    assert_eq!(
-        all(mentions).await,
-        expect(&|_, a| a.people.contains(&person))
-    );
-    let hostile = ArticleFilter {
-        language: Some("{\"$ne\": null}".into()),
-        ..Default::default()
-    };
-    assert!(
-        all(hostile).await.is_empty(),
-        "a $-string is a value to compare with"
-    );
+    let mentions = ArticleFilter { mentions_people: Some(vec![person.clone()]), ..Default::default() };
+    assert_eq!(all(mentions).await, expect(&|_, a| a.people.contains(&person)));
+    let hostile = ArticleFilter { language: Some("{\"$ne\": null}".into()), ..Default::default() };
+    assert!(all(hostile).await.is_empty(), "a $-string is a value to compare with");
 }
 
 async fn quote_filters_follow_speakers_orgs_and_sources(store: SharedStore) {
     let batch = synthetic(&store, 10).await;
-    let affiliations: std::collections::HashMap<String, Vec<OrganizationId>> = batch
-        .people
-        .iter()
-        .map(|p| (p.id.to_string(), p.affiliations.clone()))
-        .collect();
+    let affiliations: std::collections::HashMap<String, Vec<OrganizationId>> =
+        batch.people.iter().map(|p| (p.id.to_string(), p.affiliations.clone())).collect();
     let speaks_for = |q: &newsgraph::domain::Quote, o: &OrganizationId| match &q.speaker {
         Some(Speaker::Person { person }) => affiliations[person.as_str()].contains(o),
         Some(Speaker::Anonymous { affiliation, .. }) => affiliation.as_ref() == Some(o),
         None => false,
     };
     let expect = |keep: &dyn Fn(&newsgraph::domain::Quote) -> bool| -> BTreeSet<String> {
-        batch
-            .quotes
-            .iter()
-            .filter(|q| keep(q))
-            .map(|q| q.id.to_string())
-            .collect()
+        batch.quotes.iter().filter(|q| keep(q)).map(|q| q.id.to_string()).collect()
     };
     let found = |filter: QuoteFilter| {
         let store = store.clone();
         async move {
-            let quotes = store
-                .find_quotes(&filter, QuoteSort::Id, &Page::first(1000))
-                .await
-                .unwrap();
-            assert_eq!(
-                store.count_quotes(&filter).await.unwrap(),
-                quotes.len() as u64
-            );
+            let quotes = store.find_quotes(&filter, QuoteSort::Id, &Page::first(1000)).await.unwrap();
+            assert_eq!(store.count_quotes(&filter).await.unwrap(), quotes.len() as u64);
             ids(&quotes)
         }
     };
     let gov1 = org("gov-1");
-    let by_gov1 = QuoteFilter {
-        speaker_organizations: Some(vec![gov1.clone()]),
-        ..Default::default()
-    };
+    let by_gov1 = QuoteFilter { speaker_organizations: Some(vec![gov1.clone()]), ..Default::default() };
     assert_eq!(found(by_gov1).await, expect(&|q| speaks_for(q, &gov1)));
-    let via = QuoteFilter {
-        via: Some(vec![org("outlet-2")]),
-        direct: Some(false),
-        ..Default::default()
-    };
-    assert_eq!(
-        found(via).await,
-        expect(&|q| q.via.contains(&org("outlet-2")) && !q.direct)
-    );
-    let anonymous = QuoteFilter {
-        anonymous: Some(true),
-        ..Default::default()
-    };
-    assert_eq!(
-        found(anonymous).await,
-        expect(&|q| matches!(q.speaker, Some(Speaker::Anonymous { .. })))
-    );
-    let dated = QuoteFilter {
-        date: Some(DateRange {
-            from: Some(day("2020-01-09")),
-            to: None,
-        }),
-        ..Default::default()
-    };
-    assert_eq!(
-        found(dated).await,
-        expect(&|q| q.date >= Some(day("2020-01-09")))
-    );
+    let via = QuoteFilter { via: Some(vec![org("outlet-2")]), direct: Some(false), ..Default::default() };
+    assert_eq!(found(via).await, expect(&|q| q.via.contains(&org("outlet-2")) && !q.direct));
+    let anonymous = QuoteFilter { anonymous: Some(true), ..Default::default() };
+    assert_eq!(found(anonymous).await, expect(&|q| matches!(q.speaker, Some(Speaker::Anonymous { .. }))));
+    let dated = QuoteFilter { date: Some(DateRange { from: Some(day("2020-01-09")), to: None }), ..Default::default() };
+    assert_eq!(found(dated).await, expect(&|q| q.date >= Some(day("2020-01-09"))));
 
     // A person's new affiliation carries over to the quotes already stored.
     let mut person = batch.people[0].clone();
     person.affiliations = vec![org("gov-3")];
-    store
-        .write(&newsgraph::store::GraphBatch {
-            people: vec![person.clone()],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    store.write(&newsgraph::store::GraphBatch { people: vec![person.clone()], ..Default::default() }).await.unwrap();
     let by_gov3 = QuoteFilter {
         speaker_organizations: Some(vec![org("gov-3")]),
         speakers: Some(vec![person.id.clone()]),
@@ -585,10 +317,7 @@ async fn quote_filters_follow_speakers_orgs_and_sources(store: SharedStore) {
         speakers: Some(vec![person.id.clone()]),
         ..Default::default()
     };
-    assert!(
-        found(by_gov0).await.is_empty(),
-        "the old affiliation no longer counts"
-    );
+    assert!(found(by_gov0).await.is_empty(), "the old affiliation no longer counts");
 }
 
 async fn sorted_pages_are_stable_keysets(store: SharedStore) {
@@ -598,21 +327,11 @@ async fn sorted_pages_are_stable_keysets(store: SharedStore) {
         let mut after = None;
         loop {
             let page = store
-                .find_quotes(
-                    &QuoteFilter::default(),
-                    sort,
-                    &Page {
-                        after: after.clone(),
-                        limit: 7,
-                    },
-                )
+                .find_quotes(&QuoteFilter::default(), sort, &Page { after: after.clone(), limit: 7 })
                 .await
                 .unwrap();
             let Some(last) = page.last() else { break };
-            after = Some(After {
-                key: newsgraph::store::filter::quote_sort_key(last, sort),
-                id: last.id.to_string(),
-            });
+            after = Some(After { key: newsgraph::store::filter::quote_sort_key(last, sort), id: last.id.to_string() });
             seen.extend(page);
         }
         assert_eq!(seen.len(), batch.quotes.len(), "{sort:?}: every quote once");
@@ -624,22 +343,13 @@ async fn sorted_pages_are_stable_keysets(store: SharedStore) {
             QuoteSort::Id => assert!(seen.windows(2).all(|w| w[0].id < w[1].id)),
         }
     }
-    let newest = store
-        .find_articles(
-            &ArticleFilter::default(),
-            ArticleSort::PublishedDesc,
-            &Page::first(3),
-        )
-        .await
-        .unwrap();
+    let newest =
+        store.find_articles(&ArticleFilter::default(), ArticleSort::PublishedDesc, &Page::first(3)).await.unwrap();
     assert_eq!(
         newest.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
         ["article-00011", "article-00010", "article-00009"]
     );
-    let people = store
-        .find_people(&PersonFilter::default(), NameSort::Name, &Page::first(100))
-        .await
-        .unwrap();
+    let people = store.find_people(&PersonFilter::default(), NameSort::Name, &Page::first(100)).await.unwrap();
     let names: Vec<String> = people.iter().map(|p| p.name.to_lowercase()).collect();
     assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
 }
@@ -654,44 +364,19 @@ async fn full_text_search_ranks_phrases_and_folds_accents(store: SharedStore) {
     let lavrov = search(SearchTarget::Quotes, "\"finish line\"").await;
     assert_eq!(lavrov.total, 1);
     assert!(lavrov.hits[0].0.starts_with("issg-vienna-2016-05-17~"));
-    assert_eq!(
-        search(SearchTarget::Quotes, "\"line finish\"").await.total,
-        0,
-        "phrases keep word order"
-    );
-    assert_eq!(
-        search(SearchTarget::Quotes, "FINISH Line").await.total,
-        1,
-        "case-insensitive"
-    );
-    assert_eq!(
-        search(SearchTarget::Quotes, "framework -august")
-            .await
-            .total,
-        0,
-        "the framework quote mentions August"
-    );
+    assert_eq!(search(SearchTarget::Quotes, "\"line finish\"").await.total, 0, "phrases keep word order");
+    assert_eq!(search(SearchTarget::Quotes, "FINISH Line").await.total, 1, "case-insensitive");
+    assert_eq!(search(SearchTarget::Quotes, "framework -august").await.total, 0, "the framework quote mentions August");
     assert_eq!(search(SearchTarget::Quotes, "framework").await.total, 1);
-    assert_eq!(
-        search(SearchTarget::Articles, "lavrov +ISSG").await.total,
-        1
-    );
-    assert_eq!(
-        search(SearchTarget::Articles, "lavrov -vienna").await.total,
-        0
-    );
+    assert_eq!(search(SearchTarget::Articles, "lavrov +ISSG").await.total, 1);
+    assert_eq!(search(SearchTarget::Articles, "lavrov -vienna").await.total, 0);
     // Accents fold both ways.
     let mut batch = support::synthetic::graph(1);
     batch.articles[0].body = "Talks resumed in Zürich and Genève.".into();
     batch.articles[0].headline = "Négociations".into();
     store.write(&batch).await.unwrap();
     assert_eq!(search(SearchTarget::Articles, "zurich").await.total, 1);
-    assert_eq!(
-        search(SearchTarget::Articles, "GENEVE negociations")
-            .await
-            .total,
-        1
-    );
+    assert_eq!(search(SearchTarget::Articles, "GENEVE negociations").await.total, 1);
     assert_eq!(search(SearchTarget::Articles, "Genève").await.total, 1);
     // The headline outweighs the body.
     let mut two = support::synthetic::graph(2);
@@ -699,19 +384,12 @@ async fn full_text_search_ranks_phrases_and_folds_accents(store: SharedStore) {
     two.articles[0].body = "Nothing else.".into();
     two.articles[1].headline = "Other news".into();
     two.articles[1].body =
-        "A word on the ceasefire, among many other words in a longer text about other things."
-            .into();
+        "A word on the ceasefire, among many other words in a longer text about other things.".into();
     store.write(&two).await.unwrap();
     let ranked = search(SearchTarget::Articles, "ceasefire").await;
     let position = |id: &str| ranked.hits.iter().position(|(h, _)| h == id).unwrap();
-    assert!(
-        position("article-00000") < position("article-00001"),
-        "{ranked:?}"
-    );
-    assert!(
-        ranked.hits.windows(2).all(|w| w[0].1 >= w[1].1),
-        "best first"
-    );
+    assert!(position("article-00000") < position("article-00001"), "{ranked:?}");
+    assert!(ranked.hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
 }
 
 async fn quotes_group_by_source_speaker_organization_and_period(store: SharedStore) {
@@ -728,55 +406,28 @@ async fn quotes_group_by_source_speaker_organization_and_period(store: SharedSto
     let grouped = |group| {
         let store = store.clone();
         async move {
-            let buckets = store
-                .group_quotes(&QuoteFilter::default(), group, 100)
-                .await
-                .unwrap();
-            buckets
-                .into_iter()
-                .map(|b| (b.key, b.count))
-                .collect::<std::collections::BTreeMap<_, _>>()
+            let buckets = store.group_quotes(&QuoteFilter::default(), group, 100).await.unwrap();
+            buckets.into_iter().map(|b| (b.key, b.count)).collect::<std::collections::BTreeMap<_, _>>()
         }
     };
-    assert_eq!(
-        grouped(QuoteGroup::Source).await,
-        expected(&|q| q.via.iter().map(|o| o.to_string()).collect())
-    );
+    assert_eq!(grouped(QuoteGroup::Source).await, expected(&|q| q.via.iter().map(|o| o.to_string()).collect()));
     assert_eq!(
         grouped(QuoteGroup::Speaker).await,
-        expected(&|q| q
-            .speaker
-            .iter()
-            .map(newsgraph::store::filter::speaker_key)
-            .collect())
+        expected(&|q| q.speaker.iter().map(newsgraph::store::filter::speaker_key).collect())
     );
     assert_eq!(
         grouped(QuoteGroup::Day).await,
-        expected(&|q| q
-            .date
-            .map(newsgraph::store::filter::day_key)
-            .into_iter()
-            .collect())
+        expected(&|q| q.date.map(newsgraph::store::filter::day_key).into_iter().collect())
     );
     assert_eq!(
         grouped(QuoteGroup::Week).await,
-        expected(&|q| q
-            .date
-            .map(newsgraph::store::filter::week_key)
-            .into_iter()
-            .collect())
+        expected(&|q| q.date.map(newsgraph::store::filter::week_key).into_iter().collect())
     );
-    assert_eq!(
-        grouped(QuoteGroup::Month).await,
-        BTreeMap::from([("2020-01".to_string(), 30)])
-    );
+    assert_eq!(grouped(QuoteGroup::Month).await, BTreeMap::from([("2020-01".to_string(), 30)]));
     let orgs = grouped(QuoteGroup::SpeakerOrganization).await;
     assert_eq!(orgs.values().sum::<u64>(), {
-        let people: std::collections::HashMap<_, _> = batch
-            .people
-            .iter()
-            .map(|p| (p.id.clone(), p.affiliations.len() as u64))
-            .collect();
+        let people: std::collections::HashMap<_, _> =
+            batch.people.iter().map(|p| (p.id.clone(), p.affiliations.len() as u64)).collect();
         batch
             .quotes
             .iter()
@@ -788,25 +439,13 @@ async fn quotes_group_by_source_speaker_organization_and_period(store: SharedSto
             .sum::<u64>()
     });
     // Largest first, and limited.
-    let top = store
-        .group_quotes(&QuoteFilter::default(), QuoteGroup::Speaker, 2)
-        .await
-        .unwrap();
+    let top = store.group_quotes(&QuoteFilter::default(), QuoteGroup::Speaker, 2).await.unwrap();
     assert_eq!(top.len(), 2);
     assert!(top[0].count >= top[1].count);
     // Periods come in time order, with a filter applied.
-    let direct = QuoteFilter {
-        direct: Some(true),
-        ..Default::default()
-    };
-    let days = store
-        .group_quotes(&direct, QuoteGroup::Day, 3)
-        .await
-        .unwrap();
-    assert_eq!(
-        days.iter().map(|b| b.key.as_str()).collect::<Vec<_>>(),
-        ["2020-01-01", "2020-01-02", "2020-01-03"]
-    );
+    let direct = QuoteFilter { direct: Some(true), ..Default::default() };
+    let days = store.group_quotes(&direct, QuoteGroup::Day, 3).await.unwrap();
+    assert_eq!(days.iter().map(|b| b.key.as_str()).collect::<Vec<_>>(), ["2020-01-01", "2020-01-02", "2020-01-03"]);
     assert!(days.iter().all(|b| b.count == 1));
 }
 

@@ -75,39 +75,18 @@ impl ArticleNode {
 
     /// The people the article mentions.
     async fn people(&self, ctx: &Context<'_>) -> ApiResult<Vec<PersonNode>> {
-        Ok(load_all(ctx, &self.0.people)
-            .await?
-            .into_iter()
-            .map(PersonNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.people).await?.into_iter().map(PersonNode).collect())
     }
 
     /// The organizations the article mentions.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
-        Ok(load_all(ctx, &self.0.organizations)
-            .await?
-            .into_iter()
-            .map(OrganizationNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.organizations).await?.into_iter().map(OrganizationNode).collect())
     }
 
     /// The statements in the article, in the order they appear in the body.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
-    async fn quotes(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Conn<QuoteNode>> {
-        related_page(
-            ctx,
-            QuoteRelation::InArticle,
-            self.0.id.as_str(),
-            first,
-            after,
-            QuoteNode,
-        )
-        .await
+    async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
+        related_page(ctx, QuoteRelation::InArticle, self.0.id.as_str(), first, after, QuoteNode).await
     }
 }
 
@@ -145,18 +124,13 @@ impl ArticleQuery {
         let sort = order_by.into();
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
-        let items = store
-            .find_articles(&filter, sort, &args.store_page())
-            .await?;
+        let items = store.find_articles(&filter, sort, &args.store_page()).await?;
         let total = total_if_wanted(ctx, store.count_articles(&filter)).await?;
         Ok(connection::from_store_page(
             items,
             &args,
             total,
-            |a| After {
-                key: article_sort_key(a, sort),
-                id: a.id.to_string(),
-            },
+            |a| After { key: article_sort_key(a, sort), id: a.id.to_string() },
             |a| ArticleNode(Arc::new(a)),
         ))
     }

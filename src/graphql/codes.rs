@@ -57,8 +57,7 @@ impl Extension for ErrorCodesExtension {
         response.errors = std::mem::take(&mut response.errors)
             .into_iter()
             .map(|error| {
-                let code = if error.message.starts_with("Failed to parse")
-                    || error.message.starts_with("Invalid value")
+                let code = if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value")
                 {
                     BAD_USER_INPUT
                 } else {
@@ -78,11 +77,7 @@ impl Extension for ErrorCodesExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         next.run(ctx, query, variables).await.map_err(|error| {
-            let code = if error.message.contains("recursion limit") {
-                QUERY_TOO_DEEP
-            } else {
-                GRAPHQL_PARSE_FAILED
-            };
+            let code = if error.message.contains("recursion limit") { QUERY_TOO_DEEP } else { GRAPHQL_PARSE_FAILED };
             with_code(error, code)
         })
     }

@@ -31,10 +31,7 @@ impl Cursor {
     /// The cursor of an item in a list ordered by id alone.
     pub fn of_id(id: impl Into<String>) -> Self {
         let id = id.into();
-        Cursor(After {
-            key: id.clone(),
-            id,
-        })
+        Cursor(After { key: id.clone(), id })
     }
 }
 
@@ -67,18 +64,12 @@ fn decode_cursor(raw: &str) -> ApiResult<Cursor> {
     }
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (key, id) = text
-        .strip_prefix("c:")
-        .and_then(|t| t.split_once(SEPARATOR))
-        .ok_or_else(invalid)?;
+    let (key, id) = text.strip_prefix("c:").and_then(|t| t.split_once(SEPARATOR)).ok_or_else(invalid)?;
     crate::domain::validate_id(id).map_err(|_| invalid())?;
     if key.len() > MAX_CURSOR_KEY {
         return Err(invalid());
     }
-    Ok(Cursor(After {
-        key: key.to_owned(),
-        id: id.to_owned(),
-    }))
+    Ok(Cursor(After { key: key.to_owned(), id: id.to_owned() }))
 }
 
 /// Validated paging arguments.
@@ -95,25 +86,16 @@ impl PageArgs {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if n >= 0 && (n as usize) <= MAX_PAGE_SIZE => n as usize,
             Some(n) => {
-                return Err(ApiError::bad_input(format!(
-                    "`first` must be between 0 and {MAX_PAGE_SIZE} (got {n})"
-                )));
+                return Err(ApiError::bad_input(format!("`first` must be between 0 and {MAX_PAGE_SIZE} (got {n})")));
             }
         };
-        let after = after
-            .as_deref()
-            .map(decode_cursor)
-            .transpose()?
-            .map(|c| c.0);
+        let after = after.as_deref().map(decode_cursor).transpose()?.map(|c| c.0);
         Ok(Self { first, after })
     }
 
     /// The store page that fetches one item more than asked, to learn whether there is a next page.
     pub fn store_page(&self) -> Page {
-        Page {
-            after: self.after.clone(),
-            limit: self.first + 1,
-        }
+        Page { after: self.after.clone(), limit: self.first + 1 }
     }
 }
 
@@ -141,32 +123,19 @@ pub type Conn<N> = Connection<Cursor, N, Total>;
 
 /// Cuts a page out of `items`, which must be in the list's order, with
 /// `cursor` giving each item's sort key and id.
-pub fn from_sorted<T, N>(
-    items: Vec<T>,
-    args: &PageArgs,
-    cursor: impl Fn(&T) -> After,
-    node: impl Fn(T) -> N,
-) -> Conn<N>
+pub fn from_sorted<T, N>(items: Vec<T>, args: &PageArgs, cursor: impl Fn(&T) -> After, node: impl Fn(T) -> N) -> Conn<N>
 where
     N: OutputType,
 {
     let total = items.len() as u64;
     let start = match &args.after {
-        Some(after) => items
-            .iter()
-            .position(|item| cursor(item) == *after)
-            .map_or(items.len(), |i| i + 1),
+        Some(after) => items.iter().position(|item| cursor(item) == *after).map_or(items.len(), |i| i + 1),
         None => 0,
     };
     let has_next = items.len() > start + args.first;
-    let mut connection =
-        Connection::with_additional_fields(start > 0, has_next, Total { total_count: total });
+    let mut connection = Connection::with_additional_fields(start > 0, has_next, Total { total_count: total });
     connection.edges.extend(
-        items
-            .into_iter()
-            .skip(start)
-            .take(args.first)
-            .map(|item| Edge::new(Cursor(cursor(&item)), node(item))),
+        items.into_iter().skip(start).take(args.first).map(|item| Edge::new(Cursor(cursor(&item)), node(item))),
     );
     connection
 }
@@ -184,21 +153,13 @@ where
 {
     let total = items.len() as u64;
     let start = match &args.after {
-        Some(after) => items
-            .iter()
-            .position(|item| id(item) > after.id)
-            .unwrap_or(items.len()),
+        Some(after) => items.iter().position(|item| id(item) > after.id).unwrap_or(items.len()),
         None => 0,
     };
     let has_next = items.len() > start + args.first;
-    let mut connection =
-        Connection::with_additional_fields(start > 0, has_next, Total { total_count: total });
+    let mut connection = Connection::with_additional_fields(start > 0, has_next, Total { total_count: total });
     connection.edges.extend(
-        items
-            .into_iter()
-            .skip(start)
-            .take(args.first)
-            .map(|item| Edge::new(Cursor::of_id(id(&item)), node(item))),
+        items.into_iter().skip(start).take(args.first).map(|item| Edge::new(Cursor::of_id(id(&item)), node(item))),
     );
     connection
 }
@@ -217,16 +178,9 @@ where
 {
     let has_next = items.len() > args.first;
     items.truncate(args.first);
-    let mut connection = Connection::with_additional_fields(
-        args.after.is_some(),
-        has_next,
-        Total { total_count: total },
-    );
-    connection.edges.extend(
-        items
-            .into_iter()
-            .map(|item| Edge::new(Cursor(cursor(&item)), node(item))),
-    );
+    let mut connection =
+        Connection::with_additional_fields(args.after.is_some(), has_next, Total { total_count: total });
+    connection.edges.extend(items.into_iter().map(|item| Edge::new(Cursor(cursor(&item)), node(item))));
     connection
 }
 
@@ -246,16 +200,9 @@ mod tests {
         assert!(PageArgs::new(Some(101), None).is_err());
         assert!(PageArgs::new(Some(-1), None).is_err());
         assert!(PageArgs::new(Some(5), Some("garbage!".into())).is_err());
-        let cursor = Cursor(After {
-            key: "2016-05-17".into(),
-            id: "q-1".into(),
-        })
-        .encode_cursor();
+        let cursor = Cursor(After { key: "2016-05-17".into(), id: "q-1".into() }).encode_cursor();
         let after = PageArgs::new(Some(5), Some(cursor)).unwrap().after.unwrap();
-        assert_eq!(
-            (after.key.as_str(), after.id.as_str()),
-            ("2016-05-17", "q-1")
-        );
+        assert_eq!((after.key.as_str(), after.id.as_str()), ("2016-05-17", "q-1"));
         let sneaky = URL_SAFE_NO_PAD.encode(format!("c:x{SEPARATOR}{{\"$gt\":\"\"}}"));
         assert!(PageArgs::new(None, Some(sneaky)).is_err());
     }

@@ -54,20 +54,13 @@ where
 }
 
 /// Loads the children of `parent` through `relation`.
-pub async fn load_related<R, T>(
-    ctx: &Context<'_>,
-    relation: R,
-    parent: &str,
-) -> ApiResult<Arc<Vec<Arc<T>>>>
+pub async fn load_related<R, T>(ctx: &Context<'_>, relation: R, parent: &str) -> ApiResult<Arc<Vec<Arc<T>>>>
 where
     R: Send + Sync + Hash + Eq + Clone + 'static,
     T: Send + Sync + 'static,
     StoreLoader: Loader<super::loaders::Related<R>, Value = Arc<Vec<Arc<T>>>, Error = ApiError>,
 {
-    Ok(loaders(ctx)?
-        .load_one(super::loaders::Related::new(relation, parent))
-        .await?
-        .unwrap_or_default())
+    Ok(loaders(ctx)?.load_one(super::loaders::Related::new(relation, parent)).await?.unwrap_or_default())
 }
 
 /// A connection page over the children of `parent` through `relation`, ordered by id.
@@ -87,12 +80,7 @@ where
 {
     let args = PageArgs::new(first, after)?;
     let children = load_related(ctx, relation, parent).await?;
-    Ok(connection::from_sorted_by_id(
-        children.to_vec(),
-        &args,
-        |c| c.key().to_owned(),
-        node,
-    ))
+    Ok(connection::from_sorted_by_id(children.to_vec(), &args, |c| c.key().to_owned(), node))
 }
 
 /// The total for a root list's `totalCount`: `count` is awaited only when the
@@ -101,9 +89,5 @@ pub async fn total_if_wanted(
     ctx: &Context<'_>,
     count: impl std::future::Future<Output = StoreResult<u64>>,
 ) -> ApiResult<u64> {
-    if connection::wants_total(ctx) {
-        Ok(count.await?)
-    } else {
-        Ok(0)
-    }
+    if connection::wants_total(ctx) { Ok(count.await?) } else { Ok(0) }
 }

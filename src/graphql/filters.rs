@@ -11,8 +11,8 @@ use super::organizations::OrganizationKind;
 use crate::domain::{ArticleId, IdError, OrganizationId, PersonId};
 use crate::store::filter::Bounded;
 use crate::store::{
-    ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, PersonFilter, QuoteFilter,
-    QuoteGroup, QuoteSort,
+    ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, PersonFilter, QuoteFilter, QuoteGroup,
+    QuoteSort,
 };
 use async_graphql::{Enum, ID, InputObject};
 use chrono::{Datelike, NaiveDate};
@@ -41,32 +41,21 @@ impl DateRangeInput {
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
-            return Err(ApiError::bad_input(
-                "a date range must not end before it starts",
-            ));
+            return Err(ApiError::bad_input("a date range must not end before it starts"));
         }
-        Ok(DateRange {
-            from: self.from,
-            to: self.to,
-        })
+        Ok(DateRange { from: self.from, to: self.to })
     }
 }
 
 /// Reads ids that may be global ids of `node_type` or plain keys.
-fn parse_ids<T>(
-    raw: &[ID],
-    node_type: NodeType,
-    parse: fn(String) -> Result<T, IdError>,
-) -> ApiResult<Vec<T>> {
+fn parse_ids<T>(raw: &[ID], node_type: NodeType, parse: fn(String) -> Result<T, IdError>) -> ApiResult<Vec<T>> {
     raw.iter()
         .map(|id| {
             let key = match ids::decode(id) {
                 Ok(_) => ids::decode_as(id, node_type)?,
                 Err(_) => id.to_string(),
             };
-            parse(key).map_err(|e| {
-                ApiError::bad_input(format!("`{}` is not a valid id: {e}", ids::preview(id)))
-            })
+            parse(key).map_err(|e| ApiError::bad_input(format!("`{}` is not a valid id: {e}", ids::preview(id))))
         })
         .collect()
 }
@@ -76,15 +65,11 @@ fn opt_ids<T>(
     node_type: NodeType,
     parse: fn(String) -> Result<T, IdError>,
 ) -> ApiResult<Option<Vec<T>>> {
-    raw.as_deref()
-        .map(|ids| parse_ids(ids, node_type, parse))
-        .transpose()
+    raw.as_deref().map(|ids| parse_ids(ids, node_type, parse)).transpose()
 }
 
 fn checked<F: Bounded>(filter: F) -> ApiResult<F> {
-    filter
-        .check()
-        .map_err(|e| ApiError::bad_input(e.to_string()))?;
+    filter.check().map_err(|e| ApiError::bad_input(e.to_string()))?;
     Ok(filter)
 }
 
@@ -116,11 +101,7 @@ impl ArticleFilterInput {
     fn convert(&self) -> ApiResult<ArticleFilter> {
         Ok(ArticleFilter {
             ids: opt_ids(&self.ids, NodeType::Article, ArticleId::parse)?,
-            published: self
-                .published
-                .as_ref()
-                .map(DateRangeInput::to_range)
-                .transpose()?,
+            published: self.published.as_ref().map(DateRangeInput::to_range).transpose()?,
             outlets: opt_ids(&self.outlets, NodeType::Organization, OrganizationId::parse)?,
             mentions_people: opt_ids(&self.mentions_people, NodeType::Person, PersonId::parse)?,
             mentions_organizations: opt_ids(
@@ -163,19 +144,11 @@ impl QuoteFilterInput {
         Ok(QuoteFilter {
             articles: opt_ids(&self.articles, NodeType::Article, ArticleId::parse)?,
             speakers: opt_ids(&self.speakers, NodeType::Person, PersonId::parse)?,
-            speaker_organizations: opt_ids(
-                &self.speaker_organizations,
-                NodeType::Organization,
-                OrganizationId::parse,
-            )?,
+            speaker_organizations: opt_ids(&self.speaker_organizations, NodeType::Organization, OrganizationId::parse)?,
             anonymous: self.anonymous,
             via: opt_ids(&self.via, NodeType::Organization, OrganizationId::parse)?,
             direct: self.direct,
-            date: self
-                .date
-                .as_ref()
-                .map(DateRangeInput::to_range)
-                .transpose()?,
+            date: self.date.as_ref().map(DateRangeInput::to_range).transpose()?,
             all_of: convert_all(&self.all_of, Self::convert)?,
             any_of: convert_all(&self.any_of, Self::convert)?,
         })
@@ -194,11 +167,7 @@ pub struct PersonFilterInput {
 impl PersonFilterInput {
     fn convert(&self) -> ApiResult<PersonFilter> {
         Ok(PersonFilter {
-            affiliations: opt_ids(
-                &self.affiliations,
-                NodeType::Organization,
-                OrganizationId::parse,
-            )?,
+            affiliations: opt_ids(&self.affiliations, NodeType::Organization, OrganizationId::parse)?,
             all_of: convert_all(&self.all_of, Self::convert)?,
             any_of: convert_all(&self.any_of, Self::convert)?,
         })
@@ -219,15 +188,8 @@ pub struct OrganizationFilterInput {
 impl OrganizationFilterInput {
     fn convert(&self) -> ApiResult<OrganizationFilter> {
         Ok(OrganizationFilter {
-            kinds: self
-                .kinds
-                .as_ref()
-                .map(|kinds| kinds.iter().map(|k| (*k).into()).collect()),
-            member_of: opt_ids(
-                &self.member_of,
-                NodeType::Organization,
-                OrganizationId::parse,
-            )?,
+            kinds: self.kinds.as_ref().map(|kinds| kinds.iter().map(|k| (*k).into()).collect()),
+            member_of: opt_ids(&self.member_of, NodeType::Organization, OrganizationId::parse)?,
             all_of: convert_all(&self.all_of, Self::convert)?,
             any_of: convert_all(&self.any_of, Self::convert)?,
         })
@@ -236,44 +198,22 @@ impl OrganizationFilterInput {
 
 /// Converts an optional article filter input, checking its bounds.
 pub fn article_filter(input: Option<&ArticleFilterInput>) -> ApiResult<ArticleFilter> {
-    checked(
-        input
-            .map(ArticleFilterInput::convert)
-            .transpose()?
-            .unwrap_or_default(),
-    )
+    checked(input.map(ArticleFilterInput::convert).transpose()?.unwrap_or_default())
 }
 
 /// Converts an optional quote filter input, checking its bounds.
 pub fn quote_filter(input: Option<&QuoteFilterInput>) -> ApiResult<QuoteFilter> {
-    checked(
-        input
-            .map(QuoteFilterInput::convert)
-            .transpose()?
-            .unwrap_or_default(),
-    )
+    checked(input.map(QuoteFilterInput::convert).transpose()?.unwrap_or_default())
 }
 
 /// Converts an optional person filter input, checking its bounds.
 pub fn person_filter(input: Option<&PersonFilterInput>) -> ApiResult<PersonFilter> {
-    checked(
-        input
-            .map(PersonFilterInput::convert)
-            .transpose()?
-            .unwrap_or_default(),
-    )
+    checked(input.map(PersonFilterInput::convert).transpose()?.unwrap_or_default())
 }
 
 /// Converts an optional organization filter input, checking its bounds.
-pub fn organization_filter(
-    input: Option<&OrganizationFilterInput>,
-) -> ApiResult<OrganizationFilter> {
-    checked(
-        input
-            .map(OrganizationFilterInput::convert)
-            .transpose()?
-            .unwrap_or_default(),
-    )
+pub fn organization_filter(input: Option<&OrganizationFilterInput>) -> ApiResult<OrganizationFilter> {
+    checked(input.map(OrganizationFilterInput::convert).transpose()?.unwrap_or_default())
 }
 
 /// The order of an article list.

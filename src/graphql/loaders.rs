@@ -13,12 +13,8 @@
 //! default). The round-trip test in `tests/api` holds us to that.
 
 use super::error::ApiError;
-use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-};
-use crate::store::{
-    ArticleRelation, OrganizationRelation, PersonRelation, QuoteRelation, SharedStore,
-};
+use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
+use crate::store::{ArticleRelation, OrganizationRelation, PersonRelation, QuoteRelation, SharedStore};
 use async_graphql::dataloader::{DataLoader, Loader};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -47,10 +43,7 @@ pub struct Related<R> {
 
 impl<R> Related<R> {
     pub fn new(relation: R, parent: impl Into<String>) -> Self {
-        Self {
-            relation,
-            parent: parent.into(),
-        }
+        Self { relation, parent: parent.into() }
     }
 }
 
@@ -61,20 +54,14 @@ fn by_id<K, T>(items: Vec<T>, id: impl Fn(&T) -> &K) -> HashMap<K, Arc<T>>
 where
     K: Clone + Eq + Hash,
 {
-    items
-        .into_iter()
-        .map(|item| (id(&item).clone(), Arc::new(item)))
-        .collect()
+    items.into_iter().map(|item| (id(&item).clone(), Arc::new(item))).collect()
 }
 
 impl Loader<ArticleId> for StoreLoader {
     type Value = Arc<Article>;
     type Error = ApiError;
 
-    async fn load(
-        &self,
-        keys: &[ArticleId],
-    ) -> Result<HashMap<ArticleId, Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[ArticleId]) -> Result<HashMap<ArticleId, Self::Value>, Self::Error> {
         Ok(by_id(self.store.articles(keys).await?, |a| &a.id))
     }
 }
@@ -92,10 +79,7 @@ impl Loader<OrganizationId> for StoreLoader {
     type Value = Arc<Organization>;
     type Error = ApiError;
 
-    async fn load(
-        &self,
-        keys: &[OrganizationId],
-    ) -> Result<HashMap<OrganizationId, Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[OrganizationId]) -> Result<HashMap<OrganizationId, Self::Value>, Self::Error> {
         Ok(by_id(self.store.organizations(keys).await?, |o| &o.id))
     }
 }
@@ -112,10 +96,7 @@ impl Loader<QuoteId> for StoreLoader {
 /// Groups relation keys by relation, runs `fetch` once per relation, and files
 /// the `(parent, child)` pairs under their keys; parents without children get
 /// an empty list.
-async fn load_related<R, T, F, Fut>(
-    keys: &[Related<R>],
-    fetch: F,
-) -> Result<HashMap<Related<R>, Children<T>>, ApiError>
+async fn load_related<R, T, F, Fut>(keys: &[Related<R>], fetch: F) -> Result<HashMap<Related<R>, Children<T>>, ApiError>
 where
     R: Copy + Eq + Hash,
     F: Fn(R, Vec<String>) -> Fut,
@@ -123,13 +104,9 @@ where
 {
     let mut parents_by_relation: HashMap<R, Vec<String>> = HashMap::new();
     for key in keys {
-        parents_by_relation
-            .entry(key.relation)
-            .or_default()
-            .push(key.parent.clone());
+        parents_by_relation.entry(key.relation).or_default().push(key.parent.clone());
     }
-    let mut grouped: HashMap<Related<R>, Vec<Arc<T>>> =
-        keys.iter().map(|key| (key.clone(), Vec::new())).collect();
+    let mut grouped: HashMap<Related<R>, Vec<Arc<T>>> = keys.iter().map(|key| (key.clone(), Vec::new())).collect();
     for (relation, parents) in parents_by_relation {
         for (parent, child) in fetch(relation, parents).await? {
             if let Some(children) = grouped.get_mut(&Related { relation, parent }) {
@@ -137,10 +114,7 @@ where
             }
         }
     }
-    Ok(grouped
-        .into_iter()
-        .map(|(key, children)| (key, Arc::new(children)))
-        .collect())
+    Ok(grouped.into_iter().map(|(key, children)| (key, Arc::new(children))).collect())
 }
 
 impl Loader<Related<QuoteRelation>> for StoreLoader {
@@ -151,10 +125,7 @@ impl Loader<Related<QuoteRelation>> for StoreLoader {
         &self,
         keys: &[Related<QuoteRelation>],
     ) -> Result<HashMap<Related<QuoteRelation>, Self::Value>, Self::Error> {
-        load_related(keys, |relation, parents| async move {
-            self.store.related_quotes(relation, &parents).await
-        })
-        .await
+        load_related(keys, |relation, parents| async move { self.store.related_quotes(relation, &parents).await }).await
     }
 }
 
@@ -166,10 +137,8 @@ impl Loader<Related<ArticleRelation>> for StoreLoader {
         &self,
         keys: &[Related<ArticleRelation>],
     ) -> Result<HashMap<Related<ArticleRelation>, Self::Value>, Self::Error> {
-        load_related(keys, |relation, parents| async move {
-            self.store.related_articles(relation, &parents).await
-        })
-        .await
+        load_related(keys, |relation, parents| async move { self.store.related_articles(relation, &parents).await })
+            .await
     }
 }
 
@@ -181,10 +150,7 @@ impl Loader<Related<PersonRelation>> for StoreLoader {
         &self,
         keys: &[Related<PersonRelation>],
     ) -> Result<HashMap<Related<PersonRelation>, Self::Value>, Self::Error> {
-        load_related(keys, |relation, parents| async move {
-            self.store.related_people(relation, &parents).await
-        })
-        .await
+        load_related(keys, |relation, parents| async move { self.store.related_people(relation, &parents).await }).await
     }
 }
 
@@ -196,9 +162,10 @@ impl Loader<Related<OrganizationRelation>> for StoreLoader {
         &self,
         keys: &[Related<OrganizationRelation>],
     ) -> Result<HashMap<Related<OrganizationRelation>, Self::Value>, Self::Error> {
-        load_related(keys, |relation, parents| async move {
-            self.store.related_organizations(relation, &parents).await
-        })
+        load_related(
+            keys,
+            |relation, parents| async move { self.store.related_organizations(relation, &parents).await },
+        )
         .await
     }
 }

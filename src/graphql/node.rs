@@ -29,30 +29,21 @@ impl NodeQuery {
     /// Any entity, by its global id.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Node> {
         let (node_type, raw) = ids::decode(&id)?;
-        resolve(ctx, node_type, raw).await?.ok_or_else(|| {
-            ApiError::not_found(format!("nothing has the id `{}`", ids::preview(&id)))
-        })
+        resolve(ctx, node_type, raw)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("nothing has the id `{}`", ids::preview(&id))))
     }
 
     /// Entities by global id, in the order asked (at most 100); `null` for ids
     /// that name nothing. Loaded in one batch per type.
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(ApiError::bad_input(format!(
-                "`nodes` takes at most {MAX_NODES} ids"
-            )));
+            return Err(ApiError::bad_input(format!("`nodes` takes at most {MAX_NODES} ids")));
         }
-        let decoded = ids
-            .iter()
-            .map(|id| ids::decode(id))
-            .collect::<ApiResult<Vec<_>>>()?;
+        let decoded = ids.iter().map(|id| ids::decode(id)).collect::<ApiResult<Vec<_>>>()?;
         // Resolving all together lets the loaders batch each type into one call.
-        futures_util::future::try_join_all(
-            decoded
-                .into_iter()
-                .map(|(node_type, raw)| resolve(ctx, node_type, raw)),
-        )
-        .await
+        futures_util::future::try_join_all(decoded.into_iter().map(|(node_type, raw)| resolve(ctx, node_type, raw)))
+            .await
     }
 }
 
@@ -62,17 +53,15 @@ const MAX_NODES: usize = 100;
 async fn resolve(ctx: &Context<'_>, node_type: NodeType, raw: String) -> ApiResult<Option<Node>> {
     let bad = |e: crate::domain::IdError| ApiError::bad_input(e.to_string());
     Ok(match node_type {
-        NodeType::Article => load_one(ctx, ArticleId::parse(raw).map_err(bad)?)
-            .await?
-            .map(|a| Node::Article(ArticleNode(a))),
-        NodeType::Person => load_one(ctx, PersonId::parse(raw).map_err(bad)?)
-            .await?
-            .map(|p| Node::Person(PersonNode(p))),
+        NodeType::Article => {
+            load_one(ctx, ArticleId::parse(raw).map_err(bad)?).await?.map(|a| Node::Article(ArticleNode(a)))
+        }
+        NodeType::Person => {
+            load_one(ctx, PersonId::parse(raw).map_err(bad)?).await?.map(|p| Node::Person(PersonNode(p)))
+        }
         NodeType::Organization => load_one(ctx, OrganizationId::parse(raw).map_err(bad)?)
             .await?
             .map(|o| Node::Organization(OrganizationNode(o))),
-        NodeType::Quote => load_one(ctx, QuoteId::parse(raw).map_err(bad)?)
-            .await?
-            .map(|q| Node::Quote(QuoteNode(q))),
+        NodeType::Quote => load_one(ctx, QuoteId::parse(raw).map_err(bad)?).await?.map(|q| Node::Quote(QuoteNode(q))),
     })
 }

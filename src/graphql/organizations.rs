@@ -12,8 +12,7 @@ use super::quotes::QuoteNode;
 use crate::domain::{OrgKind, Organization};
 use crate::store::filter::organization_sort_key;
 use crate::store::{
-    After, ArticleRelation, NameSort, OrganizationFilter, OrganizationRelation, PersonRelation,
-    QuoteRelation,
+    After, ArticleRelation, NameSort, OrganizationFilter, OrganizationRelation, PersonRelation, QuoteRelation,
 };
 use async_graphql::{Context, Enum, ID, Object};
 use std::sync::Arc;
@@ -81,24 +80,12 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<OrganizationNode>> {
-        related_page(
-            ctx,
-            OrganizationRelation::MembersOf,
-            self.0.id.as_str(),
-            first,
-            after,
-            OrganizationNode,
-        )
-        .await
+        related_page(ctx, OrganizationRelation::MembersOf, self.0.id.as_str(), first, after, OrganizationNode).await
     }
 
     /// Organizations this one is a member (or part) of.
     async fn member_of(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
-        Ok(load_all(ctx, &self.0.member_of)
-            .await?
-            .into_iter()
-            .map(OrganizationNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.member_of).await?.into_iter().map(OrganizationNode).collect())
     }
 
     /// People affiliated with this organization.
@@ -109,15 +96,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<PersonNode>> {
-        related_page(
-            ctx,
-            PersonRelation::AffiliatedWith,
-            self.0.id.as_str(),
-            first,
-            after,
-            PersonNode,
-        )
-        .await
+        related_page(ctx, PersonRelation::AffiliatedWith, self.0.id.as_str(), first, after, PersonNode).await
     }
 
     /// Statements this source reported (it is in their `via`).
@@ -128,15 +107,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
-        related_page(
-            ctx,
-            QuoteRelation::Via,
-            self.0.id.as_str(),
-            first,
-            after,
-            QuoteNode,
-        )
-        .await
+        related_page(ctx, QuoteRelation::Via, self.0.id.as_str(), first, after, QuoteNode).await
     }
 
     /// Statements made by this organization's people or by anonymous speakers tied to it.
@@ -147,15 +118,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
-        related_page(
-            ctx,
-            QuoteRelation::ByOrganization,
-            self.0.id.as_str(),
-            first,
-            after,
-            QuoteNode,
-        )
-        .await
+        related_page(ctx, QuoteRelation::ByOrganization, self.0.id.as_str(), first, after, QuoteNode).await
     }
 
     /// Articles that mention this organization.
@@ -166,15 +129,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        related_page(
-            ctx,
-            ArticleRelation::MentionsOrganization,
-            self.0.id.as_str(),
-            first,
-            after,
-            ArticleNode,
-        )
-        .await
+        related_page(ctx, ArticleRelation::MentionsOrganization, self.0.id.as_str(), first, after, ArticleNode).await
     }
 
     /// Articles this outlet published.
@@ -185,15 +140,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        related_page(
-            ctx,
-            ArticleRelation::PublishedBy,
-            self.0.id.as_str(),
-            first,
-            after,
-            ArticleNode,
-        )
-        .await
+        related_page(ctx, ArticleRelation::PublishedBy, self.0.id.as_str(), first, after, ArticleNode).await
     }
 }
 
@@ -210,9 +157,7 @@ impl OrganizationQuery {
             .organization_by_name(name)
             .await?
             .map(|o| OrganizationNode(Arc::new(o)))
-            .ok_or_else(|| {
-                ApiError::not_found(format!("no organization named `{}`", ids::preview(name)))
-            })
+            .ok_or_else(|| ApiError::not_found(format!("no organization named `{}`", ids::preview(name))))
     }
 
     /// Organizations matching `filter` and of the given `kinds` (all when absent), by name unless `orderBy` says otherwise.
@@ -244,10 +189,7 @@ impl OrganizationQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<OrganizationNode>> {
-        let filter = OrganizationFilter {
-            kinds: Some(OrgKind::SOURCES.to_vec()),
-            ..OrganizationFilter::default()
-        };
+        let filter = OrganizationFilter { kinds: Some(OrgKind::SOURCES.to_vec()), ..OrganizationFilter::default() };
         list(ctx, &filter, NameSort::Name, PageArgs::new(first, after)?).await
     }
 }
@@ -259,18 +201,13 @@ async fn list(
     args: PageArgs,
 ) -> ApiResult<Conn<OrganizationNode>> {
     let store = store(ctx)?;
-    let items = store
-        .find_organizations(filter, sort, &args.store_page())
-        .await?;
+    let items = store.find_organizations(filter, sort, &args.store_page()).await?;
     let total = total_if_wanted(ctx, store.count_organizations(filter)).await?;
     Ok(connection::from_store_page(
         items,
         &args,
         total,
-        |o| After {
-            key: organization_sort_key(o, sort),
-            id: o.id.to_string(),
-        },
+        |o| After { key: organization_sort_key(o, sort), id: o.id.to_string() },
         |o| OrganizationNode(Arc::new(o)),
     ))
 }

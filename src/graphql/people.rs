@@ -52,42 +52,18 @@ impl PersonNode {
 
     /// The organizations they belong to or speak for.
     async fn affiliations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
-        Ok(load_all(ctx, &self.0.affiliations)
-            .await?
-            .into_iter()
-            .map(OrganizationNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.affiliations).await?.into_iter().map(OrganizationNode).collect())
     }
 
     /// What they said, across all articles.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
-    async fn quotes(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Conn<QuoteNode>> {
-        related_page(
-            ctx,
-            QuoteRelation::BySpeaker,
-            self.0.id.as_str(),
-            first,
-            after,
-            QuoteNode,
-        )
-        .await
+    async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
+        related_page(ctx, QuoteRelation::BySpeaker, self.0.id.as_str(), first, after, QuoteNode).await
     }
 
     /// The sources that carried their statements, with how many each, largest first.
-    async fn sources(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(default = 10)] first: i32,
-    ) -> ApiResult<Vec<SourceCount>> {
-        let filter = QuoteFilter {
-            speakers: Some(vec![self.0.id.clone()]),
-            ..QuoteFilter::default()
-        };
+    async fn sources(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> ApiResult<Vec<SourceCount>> {
+        let filter = QuoteFilter { speakers: Some(vec![self.0.id.clone()]), ..QuoteFilter::default() };
         source_counts(ctx, &filter, first).await
     }
 
@@ -99,15 +75,7 @@ impl PersonNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        related_page(
-            ctx,
-            ArticleRelation::MentionsPerson,
-            self.0.id.as_str(),
-            first,
-            after,
-            ArticleNode,
-        )
-        .await
+        related_page(ctx, ArticleRelation::MentionsPerson, self.0.id.as_str(), first, after, ArticleNode).await
     }
 }
 
@@ -118,9 +86,7 @@ pub fn check_name(name: &str) -> ApiResult<&str> {
         return Err(ApiError::bad_input("`name` must not be empty"));
     }
     if trimmed.chars().count() > MAX_NAME_LEN {
-        return Err(ApiError::bad_input(format!(
-            "`name` is at most {MAX_NAME_LEN} characters"
-        )));
+        return Err(ApiError::bad_input(format!("`name` is at most {MAX_NAME_LEN} characters")));
     }
     Ok(trimmed)
 }
@@ -161,10 +127,7 @@ impl PersonQuery {
             items,
             &args,
             total,
-            |p| After {
-                key: person_sort_key(p, sort),
-                id: p.id.to_string(),
-            },
+            |p| After { key: person_sort_key(p, sort), id: p.id.to_string() },
             |p| PersonNode(Arc::new(p)),
         ))
     }

@@ -37,10 +37,7 @@ pub struct AnonymousSpeaker {
 
 impl AnonymousSpeaker {
     pub fn new(description: String, affiliation: Option<OrganizationId>) -> Self {
-        Self {
-            description,
-            affiliation,
-        }
+        Self { description, affiliation }
     }
 }
 
@@ -96,26 +93,21 @@ impl QuoteNode {
     async fn speaker(&self, ctx: &Context<'_>) -> ApiResult<Option<SpeakerUnion>> {
         Ok(match &self.0.speaker {
             None => None,
-            Some(DomainSpeaker::Person { person }) => load_one(ctx, person.clone())
-                .await?
-                .map(|p| SpeakerUnion::Person(PersonNode(p))),
-            Some(DomainSpeaker::Anonymous {
-                description,
-                affiliation,
-            }) => Some(SpeakerUnion::AnonymousSpeaker(AnonymousSpeaker {
-                description: description.clone(),
-                affiliation: affiliation.clone(),
-            })),
+            Some(DomainSpeaker::Person { person }) => {
+                load_one(ctx, person.clone()).await?.map(|p| SpeakerUnion::Person(PersonNode(p)))
+            }
+            Some(DomainSpeaker::Anonymous { description, affiliation }) => {
+                Some(SpeakerUnion::AnonymousSpeaker(AnonymousSpeaker {
+                    description: description.clone(),
+                    affiliation: affiliation.clone(),
+                }))
+            }
         })
     }
 
     /// The news agencies or outlets through which the statement reached the article.
     async fn via(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
-        Ok(load_all(ctx, &self.0.via)
-            .await?
-            .into_iter()
-            .map(OrganizationNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.via).await?.into_iter().map(OrganizationNode).collect())
     }
 
     /// The article the statement appears in.
@@ -123,9 +115,7 @@ impl QuoteNode {
         load_one(ctx, self.0.article.clone())
             .await?
             .map(ArticleNode)
-            .ok_or_else(|| {
-                ApiError::not_found(format!("the article of quote `{}` is missing", self.0.id))
-            })
+            .ok_or_else(|| ApiError::not_found(format!("the article of quote `{}` is missing", self.0.id)))
     }
 
     /// The day the statement was made, when known.
@@ -168,10 +158,7 @@ impl QuoteQuery {
             items,
             &args,
             total,
-            |q| After {
-                key: quote_sort_key(q, sort),
-                id: q.id.to_string(),
-            },
+            |q| After { key: quote_sort_key(q, sort), id: q.id.to_string() },
             |q| QuoteNode(Arc::new(q)),
         ))
     }

@@ -50,24 +50,15 @@ impl SearchResults {
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
         let args = PageArgs::new(first, after)?;
-        let hits = store(ctx)?
-            .search(SearchTarget::Articles, &self.query, MAX_RESULTS)
-            .await?;
+        let hits = store(ctx)?.search(SearchTarget::Articles, &self.query, MAX_RESULTS).await?;
         ranked_connection(ctx, hits, &args, ArticleId::parse, ArticleNode).await
     }
 
     /// Quotes whose text matches, best first.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
-    async fn quotes(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Conn<QuoteNode>> {
+    async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
         let args = PageArgs::new(first, after)?;
-        let hits = store(ctx)?
-            .search(SearchTarget::Quotes, &self.query, MAX_RESULTS)
-            .await?;
+        let hits = store(ctx)?.search(SearchTarget::Quotes, &self.query, MAX_RESULTS).await?;
         ranked_connection(ctx, hits, &args, QuoteId::parse, QuoteNode).await
     }
 }
@@ -86,36 +77,16 @@ where
     N: OutputType,
     StoreLoader: Loader<K, Value = Arc<T>, Error = ApiError>,
 {
-    let RankedPage {
-        hits: page,
-        total,
-        has_next,
-    } = cut(hits, args)?;
-    let keys = page
-        .iter()
-        .map(|(id, _)| parse(id.clone()))
-        .collect::<Result<Vec<K>, _>>()
-        .map_err(|_| ApiError::Internal)?;
+    let RankedPage { hits: page, total, has_next } = cut(hits, args)?;
+    let keys =
+        page.iter().map(|(id, _)| parse(id.clone())).collect::<Result<Vec<K>, _>>().map_err(|_| ApiError::Internal)?;
     let found = loaders(ctx)?.load_many(keys.iter().cloned()).await?;
-    let mut connection = Connection::with_additional_fields(
-        args.after.is_some(),
-        has_next,
-        Total { total_count: total },
-    );
+    let mut connection =
+        Connection::with_additional_fields(args.after.is_some(), has_next, Total { total_count: total });
     // A hit whose entity vanished between the search and the load is left out.
-    connection
-        .edges
-        .extend(page.into_iter().zip(keys).filter_map(|((id, score), key)| {
-            found.get(&key).map(|entity| {
-                Edge::new(
-                    Cursor(After {
-                        key: score_key(score),
-                        id,
-                    }),
-                    node(entity.clone()),
-                )
-            })
-        }));
+    connection.edges.extend(page.into_iter().zip(keys).filter_map(|((id, score), key)| {
+        found.get(&key).map(|entity| Edge::new(Cursor(After { key: score_key(score), id }), node(entity.clone())))
+    }));
     Ok(connection)
 }
 
@@ -141,9 +112,7 @@ fn cut(hits: SearchHits, args: &PageArgs) -> ApiResult<RankedPage> {
                 .parse()
                 .ok()
                 .filter(|s: &f64| s.is_finite())
-                .ok_or_else(|| {
-                    ApiError::bad_input("`after` is not a cursor of these search results")
-                })?;
+                .ok_or_else(|| ApiError::bad_input("`after` is not a cursor of these search results"))?;
             hits.hits
                 .iter()
                 .position(|(id, s)| *s < score || (*s == score && *id > after.id))
@@ -153,9 +122,5 @@ fn cut(hits: SearchHits, args: &PageArgs) -> ApiResult<RankedPage> {
     };
     let has_next = hits.hits.len() > start + args.first;
     let page = hits.hits.into_iter().skip(start).take(args.first).collect();
-    Ok(RankedPage {
-        hits: page,
-        total: hits.total,
-        has_next,
-    })
+    Ok(RankedPage { hits: page, total: hits.total, has_next })
 }

@@ -5,7 +5,7 @@
 //! filter (a `GROUP BY` on the embedded store, a `$group` pipeline on MongoDB);
 //! the date buckets it groups on were computed when the quotes were written.
 
-use super::context::{load_all, load_one, store};
+use super::context::{load_all, store};
 use super::error::{ApiError, ApiResult};
 use super::filters::{self, Interval, QuoteFilterInput};
 use super::organizations::OrganizationNode;
@@ -31,9 +31,7 @@ impl StatsRoot {
     /// Figures over the statements matching `filter` (all when absent): a date
     /// range, a source, a speaker or organization narrow every figure at once.
     async fn quote_stats(&self, filter: Option<QuoteFilterInput>) -> ApiResult<QuoteStats> {
-        Ok(QuoteStats {
-            filter: filters::quote_filter(filter.as_ref())?,
-        })
+        Ok(QuoteStats { filter: filters::quote_filter(filter.as_ref())? })
     }
 }
 
@@ -84,48 +82,26 @@ fn group_limit(first: i32) -> ApiResult<usize> {
     if (0..=MAX_GROUPS).contains(&first) {
         Ok(first as usize)
     } else {
-        Err(ApiError::bad_input(format!(
-            "`first` must be between 0 and {MAX_GROUPS}"
-        )))
+        Err(ApiError::bad_input(format!("`first` must be between 0 and {MAX_GROUPS}")))
     }
 }
 
-async fn groups(
-    ctx: &Context<'_>,
-    filter: &QuoteFilter,
-    group: QuoteGroup,
-    limit: usize,
-) -> ApiResult<Vec<Bucket>> {
+async fn groups(ctx: &Context<'_>, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> ApiResult<Vec<Bucket>> {
     Ok(store(ctx)?.group_quotes(filter, group, limit).await?)
 }
 
 /// Organizations for buckets keyed by organization id, in bucket order.
-async fn organization_counts(
-    ctx: &Context<'_>,
-    buckets: Vec<Bucket>,
-) -> ApiResult<Vec<(OrganizationNode, u64)>> {
-    let ids: Vec<OrganizationId> = buckets
-        .iter()
-        .filter_map(|b| OrganizationId::parse(b.key.clone()).ok())
-        .collect();
+async fn organization_counts(ctx: &Context<'_>, buckets: Vec<Bucket>) -> ApiResult<Vec<(OrganizationNode, u64)>> {
+    let ids: Vec<OrganizationId> = buckets.iter().filter_map(|b| OrganizationId::parse(b.key.clone()).ok()).collect();
     let found = load_all(ctx, &ids).await?;
     Ok(buckets
         .into_iter()
-        .filter_map(|b| {
-            found
-                .iter()
-                .find(|o| o.id.as_str() == b.key)
-                .map(|o| (OrganizationNode(o.clone()), b.count))
-        })
+        .filter_map(|b| found.iter().find(|o| o.id.as_str() == b.key).map(|o| (OrganizationNode(o.clone()), b.count)))
         .collect())
 }
 
 /// Statements by source, largest first: what a person's words reached readers through, say.
-pub async fn source_counts(
-    ctx: &Context<'_>,
-    filter: &QuoteFilter,
-    first: i32,
-) -> ApiResult<Vec<SourceCount>> {
+pub async fn source_counts(ctx: &Context<'_>, filter: &QuoteFilter, first: i32) -> ApiResult<Vec<SourceCount>> {
     let buckets = groups(ctx, filter, QuoteGroup::Source, group_limit(first)?).await?;
     Ok(organization_counts(ctx, buckets)
         .await?
@@ -143,20 +119,12 @@ impl QuoteStats {
 
     /// Statements by the source that reported them, largest first (a statement
     /// reported by two sources counts for each).
-    async fn by_source(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(default = 10)] first: i32,
-    ) -> ApiResult<Vec<SourceCount>> {
+    async fn by_source(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> ApiResult<Vec<SourceCount>> {
         source_counts(ctx, &self.filter, first).await
     }
 
     /// Statements by speaker, named or anonymous, largest first.
-    async fn by_speaker(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(default = 10)] first: i32,
-    ) -> ApiResult<Vec<SpeakerCount>> {
+    async fn by_speaker(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> ApiResult<Vec<SpeakerCount>> {
         let buckets = groups(ctx, &self.filter, QuoteGroup::Speaker, group_limit(first)?).await?;
         let people: Vec<PersonId> = buckets
             .iter()
@@ -168,54 +136,37 @@ impl QuoteStats {
             .into_iter()
             .filter_map(|b| {
                 let speaker = if let Some(id) = b.key.strip_prefix("person:") {
-                    SpeakerUnion::Person(PersonNode(
-                        found.iter().find(|p| p.id.as_str() == id)?.clone(),
-                    ))
+                    SpeakerUnion::Person(PersonNode(found.iter().find(|p| p.id.as_str() == id)?.clone()))
                 } else {
-                    let (affiliation, description) =
-                        b.key.strip_prefix("anon:")?.split_once(':')?;
+                    let (affiliation, description) = b.key.strip_prefix("anon:")?.split_once(':')?;
                     SpeakerUnion::AnonymousSpeaker(AnonymousSpeaker::new(
                         description.to_owned(),
                         OrganizationId::parse(affiliation).ok(),
                     ))
                 };
-                Some(SpeakerCount {
-                    speaker,
-                    count: b.count,
-                })
+                Some(SpeakerCount { speaker, count: b.count })
             })
             .collect())
     }
 
     /// Named people by how many statements they made, largest first.
-    async fn top_people(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(default = 10)] first: i32,
-    ) -> ApiResult<Vec<PersonCount>> {
-        let named = QuoteFilter {
-            anonymous: Some(false),
-            all_of: vec![self.filter.clone()],
-            ..QuoteFilter::default()
-        };
+    async fn top_people(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> ApiResult<Vec<PersonCount>> {
+        let named = QuoteFilter { anonymous: Some(false), all_of: vec![self.filter.clone()], ..QuoteFilter::default() };
         let buckets = groups(ctx, &named, QuoteGroup::Speaker, group_limit(first)?).await?;
-        let mut out = Vec::with_capacity(buckets.len());
-        for bucket in buckets {
-            let Some(id) = bucket
-                .key
-                .strip_prefix("person:")
-                .and_then(|id| PersonId::parse(id).ok())
-            else {
-                continue;
-            };
-            if let Some(person) = load_one(ctx, id).await? {
-                out.push(PersonCount {
-                    person: PersonNode(person),
-                    count: bucket.count,
-                });
-            }
-        }
-        Ok(out)
+        let ids: Vec<PersonId> = buckets
+            .iter()
+            .filter_map(|b| b.key.strip_prefix("person:"))
+            .filter_map(|id| PersonId::parse(id).ok())
+            .collect();
+        let people = load_all(ctx, &ids).await?;
+        Ok(buckets
+            .into_iter()
+            .filter_map(|b| {
+                let id = b.key.strip_prefix("person:")?;
+                let person = people.iter().find(|p| p.id.as_str() == id)?;
+                Some(PersonCount { person: PersonNode(person.clone()), count: b.count })
+            })
+            .collect())
     }
 
     /// Statements by the organizations their speakers belong to, largest first.
@@ -224,20 +175,11 @@ impl QuoteStats {
         ctx: &Context<'_>,
         #[graphql(default = 10)] first: i32,
     ) -> ApiResult<Vec<OrganizationCount>> {
-        let buckets = groups(
-            ctx,
-            &self.filter,
-            QuoteGroup::SpeakerOrganization,
-            group_limit(first)?,
-        )
-        .await?;
+        let buckets = groups(ctx, &self.filter, QuoteGroup::SpeakerOrganization, group_limit(first)?).await?;
         Ok(organization_counts(ctx, buckets)
             .await?
             .into_iter()
-            .map(|(organization, count)| OrganizationCount {
-                organization,
-                count,
-            })
+            .map(|(organization, count)| OrganizationCount { organization, count })
             .collect())
     }
 
@@ -258,13 +200,7 @@ impl QuoteStats {
         Ok(counts
             .into_iter()
             .take(MAX_PERIODS)
-            .filter_map(|(period, count)| {
-                Some(PeriodCount {
-                    start: period_start(interval, &period)?,
-                    period,
-                    count,
-                })
-            })
+            .filter_map(|(period, count)| Some(PeriodCount { start: period_start(interval, &period)?, period, count }))
             .collect())
     }
 }
@@ -316,16 +252,10 @@ mod tests {
         let from = NaiveDate::from_ymd_opt(2016, 5, 16).unwrap();
         let to = NaiveDate::from_ymd_opt(2016, 6, 2).unwrap();
         assert_eq!(periods(Interval::Month, from, to), ["2016-05", "2016-06"]);
-        assert_eq!(
-            periods(Interval::Week, from, to),
-            ["2016-W20", "2016-W21", "2016-W22"]
-        );
+        assert_eq!(periods(Interval::Week, from, to), ["2016-W20", "2016-W21", "2016-W22"]);
         assert_eq!(periods(Interval::Day, from, to).len(), 18);
         assert_eq!(period_start(Interval::Week, "2016-W20"), Some(from));
-        assert_eq!(
-            period_start(Interval::Month, "2016-06"),
-            NaiveDate::from_ymd_opt(2016, 6, 1)
-        );
+        assert_eq!(period_start(Interval::Month, "2016-06"), NaiveDate::from_ymd_opt(2016, 6, 1));
         assert_eq!(period_start(Interval::Day, "garbage"), None);
     }
 }

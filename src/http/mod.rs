@@ -23,7 +23,12 @@ pub struct AppState {
     pub readiness: Readiness,
     /// Whether `/` serves the playground.
     pub playground: bool,
+    /// Whether responses say how many store operations they took (not in production).
+    pub expose_store_operations: bool,
 }
+
+/// The response header that carries a request's store operations (development mode only).
+pub const STORE_OPERATIONS_HEADER: &str = "x-newsgraph-store-operations";
 
 /// Whether start-up preparation of the store (indexes) has finished.
 #[derive(Clone, Default)]
@@ -57,28 +62,22 @@ fn request_error(status: actix_web::http::StatusCode, code: &str, message: &str)
 }
 
 fn bad_request(message: &str) -> HttpResponse {
-    request_error(
-        actix_web::http::StatusCode::BAD_REQUEST,
-        "BAD_REQUEST",
-        message,
-    )
+    request_error(actix_web::http::StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
-async fn execute(
-    state: &AppState,
-    req: &HttpRequest,
-    request: async_graphql::Request,
-) -> HttpResponse {
-    let header = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
+    let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = caller_from_header(header);
-    let response = state
-        .schema
-        .execute(prepare_request(request, state.store.clone(), caller))
-        .await;
-    HttpResponse::Ok().json(response)
+    let before = state.store.operations();
+    let response = state.schema.execute(prepare_request(request, state.store.clone(), caller)).await;
+    let mut reply = HttpResponse::Ok();
+    if state.expose_store_operations {
+        // The change of a process-wide counter: exact when requests do not
+        // overlap, which is how the benchmark reads it.
+        let used = state.store.operations().saturating_sub(before);
+        reply.insert_header((STORE_OPERATIONS_HEADER, used.to_string()));
+    }
+    reply.json(response)
 }
 
 async fn playground_page(state: web::Data<AppState>) -> HttpResponse {
@@ -99,30 +98,15 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     match &document.operations {
         DocumentOperations::Single(op) => is_mutation(op.node.ty),
         DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops
-                .get(name.as_str())
-                .is_some_and(|op| is_mutation(op.node.ty)),
+            Some(name) => ops.get(name.as_str()).is_some_and(|op| is_mutation(op.node.ty)),
             None => ops.values().any(|op| is_mutation(op.node.ty)),
         },
     }
 }
 
-async fn graphql_post(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> HttpResponse {
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime != "application/json" {
         return request_error(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -135,10 +119,7 @@ async fn graphql_post(
     }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
         Ok(request) => execute(&state, &req, request).await,
-        Err(e) => bad_request(&format!(
-            "the body is not a GraphQL request: {}",
-            e.classify_message()
-        )),
+        Err(e) => bad_request(&format!("the body is not a GraphQL request: {}", e.classify_message())),
     }
 }
 
@@ -165,17 +146,9 @@ impl ClassifyMessage for serde_json::Error {
     fn classify_message(&self) -> String {
         use serde_json::error::Category;
         match self.classify() {
-            Category::Syntax => format!(
-                "invalid JSON at line {}, column {}",
-                self.line(),
-                self.column()
-            ),
+            Category::Syntax => format!("invalid JSON at line {}, column {}", self.line(), self.column()),
             Category::Eof => "the JSON ends too early".into(),
-            Category::Data => format!(
-                "unexpected JSON structure at line {}, column {}",
-                self.line(),
-                self.column()
-            ),
+            Category::Data => format!("unexpected JSON structure at line {}, column {}", self.line(), self.column()),
             Category::Io => "the body could not be read".into(),
         }
     }

@@ -8,8 +8,7 @@
 //! of ids matches any of them; `all_of` and `any_of` combine sub-filters.
 
 use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, Speaker,
-    name_key,
+    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, Speaker, name_key,
 };
 use chrono::{Datelike, NaiveDate};
 
@@ -204,19 +203,13 @@ pub trait Bounded {
 
     fn check(&self) -> Result<(), FilterTooComplex> {
         if self.depth() > MAX_FILTER_DEPTH {
-            return Err(FilterTooComplex(format!(
-                "filters nest at most {MAX_FILTER_DEPTH} levels deep"
-            )));
+            return Err(FilterTooComplex(format!("filters nest at most {MAX_FILTER_DEPTH} levels deep")));
         }
         if self.conditions() > MAX_FILTER_CONDITIONS {
-            return Err(FilterTooComplex(format!(
-                "a filter holds at most {MAX_FILTER_CONDITIONS} conditions"
-            )));
+            return Err(FilterTooComplex(format!("a filter holds at most {MAX_FILTER_CONDITIONS} conditions")));
         }
         if self.longest_list() > MAX_FILTER_IDS {
-            return Err(FilterTooComplex(format!(
-                "a filter condition lists at most {MAX_FILTER_IDS} values"
-            )));
+            return Err(FilterTooComplex(format!("a filter condition lists at most {MAX_FILTER_IDS} values")));
         }
         Ok(())
     }
@@ -268,29 +261,8 @@ fn list_len(condition: &impl ListLen) -> usize {
     condition.list_len()
 }
 
-bounded!(
-    ArticleFilter,
-    [
-        ids,
-        published,
-        outlets,
-        mentions_people,
-        mentions_organizations,
-        language
-    ]
-);
-bounded!(
-    QuoteFilter,
-    [
-        articles,
-        speakers,
-        speaker_organizations,
-        anonymous,
-        via,
-        direct,
-        date
-    ]
-);
+bounded!(ArticleFilter, [ids, published, outlets, mentions_people, mentions_organizations, language]);
+bounded!(QuoteFilter, [articles, speakers, speaker_organizations, anonymous, via, direct, date]);
 bounded!(PersonFilter, [affiliations]);
 bounded!(OrganizationFilter, [kinds, member_of]);
 
@@ -312,11 +284,7 @@ pub fn month_key(day: NaiveDate) -> String {
 
 /// The stored sort key of an article's date: its timestamp, or empty (sorts before every date).
 pub fn article_date_key(article: &Article) -> String {
-    article
-        .published_at
-        .as_ref()
-        .map(crate::domain::timestamp::format)
-        .unwrap_or_default()
+    article.published_at.as_ref().map(crate::domain::timestamp::format).unwrap_or_default()
 }
 
 /// The stored sort key of a quote's day, or empty.
@@ -329,15 +297,8 @@ pub fn quote_date_key(quote: &Quote) -> String {
 pub fn speaker_key(speaker: &Speaker) -> String {
     match speaker {
         Speaker::Person { person } => format!("person:{person}"),
-        Speaker::Anonymous {
-            description,
-            affiliation,
-        } => {
-            format!(
-                "anon:{}:{}",
-                affiliation.as_ref().map(|a| a.as_str()).unwrap_or(""),
-                description
-            )
+        Speaker::Anonymous { description, affiliation } => {
+            format!("anon:{}:{}", affiliation.as_ref().map(|a| a.as_str()).unwrap_or(""), description)
         }
     }
 }
@@ -380,22 +341,14 @@ mod tests {
 
     #[test]
     fn filters_are_bounded() {
-        let mut filter = QuoteFilter {
-            direct: Some(true),
-            ..QuoteFilter::default()
-        };
+        let mut filter = QuoteFilter { direct: Some(true), ..QuoteFilter::default() };
         assert!(filter.check().is_ok());
         for _ in 0..MAX_FILTER_DEPTH {
-            filter = QuoteFilter {
-                all_of: vec![filter],
-                ..QuoteFilter::default()
-            };
+            filter = QuoteFilter { all_of: vec![filter], ..QuoteFilter::default() };
         }
         assert!(filter.check().is_err(), "too deep");
-        let wide = QuoteFilter {
-            any_of: vec![QuoteFilter::default(); MAX_FILTER_CONDITIONS + 1],
-            ..QuoteFilter::default()
-        };
+        let wide =
+            QuoteFilter { any_of: vec![QuoteFilter::default(); MAX_FILTER_CONDITIONS + 1], ..QuoteFilter::default() };
         assert!(wide.check().is_err(), "too many conditions");
         let long = ArticleFilter {
             ids: Some(vec![ArticleId::parse("a").unwrap(); MAX_FILTER_IDS + 1]),
@@ -410,18 +363,9 @@ mod tests {
         assert_eq!(day_key(day), "2016-05-17");
         assert_eq!(week_key(day), "2016-W20");
         assert_eq!(month_key(day), "2016-05");
-        assert_eq!(
-            week_key(NaiveDate::from_ymd_opt(2021, 1, 1).unwrap()),
-            "2020-W53"
-        );
-        let range = DateRange {
-            from: Some(day),
-            to: Some(day),
-        };
+        assert_eq!(week_key(NaiveDate::from_ymd_opt(2021, 1, 1).unwrap()), "2020-W53");
+        let range = DateRange { from: Some(day), to: Some(day) };
         let inside = "2016-05-17T23:59:59Z".to_string();
-        assert!(
-            range.from_timestamp().unwrap() <= inside
-                && inside < range.to_timestamp_exclusive().unwrap()
-        );
+        assert!(range.from_timestamp().unwrap() <= inside && inside < range.to_timestamp_exclusive().unwrap());
     }
 }

@@ -6,14 +6,11 @@
 //! so clients get a clear error and the server keeps its threads.
 
 use super::{
-    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Counts, GraphBatch, NameSort,
-    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter,
-    QuoteGroup, QuoteRelation, QuoteSort, SearchHits, SearchTarget, SharedStore, Store, StoreError,
-    StoreResult,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Counts, GraphBatch, NameSort, OrganizationFilter,
+    OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
+    SearchHits, SearchTarget, SharedStore, Store, StoreError, StoreResult,
 };
-use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-};
+use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
 use crate::search::SearchQuery;
 use async_trait::async_trait;
 use std::future::Future;
@@ -31,11 +28,7 @@ impl GuardedStore {
     }
 
     /// Runs one store call, named `operation` (for logs and metrics), within the timeout.
-    async fn within<T>(
-        &self,
-        operation: &'static str,
-        call: impl Future<Output = StoreResult<T>>,
-    ) -> StoreResult<T> {
+    async fn within<T>(&self, operation: &'static str, call: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
         match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => result,
             Err(_) => Err(StoreError::Unavailable(format!(
@@ -68,97 +61,48 @@ impl Store for GuardedStore {
         self.within("people", self.inner.people(ids)).await
     }
     async fn organizations(&self, ids: &[OrganizationId]) -> StoreResult<Vec<Organization>> {
-        self.within("organizations", self.inner.organizations(ids))
-            .await
+        self.within("organizations", self.inner.organizations(ids)).await
     }
     async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>> {
         self.within("quotes", self.inner.quotes(ids)).await
     }
-    async fn related_quotes(
-        &self,
-        relation: QuoteRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Quote)>> {
-        self.within(
-            "related_quotes",
-            self.inner.related_quotes(relation, parents),
-        )
-        .await
+    async fn related_quotes(&self, relation: QuoteRelation, parents: &[String]) -> StoreResult<Vec<(String, Quote)>> {
+        self.within("related_quotes", self.inner.related_quotes(relation, parents)).await
     }
     async fn related_articles(
         &self,
         relation: ArticleRelation,
         parents: &[String],
     ) -> StoreResult<Vec<(String, Article)>> {
-        self.within(
-            "related_articles",
-            self.inner.related_articles(relation, parents),
-        )
-        .await
+        self.within("related_articles", self.inner.related_articles(relation, parents)).await
     }
-    async fn related_people(
-        &self,
-        relation: PersonRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Person)>> {
-        self.within(
-            "related_people",
-            self.inner.related_people(relation, parents),
-        )
-        .await
+    async fn related_people(&self, relation: PersonRelation, parents: &[String]) -> StoreResult<Vec<(String, Person)>> {
+        self.within("related_people", self.inner.related_people(relation, parents)).await
     }
     async fn related_organizations(
         &self,
         relation: OrganizationRelation,
         parents: &[String],
     ) -> StoreResult<Vec<(String, Organization)>> {
-        self.within(
-            "related_organizations",
-            self.inner.related_organizations(relation, parents),
-        )
-        .await
+        self.within("related_organizations", self.inner.related_organizations(relation, parents)).await
     }
-    async fn find_articles(
-        &self,
-        filter: &ArticleFilter,
-        sort: ArticleSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Article>> {
-        self.within(
-            "find_articles",
-            self.inner.find_articles(filter, sort, page),
-        )
-        .await
+    async fn find_articles(&self, filter: &ArticleFilter, sort: ArticleSort, page: &Page) -> StoreResult<Vec<Article>> {
+        self.within("find_articles", self.inner.find_articles(filter, sort, page)).await
     }
     async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64> {
-        self.within("count_articles", self.inner.count_articles(filter))
-            .await
+        self.within("count_articles", self.inner.count_articles(filter)).await
     }
-    async fn find_quotes(
-        &self,
-        filter: &QuoteFilter,
-        sort: QuoteSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Quote>> {
-        self.within("find_quotes", self.inner.find_quotes(filter, sort, page))
-            .await
+    async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
+        self.within("find_quotes", self.inner.find_quotes(filter, sort, page)).await
     }
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
-        self.within("count_quotes", self.inner.count_quotes(filter))
-            .await
+        self.within("count_quotes", self.inner.count_quotes(filter)).await
     }
-    async fn find_people(
-        &self,
-        filter: &PersonFilter,
-        sort: NameSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Person>> {
-        self.within("find_people", self.inner.find_people(filter, sort, page))
-            .await
+    async fn find_people(&self, filter: &PersonFilter, sort: NameSort, page: &Page) -> StoreResult<Vec<Person>> {
+        self.within("find_people", self.inner.find_people(filter, sort, page)).await
     }
     async fn count_people(&self, filter: &PersonFilter) -> StoreResult<u64> {
-        self.within("count_people", self.inner.count_people(filter))
-            .await
+        self.within("count_people", self.inner.count_people(filter)).await
     }
     async fn find_organizations(
         &self,
@@ -166,53 +110,25 @@ impl Store for GuardedStore {
         sort: NameSort,
         page: &Page,
     ) -> StoreResult<Vec<Organization>> {
-        self.within(
-            "find_organizations",
-            self.inner.find_organizations(filter, sort, page),
-        )
-        .await
+        self.within("find_organizations", self.inner.find_organizations(filter, sort, page)).await
     }
     async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64> {
-        self.within(
-            "count_organizations",
-            self.inner.count_organizations(filter),
-        )
-        .await
+        self.within("count_organizations", self.inner.count_organizations(filter)).await
     }
-    async fn search(
-        &self,
-        target: SearchTarget,
-        query: &SearchQuery,
-        limit: usize,
-    ) -> StoreResult<SearchHits> {
-        self.within("search", self.inner.search(target, query, limit))
-            .await
+    async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
+        self.within("search", self.inner.search(target, query, limit)).await
     }
-    async fn group_quotes(
-        &self,
-        filter: &QuoteFilter,
-        group: QuoteGroup,
-        limit: usize,
-    ) -> StoreResult<Vec<Bucket>> {
-        self.within(
-            "group_quotes",
-            self.inner.group_quotes(filter, group, limit),
-        )
-        .await
+    async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
+        self.within("group_quotes", self.inner.group_quotes(filter, group, limit)).await
     }
     async fn counts(&self) -> StoreResult<Counts> {
         self.within("counts", self.inner.counts()).await
     }
     async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>> {
-        self.within("person_by_name", self.inner.person_by_name(name))
-            .await
+        self.within("person_by_name", self.inner.person_by_name(name)).await
     }
     async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
-        self.within(
-            "organization_by_name",
-            self.inner.organization_by_name(name),
-        )
-        .await
+        self.within("organization_by_name", self.inner.organization_by_name(name)).await
     }
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         self.within("write", self.inner.write(batch)).await

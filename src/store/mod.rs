@@ -18,13 +18,11 @@ pub mod mongo;
 pub mod sqlite;
 
 pub use filter::{
-    After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page,
-    PersonFilter, QuoteFilter, QuoteGroup, QuoteSort, SearchHits, SearchTarget,
+    After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
+    QuoteFilter, QuoteGroup, QuoteSort, SearchHits, SearchTarget,
 };
 
-use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-};
+use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
 use crate::search::SearchQuery;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -141,11 +139,7 @@ pub trait Store: Send + Sync + 'static {
     async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>>;
 
     /// The quotes related to each parent, as `(parent id, quote)` pairs ordered by quote id.
-    async fn related_quotes(
-        &self,
-        relation: QuoteRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Quote)>>;
+    async fn related_quotes(&self, relation: QuoteRelation, parents: &[String]) -> StoreResult<Vec<(String, Quote)>>;
     /// The articles related to each parent, as `(parent id, article)` pairs ordered by article id.
     async fn related_articles(
         &self,
@@ -153,11 +147,7 @@ pub trait Store: Send + Sync + 'static {
         parents: &[String],
     ) -> StoreResult<Vec<(String, Article)>>;
     /// The people related to each parent, as `(parent id, person)` pairs ordered by person id.
-    async fn related_people(
-        &self,
-        relation: PersonRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Person)>>;
+    async fn related_people(&self, relation: PersonRelation, parents: &[String]) -> StoreResult<Vec<(String, Person)>>;
     /// The organizations related to each parent, ordered by organization id.
     async fn related_organizations(
         &self,
@@ -166,30 +156,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<(String, Organization)>>;
 
     /// A page of the articles that match `filter`, in `sort` order.
-    async fn find_articles(
-        &self,
-        filter: &ArticleFilter,
-        sort: ArticleSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Article>>;
+    async fn find_articles(&self, filter: &ArticleFilter, sort: ArticleSort, page: &Page) -> StoreResult<Vec<Article>>;
     /// How many articles match `filter`.
     async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64>;
     /// A page of the quotes that match `filter`, in `sort` order.
-    async fn find_quotes(
-        &self,
-        filter: &QuoteFilter,
-        sort: QuoteSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Quote>>;
+    async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>>;
     /// How many quotes match `filter`.
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64>;
     /// A page of the people that match `filter`, in `sort` order.
-    async fn find_people(
-        &self,
-        filter: &PersonFilter,
-        sort: NameSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Person>>;
+    async fn find_people(&self, filter: &PersonFilter, sort: NameSort, page: &Page) -> StoreResult<Vec<Person>>;
     /// How many people match `filter`.
     async fn count_people(&self, filter: &PersonFilter) -> StoreResult<u64>;
     /// A page of the organizations that match `filter`, in `sort` order.
@@ -203,30 +178,18 @@ pub trait Store: Send + Sync + 'static {
     async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64>;
 
     /// The best `limit` matches of a full-text query, found through an index.
-    async fn search(
-        &self,
-        target: SearchTarget,
-        query: &SearchQuery,
-        limit: usize,
-    ) -> StoreResult<SearchHits>;
+    async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits>;
 
     /// How many quotes matching `filter` fall in each group: the `limit` largest
     /// groups (ties by key), or for periods the first `limit` in time order.
-    async fn group_quotes(
-        &self,
-        filter: &QuoteFilter,
-        group: QuoteGroup,
-        limit: usize,
-    ) -> StoreResult<Vec<Bucket>>;
+    async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>>;
 
     /// How many entities each collection holds.
     async fn counts(&self) -> StoreResult<Counts> {
         Ok(Counts {
             articles: self.count_articles(&ArticleFilter::default()).await?,
             people: self.count_people(&PersonFilter::default()).await?,
-            organizations: self
-                .count_organizations(&OrganizationFilter::default())
-                .await?,
+            organizations: self.count_organizations(&OrganizationFilter::default()).await?,
             quotes: self.count_quotes(&QuoteFilter::default()).await?,
         })
     }

@@ -4,109 +4,39 @@ use crate::helpers::TestApp;
 use serde_json::json;
 
 async fn invalid_and_unknown_ids_have_codes(app: &TestApp) {
-    for bad in [
-        "",
-        "not-base64!",
-        "UGVyc29uOiRuZQ",
-        "A".repeat(5000).as_str(),
-    ] {
-        let code = app
-            .error_code(
-                "query($id: ID!) { node(id: $id) { id } }",
-                json!({ "id": bad }),
-            )
-            .await;
+    for bad in ["", "not-base64!", "UGVyc29uOiRuZQ", "A".repeat(5000).as_str()] {
+        let code = app.error_code("query($id: ID!) { node(id: $id) { id } }", json!({ "id": bad })).await;
         assert_eq!(code, "BAD_USER_INPUT", "node(id: {bad:?})");
     }
     // A well-formed id of nothing.
-    let ghost =
-        newsgraph::graphql::ids::encode(newsgraph::graphql::ids::NodeType::Person, "nobody-at-all");
-    let code = app
-        .error_code(
-            "query($id: ID!) { node(id: $id) { id } }",
-            json!({ "id": ghost }),
-        )
-        .await;
+    let ghost = newsgraph::graphql::ids::encode(newsgraph::graphql::ids::NodeType::Person, "nobody-at-all");
+    let code = app.error_code("query($id: ID!) { node(id: $id) { id } }", json!({ "id": ghost })).await;
     assert_eq!(code, "NOT_FOUND");
     // The id of a person where an article is expected.
-    let person =
-        newsgraph::graphql::ids::encode(newsgraph::graphql::ids::NodeType::Person, "sergei-lavrov");
-    let code = app
-        .error_code(
-            "query($id: ID!) { article(id: $id) { id } }",
-            json!({ "id": person }),
-        )
-        .await;
+    let person = newsgraph::graphql::ids::encode(newsgraph::graphql::ids::NodeType::Person, "sergei-lavrov");
+    let code = app.error_code("query($id: ID!) { article(id: $id) { id } }", json!({ "id": person })).await;
     assert_eq!(code, "BAD_USER_INPUT");
-    assert_eq!(
-        app.error_code(r#"{ article(id: "no-such-article") { id } }"#, json!({}))
-            .await,
-        "NOT_FOUND"
-    );
-    assert_eq!(
-        app.error_code(r#"{ person(name: "Nobody Atall") { id } }"#, json!({}))
-            .await,
-        "NOT_FOUND"
-    );
-    assert_eq!(
-        app.error_code(r#"{ person(name: "   ") { id } }"#, json!({}))
-            .await,
-        "BAD_USER_INPUT"
-    );
+    assert_eq!(app.error_code(r#"{ article(id: "no-such-article") { id } }"#, json!({})).await, "NOT_FOUND");
+    assert_eq!(app.error_code(r#"{ person(name: "Nobody Atall") { id } }"#, json!({})).await, "NOT_FOUND");
+    assert_eq!(app.error_code(r#"{ person(name: "   ") { id } }"#, json!({})).await, "BAD_USER_INPUT");
 }
 
 async fn operator_lookalikes_are_plain_data(app: &TestApp) {
-    for hostile in [
-        "{\"$ne\": null}",
-        "$where",
-        "$regex",
-        ".*",
-        "(a+)+$",
-        "name_keys.0",
-        "lavrov\0",
-    ] {
-        let body = app
-            .query(
-                "query($n: String!) { person(name: $n) { name } }",
-                json!({ "n": hostile }),
-            )
-            .await;
-        assert_eq!(
-            body["errors"][0]["extensions"]["code"], "NOT_FOUND",
-            "{hostile}: {body}"
-        );
-        let body = app
-            .query(
-                "query($n: String!) { organization(name: $n) { name } }",
-                json!({ "n": hostile }),
-            )
-            .await;
-        assert_eq!(
-            body["errors"][0]["extensions"]["code"], "NOT_FOUND",
-            "{hostile}: {body}"
-        );
+    for hostile in ["{\"$ne\": null}", "$where", "$regex", ".*", "(a+)+$", "name_keys.0", "lavrov\0"] {
+        let body = app.query("query($n: String!) { person(name: $n) { name } }", json!({ "n": hostile })).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{hostile}: {body}");
+        let body = app.query("query($n: String!) { organization(name: $n) { name } }", json!({ "n": hostile })).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{hostile}: {body}");
     }
 }
 
 async fn page_sizes_and_cursors_are_checked(app: &TestApp) {
     for first in [101, 1_000_000, -1] {
-        let code = app
-            .error_code(
-                "query($f: Int) { articles(first: $f) { edges { cursor } } }",
-                json!({ "f": first }),
-            )
-            .await;
-        assert!(
-            code == "BAD_USER_INPUT" || code == "QUERY_TOO_COMPLEX",
-            "first: {first} gave {code}"
-        );
+        let code =
+            app.error_code("query($f: Int) { articles(first: $f) { edges { cursor } } }", json!({ "f": first })).await;
+        assert!(code == "BAD_USER_INPUT" || code == "QUERY_TOO_COMPLEX", "first: {first} gave {code}");
     }
-    let code = app
-        .error_code(
-            r#"{ quotes(after: "garbage!!") { totalCount } }"#,
-            json!({}),
-        )
-        .await;
+    let code = app.error_code(r#"{ quotes(after: "garbage!!") { totalCount } }"#, json!({})).await;
     assert_eq!(code, "BAD_USER_INPUT");
 }
 
@@ -114,55 +44,24 @@ async fn malformed_requests_get_4xx_not_500(app: &TestApp) {
     let url = app.url("/graphql");
     let cases: Vec<(&str, Vec<u8>, u16)> = vec![
         ("application/json", b"{\"query\": ".to_vec(), 400),
-        (
-            "application/json",
-            b"[{\"query\": \"{ sources { totalCount } }\"}]".to_vec(),
-            400,
-        ),
+        ("application/json", b"[{\"query\": \"{ sources { totalCount } }\"}]".to_vec(), 400),
         ("application/json", b"{\"query\": 42}".to_vec(), 400),
         ("application/json", vec![0xff, 0xfe, 0x00, 0x01], 400),
-        (
-            "text/plain",
-            b"{\"query\": \"{ sources { totalCount } }\"}".to_vec(),
-            415,
-        ),
+        ("text/plain", b"{\"query\": \"{ sources { totalCount } }\"}".to_vec(), 415),
     ];
     for (content_type, body, status) in cases {
-        let response = app
-            .client
-            .post(&url)
-            .header("content-type", content_type)
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status().as_u16(),
-            status,
-            "{content_type} {:?}",
-            String::from_utf8_lossy(&body)
-        );
+        let response =
+            app.client.post(&url).header("content-type", content_type).body(body.clone()).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{content_type} {:?}", String::from_utf8_lossy(&body));
         let body: serde_json::Value = response.json().await.unwrap();
         assert!(body["errors"][0]["message"].is_string());
     }
     // Syntax errors in the query itself come back as GraphQL errors.
     let body = app.query("{ sources { ", json!({})).await;
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("expected")
-    );
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("expected"));
     // A body over the limit is refused without being read.
     let huge = vec![b' '; 2 * 1024 * 1024];
-    let response = app
-        .client
-        .post(&url)
-        .header("content-type", "application/json")
-        .body(huge)
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.post(&url).header("content-type", "application/json").body(huge).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 413);
 }
 
@@ -180,41 +79,18 @@ async fn hostile_shapes_are_rejected_before_any_store_call(app: &TestApp) {
     assert_eq!(app.error_code(&deep, json!({})).await, "QUERY_TOO_DEEP");
     let fifteen_levels = "{ articles(first: 1) { edges { node { quotes(first: 1) { edges { node { article {
         quotes(first: 1) { edges { node { article { quotes(first: 1) { edges { node { id } } } } } } } } } } } } } } }";
-    assert_eq!(
-        app.error_code(fifteen_levels, json!({})).await,
-        "QUERY_TOO_DEEP"
-    );
+    assert_eq!(app.error_code(fifteen_levels, json!({})).await, "QUERY_TOO_DEEP");
     let wide = "{ articles(first: 100) { edges { node { quotes(first: 100) { edges { node { article { quotes(first: 100) { totalCount } } } } } } } } }";
     assert_eq!(app.error_code(wide, json!({})).await, "QUERY_TOO_COMPLEX");
-    assert_eq!(
-        app.error_code("{ sources { nope } }", json!({})).await,
-        "GRAPHQL_VALIDATION_FAILED"
-    );
-    assert_eq!(
-        app.error_code("{ sources { ", json!({})).await,
-        "GRAPHQL_PARSE_FAILED"
-    );
-    assert_eq!(
-        app.store.operations(),
-        before,
-        "rejected queries never reach the store"
-    );
+    assert_eq!(app.error_code("{ sources { nope } }", json!({})).await, "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(app.error_code("{ sources { ", json!({})).await, "GRAPHQL_PARSE_FAILED");
+    assert_eq!(app.store.operations(), before, "rejected queries never reach the store");
 }
 
 async fn internal_detail_never_reaches_clients(app: &TestApp) {
-    let body = app
-        .query(r#"{ node(id: "UXVvdGU6Li4v") { id } }"#, json!({}))
-        .await;
+    let body = app.query(r#"{ node(id: "UXVvdGU6Li4v") { id } }"#, json!({})).await;
     let text = body.to_string();
-    for leak in [
-        "sqlite",
-        "SQLITE",
-        "mongodb",
-        "bson",
-        "panicked",
-        "src/",
-        "newsgraph::",
-    ] {
+    for leak in ["sqlite", "SQLITE", "mongodb", "bson", "panicked", "src/", "newsgraph::"] {
         assert!(!text.contains(leak), "{leak} in {text}");
     }
 }

@@ -7,20 +7,12 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 fn nodes(connection: &Value) -> Vec<Value> {
-    connection["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    connection["edges"].as_array().expect("edges").iter().map(|e| e["node"].clone()).collect()
 }
 
 async fn filters_answer_the_seed_questions(app: &TestApp) {
     // Every statement AFP attributed to U.S. officials (keys and global ids both work).
-    let afp = app
-        .data(r#"{ organization(name: "AFP") { id } }"#, json!({}))
-        .await["organization"]["id"]
-        .clone();
+    let afp = app.data(r#"{ organization(name: "AFP") { id } }"#, json!({})).await["organization"]["id"].clone();
     let data = app
         .data(
             r#"query($afp: ID!) { quotes(filter: { via: [$afp], speakerOrganizations: ["united-states"] }) {
@@ -29,11 +21,7 @@ async fn filters_answer_the_seed_questions(app: &TestApp) {
         )
         .await;
     assert_eq!(data["quotes"]["totalCount"], 3);
-    assert!(
-        nodes(&data["quotes"])
-            .iter()
-            .all(|q| q["speaker"]["description"] == "U.S. officials")
-    );
+    assert!(nodes(&data["quotes"]).iter().all(|q| q["speaker"]["description"] == "U.S. officials"));
     // Direct quotes through AFP, or anything through the Guardian.
     let data = app
         .data(
@@ -45,15 +33,13 @@ async fn filters_answer_the_seed_questions(app: &TestApp) {
     assert_eq!(data["quotes"]["totalCount"], 5);
     // Articles mentioning Lavrov, in English.
     let data = app
-        .data(r#"{ articles(filter: { mentionsPeople: ["sergei-lavrov"], language: "en" }) { totalCount } }"#, json!({}))
-        .await;
-    assert_eq!(data["articles"]["totalCount"], 1);
-    let data = app
         .data(
-            r#"{ articles(filter: { language: "fr" }) { totalCount } }"#,
+            r#"{ articles(filter: { mentionsPeople: ["sergei-lavrov"], language: "en" }) { totalCount } }"#,
             json!({}),
         )
         .await;
+    assert_eq!(data["articles"]["totalCount"], 1);
+    let data = app.data(r#"{ articles(filter: { language: "fr" }) { totalCount } }"#, json!({})).await;
     assert_eq!(data["articles"]["totalCount"], 0);
     // People affiliated with Russia; organizations that are ISSG members and governments.
     let data = app
@@ -76,56 +62,24 @@ async fn search_finds_phrases_and_rejects_bad_queries(app: &TestApp) {
         )
         .await;
     assert_eq!(data["search"]["quotes"]["totalCount"], 1);
-    assert_eq!(
-        nodes(&data["search"]["quotes"])[0]["speaker"]["name"],
-        "Sergei Lavrov"
-    );
+    assert_eq!(nodes(&data["search"]["quotes"])[0]["speaker"]["name"], "Sergei Lavrov");
     assert_eq!(data["search"]["articles"]["totalCount"], 1);
-    let data = app
-        .data(
-            r#"{ search(query: "syria -jeddah") { articles { totalCount } } }"#,
-            json!({}),
-        )
-        .await;
+    let data = app.data(r#"{ search(query: "syria -jeddah") { articles { totalCount } } }"#, json!({})).await;
     assert_eq!(data["search"]["articles"]["totalCount"], 0);
-    let data = app
-        .data(
-            r#"{ search(query: "SYRIA") { quotes { totalCount } } }"#,
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        data["search"]["quotes"]["totalCount"], 1,
-        "one quote mentions Syria"
-    );
+    let data = app.data(r#"{ search(query: "SYRIA") { quotes { totalCount } } }"#, json!({})).await;
+    assert_eq!(data["search"]["quotes"]["totalCount"], 1, "one quote mentions Syria");
     for bad in ["", "   ", "-excluded -only", &"x".repeat(10_000)] {
         let code = app
-            .error_code(
-                "query($q: String!) { search(query: $q) { quotes { totalCount } } }",
-                json!({ "q": bad }),
-            )
+            .error_code("query($q: String!) { search(query: $q) { quotes { totalCount } } }", json!({ "q": bad }))
             .await;
         assert_eq!(code, "BAD_USER_INPUT", "{:?}", &bad[..bad.len().min(20)]);
     }
     // Operators and patterns are words like any other.
-    for odd in [
-        "(a+)+$",
-        "{\"$ne\": null}",
-        "NEAR(x y)",
-        "* OR *",
-        "\"unbalanced",
-    ] {
-        let body = app
-            .query(
-                "query($q: String!) { search(query: $q) { quotes { totalCount } } }",
-                json!({ "q": odd }),
-            )
-            .await;
+    for odd in ["(a+)+$", "{\"$ne\": null}", "NEAR(x y)", "* OR *", "\"unbalanced"] {
+        let body =
+            app.query("query($q: String!) { search(query: $q) { quotes { totalCount } } }", json!({ "q": odd })).await;
         let code = body["errors"][0]["extensions"]["code"].as_str();
-        assert!(
-            code.is_none() || code == Some("BAD_USER_INPUT"),
-            "{odd}: {body}"
-        );
+        assert!(code.is_none() || code == Some("BAD_USER_INPUT"), "{odd}: {body}");
     }
 }
 
@@ -149,39 +103,20 @@ async fn dashboard_figures_for_the_seed(app: &TestApp) {
         json!([{ "source": { "name": "Agence France-Presse" }, "count": 6 }, { "source": { "name": "The Guardian" }, "count": 2 }])
     );
     assert_eq!(stats["bySpeaker"][0]["count"], 3);
-    assert_eq!(
-        stats["bySpeaker"][0]["speaker"]["__typename"],
-        "AnonymousSpeaker"
-    );
-    assert_eq!(
-        stats["topPeople"],
-        json!([{ "person": { "name": "Sergei Lavrov" }, "count": 1 }])
-    );
+    assert_eq!(stats["bySpeaker"][0]["speaker"]["__typename"], "AnonymousSpeaker");
+    assert_eq!(stats["topPeople"], json!([{ "person": { "name": "Sergei Lavrov" }, "count": 1 }]));
     let orgs: BTreeSet<(String, u64)> = stats["byOrganization"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| {
-            (
-                o["organization"]["name"].as_str().unwrap().to_owned(),
-                o["count"].as_u64().unwrap(),
-            )
-        })
+        .map(|o| (o["organization"]["name"].as_str().unwrap().to_owned(), o["count"].as_u64().unwrap()))
         .collect();
     assert!(
-        orgs.contains(&("United States".to_string(), 3))
-            && orgs.contains(&("U.S. State Department".to_string(), 3))
+        orgs.contains(&("United States".to_string(), 3)) && orgs.contains(&("U.S. State Department".to_string(), 3))
     );
     assert!(orgs.contains(&("Russia".to_string(), 1)));
-    assert_eq!(
-        stats["timeline"],
-        json!([{ "period": "2016-05-16", "start": "2016-05-16", "count": 1 }])
-    );
-    assert_eq!(
-        data["person"]["sources"],
-        json!([]),
-        "Lavrov's words came through no named source"
-    );
+    assert_eq!(stats["timeline"], json!([{ "period": "2016-05-16", "start": "2016-05-16", "count": 1 }]));
+    assert_eq!(data["person"]["sources"], json!([]), "Lavrov's words came through no named source");
 }
 
 async fn bad_filters_are_refused(app: &TestApp) {
@@ -195,67 +130,25 @@ async fn bad_filters_are_refused(app: &TestApp) {
         r#"{ nodes(ids: ["not-an-id!"]) { id } }"#,
     ];
     for query in cases {
-        assert_eq!(
-            app.error_code(query, json!({})).await,
-            "BAD_USER_INPUT",
-            "{query}"
-        );
+        assert_eq!(app.error_code(query, json!({})).await, "BAD_USER_INPUT", "{query}");
     }
-    let data = app
-        .data(
-            r#"{ articles(filter: { language: "{\"$ne\": null}" }) { totalCount } }"#,
-            json!({}),
-        )
-        .await;
+    let data = app.data(r#"{ articles(filter: { language: "{\"$ne\": null}" }) { totalCount } }"#, json!({})).await;
     assert_eq!(data["articles"]["totalCount"], 0, "a $-string is data");
-    let code = app
-        .error_code(
-            r#"{ quotes(filter: { date: { from: "not-a-date" } }) { totalCount } }"#,
-            json!({}),
-        )
-        .await;
+    let code =
+        app.error_code(r#"{ quotes(filter: { date: { from: "not-a-date" } }) { totalCount } }"#, json!({})).await;
     assert_eq!(code, "BAD_USER_INPUT");
 }
 
 async fn nodes_refetches_in_one_batch(app: &TestApp) {
     let data = app.data(r#"{ person(name: "Kerry") { id } organization(name: "AFP") { id } quotes(first: 2) { edges { node { id } } } }"#, json!({})).await;
-    let quote_ids: Vec<Value> = nodes(&data["quotes"])
-        .iter()
-        .map(|q| q["id"].clone())
-        .collect();
-    let ghost =
-        newsgraph::graphql::ids::encode(newsgraph::graphql::ids::NodeType::Person, "nobody");
-    let ids = json!([
-        data["person"]["id"],
-        data["organization"]["id"],
-        quote_ids[0],
-        quote_ids[1],
-        ghost
-    ]);
+    let quote_ids: Vec<Value> = nodes(&data["quotes"]).iter().map(|q| q["id"].clone()).collect();
+    let ghost = newsgraph::graphql::ids::encode(newsgraph::graphql::ids::NodeType::Person, "nobody");
+    let ids = json!([data["person"]["id"], data["organization"]["id"], quote_ids[0], quote_ids[1], ghost]);
     let before = app.store.operations();
-    let found = app
-        .data(
-            "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }",
-            json!({ "ids": ids }),
-        )
-        .await;
+    let found = app.data("query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }", json!({ "ids": ids })).await;
     let used = app.store.operations() - before;
-    let types: Vec<Value> = found["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["__typename"].clone())
-        .collect();
-    assert_eq!(
-        types,
-        [
-            json!("Person"),
-            json!("Organization"),
-            json!("Quote"),
-            json!("Quote"),
-            Value::Null
-        ]
-    );
+    let types: Vec<Value> = found["nodes"].as_array().unwrap().iter().map(|n| n["__typename"].clone()).collect();
+    assert_eq!(types, [json!("Person"), json!("Organization"), json!("Quote"), json!("Quote"), Value::Null]);
     assert!(used <= 3, "one store call per type, got {used}");
 }
 
@@ -272,8 +165,7 @@ crate::http_tests_on_both_backends!(
 async fn ordered_pages_are_stable(backend: TestBackend) {
     let app = spawn_app_with(backend, |s| s.no_seed = true).await;
     app.store.write(&synthetic::graph(25)).await.unwrap();
-    let page =
-        "query($after: String) { articles(orderBy: PUBLISHED_AT_DESC, first: 10, after: $after) {
+    let page = "query($after: String) { articles(orderBy: PUBLISHED_AT_DESC, first: 10, after: $after) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { key publishedAt } } } }";
     let mut seen: Vec<String> = Vec::new();
     let mut after = Value::Null;
@@ -281,11 +173,7 @@ async fn ordered_pages_are_stable(backend: TestBackend) {
     loop {
         let data = app.data(page, json!({ "after": after })).await;
         let articles = &data["articles"];
-        seen.extend(
-            nodes(articles)
-                .iter()
-                .map(|a| a["publishedAt"].as_str().unwrap().to_owned()),
-        );
+        seen.extend(nodes(articles).iter().map(|a| a["publishedAt"].as_str().unwrap().to_owned()));
         if round == 0 {
             // A newer article arrives after the first page was read.
             let mut newer = synthetic::graph(26);
@@ -299,15 +187,8 @@ async fn ordered_pages_are_stable(backend: TestBackend) {
         }
         after = articles["pageInfo"]["endCursor"].clone();
     }
-    assert_eq!(
-        seen.len(),
-        25,
-        "the insert before the cursor shifts nothing"
-    );
-    assert!(
-        seen.windows(2).all(|w| w[0] > w[1]),
-        "newest first, no repeats"
-    );
+    assert_eq!(seen.len(), 25, "the insert before the cursor shifts nothing");
+    assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
     app.cleanup().await;
 }
 

@@ -19,13 +19,12 @@ mod text_index;
 
 use super::filter::{article_date_key, day_key, month_key, quote_date_key, speaker_key, week_key};
 use super::{
-    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort,
-    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter,
-    QuoteGroup, QuoteRelation, QuoteSort, SearchHits, SearchTarget, Store, StoreError, StoreResult,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort, OrganizationFilter,
+    OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
+    SearchHits, SearchTarget, Store, StoreError, StoreResult,
 };
 use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker,
-    name_key, name_keys,
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, name_key, name_keys,
 };
 use crate::search::SearchQuery;
 use async_trait::async_trait;
@@ -83,42 +82,29 @@ impl MongoStore {
     /// Builds the client for `uri` and selects `database`. Does not contact the
     /// server: the store can be created while MongoDB is down and used once it is up.
     pub async fn connect(uri: &str, database: &str, options: &MongoOptions) -> StoreResult<Self> {
-        let mut client_options = ClientOptions::parse(uri).await.map_err(|e| {
-            StoreError::Invalid(format!("invalid MongoDB URI: {}", redact_kind(&e)))
-        })?;
+        let mut client_options = ClientOptions::parse(uri)
+            .await
+            .map_err(|e| StoreError::Invalid(format!("invalid MongoDB URI: {}", redact_kind(&e))))?;
         let operations = Arc::new(AtomicU64::new(0));
         let counter = operations.clone();
-        client_options.command_event_handler =
-            Some(EventHandler::callback(move |event: CommandEvent| {
-                if let CommandEvent::Started(_) = event {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-            }));
-        client_options
-            .app_name
-            .get_or_insert_with(|| "newsgraph".into());
+        client_options.command_event_handler = Some(EventHandler::callback(move |event: CommandEvent| {
+            if let CommandEvent::Started(_) = event {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+        client_options.app_name.get_or_insert_with(|| "newsgraph".into());
         client_options.server_selection_timeout = Some(options.server_selection_timeout);
-        client_options
-            .connect_timeout
-            .get_or_insert(options.server_selection_timeout);
+        client_options.connect_timeout.get_or_insert(options.server_selection_timeout);
         client_options.retry_writes.get_or_insert(true);
         client_options.retry_reads.get_or_insert(true);
         let w = match options.write_acknowledgment.parse::<u32>() {
             Ok(nodes) => Acknowledgment::Nodes(nodes),
             Err(_) => Acknowledgment::from(options.write_acknowledgment.as_str()),
         };
-        let write_concern = WriteConcern::builder()
-            .w(w)
-            .journal(options.journal)
-            .build();
+        let write_concern = WriteConcern::builder().w(w).journal(options.journal).build();
         client_options.write_concern = Some(write_concern.clone());
-        let client =
-            Client::with_options(client_options).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        Ok(Self {
-            db: client.database(database),
-            write_concern,
-            operations,
-        })
+        let client = Client::with_options(client_options).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(Self { db: client.database(database), write_concern, operations })
     }
 
     /// Drops the whole database. For tests that made a throw-away one.
@@ -136,8 +122,7 @@ impl MongoStore {
         filter: Document,
         limit: Option<usize>,
     ) -> StoreResult<Vec<T>> {
-        self.find_sorted(collection, filter, doc! { "_id": 1 }, limit)
-            .await
+        self.find_sorted(collection, filter, doc! { "_id": 1 }, limit).await
     }
 
     async fn find_sorted<T: DeserializeOwned>(
@@ -154,49 +139,27 @@ impl MongoStore {
         if let Some(limit) = limit {
             find = find.limit(i64::try_from(limit).unwrap_or(i64::MAX));
         }
-        let docs: Vec<Document> = find
-            .await
-            .map_err(classify)?
-            .try_collect()
-            .await
-            .map_err(classify)?;
+        let docs: Vec<Document> = find.await.map_err(classify)?.try_collect().await.map_err(classify)?;
         docs.into_iter().map(from_document).collect()
     }
 
-    async fn by_ids<T: DeserializeOwned, I: AsRef<str>>(
-        &self,
-        collection: &str,
-        ids: &[I],
-    ) -> StoreResult<Vec<T>> {
+    async fn by_ids<T: DeserializeOwned, I: AsRef<str>>(&self, collection: &str, ids: &[I]) -> StoreResult<Vec<T>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        self.find(collection, doc! { "_id": { "$in": strings(ids) } }, None)
-            .await
+        self.find(collection, doc! { "_id": { "$in": strings(ids) } }, None).await
     }
 
-    async fn by_name<T: DeserializeOwned + Named>(
-        &self,
-        collection: &str,
-        name: &str,
-    ) -> StoreResult<Option<T>> {
+    async fn by_name<T: DeserializeOwned + Named>(&self, collection: &str, name: &str) -> StoreResult<Option<T>> {
         let key = name_key(name);
-        let matches: Vec<T> = self
-            .find(collection, doc! { "name_keys": &key }, None)
-            .await?;
+        let matches: Vec<T> = self.find(collection, doc! { "name_keys": &key }, None).await?;
         // Prefer an entity whose own name matches over one that has it as an alias.
-        let exact = matches
-            .iter()
-            .position(|m| name_key(m.name()) == key)
-            .unwrap_or(0);
+        let exact = matches.iter().position(|m| name_key(m.name()) == key).unwrap_or(0);
         Ok(matches.into_iter().nth(exact))
     }
 
     async fn count_where(&self, collection: &str, filter: Document) -> StoreResult<u64> {
-        self.collection(collection)
-            .count_documents(filter)
-            .await
-            .map_err(classify)
+        self.collection(collection).count_documents(filter).await.map_err(classify)
     }
 
     /// One `update` command upserting every document by `_id`; retried once on a
@@ -235,8 +198,7 @@ impl MongoStore {
         page: &Page,
     ) -> StoreResult<Vec<T>> {
         let filter = order.page_filter(filter, page);
-        self.find_sorted(collection, filter, order.sort(), Some(page.limit))
-            .await
+        self.find_sorted(collection, filter, order.sort(), Some(page.limit)).await
     }
 
     /// Removes the quotes of `article` not in `kept`, with their postings.
@@ -250,25 +212,16 @@ impl MongoStore {
             .try_collect()
             .await
             .map_err(classify)?;
-        let ids: Vec<String> = stale
-            .iter()
-            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
-            .collect();
+        let ids: Vec<String> = stale.iter().filter_map(|d| d.get_str("_id").ok().map(str::to_owned)).collect();
         if ids.is_empty() {
             return Ok(());
         }
-        let postings: Vec<String> = ids
-            .iter()
-            .map(|id| text_index::doc_key(SearchTarget::Quotes, id))
-            .collect();
+        let postings: Vec<String> = ids.iter().map(|id| text_index::doc_key(SearchTarget::Quotes, id)).collect();
         self.collection(text_index::POSTINGS)
             .delete_many(doc! { "doc": { "$in": postings } })
             .await
             .map_err(classify)?;
-        self.collection(QUOTES)
-            .delete_many(doc! { "_id": { "$in": ids } })
-            .await
-            .map_err(classify)?;
+        self.collection(QUOTES).delete_many(doc! { "_id": { "$in": ids } }).await.map_err(classify)?;
         Ok(())
     }
 
@@ -282,32 +235,18 @@ impl MongoStore {
         if ids.is_empty() {
             return Ok(());
         }
-        let docs: Vec<String> = ids
-            .iter()
-            .map(|id| text_index::doc_key(target, id))
-            .collect();
-        self.collection(text_index::POSTINGS)
-            .delete_many(doc! { "doc": { "$in": docs } })
-            .await
-            .map_err(classify)?;
+        let docs: Vec<String> = ids.iter().map(|id| text_index::doc_key(target, id)).collect();
+        self.collection(text_index::POSTINGS).delete_many(doc! { "doc": { "$in": docs } }).await.map_err(classify)?;
         self.upsert_all(text_index::POSTINGS, postings).await
     }
 
     /// The affiliations of the speakers of `quotes`: from `batch` where it
     /// holds the person, else from the store.
-    async fn speaker_affiliations(
-        &self,
-        batch: &GraphBatch,
-    ) -> StoreResult<HashMap<String, Vec<String>>> {
+    async fn speaker_affiliations(&self, batch: &GraphBatch) -> StoreResult<HashMap<String, Vec<String>>> {
         let mut affiliations: HashMap<String, Vec<String>> = batch
             .people
             .iter()
-            .map(|p| {
-                (
-                    p.id.to_string(),
-                    p.affiliations.iter().map(|o| o.to_string()).collect(),
-                )
-            })
+            .map(|p| (p.id.to_string(), p.affiliations.iter().map(|o| o.to_string()).collect()))
             .collect();
         let missing: Vec<PersonId> = batch
             .quotes
@@ -319,10 +258,7 @@ impl MongoStore {
             .into_iter()
             .collect();
         for person in self.people(&missing).await? {
-            affiliations.insert(
-                person.id.to_string(),
-                person.affiliations.iter().map(|o| o.to_string()).collect(),
-            );
+            affiliations.insert(person.id.to_string(), person.affiliations.iter().map(|o| o.to_string()).collect());
         }
         Ok(affiliations)
     }
@@ -372,18 +308,12 @@ fn strings<I: AsRef<str>>(ids: &[I]) -> Vec<String> {
 fn is_unavailable(e: &mongodb::error::Error) -> bool {
     matches!(
         e.kind.as_ref(),
-        ErrorKind::ServerSelection { .. }
-            | ErrorKind::Io(_)
-            | ErrorKind::ConnectionPoolCleared { .. }
+        ErrorKind::ServerSelection { .. } | ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. }
     )
 }
 
 fn classify(e: mongodb::error::Error) -> StoreError {
-    if is_unavailable(&e) {
-        StoreError::Unavailable(redact_kind(&e))
-    } else {
-        StoreError::Internal(e.to_string())
-    }
+    if is_unavailable(&e) { StoreError::Unavailable(redact_kind(&e)) } else { StoreError::Internal(e.to_string()) }
 }
 
 /// A short description of a driver error that never includes a connection string.
@@ -398,25 +328,18 @@ fn redact_kind(e: &mongodb::error::Error) -> String {
 }
 
 fn check_write_reply(reply: &Document) -> StoreResult<()> {
-    if let Some(first) = reply
-        .get_array("writeErrors")
-        .ok()
-        .and_then(|errors| errors.first())
-    {
+    if let Some(first) = reply.get_array("writeErrors").ok().and_then(|errors| errors.first()) {
         return Err(StoreError::Internal(format!("write refused: {first}")));
     }
     if let Ok(concern) = reply.get_document("writeConcernError") {
-        return Err(StoreError::Unavailable(format!(
-            "write concern not met: {concern}"
-        )));
+        return Err(StoreError::Unavailable(format!("write concern not met: {concern}")));
     }
     Ok(())
 }
 
 /// Serializes a domain value into its stored document: `id` becomes `_id`.
 fn to_document<T: Serialize>(value: &T) -> StoreResult<Document> {
-    let mut body = bson::to_document(value)
-        .map_err(|e| StoreError::Internal(format!("cannot encode: {e}")))?;
+    let mut body = bson::to_document(value).map_err(|e| StoreError::Internal(format!("cannot encode: {e}")))?;
     let id = body.remove("id").unwrap_or(Bson::Null);
     let mut stored = doc! { "_id": id };
     stored.extend(body);
@@ -428,8 +351,7 @@ fn from_document<T: DeserializeOwned>(mut stored: Document) -> StoreResult<T> {
     let id = stored.remove("_id").unwrap_or(Bson::Null);
     stored.remove("name_keys");
     stored.insert("id", id);
-    bson::from_document(stored)
-        .map_err(|e| StoreError::Internal(format!("stored document does not decode: {e}")))
+    bson::from_document(stored).map_err(|e| StoreError::Internal(format!("stored document does not decode: {e}")))
 }
 
 fn with_name_keys(mut stored: Document, name: &str, aliases: &[String]) -> Document {
@@ -446,10 +368,8 @@ where
     let requested: HashSet<&str> = requested.iter().map(String::as_str).collect();
     let mut pairs = Vec::with_capacity(children.len());
     for child in children {
-        let mut parents: Vec<String> = parents_of(&child)
-            .into_iter()
-            .filter(|p| requested.contains(p.as_str()))
-            .collect();
+        let mut parents: Vec<String> =
+            parents_of(&child).into_iter().filter(|p| requested.contains(p.as_str())).collect();
         parents.dedup();
         for parent in parents {
             pairs.push((parent, child.clone()));
@@ -473,10 +393,7 @@ fn article_document(article: &Article) -> StoreResult<Document> {
 }
 
 /// The stored form of a quote: date buckets, speaker key and speaker organizations.
-fn quote_document(
-    quote: &Quote,
-    affiliations: &HashMap<String, Vec<String>>,
-) -> StoreResult<Document> {
+fn quote_document(quote: &Quote, affiliations: &HashMap<String, Vec<String>>) -> StoreResult<Document> {
     let mut stored = to_document(quote)?;
     let day = quote.date;
     stored.insert("day", day.map(day_key));
@@ -485,13 +402,8 @@ fn quote_document(
     stored.insert("sort_date", quote_date_key(quote));
     stored.insert("speaker_key", quote.speaker.as_ref().map(speaker_key));
     let speaker_orgs: Vec<String> = match &quote.speaker {
-        Some(Speaker::Person { person }) => affiliations
-            .get(person.as_str())
-            .cloned()
-            .unwrap_or_default(),
-        Some(Speaker::Anonymous { affiliation, .. }) => {
-            affiliation.iter().map(|o| o.to_string()).collect()
-        }
+        Some(Speaker::Person { person }) => affiliations.get(person.as_str()).cloned().unwrap_or_default(),
+        Some(Speaker::Anonymous { affiliation, .. }) => affiliation.iter().map(|o| o.to_string()).collect(),
         None => Vec::new(),
     };
     stored.insert("speaker_orgs", speaker_orgs);
@@ -509,10 +421,7 @@ impl Store for MongoStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        self.db
-            .run_command(doc! { "ping": 1 })
-            .await
-            .map_err(classify)?;
+        self.db.run_command(doc! { "ping": 1 }).await.map_err(classify)?;
         Ok(())
     }
 
@@ -528,18 +437,8 @@ impl Store for MongoStore {
                     doc! { "published_at": 1 },
                 ],
             ),
-            (
-                PEOPLE,
-                vec![doc! { "name_keys": 1 }, doc! { "affiliations": 1 }],
-            ),
-            (
-                ORGANIZATIONS,
-                vec![
-                    doc! { "name_keys": 1 },
-                    doc! { "kind": 1, "_id": 1 },
-                    doc! { "member_of": 1 },
-                ],
-            ),
+            (PEOPLE, vec![doc! { "name_keys": 1 }, doc! { "affiliations": 1 }]),
+            (ORGANIZATIONS, vec![doc! { "name_keys": 1 }, doc! { "kind": 1, "_id": 1 }, doc! { "member_of": 1 }]),
             (
                 QUOTES,
                 vec![
@@ -553,24 +452,14 @@ impl Store for MongoStore {
                     doc! { "day": 1 },
                 ],
             ),
-            (
-                text_index::POSTINGS,
-                vec![doc! { "key": 1 }, doc! { "doc": 1 }],
-            ),
+            (text_index::POSTINGS, vec![doc! { "key": 1 }, doc! { "doc": 1 }]),
         ];
         for (collection, keys) in indexes {
             let models: Vec<IndexModel> = keys
                 .into_iter()
                 .map(|keys| {
-                    let name = keys
-                        .iter()
-                        .map(|(field, dir)| format!("{field}_{dir}"))
-                        .collect::<Vec<_>>()
-                        .join("_");
-                    IndexModel::builder()
-                        .keys(keys)
-                        .options(IndexOptions::builder().name(name).build())
-                        .build()
+                    let name = keys.iter().map(|(field, dir)| format!("{field}_{dir}")).collect::<Vec<_>>().join("_");
+                    IndexModel::builder().keys(keys).options(IndexOptions::builder().name(name).build()).build()
                 })
                 .collect();
             // Create only the missing ones: FerretDB v1 drops the connection when
@@ -585,12 +474,7 @@ impl Store for MongoStore {
             };
             let missing: Vec<IndexModel> = models
                 .into_iter()
-                .filter(|m| {
-                    m.options
-                        .as_ref()
-                        .and_then(|o| o.name.as_ref())
-                        .is_none_or(|n| !existing.contains(n))
-                })
+                .filter(|m| m.options.as_ref().and_then(|o| o.name.as_ref()).is_none_or(|n| !existing.contains(n)))
                 .collect();
             if !missing.is_empty() {
                 handle.create_indexes(missing).await.map_err(classify)?;
@@ -615,57 +499,33 @@ impl Store for MongoStore {
         self.by_ids(QUOTES, ids).await
     }
 
-    async fn related_quotes(
-        &self,
-        relation: QuoteRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Quote)>> {
+    async fn related_quotes(&self, relation: QuoteRelation, parents: &[String]) -> StoreResult<Vec<(String, Quote)>> {
         if parents.is_empty() {
             return Ok(Vec::new());
         }
         let ids = strings(parents);
         Ok(match relation {
             QuoteRelation::InArticle => {
-                let quotes = self
-                    .find(QUOTES, doc! { "article": { "$in": &ids } }, None)
-                    .await?;
+                let quotes = self.find(QUOTES, doc! { "article": { "$in": &ids } }, None).await?;
                 pair_by(quotes, parents, |q: &Quote| vec![q.article.to_string()])
             }
             QuoteRelation::BySpeaker => {
-                let quotes = self
-                    .find(QUOTES, doc! { "speaker.person": { "$in": &ids } }, None)
-                    .await?;
+                let quotes = self.find(QUOTES, doc! { "speaker.person": { "$in": &ids } }, None).await?;
                 pair_by(quotes, parents, |q: &Quote| {
-                    q.speaker
-                        .as_ref()
-                        .and_then(|s| s.person())
-                        .map(|p| p.to_string())
-                        .into_iter()
-                        .collect()
+                    q.speaker.as_ref().and_then(|s| s.person()).map(|p| p.to_string()).into_iter().collect()
                 })
             }
             QuoteRelation::Via => {
-                let quotes = self
-                    .find(QUOTES, doc! { "via": { "$in": &ids } }, None)
-                    .await?;
-                pair_by(quotes, parents, |q: &Quote| {
-                    q.via.iter().map(|o| o.to_string()).collect()
-                })
+                let quotes = self.find(QUOTES, doc! { "via": { "$in": &ids } }, None).await?;
+                pair_by(quotes, parents, |q: &Quote| q.via.iter().map(|o| o.to_string()).collect())
             }
             QuoteRelation::ByOrganization => {
                 // Two round trips: who is affiliated with these organizations, then
                 // the quotes by those people or by spokespeople tied to them.
-                let members: Vec<Person> = self
-                    .find(PEOPLE, doc! { "affiliations": { "$in": &ids } }, None)
-                    .await?;
+                let members: Vec<Person> = self.find(PEOPLE, doc! { "affiliations": { "$in": &ids } }, None).await?;
                 let orgs_of: HashMap<String, Vec<String>> = members
                     .iter()
-                    .map(|p| {
-                        (
-                            p.id.to_string(),
-                            p.affiliations.iter().map(|o| o.to_string()).collect(),
-                        )
-                    })
+                    .map(|p| (p.id.to_string(), p.affiliations.iter().map(|o| o.to_string()).collect()))
                     .collect();
                 let people: Vec<&String> = orgs_of.keys().collect();
                 let filter = doc! { "$or": [
@@ -702,49 +562,29 @@ impl Store for MongoStore {
         let ids = strings(parents);
         Ok(match relation {
             ArticleRelation::MentionsPerson => {
-                let articles = self
-                    .find(ARTICLES, doc! { "people": { "$in": &ids } }, None)
-                    .await?;
-                pair_by(articles, parents, |a: &Article| {
-                    a.people.iter().map(|p| p.to_string()).collect()
-                })
+                let articles = self.find(ARTICLES, doc! { "people": { "$in": &ids } }, None).await?;
+                pair_by(articles, parents, |a: &Article| a.people.iter().map(|p| p.to_string()).collect())
             }
             ArticleRelation::MentionsOrganization => {
-                let articles = self
-                    .find(ARTICLES, doc! { "organizations": { "$in": &ids } }, None)
-                    .await?;
-                pair_by(articles, parents, |a: &Article| {
-                    a.organizations.iter().map(|o| o.to_string()).collect()
-                })
+                let articles = self.find(ARTICLES, doc! { "organizations": { "$in": &ids } }, None).await?;
+                pair_by(articles, parents, |a: &Article| a.organizations.iter().map(|o| o.to_string()).collect())
             }
             ArticleRelation::PublishedBy => {
-                let articles = self
-                    .find(ARTICLES, doc! { "outlet": { "$in": &ids } }, None)
-                    .await?;
-                pair_by(articles, parents, |a: &Article| {
-                    a.outlet.iter().map(|o| o.to_string()).collect()
-                })
+                let articles = self.find(ARTICLES, doc! { "outlet": { "$in": &ids } }, None).await?;
+                pair_by(articles, parents, |a: &Article| a.outlet.iter().map(|o| o.to_string()).collect())
             }
         })
     }
 
-    async fn related_people(
-        &self,
-        relation: PersonRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Person)>> {
+    async fn related_people(&self, relation: PersonRelation, parents: &[String]) -> StoreResult<Vec<(String, Person)>> {
         if parents.is_empty() {
             return Ok(Vec::new());
         }
         let ids = strings(parents);
         match relation {
             PersonRelation::AffiliatedWith => {
-                let people = self
-                    .find(PEOPLE, doc! { "affiliations": { "$in": &ids } }, None)
-                    .await?;
-                Ok(pair_by(people, parents, |p: &Person| {
-                    p.affiliations.iter().map(|o| o.to_string()).collect()
-                }))
+                let people = self.find(PEOPLE, doc! { "affiliations": { "$in": &ids } }, None).await?;
+                Ok(pair_by(people, parents, |p: &Person| p.affiliations.iter().map(|o| o.to_string()).collect()))
             }
         }
     }
@@ -760,68 +600,30 @@ impl Store for MongoStore {
         let ids = strings(parents);
         match relation {
             OrganizationRelation::MembersOf => {
-                let orgs = self
-                    .find(ORGANIZATIONS, doc! { "member_of": { "$in": &ids } }, None)
-                    .await?;
-                Ok(pair_by(orgs, parents, |o: &Organization| {
-                    o.member_of.iter().map(|m| m.to_string()).collect()
-                }))
+                let orgs = self.find(ORGANIZATIONS, doc! { "member_of": { "$in": &ids } }, None).await?;
+                Ok(pair_by(orgs, parents, |o: &Organization| o.member_of.iter().map(|m| m.to_string()).collect()))
             }
         }
     }
 
-    async fn find_articles(
-        &self,
-        filter: &ArticleFilter,
-        sort: ArticleSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Article>> {
-        self.find_page(
-            ARTICLES,
-            query::article_filter(filter),
-            query::article_order(sort),
-            page,
-        )
-        .await
+    async fn find_articles(&self, filter: &ArticleFilter, sort: ArticleSort, page: &Page) -> StoreResult<Vec<Article>> {
+        self.find_page(ARTICLES, query::article_filter(filter), query::article_order(sort), page).await
     }
 
     async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64> {
-        self.count_where(ARTICLES, query::article_filter(filter))
-            .await
+        self.count_where(ARTICLES, query::article_filter(filter)).await
     }
 
-    async fn find_quotes(
-        &self,
-        filter: &QuoteFilter,
-        sort: QuoteSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Quote>> {
-        self.find_page(
-            QUOTES,
-            query::quote_filter(filter),
-            query::quote_order(sort),
-            page,
-        )
-        .await
+    async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
+        self.find_page(QUOTES, query::quote_filter(filter), query::quote_order(sort), page).await
     }
 
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
         self.count_where(QUOTES, query::quote_filter(filter)).await
     }
 
-    async fn find_people(
-        &self,
-        filter: &PersonFilter,
-        sort: NameSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Person>> {
-        self.find_page(
-            PEOPLE,
-            query::person_filter(filter),
-            query::name_order(sort),
-            page,
-        )
-        .await
+    async fn find_people(&self, filter: &PersonFilter, sort: NameSort, page: &Page) -> StoreResult<Vec<Person>> {
+        self.find_page(PEOPLE, query::person_filter(filter), query::name_order(sort), page).await
     }
 
     async fn count_people(&self, filter: &PersonFilter) -> StoreResult<u64> {
@@ -834,26 +636,14 @@ impl Store for MongoStore {
         sort: NameSort,
         page: &Page,
     ) -> StoreResult<Vec<Organization>> {
-        self.find_page(
-            ORGANIZATIONS,
-            query::organization_filter(filter),
-            query::name_order(sort),
-            page,
-        )
-        .await
+        self.find_page(ORGANIZATIONS, query::organization_filter(filter), query::name_order(sort), page).await
     }
 
     async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64> {
-        self.count_where(ORGANIZATIONS, query::organization_filter(filter))
-            .await
+        self.count_where(ORGANIZATIONS, query::organization_filter(filter)).await
     }
 
-    async fn search(
-        &self,
-        target: SearchTarget,
-        query: &SearchQuery,
-        limit: usize,
-    ) -> StoreResult<SearchHits> {
+    async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
         let keys = text_index::keys(target, query);
         let found: Vec<Document> = self
             .collection(text_index::POSTINGS)
@@ -865,10 +655,8 @@ impl Store for MongoStore {
             .try_collect()
             .await
             .map_err(classify)?;
-        let postings: Vec<text_index::Posting> = found
-            .iter()
-            .filter_map(|p| text_index::Posting::from_document(target, p))
-            .collect();
+        let postings: Vec<text_index::Posting> =
+            found.iter().filter_map(|p| text_index::Posting::from_document(target, p)).collect();
         let documents = match target {
             SearchTarget::Articles => self.count_where(ARTICLES, doc! {}).await?,
             SearchTarget::Quotes => self.count_where(QUOTES, doc! {}).await?,
@@ -886,25 +674,14 @@ impl Store for MongoStore {
                 .into_iter()
                 .map(|a| (a.id.to_string(), format!("{}\n{}", a.headline, a.body)))
                 .collect(),
-            SearchTarget::Quotes => self
-                .by_ids::<Quote, _>(QUOTES, &ids)
-                .await?
-                .into_iter()
-                .map(|q| (q.id.to_string(), q.text))
-                .collect(),
+            SearchTarget::Quotes => {
+                self.by_ids::<Quote, _>(QUOTES, &ids).await?.into_iter().map(|q| (q.id.to_string(), q.text)).collect()
+            }
         };
-        Ok(text_index::hits(
-            text_index::verify(query, ranked, &texts),
-            limit,
-        ))
+        Ok(text_index::hits(text_index::verify(query, ranked, &texts), limit))
     }
 
-    async fn group_quotes(
-        &self,
-        filter: &QuoteFilter,
-        group: QuoteGroup,
-        limit: usize,
-    ) -> StoreResult<Vec<Bucket>> {
+    async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
         let rows: Vec<Document> = self
             .collection(QUOTES)
             .aggregate(query::group_pipeline(filter, group, limit))
@@ -951,11 +728,7 @@ impl Store for MongoStore {
         self.upsert_all(PEOPLE, people).await?;
         self.refresh_speaker_organizations(&batch.people).await?;
         let affiliations = self.speaker_affiliations(batch).await?;
-        let quotes = batch
-            .quotes
-            .iter()
-            .map(|q| quote_document(q, &affiliations))
-            .collect::<StoreResult<Vec<_>>>()?;
+        let quotes = batch.quotes.iter().map(|q| quote_document(q, &affiliations)).collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(QUOTES, quotes).await?;
         let quote_postings = batch
             .quotes
@@ -969,20 +742,13 @@ impl Store for MongoStore {
         )
         .await?;
         for article in &batch.articles {
-            let kept = batch
-                .quotes
-                .iter()
-                .filter(|q| q.article == article.id)
-                .map(|q| q.id.as_str())
-                .collect();
+            let kept = batch.quotes.iter().filter(|q| q.article == article.id).map(|q| q.id.as_str()).collect();
             self.delete_stale_quotes(&article.id, kept).await?;
         }
         let article_postings = batch
             .articles
             .iter()
-            .flat_map(|a| {
-                text_index::postings(SearchTarget::Articles, a.id.as_str(), &a.headline, &a.body)
-            })
+            .flat_map(|a| text_index::postings(SearchTarget::Articles, a.id.as_str(), &a.headline, &a.body))
             .collect();
         self.replace_postings(
             SearchTarget::Articles,
@@ -991,11 +757,7 @@ impl Store for MongoStore {
         )
         .await?;
         // The article goes last: it is what makes the write visible as a whole.
-        let articles = batch
-            .articles
-            .iter()
-            .map(article_document)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let articles = batch.articles.iter().map(article_document).collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(ARTICLES, articles).await
     }
 }

@@ -7,8 +7,8 @@
 //! the unit test below walks the compiled documents to prove it.
 
 use crate::store::filter::{
-    ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
-    QuoteFilter, QuoteGroup, QuoteSort,
+    ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, Page, PersonFilter, QuoteFilter, QuoteGroup,
+    QuoteSort,
 };
 use mongodb::bson::{Bson, Document, doc};
 
@@ -72,12 +72,7 @@ pub fn article_filter(filter: &ArticleFilter) -> Document {
         all.any_in("_id", ids);
     }
     if let Some(range) = &filter.published {
-        all.range(
-            "published_at",
-            range.from_timestamp(),
-            range.to_timestamp_exclusive(),
-            false,
-        );
+        all.range("published_at", range.from_timestamp(), range.to_timestamp_exclusive(), false);
     }
     if let Some(outlets) = &filter.outlets {
         all.any_in("outlet", outlets);
@@ -107,10 +102,7 @@ pub fn quote_filter(filter: &QuoteFilter) -> Document {
         all.any_in("speaker_orgs", orgs);
     }
     if let Some(anonymous) = filter.anonymous {
-        all.equals(
-            "speaker.kind",
-            if anonymous { "anonymous" } else { "person" },
-        );
+        all.equals("speaker.kind", if anonymous { "anonymous" } else { "person" });
     }
     if let Some(via) = &filter.via {
         all.any_in("via", via);
@@ -188,48 +180,24 @@ impl Order {
 
 pub fn article_order(sort: ArticleSort) -> Order {
     match sort {
-        ArticleSort::PublishedDesc => Order {
-            field: "sort_date",
-            descending: true,
-        },
-        ArticleSort::PublishedAsc => Order {
-            field: "sort_date",
-            descending: false,
-        },
-        ArticleSort::Id => Order {
-            field: "_id",
-            descending: false,
-        },
+        ArticleSort::PublishedDesc => Order { field: "sort_date", descending: true },
+        ArticleSort::PublishedAsc => Order { field: "sort_date", descending: false },
+        ArticleSort::Id => Order { field: "_id", descending: false },
     }
 }
 
 pub fn quote_order(sort: QuoteSort) -> Order {
     match sort {
-        QuoteSort::DateDesc => Order {
-            field: "sort_date",
-            descending: true,
-        },
-        QuoteSort::DateAsc => Order {
-            field: "sort_date",
-            descending: false,
-        },
-        QuoteSort::Id => Order {
-            field: "_id",
-            descending: false,
-        },
+        QuoteSort::DateDesc => Order { field: "sort_date", descending: true },
+        QuoteSort::DateAsc => Order { field: "sort_date", descending: false },
+        QuoteSort::Id => Order { field: "_id", descending: false },
     }
 }
 
 pub fn name_order(sort: NameSort) -> Order {
     match sort {
-        NameSort::Name => Order {
-            field: "sort_name",
-            descending: false,
-        },
-        NameSort::Id => Order {
-            field: "_id",
-            descending: false,
-        },
+        NameSort::Name => Order { field: "sort_name", descending: false },
+        NameSort::Id => Order { field: "_id", descending: false },
     }
 }
 
@@ -266,9 +234,7 @@ mod tests {
     use crate::domain::{OrgKind, OrganizationId, PersonId};
     use crate::store::filter::After;
 
-    const OPERATORS: [&str; 10] = [
-        "$in", "$and", "$or", "$gte", "$lte", "$lt", "$gt", "$ne", "$match", "$sum",
-    ];
+    const OPERATORS: [&str; 10] = ["$in", "$and", "$or", "$gte", "$lte", "$lt", "$gt", "$ne", "$match", "$sum"];
 
     /// Every key in `document` that starts with `$` is one this module writes.
     fn assert_only_our_operators(value: &Bson) {
@@ -296,32 +262,17 @@ mod tests {
         let hostile = ["{\"$ne\": null}", "$where", "$gt", "a.b", "(a+)+$"];
         let mut filters = Vec::new();
         for text in hostile {
+            filters.push(QuoteFilter { date: None, ..QuoteFilter::default() });
             filters.push(QuoteFilter {
-                date: None,
+                any_of: vec![QuoteFilter { direct: Some(true), ..QuoteFilter::default() }],
                 ..QuoteFilter::default()
             });
-            filters.push(QuoteFilter {
-                any_of: vec![QuoteFilter {
-                    direct: Some(true),
-                    ..QuoteFilter::default()
-                }],
-                ..QuoteFilter::default()
-            });
-            let article = ArticleFilter {
-                language: Some(text.into()),
-                ..ArticleFilter::default()
-            };
+            let article = ArticleFilter { language: Some(text.into()), ..ArticleFilter::default() };
             let compiled = article_filter(&article);
             assert_only_our_operators(&Bson::Document(compiled.clone()));
             // The hostile text is the value of a constant key, never a key.
             assert_eq!(compiled.get_str("language").unwrap(), text);
-            let page = Page {
-                after: Some(After {
-                    key: text.into(),
-                    id: text.into(),
-                }),
-                limit: 5,
-            };
+            let page = Page { after: Some(After { key: text.into(), id: text.into() }), limit: 5 };
             let paged = article_order(ArticleSort::PublishedDesc).page_filter(compiled, &page);
             assert_only_our_operators(&Bson::Document(paged));
         }
@@ -336,14 +287,8 @@ mod tests {
                 assert_only_our_operators(&Bson::Document(stage));
             }
         }
-        let orgs = OrganizationFilter {
-            kinds: Some(vec![OrgKind::NewsAgency]),
-            ..OrganizationFilter::default()
-        };
-        assert_eq!(
-            organization_filter(&orgs),
-            doc! { "kind": { "$in": ["news_agency"] } }
-        );
+        let orgs = OrganizationFilter { kinds: Some(vec![OrgKind::NewsAgency]), ..OrganizationFilter::default() };
+        assert_eq!(organization_filter(&orgs), doc! { "kind": { "$in": ["news_agency"] } });
         assert_eq!(person_filter(&PersonFilter::default()), Document::new());
     }
 }

@@ -82,20 +82,10 @@ pub struct Posting {
 impl Posting {
     pub fn from_document(target: SearchTarget, posting: &Document) -> Option<Self> {
         let t = prefix(target);
-        let term = posting
-            .get_str("key")
-            .ok()?
-            .strip_prefix(t)?
-            .strip_prefix(':')?
-            .to_owned();
+        let term = posting.get_str("key").ok()?.strip_prefix(t)?.strip_prefix(':')?.to_owned();
         Some(Posting {
             term,
-            doc: posting
-                .get_str("doc")
-                .ok()?
-                .strip_prefix(t)?
-                .strip_prefix(':')?
-                .to_owned(),
+            doc: posting.get_str("doc").ok()?.strip_prefix(t)?.strip_prefix(':')?.to_owned(),
             tf: posting.get_i64("tf").ok()? as f64,
             len: posting.get_i64("len").ok()? as f64,
         })
@@ -112,11 +102,8 @@ pub fn rank(query: &SearchQuery, postings: &[Posting], documents: u64) -> Vec<(S
         by_doc.entry(&posting.doc).or_default().push(posting);
         *df.entry(&posting.term).or_default() += 1.0;
     }
-    let avg_len = if postings.is_empty() {
-        1.0
-    } else {
-        postings.iter().map(|p| p.len).sum::<f64>() / postings.len() as f64
-    };
+    let avg_len =
+        if postings.is_empty() { 1.0 } else { postings.iter().map(|p| p.len).sum::<f64>() / postings.len() as f64 };
     let n = documents.max(1) as f64;
     let (k1, b) = (1.2, 0.75);
     let mut scored: Vec<(String, f64)> = by_doc
@@ -149,20 +136,10 @@ pub fn verify(
     if query.phrases.is_empty() {
         return candidates;
     }
-    candidates
-        .into_iter()
-        .filter(|(id, _)| {
-            texts
-                .get(id)
-                .is_some_and(|text| query.matches(&terms(text)))
-        })
-        .collect()
+    candidates.into_iter().filter(|(id, _)| texts.get(id).is_some_and(|text| query.matches(&terms(text)))).collect()
 }
 
 /// Cuts the ranked list to `limit`.
 pub fn hits(ranked: Vec<(String, f64)>, limit: usize) -> SearchHits {
-    SearchHits {
-        total: ranked.len() as u64,
-        hits: ranked.into_iter().take(limit).collect(),
-    }
+    SearchHits { total: ranked.len() as u64, hits: ranked.into_iter().take(limit).collect() }
 }

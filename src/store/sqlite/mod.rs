@@ -16,13 +16,11 @@ mod sql;
 mod write;
 
 use super::{
-    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort,
-    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter,
-    QuoteGroup, QuoteRelation, QuoteSort, SearchHits, SearchTarget, Store, StoreError, StoreResult,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort, OrganizationFilter,
+    OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
+    SearchHits, SearchTarget, Store, StoreError, StoreResult,
 };
-use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, name_key,
-};
+use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, name_key};
 use crate::search::SearchQuery;
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
@@ -54,18 +52,13 @@ struct Inner {
 impl SqliteStore {
     /// Opens (creating if needed) the store in `dir/newsgraph.sqlite3` and migrates it.
     pub fn open(dir: &Path) -> StoreResult<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Unavailable(format!(
-                "cannot create data directory {}: {e}",
-                dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Unavailable(format!("cannot create data directory {}: {e}", dir.display())))?;
         let path = dir.join("newsgraph.sqlite3");
         let writer = open_connection(&path, false)?;
         migrate(&writer)?;
-        let readers = (0..READERS)
-            .map(|_| open_connection(&path, true).map(Mutex::new))
-            .collect::<StoreResult<Vec<_>>>()?;
+        let readers =
+            (0..READERS).map(|_| open_connection(&path, true).map(Mutex::new)).collect::<StoreResult<Vec<_>>>()?;
         Ok(Self::from_parts(writer, readers, Some(path)))
     }
 
@@ -76,11 +69,7 @@ impl SqliteStore {
         Ok(Self::from_parts(writer, Vec::new(), None))
     }
 
-    fn from_parts(
-        writer: Connection,
-        readers: Vec<Mutex<Connection>>,
-        path: Option<PathBuf>,
-    ) -> Self {
+    fn from_parts(writer: Connection, readers: Vec<Mutex<Connection>>, path: Option<PathBuf>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 writer: Mutex::new(writer),
@@ -132,9 +121,7 @@ impl SqliteStore {
         run_blocking(move || {
             inner.operations.fetch_add(1, Ordering::Relaxed);
             let mut conn = lock(&inner.writer)?;
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(classify)?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(classify)?;
             f(&tx)?;
             tx.commit().map_err(classify)
         })
@@ -147,47 +134,37 @@ where
     T: Send + 'static,
     F: FnOnce() -> StoreResult<T> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Internal(format!("store task failed: {e}")))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Internal(format!("store task failed: {e}")))?
 }
 
 fn lock(conn: &Mutex<Connection>) -> StoreResult<std::sync::MutexGuard<'_, Connection>> {
-    conn.lock()
-        .map_err(|_| StoreError::Internal("a store connection was poisoned by a panic".into()))
+    conn.lock().map_err(|_| StoreError::Internal("a store connection was poisoned by a panic".into()))
 }
 
 fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     let flags = if read_only {
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
     } else {
         OpenFlags::default()
     };
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(internal)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(internal)?;
     if !read_only {
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(internal)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(internal)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(internal)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(internal)?;
+        // 64 MiB of page cache for the writer: bulk writes (generate, large
+        // ingests) otherwise spill pages to the WAL again and again.
+        conn.pragma_update(None, "cache_size", -65_536).map_err(internal)?;
     }
     Ok(conn)
 }
 
 fn migrate(conn: &Connection) -> StoreResult<()> {
-    let done: usize = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(internal)?;
+    let done: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(internal)?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        conn.execute_batch(&format!(
-            "BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;",
-            index + 1
-        ))
-        .map_err(|e| StoreError::Internal(format!("migration {} failed: {e}", index + 1)))?;
+        conn.execute_batch(&format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", index + 1))
+            .map_err(|e| StoreError::Internal(format!("migration {} failed: {e}", index + 1)))?;
     }
     Ok(())
 }
@@ -200,9 +177,9 @@ fn internal(e: rusqlite::Error) -> StoreError {
 pub(crate) fn classify(e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode::*;
     match e.sqlite_error_code() {
-        Some(
-            DatabaseBusy | DatabaseLocked | SystemIoFailure | DiskFull | CannotOpen | ReadOnly,
-        ) => StoreError::Unavailable(e.to_string()),
+        Some(DatabaseBusy | DatabaseLocked | SystemIoFailure | DiskFull | CannotOpen | ReadOnly) => {
+            StoreError::Unavailable(e.to_string())
+        }
         _ => internal(e),
     }
 }
@@ -212,8 +189,7 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
 }
 
 fn from_json<T: DeserializeOwned>(raw: &str) -> StoreResult<T> {
-    serde_json::from_str(raw)
-        .map_err(|e| StoreError::Internal(format!("stored document does not decode: {e}")))
+    serde_json::from_str(raw).map_err(|e| StoreError::Internal(format!("stored document does not decode: {e}")))
 }
 
 /// A list of ids as one JSON array parameter, read in SQL with `json_each`.
@@ -222,15 +198,9 @@ fn json_ids<T: AsRef<str>>(ids: &[T]) -> StoreResult<String> {
 }
 
 /// Runs `sql` with `params` and decodes column 0 of every row as a document.
-fn query_docs<T: DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> StoreResult<Vec<T>> {
+fn query_docs<T: DeserializeOwned>(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> StoreResult<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
-    let rows = stmt
-        .query_map(params, |row| row.get::<_, String>(0))
-        .map_err(classify)?;
+    let rows = stmt.query_map(params, |row| row.get::<_, String>(0)).map_err(classify)?;
     rows.map(|raw| from_json(&raw.map_err(classify)?)).collect()
 }
 
@@ -241,11 +211,8 @@ fn query_pairs<T: DeserializeOwned>(
     params: impl rusqlite::Params,
 ) -> StoreResult<Vec<(String, T)>> {
     let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
-    let rows = stmt
-        .query_map(params, |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })
-        .map_err(classify)?;
+    let rows =
+        stmt.query_map(params, |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))).map_err(classify)?;
     rows.map(|row| {
         let (parent, raw) = row.map_err(classify)?;
         Ok((parent, from_json(&raw)?))
@@ -261,25 +228,13 @@ fn query_built<T: DeserializeOwned>(conn: &Connection, query: &Query) -> StoreRe
 /// Runs a built `SELECT count(*)` query.
 fn count_built(conn: &Connection, query: &Query) -> StoreResult<u64> {
     conn.prepare_cached(&query.sql)
-        .and_then(|mut stmt| {
-            stmt.query_row(params_from_iter(query.params.iter()), |row| {
-                row.get::<_, u64>(0)
-            })
-        })
+        .and_then(|mut stmt| stmt.query_row(params_from_iter(query.params.iter()), |row| row.get::<_, u64>(0)))
         .map_err(classify)
 }
 
 /// `SELECT doc FROM <table> <alias> WHERE <condition>` + keyset page.
-fn find_query(
-    table: &str,
-    condition: impl FnOnce(&mut Query),
-    order: sql::Order,
-    page: &Page,
-) -> Query {
-    let mut query = Query::new(format!(
-        "SELECT {alias}.doc FROM {table} {alias} WHERE ",
-        alias = &table[..1]
-    ));
+fn find_query(table: &str, condition: impl FnOnce(&mut Query), order: sql::Order, page: &Page) -> Query {
+    let mut query = Query::new(format!("SELECT {alias}.doc FROM {table} {alias} WHERE ", alias = &table[..1]));
     condition(&mut query);
     order.page(page, &mut query);
     query
@@ -287,10 +242,7 @@ fn find_query(
 
 /// `SELECT count(*) FROM <table> <alias> WHERE <condition>`.
 fn count_query(table: &str, condition: impl FnOnce(&mut Query)) -> Query {
-    let mut query = Query::new(format!(
-        "SELECT count(*) FROM {table} {alias} WHERE ",
-        alias = &table[..1]
-    ));
+    let mut query = Query::new(format!("SELECT count(*) FROM {table} {alias} WHERE ", alias = &table[..1]));
     condition(&mut query);
     query
 }
@@ -306,8 +258,7 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(classify))
-            .await
+        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(classify)).await
     }
 
     async fn prepare(&self) -> StoreResult<()> {
@@ -316,18 +267,16 @@ impl Store for SqliteStore {
 
     async fn articles(&self, ids: &[ArticleId]) -> StoreResult<Vec<Article>> {
         let ids = json_ids(ids)?;
-        self.read(move |c| query_docs(c, "SELECT doc FROM articles WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids]))
-            .await
+        self.read(move |c| {
+            query_docs(c, "SELECT doc FROM articles WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
+        })
+        .await
     }
 
     async fn people(&self, ids: &[PersonId]) -> StoreResult<Vec<Person>> {
         let ids = json_ids(ids)?;
         self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT doc FROM people WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-                [ids],
-            )
+            query_docs(c, "SELECT doc FROM people WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
         })
         .await
     }
@@ -335,7 +284,11 @@ impl Store for SqliteStore {
     async fn organizations(&self, ids: &[OrganizationId]) -> StoreResult<Vec<Organization>> {
         let ids = json_ids(ids)?;
         self.read(move |c| {
-            query_docs(c, "SELECT doc FROM organizations WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
+            query_docs(
+                c,
+                "SELECT doc FROM organizations WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+                [ids],
+            )
         })
         .await
     }
@@ -343,20 +296,12 @@ impl Store for SqliteStore {
     async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>> {
         let ids = json_ids(ids)?;
         self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT doc FROM quotes WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-                [ids],
-            )
+            query_docs(c, "SELECT doc FROM quotes WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
         })
         .await
     }
 
-    async fn related_quotes(
-        &self,
-        relation: QuoteRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Quote)>> {
+    async fn related_quotes(&self, relation: QuoteRelation, parents: &[String]) -> StoreResult<Vec<(String, Quote)>> {
         let sql = match relation {
             QuoteRelation::InArticle => {
                 "SELECT article, doc FROM quotes WHERE article IN (SELECT value FROM json_each(?1)) ORDER BY id"
@@ -403,11 +348,7 @@ impl Store for SqliteStore {
         self.read(move |c| query_pairs(c, sql, [parents])).await
     }
 
-    async fn related_people(
-        &self,
-        relation: PersonRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Person)>> {
+    async fn related_people(&self, relation: PersonRelation, parents: &[String]) -> StoreResult<Vec<(String, Person)>> {
         let sql = match relation {
             PersonRelation::AffiliatedWith => {
                 "SELECT l.dst, p.doc FROM links l JOIN people p ON p.id = l.src
@@ -433,18 +374,8 @@ impl Store for SqliteStore {
         self.read(move |c| query_pairs(c, sql, [parents])).await
     }
 
-    async fn find_articles(
-        &self,
-        filter: &ArticleFilter,
-        sort: ArticleSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Article>> {
-        let query = find_query(
-            "articles",
-            |q| sql::article_condition(filter, q),
-            sql::article_order(sort),
-            page,
-        );
+    async fn find_articles(&self, filter: &ArticleFilter, sort: ArticleSort, page: &Page) -> StoreResult<Vec<Article>> {
+        let query = find_query("articles", |q| sql::article_condition(filter, q), sql::article_order(sort), page);
         self.read(move |c| query_built(c, &query)).await
     }
 
@@ -453,18 +384,8 @@ impl Store for SqliteStore {
         self.read(move |c| count_built(c, &query)).await
     }
 
-    async fn find_quotes(
-        &self,
-        filter: &QuoteFilter,
-        sort: QuoteSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Quote>> {
-        let query = find_query(
-            "quotes",
-            |q| sql::quote_condition(filter, q),
-            sql::quote_order(sort),
-            page,
-        );
+    async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
+        let query = sql::find_quotes_query(filter, sort, page);
         self.read(move |c| query_built(c, &query)).await
     }
 
@@ -473,18 +394,8 @@ impl Store for SqliteStore {
         self.read(move |c| count_built(c, &query)).await
     }
 
-    async fn find_people(
-        &self,
-        filter: &PersonFilter,
-        sort: NameSort,
-        page: &Page,
-    ) -> StoreResult<Vec<Person>> {
-        let query = find_query(
-            "people",
-            |q| sql::person_condition(filter, q),
-            sql::person_order(sort),
-            page,
-        );
+    async fn find_people(&self, filter: &PersonFilter, sort: NameSort, page: &Page) -> StoreResult<Vec<Person>> {
+        let query = find_query("people", |q| sql::person_condition(filter, q), sql::person_order(sort), page);
         self.read(move |c| query_built(c, &query)).await
     }
 
@@ -513,12 +424,8 @@ impl Store for SqliteStore {
         self.read(move |c| count_built(c, &query)).await
     }
 
-    async fn search(
-        &self,
-        target: SearchTarget,
-        query: &SearchQuery,
-        limit: usize,
-    ) -> StoreResult<SearchHits> {
+    async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
+        // bm25 ranks lower-is-better; headlines weigh four times body text.
         // bm25 ranks lower-is-better; headlines weigh four times body text.
         let (hits_sql, count_sql) = match target {
             SearchTarget::Articles => (
@@ -539,9 +446,7 @@ impl Store for SqliteStore {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(hits_sql).map_err(classify)?;
             let hits = stmt
-                .query_map(params![fts, limit], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
-                })
+                .query_map(params![fts, limit], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)))
                 .map_err(classify)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(classify)?;
@@ -554,21 +459,13 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn group_quotes(
-        &self,
-        filter: &QuoteFilter,
-        group: QuoteGroup,
-        limit: usize,
-    ) -> StoreResult<Vec<Bucket>> {
+    async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
         let query = sql::group_query(filter, group, limit);
         self.read(move |c| {
             let mut stmt = c.prepare_cached(&query.sql).map_err(classify)?;
             let rows = stmt
                 .query_map(params_from_iter(query.params.iter()), |row| {
-                    Ok(Bucket {
-                        key: row.get(0)?,
-                        count: row.get(1)?,
-                    })
+                    Ok(Bucket { key: row.get(0)?, count: row.get(1)? })
                 })
                 .map_err(classify)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(classify)
@@ -578,40 +475,29 @@ impl Store for SqliteStore {
 
     async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>> {
         let key = name_key(name);
-        self.read(move |c| by_name(c, "people", "person", &key))
-            .await
+        self.read(move |c| by_name(c, "people", "person", &key)).await
     }
 
     async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
         let key = name_key(name);
-        self.read(move |c| by_name(c, "organizations", "organization", &key))
-            .await
+        self.read(move |c| by_name(c, "organizations", "organization", &key)).await
     }
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         let batch = batch.clone();
-        self.write_tx(move |tx| write::write_batch(tx, &batch))
-            .await
+        self.write_tx(move |tx| write::write_batch(tx, &batch)).await
     }
 }
 
 /// Looks a name up, preferring an entity whose own name matches over one whose alias does.
-fn by_name<T: DeserializeOwned>(
-    c: &Connection,
-    table: &str,
-    kind: &str,
-    key: &str,
-) -> StoreResult<Option<T>> {
+fn by_name<T: DeserializeOwned>(c: &Connection, table: &str, kind: &str, key: &str) -> StoreResult<Option<T>> {
     let sql = format!(
         "SELECT t.doc FROM names n JOIN {table} t ON t.id = n.id
          WHERE n.kind = ?1 AND n.key = ?2 ORDER BY n.is_name DESC, n.id LIMIT 1"
     );
     let raw: Option<String> = c
         .prepare_cached(&sql)
-        .and_then(|mut stmt| {
-            stmt.query_row(params![kind, key], |row| row.get(0))
-                .optional()
-        })
+        .and_then(|mut stmt| stmt.query_row(params![kind, key], |row| row.get(0)).optional())
         .map_err(classify)?;
     raw.map(|raw| from_json(&raw)).transpose()
 }

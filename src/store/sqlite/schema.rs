@@ -7,6 +7,10 @@
 //! case and accents (`unicode61 remove_diacritics 2`). The FTS tables are
 //! contentless (the text is already in the documents) and keyed by the rowid
 //! of their entity, which upserts keep stable.
+//!
+//! Links from a quote (`quote_via`, `quote_speaker_org`) carry the quote's
+//! date sort key, so "this source's quotes, newest first" is one range of the
+//! `links_sorted` index instead of a sort of all that source's quotes.
 
 /// The migrations, oldest first.
 pub const MIGRATIONS: &[&str] = &[r#"
@@ -47,7 +51,8 @@ CREATE INDEX quotes_speaker_person ON quotes (speaker_person, id);
 CREATE INDEX quotes_speaker_org ON quotes (speaker_org, id);
 CREATE INDEX quotes_speaker_key ON quotes (speaker_key);
 CREATE INDEX quotes_sort_date ON quotes (sort_date, id);
-CREATE INDEX quotes_day ON quotes (day);
+-- Covering for dashboards over a date range: counts by period and by speaker.
+CREATE INDEX quotes_day ON quotes (day, week, month, speaker_key);
 
 CREATE TABLE names (
     kind TEXT NOT NULL,
@@ -61,9 +66,13 @@ CREATE TABLE links (
     rel TEXT NOT NULL,
     src TEXT NOT NULL,
     dst TEXT NOT NULL,
+    sort_key TEXT,
     PRIMARY KEY (rel, src, dst)
 ) WITHOUT ROWID;
 CREATE INDEX links_reverse ON links (rel, dst, src);
+CREATE INDEX links_sorted ON links (rel, dst, sort_key, src);
+-- Covering for counts by source or speaker organization over a date range.
+CREATE INDEX links_dated ON links (rel, sort_key, dst);
 
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     headline, body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'

@@ -7,8 +7,8 @@
 
 use super::schema::rel;
 use crate::store::filter::{
-    ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
-    QuoteFilter, QuoteGroup, QuoteSort,
+    ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, Page, PersonFilter, QuoteFilter, QuoteGroup,
+    QuoteSort,
 };
 use rusqlite::types::Value;
 
@@ -21,10 +21,7 @@ pub struct Query {
 
 impl Query {
     pub fn new(sql: impl Into<String>) -> Self {
-        Self {
-            sql: sql.into(),
-            params: Vec::new(),
-        }
+        Self { sql: sql.into(), params: Vec::new() }
     }
 
     /// Appends SQL text.
@@ -69,11 +66,7 @@ impl<'q> Conditions<'q> {
 
     /// `column IN (list)`.
     fn in_list<T: AsRef<str>>(&mut self, column: &str, items: &[T]) {
-        self.next()
-            .push(column)
-            .push(" IN (SELECT value FROM json_each(")
-            .bind(json_list(items))
-            .push("))");
+        self.next().push(column).push(" IN (SELECT value FROM json_each(").bind(json_list(items)).push("))");
     }
 
     /// `column IN (ids linked through rel to any of the list)`.
@@ -88,12 +81,7 @@ impl<'q> Conditions<'q> {
     }
 
     fn compare(&mut self, column: &str, operator: &str, value: impl Into<Value>) {
-        self.next()
-            .push(column)
-            .push(" ")
-            .push(operator)
-            .push(" ")
-            .bind(value);
+        self.next().push(column).push(" ").push(operator).push(" ").bind(value);
     }
 
     /// Each of `all` as one more condition, and `any` as one condition of alternatives.
@@ -174,11 +162,7 @@ pub fn quote_condition(filter: &QuoteFilter, query: &mut Query) {
         c.linked("q.id", rel::QUOTE_SPEAKER_ORG, orgs);
     }
     if let Some(anonymous) = filter.anonymous {
-        c.compare(
-            "q.speaker_key",
-            "LIKE",
-            if anonymous { "anon:%" } else { "person:%" }.to_owned(),
-        );
+        c.compare("q.speaker_key", "LIKE", if anonymous { "anon:%" } else { "person:%" }.to_owned());
     }
     if let Some(via) = &filter.via {
         c.linked("q.id", rel::QUOTE_VIA, via);
@@ -257,103 +241,113 @@ impl Order {
 
 pub fn article_order(sort: ArticleSort) -> Order {
     match sort {
-        ArticleSort::PublishedDesc => Order {
-            key: "a.sort_date",
-            id: "a.id",
-            descending: true,
-        },
-        ArticleSort::PublishedAsc => Order {
-            key: "a.sort_date",
-            id: "a.id",
-            descending: false,
-        },
-        ArticleSort::Id => Order {
-            key: "a.id",
-            id: "a.id",
-            descending: false,
-        },
+        ArticleSort::PublishedDesc => Order { key: "a.sort_date", id: "a.id", descending: true },
+        ArticleSort::PublishedAsc => Order { key: "a.sort_date", id: "a.id", descending: false },
+        ArticleSort::Id => Order { key: "a.id", id: "a.id", descending: false },
     }
 }
 
 pub fn quote_order(sort: QuoteSort) -> Order {
     match sort {
-        QuoteSort::DateDesc => Order {
-            key: "q.sort_date",
-            id: "q.id",
-            descending: true,
-        },
-        QuoteSort::DateAsc => Order {
-            key: "q.sort_date",
-            id: "q.id",
-            descending: false,
-        },
-        QuoteSort::Id => Order {
-            key: "q.id",
-            id: "q.id",
-            descending: false,
-        },
+        QuoteSort::DateDesc => Order { key: "q.sort_date", id: "q.id", descending: true },
+        QuoteSort::DateAsc => Order { key: "q.sort_date", id: "q.id", descending: false },
+        QuoteSort::Id => Order { key: "q.id", id: "q.id", descending: false },
     }
 }
 
 pub fn person_order(sort: NameSort) -> Order {
     match sort {
-        NameSort::Name => Order {
-            key: "p.name_key",
-            id: "p.id",
-            descending: false,
-        },
-        NameSort::Id => Order {
-            key: "p.id",
-            id: "p.id",
-            descending: false,
-        },
+        NameSort::Name => Order { key: "p.name_key", id: "p.id", descending: false },
+        NameSort::Id => Order { key: "p.id", id: "p.id", descending: false },
     }
 }
 
 pub fn organization_order(sort: NameSort) -> Order {
     match sort {
-        NameSort::Name => Order {
-            key: "o.name_key",
-            id: "o.id",
-            descending: false,
-        },
-        NameSort::Id => Order {
-            key: "o.id",
-            id: "o.id",
-            descending: false,
-        },
+        NameSort::Name => Order { key: "o.name_key", id: "o.id", descending: false },
+        NameSort::Id => Order { key: "o.id", id: "o.id", descending: false },
     }
+}
+
+/// The query for a page of quotes. A list in date order narrowed to one
+/// source or one speaker organization walks that link's sorted index range
+/// (`links_sorted`) instead of gathering and sorting every match, so its cost
+/// depends on the page size, not on how many quotes the source has.
+pub fn find_quotes_query(filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> Query {
+    let descending = match sort {
+        QuoteSort::DateDesc => true,
+        QuoteSort::DateAsc => false,
+        QuoteSort::Id => return generic_find_quotes(filter, sort, page),
+    };
+    let (relation, dst, rest) = match (&filter.via, &filter.speaker_organizations) {
+        (Some(via), _) if via.len() == 1 => {
+            (rel::QUOTE_VIA, via[0].to_string(), QuoteFilter { via: None, ..filter.clone() })
+        }
+        (_, Some(orgs)) if orgs.len() == 1 => {
+            (rel::QUOTE_SPEAKER_ORG, orgs[0].to_string(), QuoteFilter { speaker_organizations: None, ..filter.clone() })
+        }
+        _ => return generic_find_quotes(filter, sort, page),
+    };
+    let mut query = Query::new("SELECT q.doc FROM links l JOIN quotes q ON q.id = l.src WHERE l.rel = ");
+    query.bind(relation.to_owned()).push(" AND l.dst = ").bind(dst).push(" AND ");
+    quote_condition(&rest, &mut query);
+    Order { key: "l.sort_key", id: "l.src", descending }.page(page, &mut query);
+    query
+}
+
+fn generic_find_quotes(filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> Query {
+    let mut query = Query::new("SELECT q.doc FROM quotes q WHERE ");
+    quote_condition(filter, &mut query);
+    quote_order(sort).page(page, &mut query);
+    query
 }
 
 /// `SELECT key, count` over the quotes matching `filter`, grouped by `group`.
 pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Query {
-    let (key, join) = match group {
-        QuoteGroup::Source => (
-            "l.dst",
-            " JOIN links l ON l.rel = 'quote_via' AND l.src = q.id",
-        ),
-        QuoteGroup::SpeakerOrganization => (
-            "l.dst",
-            " JOIN links l ON l.rel = 'quote_speaker_org' AND l.src = q.id",
-        ),
-        QuoteGroup::Speaker => ("q.speaker_key", ""),
-        QuoteGroup::Day => ("q.day", ""),
-        QuoteGroup::Week => ("q.week", ""),
-        QuoteGroup::Month => ("q.month", ""),
+    let links = match group {
+        QuoteGroup::Source => Some(rel::QUOTE_VIA),
+        QuoteGroup::SpeakerOrganization => Some(rel::QUOTE_SPEAKER_ORG),
+        _ => None,
     };
-    let mut query = Query::new(format!(
-        "SELECT {key} AS bucket, count(*) AS n FROM quotes q{join} WHERE {key} IS NOT NULL AND "
-    ));
-    quote_condition(filter, &mut query);
+    let date_only = QuoteFilter { date: filter.date, ..QuoteFilter::default() } == *filter;
+    let mut query = match links {
+        // Counting by source over a date range needs only the links, which carry
+        // the quote's day: one covering index range (`links_dated`).
+        Some(relation) if date_only => {
+            let mut query = Query::new("SELECT l.dst AS bucket, count(*) AS n FROM links l WHERE l.rel = ");
+            query.bind(relation.to_owned()).push(" AND l.sort_key <> ''");
+            if let Some(range) = &filter.date {
+                if let Some(from) = range.from_day() {
+                    query.push(" AND l.sort_key >= ").bind(from);
+                }
+                if let Some(to) = range.to_day() {
+                    query.push(" AND l.sort_key <= ").bind(to);
+                }
+            }
+            query
+        }
+        Some(relation) => {
+            let mut query = Query::new("SELECT l.dst AS bucket, count(*) AS n FROM quotes q JOIN links l ON l.rel = ");
+            query.bind(relation.to_owned()).push(" AND l.src = q.id WHERE ");
+            quote_condition(filter, &mut query);
+            query
+        }
+        None => {
+            let key = match group {
+                QuoteGroup::Speaker => "q.speaker_key",
+                QuoteGroup::Day => "q.day",
+                QuoteGroup::Week => "q.week",
+                _ => "q.month",
+            };
+            let mut query =
+                Query::new(format!("SELECT {key} AS bucket, count(*) AS n FROM quotes q WHERE {key} IS NOT NULL AND "));
+            quote_condition(filter, &mut query);
+            query
+        }
+    };
     query.push(" GROUP BY bucket ORDER BY ");
-    query.push(if group.is_period() {
-        "bucket"
-    } else {
-        "n DESC, bucket"
-    });
-    query
-        .push(" LIMIT ")
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    query.push(if group.is_period() { "bucket" } else { "n DESC, bucket" });
+    query.push(" LIMIT ").bind(i64::try_from(limit).unwrap_or(i64::MAX));
     query
 }
 
@@ -367,10 +361,7 @@ mod tests {
         let hostile = "x'); DROP TABLE quotes; --";
         let filter = QuoteFilter {
             any_of: vec![
-                QuoteFilter {
-                    speakers: Some(vec![PersonId::parse("a").unwrap()]),
-                    ..QuoteFilter::default()
-                },
+                QuoteFilter { speakers: Some(vec![PersonId::parse("a").unwrap()]), ..QuoteFilter::default() },
                 QuoteFilter {
                     via: Some(vec![OrganizationId::parse("b").unwrap()]),
                     direct: Some(true),
@@ -383,10 +374,7 @@ mod tests {
         quote_condition(&filter, &mut query);
         assert_eq!(query.sql.matches('?').count(), query.params.len());
         assert!(query.sql.contains(" OR "));
-        let article = ArticleFilter {
-            language: Some(hostile.into()),
-            ..ArticleFilter::default()
-        };
+        let article = ArticleFilter { language: Some(hostile.into()), ..ArticleFilter::default() };
         let mut query = Query::new("");
         article_condition(&article, &mut query);
         assert!(!query.sql.contains("DROP"));

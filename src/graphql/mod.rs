@@ -8,7 +8,8 @@
 //! - [`connection`]: Relay connections, cursors and page-size caps.
 //! - [`ids`]: global ids.
 //! - [`error`]: the one mapping from internal errors to `extensions.code`;
-//!   [`codes`] adds codes to errors raised before execution.
+//!   [`codes`] adds codes to errors raised before execution and applies the
+//!   lexical caps measured by [`shape`] (tokens, aliases, directives).
 //!
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
@@ -26,6 +27,7 @@ pub mod node;
 pub mod organizations;
 pub mod people;
 pub mod quotes;
+pub mod shape;
 
 use crate::store::SharedStore;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -54,6 +56,12 @@ pub struct QueryLimits {
     pub max_depth: usize,
     /// Highest cost accepted; a connection multiplies what is under it by its `first`.
     pub max_complexity: usize,
+    /// Most aliases per document.
+    pub max_aliases: usize,
+    /// Most directives per document.
+    pub max_directives: usize,
+    /// Most tokens per document.
+    pub max_tokens: usize,
     /// Whether the schema answers introspection queries.
     pub introspection: bool,
     /// Whether validation errors suggest field names ("Did you mean …").
@@ -65,6 +73,9 @@ impl Default for QueryLimits {
         Self {
             max_depth: 12,
             max_complexity: 20_000,
+            max_aliases: 30,
+            max_directives: 50,
+            max_tokens: 2000,
             introspection: true,
             suggestions: true,
         }
@@ -87,7 +98,7 @@ pub fn build_schema(
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(64)
-    .extension(codes::ErrorCodes);
+    .extension(codes::ErrorCodes::new(limits));
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -124,6 +124,11 @@ async fn malformed_requests_get_4xx_not_500(app: &TestApp) {
         (
             "text/plain",
             b"{\"query\": \"{ sources { totalCount } }\"}".to_vec(),
+            400,
+        ),
+        (
+            "application/xml",
+            b"<query>{ sources { totalCount } }</query>".to_vec(),
             415,
         ),
     ];

@@ -51,6 +51,7 @@ async fn get_requests_run_queries(app: &TestApp) {
     let response = app
         .client
         .get(app.url("/graphql"))
+        .header("apollo-require-preflight", "true")
         .query(&[
             (
                 "query",

@@ -18,8 +18,8 @@ use crate::graphql::access::{Caller, KeyDigest, caller_from_header};
 use crate::metrics::{self, Rejection};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::http::{ConnectionType, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
 use governor::clock::{Clock, DefaultClock};
@@ -147,6 +147,12 @@ pub async fn edge(
     let status = response.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         metrics::reject(Rejection::Body);
+        // Close the connection after the 413, or the server would go on
+        // reading (and discarding) the rest of the announced body.
+        response
+            .response_mut()
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);

@@ -9,7 +9,7 @@
 //! - [`config`]: every setting, from defaults, environment variables and flags.
 //! - [`telemetry`]: the log subscriber; [`metrics`]: Prometheus metrics.
 //! - [`startup`]: builds the application — store, schema, listener.
-//! - [`http`]: routes (`/graphql`, the playground, `/healthz`, `/readyz`, `/metrics`)
+//! - [`http`]: routes — `/graphql`, the playground, `/healthz`, `/readyz`, `/metrics` —
 //!   and the edge defences (request ids, rate limit, CSRF, CORS, body and batch caps).
 //! - [`graphql`]: the schema, resolvers, DataLoaders, connections, error codes.
 //! - [`domain`]: the plain types of the graph and their rules.

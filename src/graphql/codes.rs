@@ -10,10 +10,10 @@
 
 use crate::metrics::{self, Rejection};
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 use std::sync::Arc;
 
 /// The code for a query nested deeper than the limit.
@@ -63,6 +63,24 @@ impl ExtensionFactory for ErrorCodes {
 
 struct ErrorCodesExtension {
     caps: Caps,
+}
+
+/// Where the extension leaves the name of the operation that ran (named in
+/// the document even when the request did not say `operationName`), for the
+/// request metrics. Put one into the request's data to receive it.
+#[derive(Debug, Clone, Default)]
+pub struct OperationName(Arc<std::sync::Mutex<Option<String>>>);
+
+impl OperationName {
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|name| name.clone())
+    }
+
+    fn set(&self, name: Option<&str>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = name.map(str::to_owned);
+        }
+    }
 }
 
 /// Refuses a document over a lexical cap, before it is parsed.
@@ -137,12 +155,25 @@ impl Extension for ErrorCodesExtension {
         })
     }
 
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let Some(slot) = ctx.data_opt::<OperationName>() {
+            slot.set(operation_name);
+        }
+        next.run(ctx, operation_name).await
+    }
+
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|errors| {
+            let mut counted = false;
             errors
                 .into_iter()
                 .map(|error| {
@@ -153,17 +184,11 @@ impl Extension for ErrorCodesExtension {
                     } else {
                         (GRAPHQL_VALIDATION_FAILED, Rejection::Validation)
                     };
-                    (with_code(error, code), reason)
-                })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .enumerate()
-                .map(|(i, (error, reason))| {
                     // One request, one count: by its first error.
-                    if i == 0 {
+                    if !std::mem::replace(&mut counted, true) {
                         metrics::reject(reason);
                     }
-                    error
+                    with_code(error, code)
                 })
                 .collect()
         })

@@ -15,6 +15,7 @@ mod playground;
 pub use playground::EXAMPLE_QUERY;
 
 use crate::graphql::access::caller_from_header;
+use crate::graphql::codes::OperationName;
 use crate::graphql::{AppSchema, prepare_request};
 use crate::metrics::{self, Rejection};
 use crate::store::SharedStore;
@@ -124,11 +125,12 @@ async fn execute_one(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let caller = caller_from_header(header);
-    let operation = metrics::operation_label(request.operation_name.as_deref());
+    let requested_name = request.operation_name.clone();
+    let executed_name = OperationName::default();
     let started = Instant::now();
     let run = state
         .schema
-        .execute(prepare_request(request, state.store.clone(), caller));
+        .execute(prepare_request(request, state.store.clone(), caller).data(executed_name.clone()));
     let response = match tokio::time::timeout(state.query_timeout, run).await {
         Ok(response) => response,
         Err(_) => {
@@ -151,6 +153,7 @@ async fn execute_one(
             async_graphql::Response::from_errors(vec![error])
         }
     };
+    let operation = metrics::operation_label(executed_name.get().or(requested_name).as_deref());
     metrics::graphql_request(operation, outcome(&response), started.elapsed());
     response
 }

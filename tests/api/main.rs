@@ -11,3 +11,4 @@ mod graph;
 mod health;
 mod ingest;
 mod roundtrips;
+mod security;

@@ -10,5 +10,6 @@ mod errors;
 mod graph;
 mod health;
 mod ingest;
+mod malformed;
 mod roundtrips;
 mod security;

@@ -10,7 +10,7 @@
 use libfuzzer_sys::fuzz_target;
 use newsgraph::graphql::{AppSchema, QueryLimits, access, build_schema, prepare_request};
 use newsgraph::store::sqlite::SqliteStore;
-use newsgraph::store::{SharedStore, Store as _};
+use newsgraph::store::SharedStore;
 use std::sync::{Arc, OnceLock};
 
 struct Target {

@@ -110,7 +110,34 @@ async fn hundred_megabytes(app: &TestApp) -> (u16, usize, usize) {
     (status, at_answer, sent.load(Ordering::Relaxed))
 }
 
-fn attacks() -> Vec<(&'static str, Vec<u8>, u16, &'static str)> {
+/// The value of `newsgraph_rejected_requests_total{reason}` on the server's `/metrics`.
+async fn rejected(app: &TestApp, reason: &str) -> f64 {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let prefix = format!("newsgraph_rejected_requests_total{{reason=\"{reason}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// Each attack: name, body, expected status and code, and the rejection reason it is counted under.
+type Attack = (
+    &'static str,
+    Vec<u8>,
+    u16,
+    &'static str,
+    Option<&'static str>,
+);
+
+fn attacks() -> Vec<Attack> {
     let mut cyclic = String::from("{ articles { edges { node { ");
     for _ in 0..50 {
         cyclic.push_str("quotes { edges { node { article { ");
@@ -137,36 +164,42 @@ fn attacks() -> Vec<(&'static str, Vec<u8>, u16, &'static str)> {
             query_body(&cyclic),
             200,
             "QUERY_TOO_DEEP",
+            Some("depth"),
         ),
         (
             "first: 1000000",
             query_body("{ articles(first: 1000000) { edges { node { headline } } } }"),
             200,
             "QUERY_TOO_COMPLEX",
+            Some("complexity"),
         ),
         (
             "10,000 aliases",
             query_body(&format!("{{ {aliases} }}")),
             200,
             "TOO_MANY_ALIASES",
+            Some("aliases"),
         ),
         (
             "10,000 directives",
             query_body(&format!("{{ sources {directives} {{ totalCount }} }}")),
             200,
             "TOO_MANY_DIRECTIVES",
+            Some("directives"),
         ),
         (
             "100-operation batch",
             serde_json::to_vec(&batch).unwrap(),
             400,
             "BATCH_TOO_LARGE",
+            Some("batch"),
         ),
         (
             "variables nested 10,000 deep",
             nested.into_bytes(),
             400,
             "BAD_REQUEST",
+            None,
         ),
     ]
 }
@@ -177,8 +210,12 @@ async fn hostile_requests_are_refused_before_the_store(backend: TestBackend) {
     // Warm the server up with one real query.
     app.data("{ sources { totalCount } }", json!({})).await;
 
-    for (name, body, status, code) in attacks() {
+    for (name, body, status, code, reason) in attacks() {
         let before_ops = app.store.operations();
+        let before_count = match reason {
+            Some(reason) => rejected(&app, reason).await,
+            None => 0.0,
+        };
         let warm = post_raw(&app, body.clone()).await;
         assert_eq!((warm.status, warm.code.as_str()), (status, code), "{name}");
         let rss_before = rss_kb();
@@ -193,6 +230,13 @@ async fn hostile_requests_are_refused_before_the_store(backend: TestBackend) {
         }
         let per_request = started.elapsed() / ROUNDS as u32;
         let growth = rss_kb().saturating_sub(rss_before);
+        if let Some(reason) = reason {
+            let counted = rejected(&app, reason).await - before_count;
+            assert!(
+                counted >= (ROUNDS + 1) as f64,
+                "{name}: {counted} counted as {reason}"
+            );
+        }
         assert_eq!(
             app.store.operations(),
             before_ops,
@@ -212,11 +256,16 @@ async fn hostile_requests_are_refused_before_the_store(backend: TestBackend) {
     // 100 MB announced and streamed: 413 once the limit is passed, and most of
     // the body is never read.
     let before_ops = app.store.operations();
+    let body_before = rejected(&app, "body").await;
     let rss_before = rss_kb();
     let started = Instant::now();
     let (status, at_answer, sent) = hundred_megabytes(&app).await;
     let growth = rss_kb().saturating_sub(rss_before);
     assert_eq!(status, 413);
+    assert!(
+        rejected(&app, "body").await > body_before,
+        "counted as body"
+    );
     assert!(
         at_answer < 50 * 1024 * 1024,
         "the 413 came after {at_answer} bytes of a 100 MB body"

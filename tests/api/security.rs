@@ -475,3 +475,36 @@ async fn a_request_slower_than_the_query_timeout_gets_query_timeout() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_writes_are_counted_as_auth() {
+    let app = spawn_app_with(TestBackend::Embedded, |s| {
+        s.api_keys = vec!["the-key".into()];
+    })
+    .await;
+    let before = metric(
+        &app,
+        "newsgraph_rejected_requests_total",
+        r#"reason="auth""#,
+    )
+    .await;
+    let ops = app.store.operations();
+    let code = app
+        .error_code(
+            r#"mutation { ingestArticle(input: { text: "Headline\n\n\"Words,\" said John Kerry." }) { replaced } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(app.store.operations(), ops, "nothing reached the store");
+    assert!(
+        metric(
+            &app,
+            "newsgraph_rejected_requests_total",
+            r#"reason="auth""#
+        )
+        .await
+            >= before + 1.0
+    );
+    app.cleanup().await;
+}

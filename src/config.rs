@@ -138,7 +138,7 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_MAX_BATCH", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000), global = true)]
     pub max_batch: u64,
 
-    /// Longest a whole GraphQL request may run before it fails as QUERY_TIMEOUT, in milliseconds.
+    /// Longest a whole GraphQL request may take, from its arrival (reading its body included) to its answer, before it fails as QUERY_TIMEOUT, in milliseconds.
     #[arg(long, env = "NEWSGRAPH_QUERY_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000), global = true)]
     pub query_timeout_ms: u64,
 

@@ -96,6 +96,7 @@ impl Application {
             playground: settings.playground_enabled(),
             max_batch: usize::try_from(settings.max_batch).unwrap_or(usize::MAX),
             query_timeout: settings.query_timeout(),
+            max_body_bytes: settings.max_body_bytes,
             rate_limit,
             metrics: metrics::install(),
         });

@@ -37,8 +37,10 @@ pub struct AppState {
     pub playground: bool,
     /// Most operations in one batched request (1: arrays refused).
     pub max_batch: usize,
-    /// Bound on one GraphQL request.
+    /// Bound on one GraphQL request, from its arrival (body included) to its answer.
     pub query_timeout: Duration,
+    /// Largest body `/graphql` reads.
+    pub max_body_bytes: usize,
     /// The per-client rate limit, when configured.
     pub rate_limit: Option<edge::RateLimit>,
     /// Renders `/metrics`.
@@ -114,11 +116,13 @@ fn bad_request(message: &str) -> HttpResponse {
     request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
-/// Runs one GraphQL request within the query timeout, and records it.
+/// Runs one GraphQL request until `deadline` (the request's arrival plus the
+/// query timeout), and records it.
 async fn execute_one(
     state: &AppState,
     req: &HttpRequest,
     request: async_graphql::Request,
+    deadline: tokio::time::Instant,
 ) -> async_graphql::Response {
     let header = req
         .headers()
@@ -131,7 +135,7 @@ async fn execute_one(
     let run = state
         .schema
         .execute(prepare_request(request, state.store.clone(), caller).data(executed_name.clone()));
-    let response = match tokio::time::timeout(state.query_timeout, run).await {
+    let response = match tokio::time::timeout_at(deadline, run).await {
         Ok(response) => response,
         Err(_) => {
             metrics::reject(Rejection::Timeout);
@@ -180,8 +184,57 @@ async fn execute(
     state: &AppState,
     req: &HttpRequest,
     request: async_graphql::Request,
+    deadline: tokio::time::Instant,
 ) -> HttpResponse {
-    HttpResponse::Ok().json(execute_one(state, req, request).await)
+    HttpResponse::Ok().json(execute_one(state, req, request, deadline).await)
+}
+
+/// Reads the body: 413 at once when `Content-Length` is over the limit, 413 as
+/// soon as a chunked body passes it, and 408 (`QUERY_TIMEOUT`) when the client
+/// has not sent it all by `deadline`, so a slow sender cannot hold a worker.
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+    deadline: tokio::time::Instant,
+) -> Result<web::Bytes, HttpResponse> {
+    use futures_util::StreamExt as _;
+    let too_large = || {
+        request_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the body is larger than {limit} bytes"),
+        )
+    };
+    let announced = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if announced.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::with_capacity(announced.unwrap_or(0).min(limit));
+    loop {
+        match tokio::time::timeout_at(deadline, payload.next()).await {
+            Err(_) => {
+                metrics::reject(Rejection::Timeout);
+                return Err(request_error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    QUERY_TIMEOUT,
+                    "the body did not arrive within the query timeout",
+                ));
+            }
+            Ok(None) => return Ok(body.freeze()),
+            Ok(Some(Err(_))) => return Err(bad_request("the body could not be read")),
+            Ok(Some(Ok(chunk))) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+    }
 }
 
 async fn playground_page(state: web::Data<AppState>) -> HttpResponse {
@@ -261,8 +314,9 @@ fn csrf_refusal() -> HttpResponse {
 async fn graphql_post(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> HttpResponse {
+    let deadline = tokio::time::Instant::now() + state.query_timeout;
     if could_be_forged(&req) {
         return csrf_refusal();
     }
@@ -273,11 +327,15 @@ async fn graphql_post(
             "POST /graphql takes a JSON body with `Content-Type: application/json`",
         );
     }
+    let body = match read_body(&req, payload, state.max_body_bytes, deadline).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        return batch(&state, &req, &body).await;
+        return batch(&state, &req, &body, deadline).await;
     }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&state, &req, request).await,
+        Ok(request) => execute(&state, &req, request, deadline).await,
         Err(e) => bad_request(&format!(
             "the body is not a GraphQL request: {}",
             e.classify_message()
@@ -287,7 +345,12 @@ async fn graphql_post(
 
 /// A JSON array of requests: refused unless `NEWSGRAPH_MAX_BATCH` admits its
 /// length; then each runs in turn, each within the query timeout.
-async fn batch(state: &AppState, req: &HttpRequest, body: &[u8]) -> HttpResponse {
+async fn batch(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+    deadline: tokio::time::Instant,
+) -> HttpResponse {
     let refuse = |message: String| {
         metrics::reject(Rejection::Batch);
         request_error(StatusCode::BAD_REQUEST, BATCH_TOO_LARGE, &message)
@@ -325,7 +388,7 @@ async fn batch(state: &AppState, req: &HttpRequest, body: &[u8]) -> HttpResponse
     };
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
-        responses.push(execute_one(state, req, request).await);
+        responses.push(execute_one(state, req, request, deadline).await);
     }
     HttpResponse::Ok().json(responses)
 }
@@ -341,7 +404,10 @@ async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
             "mutations are only accepted over POST",
         ),
         Ok(_) if could_be_forged(&req) => csrf_refusal(),
-        Ok(request) => execute(&state, &req, request).await,
+        Ok(request) => {
+            let deadline = tokio::time::Instant::now() + state.query_timeout;
+            execute(&state, &req, request, deadline).await
+        }
         Err(_) => bad_request(
             "GET /graphql takes `query`, and optionally `operationName` and JSON `variables`, in the query string",
         ),

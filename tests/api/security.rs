@@ -508,3 +508,47 @@ async fn refused_writes_are_counted_as_auth() {
     );
     app.cleanup().await;
 }
+
+/// A client that sends its body slowly is cut off at the query timeout (408),
+/// so it cannot hold a worker; the server keeps answering others meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_body_is_cut_off_at_the_query_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(TestBackend::Embedded, |s| s.query_timeout_ms = 300).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let started = Instant::now();
+    stream
+        .write_all(
+            format!(
+                "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"query\":"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    // Meanwhile, others are served.
+    assert!(
+        app.data(SOURCES, json!({})).await["sources"]["totalCount"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !response.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+            .await
+            .expect("an answer within 5 s")
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        response.extend_from_slice(&buffer[..n]);
+    }
+    let took = started.elapsed();
+    let head = String::from_utf8_lossy(&response);
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    assert!(took < Duration::from_secs(2), "cut off after {took:?}");
+    app.cleanup().await;
+}

@@ -106,8 +106,10 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .configure(|cfg| http::routes(cfg, max_body))
-                .wrap(http::cors(&cors_origins))
+                // CORS outermost, so that a browser can read every answer
+                // from an allowed origin, 429s and 413s included.
                 .wrap(from_fn(http::edge::edge))
+                .wrap(http::cors(&cors_origins))
         })
         .shutdown_timeout(10)
         .listen(listener)?;

@@ -286,6 +286,8 @@ async fn raised_batch_limit_runs_each_operation() {
 async fn cors_grants_only_the_configured_origins() {
     let app = spawn_app_with(TestBackend::Embedded, |s| {
         s.cors_origins = vec!["https://dashboard.example".into()];
+        s.rate_limit = Some(1);
+        s.rate_limit_burst = Some(2);
     })
     .await;
     let preflight = |origin: &'static str| {
@@ -324,6 +326,14 @@ async fn cors_grants_only_the_configured_origins() {
         good.headers()["access-control-allow-origin"],
         "https://dashboard.example"
     );
+    // Over the rate limit, the allowed origin can still read the 429 and its request id.
+    let limited = post("https://dashboard.example").await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(
+        limited.headers()["access-control-allow-origin"],
+        "https://dashboard.example"
+    );
+    assert!(limited.headers().contains_key("x-request-id"));
     app.cleanup().await;
 }
 

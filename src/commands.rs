@@ -50,8 +50,7 @@ pub fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
                 Some(out) => {
                     let stem = file.file_stem().unwrap_or(file.as_os_str());
                     let target = out.join(Path::new(stem).with_extension("json"));
-                    std::fs::write(&target, json + "\n")
-                        .with_context(|| format!("writing {}", target.display()))?;
+                    std::fs::write(&target, json + "\n").with_context(|| format!("writing {}", target.display()))?;
                 }
                 None => println!("{json}"),
             },
@@ -62,10 +61,7 @@ pub fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
         }
     }
     if failed > 0 {
-        bail!(
-            "{failed} of {} files could not be extracted",
-            args.files.len()
-        );
+        bail!("{failed} of {} files could not be extracted", args.files.len());
     }
     Ok(())
 }
@@ -85,10 +81,7 @@ pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Res
         let outcome = match std::fs::read(file) {
             Err(e) => Err(anyhow::anyhow!("cannot read: {e}")),
             Ok(bytes) => match String::from_utf8(bytes) {
-                Err(e) => Err(anyhow::anyhow!(
-                    "not UTF-8 text (valid up to byte {})",
-                    e.utf8_error().valid_up_to()
-                )),
+                Err(e) => Err(anyhow::anyhow!("not UTF-8 text (valid up to byte {})", e.utf8_error().valid_up_to())),
                 Ok(text) => {
                     let input = IngestInput {
                         text,
@@ -97,9 +90,7 @@ pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Res
                         published_at: args.published_at,
                         ..IngestInput::default()
                     };
-                    ingest(store.as_ref(), input)
-                        .await
-                        .map_err(anyhow::Error::from)
+                    ingest(store.as_ref(), input).await.map_err(anyhow::Error::from)
                 }
             },
         };
@@ -142,8 +133,7 @@ pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Res
 
 /// `newsgraph eval`: the extraction scores on a gold directory.
 pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
-    let report =
-        newsgraph_extract::eval::evaluate_dir(&args.gold_dir).map_err(anyhow::Error::msg)?;
+    let report = newsgraph_extract::eval::evaluate_dir(&args.gold_dir).map_err(anyhow::Error::msg)?;
     print!("{}", report.table(args.verbose));
     Ok(())
 }
@@ -153,10 +143,7 @@ pub fn generate_key() -> anyhow::Result<()> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
     let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let digest: String = crate::graphql::access::digest(&key)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest: String = crate::graphql::access::digest(&key).iter().map(|b| format!("{b:02x}")).collect();
     println!("key (give it to the client; it is not stored anywhere): {key}");
     println!("line for NEWSGRAPH_API_KEYS_FILE (the key's SHA-256):   {digest}");
     Ok(())

@@ -26,12 +26,7 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address the HTTP server listens on (port 0 picks a free port).
-    #[arg(
-        long,
-        env = "NEWSGRAPH_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
 
     /// MongoDB connection string. When set, MongoDB is the store; otherwise the embedded store is used.
@@ -39,21 +34,11 @@ pub struct Settings {
     pub mongodb_uri: Option<SecretString>,
 
     /// MongoDB database name.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_DATABASE",
-        default_value = "newsgraph",
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_DATABASE", default_value = "newsgraph", global = true)]
     pub database: String,
 
     /// MongoDB write concern `w`: `majority` or a number of nodes.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_MONGODB_WRITE_CONCERN",
-        default_value = "majority",
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_MONGODB_WRITE_CONCERN", default_value = "majority", global = true)]
     pub mongodb_write_concern: String,
 
     /// Whether MongoDB writes wait for the journal.
@@ -61,12 +46,7 @@ pub struct Settings {
     pub mongodb_journal: bool,
 
     /// Directory of the embedded store.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_DATA_DIR",
-        default_value = "data",
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
     /// Keep the embedded store in memory only (nothing is persisted). For tests and demos.
@@ -74,12 +54,7 @@ pub struct Settings {
     pub in_memory: bool,
 
     /// Directory of the seed graph (`graph.json` and article texts).
-    #[arg(
-        long,
-        env = "NEWSGRAPH_SEED_DIR",
-        default_value = "seed",
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_SEED_DIR", default_value = "seed", global = true)]
     pub seed_dir: PathBuf,
 
     /// Do not seed an empty embedded store at start-up.
@@ -95,12 +70,7 @@ pub struct Settings {
     pub max_depth: usize,
 
     /// Highest query cost accepted; a connection's `first` multiplies the cost of what is selected under it.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_MAX_COMPLEXITY",
-        default_value_t = 20_000,
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_MAX_COMPLEXITY", default_value_t = 20_000, global = true)]
     pub max_complexity: usize,
 
     /// Largest request body accepted, in bytes; larger ones get 413.
@@ -108,30 +78,15 @@ pub struct Settings {
     pub max_body_bytes: usize,
 
     /// Most aliases an operation may use (`a: field`), counted before parsing.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_MAX_ALIASES",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_MAX_ALIASES", default_value_t = 30, global = true)]
     pub max_aliases: usize,
 
     /// Most directives (`@include`, `@skip`, …) a document may carry, counted before parsing.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_MAX_DIRECTIVES",
-        default_value_t = 50,
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_MAX_DIRECTIVES", default_value_t = 50, global = true)]
     pub max_directives: usize,
 
     /// Most tokens (names, punctuation, literals) a document may have, counted before parsing.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_MAX_TOKENS",
-        default_value_t = 2000,
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_MAX_TOKENS", default_value_t = 2000, global = true)]
     pub max_tokens: usize,
 
     /// Most operations in one JSON-array (batched) request; 1 refuses arrays.
@@ -151,12 +106,7 @@ pub struct Settings {
     pub rate_limit_burst: Option<u32>,
 
     /// Origins allowed to call the API from a browser (CORS), comma-separated, or `*`; none by default.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_CORS_ORIGINS",
-        value_delimiter = ',',
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
 
     /// HTTP worker threads (default: one per core).
@@ -176,13 +126,7 @@ pub struct Settings {
     pub playground: Option<bool>,
 
     /// API keys that may write (mutations), comma-separated.
-    #[arg(
-        long,
-        env = "NEWSGRAPH_API_KEYS",
-        value_delimiter = ',',
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "NEWSGRAPH_API_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
     pub api_keys: Vec<String>,
 
     /// File of API keys, one key or its SHA-256 (hex) per line; `#` starts a comment.
@@ -247,21 +191,13 @@ impl Settings {
 
     /// The write policy: the configured keys (from the list and the file) and the mode.
     pub fn write_policy(&self) -> anyhow::Result<WritePolicy> {
-        let mut keys: Vec<_> = self
-            .api_keys
-            .iter()
-            .filter(|k| !k.trim().is_empty())
-            .map(|k| access::digest(k))
-            .collect();
+        let mut keys: Vec<_> =
+            self.api_keys.iter().filter(|k| !k.trim().is_empty()).map(|k| access::digest(k)).collect();
         if let Some(path) = &self.api_keys_file {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                anyhow::anyhow!("cannot read the API keys file {}: {e}", path.display())
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read the API keys file {}: {e}", path.display()))?;
             keys.extend(text.lines().filter_map(access::parse_key_line));
         }
-        Ok(WritePolicy {
-            keys,
-            production: self.production,
-        })
+        Ok(WritePolicy { keys, production: self.production })
     }
 }

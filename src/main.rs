@@ -11,12 +11,7 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(cli.settings.log_format);
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            Application::build(settings)
-                .await?
-                .run_until_stopped()
-                .await?
-        }
+        Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
         Command::Schema => print!("{}", graphql::sdl()),
         Command::Seed => commands::seed(&settings).await?,
         Command::Extract(args) => commands::extract(&args)?,

@@ -73,16 +73,10 @@ pub fn reject(reason: Rejection) {
 }
 
 /// Counts one store call and its latency.
-pub fn store_call(
-    backend: &'static str,
-    operation: &'static str,
-    outcome: &'static str,
-    took: Duration,
-) {
+pub fn store_call(backend: &'static str, operation: &'static str, outcome: &'static str, took: Duration) {
     metrics::counter!(STORE_OPERATIONS, "backend" => backend, "operation" => operation, "outcome" => outcome)
         .increment(1);
-    metrics::histogram!(STORE_SECONDS, "backend" => backend, "operation" => operation)
-        .record(took.as_secs_f64());
+    metrics::histogram!(STORE_SECONDS, "backend" => backend, "operation" => operation).record(took.as_secs_f64());
 }
 
 /// Records the size of one DataLoader batch.
@@ -111,10 +105,7 @@ pub fn operation_label(name: Option<&str>) -> String {
     if !valid {
         return "other".into();
     }
-    let mut seen = SEEN
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut seen = SEEN.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if seen.contains(name) || seen.len() < MAX_OPERATION_NAMES {
         seen.insert(name.to_owned());
         name.to_owned()
@@ -128,19 +119,12 @@ pub fn install() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let seconds = [
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                10.0,
-            ];
+            let seconds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
             let sizes = [1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 1000.0];
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full(REQUEST_SECONDS.into()), &seconds)
-                .and_then(|b| {
-                    b.set_buckets_for_metric(Matcher::Full(STORE_SECONDS.into()), &seconds)
-                })
-                .and_then(|b| {
-                    b.set_buckets_for_metric(Matcher::Full(LOADER_BATCH_SIZE.into()), &sizes)
-                })
+                .and_then(|b| b.set_buckets_for_metric(Matcher::Full(STORE_SECONDS.into()), &seconds))
+                .and_then(|b| b.set_buckets_for_metric(Matcher::Full(LOADER_BATCH_SIZE.into()), &sizes))
                 .expect("the bucket lists are not empty");
             let recorder = builder.build_recorder();
             let handle = recorder.handle();
@@ -190,10 +174,6 @@ mod tests {
             operation_label(Some(&format!("Op{i}")));
         }
         assert_eq!(operation_label(Some("OneTooMany")), "other");
-        assert_eq!(
-            operation_label(Some("Lavrov")),
-            "Lavrov",
-            "known names stay"
-        );
+        assert_eq!(operation_label(Some("Lavrov")), "Lavrov", "known names stay");
     }
 }

@@ -9,8 +9,7 @@
 //! line or field, and the reason, before anything is written.
 
 use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-    Span, Speaker,
+    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Span, Speaker,
 };
 use crate::store::{GraphBatch, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -33,13 +32,7 @@ pub struct SeedError {
 
 impl fmt::Display for SeedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}: {}",
-            self.file.display(),
-            self.location,
-            self.reason
-        )
+        write!(f, "{}: {}: {}", self.file.display(), self.location, self.reason)
     }
 }
 
@@ -105,10 +98,7 @@ struct SeedQuote {
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 enum SeedSpeaker {
     Person(PersonId),
-    Anonymous {
-        description: String,
-        affiliation: Option<OrganizationId>,
-    },
+    Anonymous { description: String, affiliation: Option<OrganizationId> },
 }
 
 /// Reads and validates the seed directory into a batch, writing nothing.
@@ -125,12 +115,7 @@ pub fn load(dir: &Path) -> Result<GraphBatch, SeedError> {
         let path = e.path().to_string();
         SeedError {
             file: file.clone(),
-            location: format!(
-                "line {}, column {}, field {}",
-                inner.line(),
-                inner.column(),
-                path
-            ),
+            location: format!("line {}, column {}, field {}", inner.line(), inner.column(), path),
             reason: inner.to_string(),
         }
     })?;
@@ -151,48 +136,27 @@ struct Validator {
 
 impl Validator {
     fn new(dir: &Path, file: PathBuf) -> Self {
-        Self {
-            dir: dir.to_path_buf(),
-            file,
-        }
+        Self { dir: dir.to_path_buf(), file }
     }
 
     fn error(&self, location: impl Into<String>, reason: impl Into<String>) -> SeedError {
-        SeedError {
-            file: self.file.clone(),
-            location: location.into(),
-            reason: reason.into(),
-        }
+        SeedError { file: self.file.clone(), location: location.into(), reason: reason.into() }
     }
 
     fn build(&self, graph: SeedGraph) -> Result<GraphBatch, SeedError> {
-        let orgs: HashMap<&OrganizationId, &Organization> = self.unique(
-            "organizations",
-            graph.organizations.iter().map(|o| (&o.id, o)),
-        )?;
-        let people: HashSet<&PersonId> = self
-            .unique("people", graph.people.iter().map(|p| (&p.id, ())))?
-            .into_keys()
-            .collect();
-        let articles: HashSet<&ArticleId> = self
-            .unique("articles", graph.articles.iter().map(|a| (&a.id, ())))?
-            .into_keys()
-            .collect();
+        let orgs: HashMap<&OrganizationId, &Organization> =
+            self.unique("organizations", graph.organizations.iter().map(|o| (&o.id, o)))?;
+        let people: HashSet<&PersonId> =
+            self.unique("people", graph.people.iter().map(|p| (&p.id, ())))?.into_keys().collect();
+        let articles: HashSet<&ArticleId> =
+            self.unique("articles", graph.articles.iter().map(|a| (&a.id, ())))?.into_keys().collect();
         let _ = articles;
 
         let org_ref = |at: String, id: &OrganizationId| -> Result<(), SeedError> {
-            if orgs.contains_key(id) {
-                Ok(())
-            } else {
-                Err(self.error(at, format!("unknown organization `{id}`")))
-            }
+            if orgs.contains_key(id) { Ok(()) } else { Err(self.error(at, format!("unknown organization `{id}`"))) }
         };
         let person_ref = |at: String, id: &PersonId| -> Result<(), SeedError> {
-            if people.contains(id) {
-                Ok(())
-            } else {
-                Err(self.error(at, format!("unknown person `{id}`")))
-            }
+            if people.contains(id) { Ok(()) } else { Err(self.error(at, format!("unknown person `{id}`"))) }
         };
 
         for (i, org) in graph.organizations.iter().enumerate() {
@@ -231,11 +195,8 @@ impl Validator {
                 let qat = format!("{at}.quotes[{j}]");
                 self.non_empty(format!("{qat}.text"), &quote.text)?;
                 let excerpt = quote.at.as_deref().unwrap_or(&quote.text);
-                let span = self.locate(
-                    &format!("{qat}.{}", if quote.at.is_some() { "at" } else { "text" }),
-                    &body,
-                    excerpt,
-                )?;
+                let span =
+                    self.locate(&format!("{qat}.{}", if quote.at.is_some() { "at" } else { "text" }), &body, excerpt)?;
                 if !starts.insert(span.start) {
                     return Err(self.error(qat, "two quotes start at the same place in the body"));
                 }
@@ -245,31 +206,19 @@ impl Validator {
                         person_ref(format!("{qat}.speaker.person"), &person)?;
                         Some(Speaker::Person { person })
                     }
-                    Some(SeedSpeaker::Anonymous {
-                        description,
-                        affiliation,
-                    }) => {
-                        self.non_empty(
-                            format!("{qat}.speaker.anonymous.description"),
-                            &description,
-                        )?;
+                    Some(SeedSpeaker::Anonymous { description, affiliation }) => {
+                        self.non_empty(format!("{qat}.speaker.anonymous.description"), &description)?;
                         if let Some(org) = &affiliation {
                             org_ref(format!("{qat}.speaker.anonymous.affiliation"), org)?;
                         }
-                        Some(Speaker::Anonymous {
-                            description,
-                            affiliation,
-                        })
+                        Some(Speaker::Anonymous { description, affiliation })
                     }
                 };
                 for (k, source) in quote.via.iter().enumerate() {
                     let location = format!("{qat}.via[{k}]");
                     org_ref(location.clone(), source)?;
                     if orgs.get(source).is_some_and(|o| !o.kind.is_source()) {
-                        return Err(self.error(
-                            location,
-                            format!("`{source}` is not a news agency or outlet"),
-                        ));
+                        return Err(self.error(location, format!("`{source}` is not a news agency or outlet")));
                     }
                 }
                 batch.quotes.push(Quote {
@@ -315,32 +264,18 @@ impl Validator {
     }
 
     fn non_empty(&self, location: String, value: &str) -> Result<(), SeedError> {
-        if value.trim().is_empty() {
-            Err(self.error(location, "must not be empty"))
-        } else {
-            Ok(())
-        }
+        if value.trim().is_empty() { Err(self.error(location, "must not be empty")) } else { Ok(()) }
     }
 
     fn read_body(&self, location: &str, relative: &str) -> Result<String, SeedError> {
         let path = Path::new(relative);
-        if path.is_absolute()
-            || path
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_)))
-        {
+        if path.is_absolute() || path.components().any(|c| !matches!(c, Component::Normal(_))) {
             return Err(self.error(location, "must be a plain path inside the seed directory"));
         }
         let bytes = std::fs::read(self.dir.join(path))
             .map_err(|e| self.error(location, format!("cannot read `{relative}`: {e}")))?;
         let body = String::from_utf8(bytes).map_err(|e| {
-            self.error(
-                location,
-                format!(
-                    "`{relative}` is not UTF-8 (byte {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
+            self.error(location, format!("`{relative}` is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
         })?;
         let body = body.trim_end().to_string();
         if body.is_empty() {
@@ -356,16 +291,10 @@ impl Validator {
             return Err(self.error(location, "not found in the article body"));
         };
         if found.next().is_some() {
-            return Err(self.error(
-                location,
-                "found more than once in the article body; quote a longer `at` excerpt",
-            ));
+            return Err(self.error(location, "found more than once in the article body; quote a longer `at` excerpt"));
         }
         let start = body[..byte_start].chars().count();
-        Ok(Span {
-            start,
-            end: start + excerpt.chars().count(),
-        })
+        Ok(Span { start, end: start + excerpt.chars().count() })
     }
 }
 

@@ -34,12 +34,10 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
             Arc::new(MongoStore::connect(uri.expose_secret(), &settings.database, &options).await?)
         }
         None if settings.in_memory => Arc::new(SqliteStore::in_memory()?),
-        None => Arc::new(SqliteStore::open(&settings.data_dir).with_context(|| {
-            format!(
-                "opening the embedded store in {}",
-                settings.data_dir.display()
-            )
-        })?),
+        None => Arc::new(
+            SqliteStore::open(&settings.data_dir)
+                .with_context(|| format!("opening the embedded store in {}", settings.data_dir.display()))?,
+        ),
     };
     Ok(Arc::new(GuardedStore::new(store, settings.store_timeout())))
 }
@@ -72,20 +70,14 @@ impl Application {
             Backend::MongoDb => spawn_prepare(store.clone(), readiness.clone()),
         }
 
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding {}", settings.bind))?;
+        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let address = listener.local_addr()?;
         let writes = settings.write_policy()?;
         if writes.keys.is_empty() && !settings.production {
-            tracing::warn!(
-                "no API keys configured: anyone who can reach this server can write (development mode)"
-            );
+            tracing::warn!("no API keys configured: anyone who can reach this server can write (development mode)");
         }
         let rate_limit = settings.rate_limit.and_then(NonZeroU32::new).map(|rate| {
-            let burst = settings
-                .rate_limit_burst
-                .and_then(NonZeroU32::new)
-                .unwrap_or(rate);
+            let burst = settings.rate_limit_burst.and_then(NonZeroU32::new).unwrap_or(rate);
             http::edge::RateLimit::new(rate, burst, writes.keys.clone())
         });
         let schema = build_schema(store.clone(), &settings.query_limits(), writes);
@@ -122,11 +114,7 @@ impl Application {
             "newsgraph serving on http://{address} with the {} store",
             store.backend().as_str()
         );
-        Ok(Self {
-            port: address.port(),
-            server: server.run(),
-            store,
-        })
+        Ok(Self { port: address.port(), server: server.run(), store })
     }
 
     /// The port the server listens on.

@@ -33,10 +33,8 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn the_committed_schema_matches_the_code() {
-    let committed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/schema.graphql"),
-    )
-    .expect("schema/schema.graphql");
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/schema.graphql"))
+        .expect("schema/schema.graphql");
     let generated = newsgraph::graphql::sdl();
     assert!(
         committed == generated,
@@ -86,10 +84,7 @@ fn help_documents_every_setting_with_its_variable() {
         "NEWSGRAPH_RATE_LIMIT_BURST",
         "NEWSGRAPH_CORS_ORIGINS",
     ] {
-        assert!(
-            help.contains(variable),
-            "--help does not mention {variable}"
-        );
+        assert!(help.contains(variable), "--help does not mention {variable}");
     }
     for command in ["serve", "seed", "schema"] {
         assert!(help.contains(command));
@@ -99,15 +94,12 @@ fn help_documents_every_setting_with_its_variable() {
 #[test]
 fn the_readme_lists_every_setting() {
     let help = stdout(&newsgraph(&["--help"]));
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let mut variables: Vec<&str> = help
         .match_indices("NEWSGRAPH_")
         .map(|(at, _)| {
             let rest = &help[at..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_uppercase() || c == '_'))
-                .unwrap_or(rest.len());
+            let end = rest.find(|c: char| !(c.is_ascii_uppercase() || c == '_')).unwrap_or(rest.len());
             &rest[..end]
         })
         .collect();
@@ -115,10 +107,7 @@ fn the_readme_lists_every_setting() {
     variables.dedup();
     assert!(variables.len() >= 25, "{variables:?}");
     for variable in variables {
-        assert!(
-            readme.contains(&format!("`{variable}`")),
-            "the README's settings table lacks {variable}"
-        );
+        assert!(readme.contains(&format!("`{variable}`")), "the README's settings table lacks {variable}");
     }
 }
 
@@ -131,39 +120,23 @@ async fn seed_is_idempotent_on_the_embedded_store() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
     let seed = support::seed_dir();
-    let args = [
-        "seed",
-        "--data-dir",
-        data,
-        "--seed-dir",
-        seed.to_str().unwrap(),
-    ];
+    let args = ["seed", "--data-dir", data, "--seed-dir", seed.to_str().unwrap()];
     let first = newsgraph(&args);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(
-        stdout(&first)
-            .contains("1 articles (+1), 9 quotes (+9), 4 people (+4), 17 organizations (+17)"),
+        stdout(&first).contains("1 articles (+1), 9 quotes (+9), 4 people (+4), 17 organizations (+17)"),
         "{}",
         stdout(&first)
     );
     let second = newsgraph(&args);
     assert!(second.status.success());
     assert!(
-        stdout(&second)
-            .contains("1 articles (+0), 9 quotes (+0), 4 people (+0), 17 organizations (+0)"),
+        stdout(&second).contains("1 articles (+0), 9 quotes (+0), 4 people (+0), 17 organizations (+0)"),
         "{}",
         stdout(&second)
     );
     let counts = embedded_counts(dir.path()).await;
-    assert_eq!(
-        (
-            counts.articles,
-            counts.quotes,
-            counts.people,
-            counts.organizations
-        ),
-        (1, 9, 4, 17)
-    );
+    assert_eq!((counts.articles, counts.quotes, counts.people, counts.organizations), (1, 9, 4, 17));
 }
 
 #[test]
@@ -172,27 +145,14 @@ fn seed_is_idempotent_on_mongodb() {
     let database = support::unique_name("cli");
     let uri = server.uri();
     let seed = support::seed_dir();
-    let args = [
-        "seed",
-        "--mongodb-uri",
-        &uri,
-        "--database",
-        &database,
-        "--seed-dir",
-        seed.to_str().unwrap(),
-    ];
+    let args = ["seed", "--mongodb-uri", &uri, "--database", &database, "--seed-dir", seed.to_str().unwrap()];
     let first = newsgraph(&args);
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(
-        stdout(&first).contains("into the mongodb store: 1 articles (+1), 9 quotes (+9)"),
-        "{}",
-        stdout(&first)
-    );
+    assert!(stdout(&first).contains("into the mongodb store: 1 articles (+1), 9 quotes (+9)"), "{}", stdout(&first));
     let second = newsgraph(&args);
     assert!(second.status.success(), "{}", stderr(&second));
     assert!(
-        stdout(&second)
-            .contains("1 articles (+0), 9 quotes (+0), 4 people (+0), 17 organizations (+0)"),
+        stdout(&second).contains("1 articles (+0), 9 quotes (+0), 4 people (+0), 17 organizations (+0)"),
         "{}",
         stdout(&second)
     );
@@ -209,13 +169,7 @@ fn seed_broken(break_it: impl FnOnce(String) -> String) -> (Output, tempfile::Te
     let graph = std::fs::read_to_string(source.join("graph.json")).unwrap();
     std::fs::write(seed.join("graph.json"), break_it(graph)).unwrap();
     let data = dir.path().join("data");
-    let output = newsgraph(&[
-        "seed",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--seed-dir",
-        seed.to_str().unwrap(),
-    ]);
+    let output = newsgraph(&["seed", "--data-dir", data.to_str().unwrap(), "--seed-dir", seed.to_str().unwrap()]);
     (output, dir)
 }
 
@@ -225,65 +179,31 @@ async fn a_broken_seed_is_rejected_with_file_field_and_reason_before_any_write()
     let cases: Vec<(Damage, &[&str])> = vec![
         (
             Box::new(|g| g.replacen(r#""via": ["the-guardian"]"#, r#""via": ["the-gardian"]"#, 1)),
-            &[
-                "graph.json",
-                "articles[0].quotes[0].via[0]",
-                "unknown organization `the-gardian`",
-            ],
+            &["graph.json", "articles[0].quotes[0].via[0]", "unknown organization `the-gardian`"],
         ),
         (
             Box::new(|g| g.replacen("\"kind\": \"news_agency\"", "\"kind\": \"wire\"", 1)),
-            &[
-                "graph.json",
-                "line 4",
-                "organizations[1].kind",
-                "unknown variant `wire`",
-            ],
+            &["graph.json", "line 4", "organizations[1].kind", "unknown variant `wire`"],
         ),
-        (
-            Box::new(|g| g.replacen("\"organizations\": [", "\"organizations\": [,", 1)),
-            &["graph.json", "line 2"],
-        ),
+        (Box::new(|g| g.replacen("\"organizations\": [", "\"organizations\": [,", 1)), &["graph.json", "line 2"]),
         (
             Box::new(|g| g.replacen("They opined that Assad", "They said that Assad", 1)),
             &["articles[0].quotes[4].at", "not found in the article body"],
         ),
         (
-            Box::new(|g| {
-                g.replacen(
-                    "Particularly on the regime side.",
-                    "Particularly on the rebel side.",
-                    1,
-                )
-            }),
-            &[
-                "articles[0].quotes[7].text",
-                "not found in the article body",
-            ],
+            Box::new(|g| g.replacen("Particularly on the regime side.", "Particularly on the rebel side.", 1)),
+            &["articles[0].quotes[7].text", "not found in the article body"],
         ),
-        (
-            Box::new(|g| g.replacen("\"sergei-lavrov\"", "\"$where\"", 1)),
-            &["people[1].id", "found '$'"],
-        ),
-        (
-            Box::new(|g| g.replacen("articles/issg", "../../etc/issg", 1)),
-            &["articles[0].body_file", "plain path"],
-        ),
+        (Box::new(|g| g.replacen("\"sergei-lavrov\"", "\"$where\"", 1)), &["people[1].id", "found '$'"]),
+        (Box::new(|g| g.replacen("articles/issg", "../../etc/issg", 1)), &["articles[0].body_file", "plain path"]),
         (
             Box::new(|g| g.replacen(r#""via": ["the-guardian"]"#, r#""via": ["france"]"#, 1)),
-            &[
-                "articles[0].quotes[0].via[0]",
-                "not a news agency or outlet",
-            ],
+            &["articles[0].quotes[0].via[0]", "not a news agency or outlet"],
         ),
     ];
     for (case, (break_it, expected)) in cases.into_iter().enumerate() {
         let (output, dir) = seed_broken(break_it);
-        assert!(
-            !output.status.success(),
-            "broken seed {case} must fail: {}",
-            stdout(&output)
-        );
+        assert!(!output.status.success(), "broken seed {case} must fail: {}", stdout(&output));
         let message = stderr(&output);
         for part in expected {
             assert!(message.contains(part), "`{part}` missing from: {message}");
@@ -291,11 +211,7 @@ async fn a_broken_seed_is_rejected_with_file_field_and_reason_before_any_write()
         let data = dir.path().join("data");
         if data.exists() {
             let counts = embedded_counts(&data).await;
-            assert_eq!(
-                counts,
-                newsgraph::store::Counts::default(),
-                "nothing may be written: {message}"
-            );
+            assert_eq!(counts, newsgraph::store::Counts::default(), "nothing may be written: {message}");
         }
     }
 }
@@ -309,13 +225,7 @@ struct Served {
 
 fn serve(data_dir: &Path) -> Served {
     let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-        ])
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir", data_dir.to_str().unwrap()])
         .args(["--seed-dir", support::seed_dir().to_str().unwrap()])
         .env_remove("NEWSGRAPH_MONGODB_URI")
         .env("RUST_LOG", "info")
@@ -333,19 +243,12 @@ fn serve(data_dir: &Path) -> Served {
         let line = lines.next().expect("the server exited early").unwrap();
         log.push(line.clone());
         if let Some(rest) = line.split("newsgraph serving on http://").nth(1) {
-            assert!(
-                rest.contains("with the embedded store"),
-                "the line names the backend: {line}"
-            );
+            assert!(rest.contains("with the embedded store"), "the line names the backend: {line}");
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    Served {
-        child,
-        address,
-        log,
-    }
+    Served { child, address, log }
 }
 
 /// POSTs a query over a plain TCP connection (this test runs no async runtime).
@@ -366,10 +269,7 @@ fn ask(address: &str, query: &str) -> Value {
 }
 
 fn terminate(mut served: Served) {
-    let status = Command::new("kill")
-        .args(["-TERM", &served.child.id().to_string()])
-        .status()
-        .unwrap();
+    let status = Command::new("kill").args(["-TERM", &served.child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
@@ -386,31 +286,14 @@ fn terminate(mut served: Served) {
 fn serve_seeds_a_fresh_data_dir_persists_it_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let served = serve(dir.path());
-    assert!(
-        served
-            .log
-            .iter()
-            .any(|l| l.contains("seeded the empty store")),
-        "{:?}",
-        served.log
-    );
-    let answer = ask(
-        &served.address,
-        r#"{ person(name: "Lavrov") { quotes { totalCount } } }"#,
-    );
+    assert!(served.log.iter().any(|l| l.contains("seeded the empty store")), "{:?}", served.log);
+    let answer = ask(&served.address, r#"{ person(name: "Lavrov") { quotes { totalCount } } }"#);
     assert_eq!(answer["data"]["person"]["quotes"]["totalCount"], 1);
     terminate(served);
 
     // A restart finds the data on disk and does not seed again.
     let served = serve(dir.path());
-    assert!(
-        !served
-            .log
-            .iter()
-            .any(|l| l.contains("seeded the empty store")),
-        "{:?}",
-        served.log
-    );
+    assert!(!served.log.iter().any(|l| l.contains("seeded the empty store")), "{:?}", served.log);
     let answer = ask(&served.address, "{ quotes { totalCount } }");
     assert_eq!(answer["data"]["quotes"]["totalCount"], 9);
     terminate(served);
@@ -420,15 +303,8 @@ fn serve_seeds_a_fresh_data_dir_persists_it_and_stops_on_sigterm() {
 fn docker_compose_is_valid_and_uses_the_settings_the_server_reads() {
     let checker = support::tools::build("composecheck");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = Command::new(checker)
-        .arg(root.join("docker-compose.yml"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "docker-compose.yml is invalid: {}",
-        stderr(&output)
-    );
+    let output = Command::new(checker).arg(root.join("docker-compose.yml")).output().unwrap();
+    assert!(output.status.success(), "docker-compose.yml is invalid: {}", stderr(&output));
     let project: Value = serde_json::from_slice(&output.stdout).unwrap();
     let services = &project["services"];
     assert_eq!(services["mongo"]["image"], "mongo:7");
@@ -443,31 +319,17 @@ fn docker_compose_is_valid_and_uses_the_settings_the_server_reads() {
     for name in ["newsgraph", "seed"] {
         let service = &services[name];
         assert!(
-            service["build"]["dockerfile"]
-                .as_str()
-                .unwrap_or("Dockerfile")
-                .ends_with("Dockerfile"),
+            service["build"]["dockerfile"].as_str().unwrap_or("Dockerfile").ends_with("Dockerfile"),
             "{name} is built from the repo"
         );
         let environment = service["environment"].as_object().unwrap();
         for variable in environment.keys() {
-            assert!(
-                read.contains(variable),
-                "{name} sets {variable}, which newsgraph does not read"
-            );
+            assert!(read.contains(variable), "{name} sets {variable}, which newsgraph does not read");
         }
-        assert!(
-            environment["NEWSGRAPH_MONGODB_URI"]
-                .as_str()
-                .unwrap()
-                .starts_with("mongodb://mongo")
-        );
+        assert!(environment["NEWSGRAPH_MONGODB_URI"].as_str().unwrap().starts_with("mongodb://mongo"));
     }
     assert_eq!(services["seed"]["command"], serde_json::json!(["seed"]));
-    assert_eq!(
-        services["newsgraph"]["depends_on"]["seed"]["condition"],
-        "service_completed_successfully"
-    );
+    assert_eq!(services["newsgraph"]["depends_on"]["seed"]["condition"], "service_completed_successfully");
     let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("cargo build --release --locked"));
     assert!(dockerfile.contains("ENTRYPOINT [\"newsgraph\"]"));
@@ -491,30 +353,13 @@ fn extract_prints_the_expected_shape_and_writes_one_file_per_input() {
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, "  \n").unwrap();
     let out = dir.path().join("out");
-    let output = newsgraph(&[
-        "extract",
-        "--out",
-        out.to_str().unwrap(),
-        seed_text.to_str().unwrap(),
-        empty.to_str().unwrap(),
-    ]);
-    assert!(
-        !output.status.success(),
-        "a failed input makes the command fail"
-    );
-    assert!(
-        stderr(&output).contains("empty.txt: the text is empty"),
-        "{}",
-        stderr(&output)
-    );
-    let written: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("issg-vienna-2016-05-17.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(
-        written, extraction,
-        "the good file is still written, and nothing else"
-    );
+    let output =
+        newsgraph(&["extract", "--out", out.to_str().unwrap(), seed_text.to_str().unwrap(), empty.to_str().unwrap()]);
+    assert!(!output.status.success(), "a failed input makes the command fail");
+    assert!(stderr(&output).contains("empty.txt: the text is empty"), "{}", stderr(&output));
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("issg-vienna-2016-05-17.json")).unwrap()).unwrap();
+    assert_eq!(written, extraction, "the good file is still written, and nothing else");
     assert!(!out.join("empty.json").exists());
 }
 
@@ -524,14 +369,8 @@ async fn ingest_reports_per_file_and_one_bad_file_spoils_nothing() {
     let texts = dir.path().join("texts");
     std::fs::create_dir_all(&texts).unwrap();
     let good = [
-        (
-            "a.txt",
-            "Port strike ends\n\n\"We have a deal,\" union leader Maria Lopez told Reuters on Friday.",
-        ),
-        (
-            "b.txt",
-            "Rates on hold\n\nThe central bank kept rates unchanged, officials said, according to Bloomberg.",
-        ),
+        ("a.txt", "Port strike ends\n\n\"We have a deal,\" union leader Maria Lopez told Reuters on Friday."),
+        ("b.txt", "Rates on hold\n\nThe central bank kept rates unchanged, officials said, according to Bloomberg."),
     ];
     for (name, text) in good {
         std::fs::write(texts.join(name), text).unwrap();
@@ -551,14 +390,8 @@ async fn ingest_reports_per_file_and_one_bad_file_spoils_nothing() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let output = newsgraph(&args);
     let out = stdout(&output) + &stderr(&output);
-    assert!(
-        !output.status.success(),
-        "a failed file makes the command fail: {out}"
-    );
-    assert!(
-        out.contains("a.txt: article port-strike-ends-") && out.contains("(new)"),
-        "{out}"
-    );
+    assert!(!output.status.success(), "a failed file makes the command fail: {out}");
+    assert!(out.contains("a.txt: article port-strike-ends-") && out.contains("(new)"), "{out}");
     assert!(out.contains("c.bin: failed: not UTF-8"), "{out}");
     assert!(out.contains("2 of 3 files ingested"), "{out}");
     let counts = embedded_counts(&data).await;
@@ -577,20 +410,10 @@ fn eval_scores_the_seed_article_perfectly() {
     let output = newsgraph(&["eval", gold.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let table = stdout(&output);
-    let all = table
-        .lines()
-        .find(|l| l.starts_with("ALL"))
-        .expect("an ALL row");
-    let figures: Vec<f64> = all
-        .split_whitespace()
-        .skip(1)
-        .map(|f| f.parse().unwrap())
-        .collect();
+    let all = table.lines().find(|l| l.starts_with("ALL")).expect("an ALL row");
+    let figures: Vec<f64> = all.split_whitespace().skip(1).map(|f| f.parse().unwrap()).collect();
     assert_eq!(figures.len(), 7, "{table}");
-    assert!(
-        figures.iter().all(|&f| f == 1.0),
-        "the seed article must score 1.00 everywhere:\n{table}"
-    );
+    assert!(figures.iter().all(|&f| f == 1.0), "the seed article must score 1.00 everywhere:\n{table}");
     let missing = newsgraph(&["eval", "/nonexistent-gold-dir"]);
     assert!(!missing.status.success());
 }
@@ -601,11 +424,7 @@ async fn a_generated_key_authorizes_writes_through_the_keys_file() {
     assert!(output.status.success());
     let text = stdout(&output);
     let value_after = |label: &str| {
-        text.lines()
-            .find(|l| l.starts_with(label))
-            .and_then(|l| l.split_whitespace().last())
-            .unwrap()
-            .to_owned()
+        text.lines().find(|l| l.starts_with(label)).and_then(|l| l.split_whitespace().last()).unwrap().to_owned()
     };
     let key = value_after("key ");
     let line = value_after("line ");
@@ -622,10 +441,5 @@ async fn a_generated_key_authorizes_writes_through_the_keys_file() {
     let policy = settings.write_policy().unwrap();
     let caller = |header: &str| newsgraph::graphql::access::caller_from_header(Some(header));
     assert!(policy.authorize(&caller(&format!("Bearer {key}"))).is_ok());
-    assert!(
-        policy
-            .authorize(&caller(&format!("Bearer {line}")))
-            .is_err(),
-        "the digest itself is not a key"
-    );
+    assert!(policy.authorize(&caller(&format!("Bearer {line}"))).is_err(), "the digest itself is not a key");
 }

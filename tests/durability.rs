@@ -56,12 +56,7 @@ fn quotes_of(list: &Value) -> Vec<(String, String, String)> {
         .iter()
         .map(|q| {
             let q = q.get("node").unwrap_or(q);
-            let via: Vec<&str> = q["via"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|o| o["name"].as_str().unwrap())
-                .collect();
+            let via: Vec<&str> = q["via"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
             (
                 q["text"].as_str().unwrap().to_owned(),
                 q["speaker"]["name"].as_str().unwrap_or("").to_owned(),
@@ -81,10 +76,7 @@ struct Load {
 /// Runs `WRITERS` concurrent writers against `base` until each has tried
 /// `PER_WRITER` articles or `stop` is set; records what was acknowledged.
 async fn write_load(base: String, load: Arc<Load>, stop: Arc<std::sync::atomic::AtomicBool>) {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     let mut writers = Vec::new();
     for w in 0..WRITERS {
         let (client, base, load, stop) = (client.clone(), base.clone(), load.clone(), stop.clone());
@@ -109,10 +101,7 @@ async fn write_load(base: String, load: Arc<Load>, stop: Arc<std::sync::atomic::
                         let result = &body["data"]["ingestArticle"];
                         load.acknowledged.lock().unwrap().insert(
                             result["article"]["key"].as_str().unwrap().to_owned(),
-                            (
-                                result["article"]["headline"].as_str().unwrap().to_owned(),
-                                quotes_of(&result["quotes"]),
-                            ),
+                            (result["article"]["headline"].as_str().unwrap().to_owned(), quotes_of(&result["quotes"])),
                         );
                     }
                     _ => *load.refused.lock().unwrap() += 1,
@@ -145,10 +134,7 @@ async fn listing(base: &str) -> (u64, Articles) {
             let node = &e["node"];
             (
                 node["key"].as_str().unwrap().to_owned(),
-                (
-                    node["headline"].as_str().unwrap().to_owned(),
-                    quotes_of(&node["quotes"]["edges"]),
-                ),
+                (node["headline"].as_str().unwrap().to_owned(), quotes_of(&node["quotes"]["edges"])),
             )
         })
         .collect();
@@ -159,11 +145,7 @@ async fn listing(base: &str) -> (u64, Articles) {
 /// there is whole: its two quotes, each with its speaker, and the source of
 /// the one the text attributes ("told Reuters").
 fn check(acknowledged: &Articles, total: u64, found: &Articles) {
-    assert_eq!(
-        total as usize,
-        found.len(),
-        "the listing holds every article"
-    );
+    assert_eq!(total as usize, found.len(), "the listing holds every article");
     for (key, expected) in acknowledged {
         assert_eq!(found.get(key), Some(expected), "acknowledged article {key}");
     }
@@ -173,16 +155,8 @@ fn check(acknowledged: &Articles, total: u64, found: &Articles) {
             .and_then(|rest| rest.split(' ').next())
             .unwrap_or_else(|| panic!("{key}: {headline}"));
         let whole = vec![
-            (
-                format!("Round {n} was hard,"),
-                "John Kerry".to_owned(),
-                String::new(),
-            ),
-            (
-                format!("We have a deal for round {n},"),
-                "Maria Lopez".to_owned(),
-                "Reuters".to_owned(),
-            ),
+            (format!("Round {n} was hard,"), "John Kerry".to_owned(), String::new()),
+            (format!("We have a deal for round {n},"), "Maria Lopez".to_owned(), "Reuters".to_owned()),
         ];
         assert_eq!(quotes, &whole, "{key} is not whole");
     }
@@ -219,13 +193,8 @@ impl Server {
                 }
             }
         });
-        let address = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("newsgraph did not say where it listens");
-        Self {
-            child,
-            base: format!("http://{address}"),
-        }
+        let address = rx.recv_timeout(Duration::from_secs(60)).expect("newsgraph did not say where it listens");
+        Self { child, base: format!("http://{address}") }
     }
 
     fn kill(&mut self) {
@@ -253,17 +222,11 @@ async fn wait_for(what: &str, mut until: impl FnMut() -> bool) {
 async fn embedded_sigkill_during_writes_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(dir.path());
-    let load = Arc::new(Load {
-        acknowledged: Mutex::new(BTreeMap::new()),
-        refused: Mutex::new(0),
-    });
+    let load = Arc::new(Load { acknowledged: Mutex::new(BTreeMap::new()), refused: Mutex::new(0) });
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writers = tokio::spawn(write_load(server.base.clone(), load.clone(), stop.clone()));
     let kill_after = WRITERS * PER_WRITER / 3;
-    wait_for("acknowledged writes", || {
-        load.acknowledged.lock().unwrap().len() >= kill_after
-    })
-    .await;
+    wait_for("acknowledged writes", || load.acknowledged.lock().unwrap().len() >= kill_after).await;
     server.kill();
     let acknowledged_at_kill = load.acknowledged.lock().unwrap().len();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -292,17 +255,11 @@ async fn ferretdb_sigkill_during_writes_loses_no_acknowledged_write() {
         s.api_keys = vec![KEY.into()];
     })
     .await;
-    let load = Arc::new(Load {
-        acknowledged: Mutex::new(BTreeMap::new()),
-        refused: Mutex::new(0),
-    });
+    let load = Arc::new(Load { acknowledged: Mutex::new(BTreeMap::new()), refused: Mutex::new(0) });
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writers = tokio::spawn(write_load(app.address.clone(), load.clone(), stop.clone()));
     let kill_after = WRITERS * PER_WRITER / 3;
-    wait_for("acknowledged writes", || {
-        load.acknowledged.lock().unwrap().len() >= kill_after
-    })
-    .await;
+    wait_for("acknowledged writes", || load.acknowledged.lock().unwrap().len() >= kill_after).await;
     ferret.kill();
     let acknowledged_at_kill = load.acknowledged.lock().unwrap().len();
     // Writes go on against the dead store for a moment: refused, never acknowledged.
@@ -319,9 +276,6 @@ async fn ferretdb_sigkill_during_writes_loses_no_acknowledged_write() {
         found.len(),
         load.refused.lock().unwrap()
     );
-    assert!(
-        acknowledged.len() > acknowledged_at_kill,
-        "writes resumed after the restart"
-    );
+    assert!(acknowledged.len() > acknowledged_at_kill, "writes resumed after the restart");
     app.cleanup().await;
 }

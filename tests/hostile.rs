@@ -55,10 +55,7 @@ async fn post_raw(app: &TestApp, body: Vec<u8>) -> Refusal {
         .expect("POST /graphql");
     let status = response.status().as_u16();
     let body: Value = response.json().await.unwrap_or(Value::Null);
-    let code = body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("")
-        .to_owned();
+    let code = body["errors"][0]["extensions"]["code"].as_str().unwrap_or("").to_owned();
     Refusal { status, code }
 }
 
@@ -102,40 +99,19 @@ async fn hundred_megabytes(app: &TestApp) -> (u16, usize, usize) {
     }
     let at_answer = sent.load(Ordering::Relaxed);
     sender.await.unwrap();
-    let status = String::from_utf8_lossy(&response)
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let status = String::from_utf8_lossy(&response).split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     (status, at_answer, sent.load(Ordering::Relaxed))
 }
 
 /// The value of `newsgraph_rejected_requests_total{reason}` on the server's `/metrics`.
 async fn rejected(app: &TestApp, reason: &str) -> f64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     let prefix = format!("newsgraph_rejected_requests_total{{reason=\"{reason}\"}} ");
-    text.lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0)
+    text.lines().find_map(|line| line.strip_prefix(&prefix)).and_then(|v| v.trim().parse().ok()).unwrap_or(0.0)
 }
 
 /// Each attack: name, body, expected status and code, and the rejection reason it is counted under.
-type Attack = (
-    &'static str,
-    Vec<u8>,
-    u16,
-    &'static str,
-    Option<&'static str>,
-);
+type Attack = (&'static str, Vec<u8>, u16, &'static str, Option<&'static str>);
 
 fn attacks() -> Vec<Attack> {
     let mut cyclic = String::from("{ articles { edges { node { ");
@@ -150,22 +126,14 @@ fn attacks() -> Vec<Attack> {
 
     let aliases: String = (0..10_000).map(|i| format!("a{i}: __typename ")).collect();
     let directives = "@skip(if: false) ".repeat(10_000);
-    let batch: Vec<Value> = (0..100)
-        .map(|_| json!({ "query": "{ sources { totalCount } }" }))
-        .collect();
+    let batch: Vec<Value> = (0..100).map(|_| json!({ "query": "{ sources { totalCount } }" })).collect();
     let nested = format!(
         r#"{{"query": "query($v: String) {{ sources {{ totalCount }} }}", "variables": {{"v": {}1{}}}}}"#,
         "[".repeat(10_000),
         "]".repeat(10_000)
     );
     vec![
-        (
-            "cyclic query 50 levels deep",
-            query_body(&cyclic),
-            200,
-            "QUERY_TOO_DEEP",
-            Some("depth"),
-        ),
+        ("cyclic query 50 levels deep", query_body(&cyclic), 200, "QUERY_TOO_DEEP", Some("depth")),
         (
             "first: 1000000",
             query_body("{ articles(first: 1000000) { edges { node { headline } } } }"),
@@ -173,13 +141,7 @@ fn attacks() -> Vec<Attack> {
             "QUERY_TOO_COMPLEX",
             Some("complexity"),
         ),
-        (
-            "10,000 aliases",
-            query_body(&format!("{{ {aliases} }}")),
-            200,
-            "TOO_MANY_ALIASES",
-            Some("aliases"),
-        ),
+        ("10,000 aliases", query_body(&format!("{{ {aliases} }}")), 200, "TOO_MANY_ALIASES", Some("aliases")),
         (
             "10,000 directives",
             query_body(&format!("{{ sources {directives} {{ totalCount }} }}")),
@@ -187,20 +149,8 @@ fn attacks() -> Vec<Attack> {
             "TOO_MANY_DIRECTIVES",
             Some("directives"),
         ),
-        (
-            "100-operation batch",
-            serde_json::to_vec(&batch).unwrap(),
-            400,
-            "BATCH_TOO_LARGE",
-            Some("batch"),
-        ),
-        (
-            "variables nested 10,000 deep",
-            nested.into_bytes(),
-            400,
-            "BAD_REQUEST",
-            None,
-        ),
+        ("100-operation batch", serde_json::to_vec(&batch).unwrap(), 400, "BATCH_TOO_LARGE", Some("batch")),
+        ("variables nested 10,000 deep", nested.into_bytes(), 400, "BAD_REQUEST", None),
     ]
 }
 
@@ -222,30 +172,16 @@ async fn hostile_requests_are_refused_before_the_store(backend: TestBackend) {
         let started = Instant::now();
         for _ in 0..ROUNDS {
             let refusal = post_raw(&app, body.clone()).await;
-            assert_eq!(
-                (refusal.status, refusal.code.as_str()),
-                (status, code),
-                "{name}"
-            );
+            assert_eq!((refusal.status, refusal.code.as_str()), (status, code), "{name}");
         }
         let per_request = started.elapsed() / ROUNDS as u32;
         let growth = rss_kb().saturating_sub(rss_before);
         if let Some(reason) = reason {
             let counted = rejected(&app, reason).await - before_count;
-            assert!(
-                counted >= (ROUNDS + 1) as f64,
-                "{name}: {counted} counted as {reason}"
-            );
+            assert!(counted >= (ROUNDS + 1) as f64, "{name}: {counted} counted as {reason}");
         }
-        assert_eq!(
-            app.store.operations(),
-            before_ops,
-            "{name} reached the store"
-        );
-        assert!(
-            growth < MAX_GROWTH_KB,
-            "{name}: memory grew by {growth} kB over {ROUNDS} requests"
-        );
+        assert_eq!(app.store.operations(), before_ops, "{name} reached the store");
+        assert!(growth < MAX_GROWTH_KB, "{name}: memory grew by {growth} kB over {ROUNDS} requests");
         eprintln!(
             "{backend:?} {name}: {status} {code}, {:.1} ms per request (incl. client), 0 store operations, RSS +{growth} kB over {ROUNDS} requests, body {} kB",
             per_request.as_secs_f64() * 1000.0,
@@ -262,22 +198,13 @@ async fn hostile_requests_are_refused_before_the_store(backend: TestBackend) {
     let (status, at_answer, sent) = hundred_megabytes(&app).await;
     let growth = rss_kb().saturating_sub(rss_before);
     assert_eq!(status, 413);
-    assert!(
-        rejected(&app, "body").await > body_before,
-        "counted as body"
-    );
-    assert!(
-        at_answer < 50 * 1024 * 1024,
-        "the 413 came after {at_answer} bytes of a 100 MB body"
-    );
+    assert!(rejected(&app, "body").await > body_before, "counted as body");
+    assert!(at_answer < 50 * 1024 * 1024, "the 413 came after {at_answer} bytes of a 100 MB body");
     // What the client managed to send after the 413 is what the connection
     // layer discarded while closing (actix's lingering close, bounded by its
     // client disconnect timeout): never buffered, as the memory bound shows.
     assert_eq!(app.store.operations(), before_ops);
-    assert!(
-        growth < MAX_GROWTH_KB,
-        "100 MB body: memory grew by {growth} kB"
-    );
+    assert!(growth < MAX_GROWTH_KB, "100 MB body: memory grew by {growth} kB");
     eprintln!(
         "{backend:?} 100 MB body: 413 after {:.1} ms; {} kB sent when it came, {} kB discarded before the connection closed, RSS +{growth} kB",
         started.elapsed().as_secs_f64() * 1000.0,

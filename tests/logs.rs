@@ -15,14 +15,7 @@ const SECRET_QUERY_STRING: &str = "query-string-value-must-never-be-logged";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_carry_the_request_id_and_never_variables_or_keys() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_newsgraph"))
-        .args([
-            "serve",
-            "--in-memory",
-            "--bind",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-        ])
+        .args(["serve", "--in-memory", "--bind", "127.0.0.1:0", "--log-format", "json"])
         .arg("--seed-dir")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/seed"))
         .env("NEWSGRAPH_API_KEYS", KEY)
@@ -49,11 +42,7 @@ async fn json_logs_carry_the_request_id_and_never_variables_or_keys() {
         if let Some(address) = found {
             break address;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no start-up line: {:?}",
-            lines.lock().unwrap()
-        );
+        assert!(Instant::now() < deadline, "no start-up line: {:?}", lines.lock().unwrap());
         std::thread::sleep(Duration::from_millis(20));
     };
     let client = reqwest::Client::new();
@@ -67,15 +56,10 @@ async fn json_logs_carry_the_request_id_and_never_variables_or_keys() {
         .send()
         .await
         .unwrap();
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_eq!(response.status(), 200);
     let get = client
-        .get(format!(
-            "http://{address}/graphql?query=%7Bsources%7BtotalCount%7D%7D&x={SECRET_QUERY_STRING}"
-        ))
+        .get(format!("http://{address}/graphql?query=%7Bsources%7BtotalCount%7D%7D&x={SECRET_QUERY_STRING}"))
         .header("content-type", "application/json")
         .bearer_auth(KEY)
         .send()
@@ -86,11 +70,7 @@ async fn json_logs_carry_the_request_id_and_never_variables_or_keys() {
     // The access lines are written as the responses go out; give them a moment.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let seen = lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains(&request_id));
+        let seen = lines.lock().unwrap().iter().any(|l| l.contains(&request_id));
         if seen {
             break;
         }

@@ -30,10 +30,7 @@ pub fn validate_id(raw: &str) -> Result<(), IdError> {
     if raw.len() > MAX_ID_LEN {
         return Err(IdError::TooLong);
     }
-    if let Some(bad) = raw
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')))
-    {
+    if let Some(bad) = raw.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))) {
         return Err(IdError::BadCharacter(bad));
     }
     if raw.starts_with('.') {
@@ -152,22 +149,10 @@ mod tests {
 
     #[test]
     fn slugify_folds_names() {
-        assert_eq!(
-            slugify("Agence France-Presse").as_deref(),
-            Some("agence-france-presse")
-        );
-        assert_eq!(
-            slugify("U.S. State Department").as_deref(),
-            Some("u-s-state-department")
-        );
-        assert_eq!(
-            slugify("Staffan de Mistura").as_deref(),
-            Some("staffan-de-mistura")
-        );
-        assert_eq!(
-            slugify("José Ramos-Horta").as_deref(),
-            Some("jose-ramos-horta")
-        );
+        assert_eq!(slugify("Agence France-Presse").as_deref(), Some("agence-france-presse"));
+        assert_eq!(slugify("U.S. State Department").as_deref(), Some("u-s-state-department"));
+        assert_eq!(slugify("Staffan de Mistura").as_deref(), Some("staffan-de-mistura"));
+        assert_eq!(slugify("José Ramos-Horta").as_deref(), Some("jose-ramos-horta"));
         assert_eq!(slugify("—"), None);
     }
 }

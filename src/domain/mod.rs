@@ -7,9 +7,7 @@
 
 mod ids;
 
-pub use ids::{
-    ArticleId, IdError, MAX_ID_LEN, OrganizationId, PersonId, QuoteId, slugify, validate_id,
-};
+pub use ids::{ArticleId, IdError, MAX_ID_LEN, OrganizationId, PersonId, QuoteId, slugify, validate_id};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -141,10 +139,7 @@ pub enum Speaker {
     /// A named person of the graph.
     Person { person: PersonId },
     /// Someone the article does not name: "a senior U.S. State Department official".
-    Anonymous {
-        description: String,
-        affiliation: Option<OrganizationId>,
-    },
+    Anonymous { description: String, affiliation: Option<OrganizationId> },
 }
 
 impl Speaker {
@@ -197,11 +192,7 @@ impl Span {
         }
         let mut indices = body.char_indices().map(|(i, _)| i).chain([body.len()]);
         let start = indices.nth(self.start)?;
-        let end = if self.end == self.start {
-            start
-        } else {
-            indices.nth(self.end - self.start - 1)?
-        };
+        let end = if self.end == self.start { start } else { indices.nth(self.end - self.start - 1)? };
         body.get(start..end)
     }
 }
@@ -209,19 +200,13 @@ impl Span {
 /// The key under which a name or alias is looked up: lowercase, with runs of
 /// white space folded to one space and the ends trimmed.
 pub fn name_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// The lookup keys of an entity's name and aliases, without repeats.
 pub fn name_keys<'a>(name: &'a str, aliases: &'a [String]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::with_capacity(aliases.len() + 1);
-    for key in std::iter::once(name)
-        .chain(aliases.iter().map(String::as_str))
-        .map(name_key)
-    {
+    for key in std::iter::once(name).chain(aliases.iter().map(String::as_str)).map(name_key) {
         if !key.is_empty() && !keys.contains(&key) {
             keys.push(key);
         }
@@ -250,9 +235,7 @@ pub mod timestamp {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
         let raw: Option<String> = Option::deserialize(d)?;
         raw.map(|raw| {
-            DateTime::parse_from_rfc3339(&raw)
-                .map(|at| at.with_timezone(&Utc))
-                .map_err(serde::de::Error::custom)
+            DateTime::parse_from_rfc3339(&raw).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom)
         })
         .transpose()
     }
@@ -274,11 +257,7 @@ mod tests {
 
     #[test]
     fn name_keys_fold_case_and_space_and_drop_repeats() {
-        let aliases = vec![
-            "AFP".to_string(),
-            "afp".to_string(),
-            "Agence  France Presse".into(),
-        ];
+        let aliases = vec!["AFP".to_string(), "afp".to_string(), "Agence  France Presse".into()];
         assert_eq!(
             name_keys("Agence France-Presse", &aliases),
             vec!["agence france-presse", "afp", "agence france presse"]

@@ -65,9 +65,7 @@ impl WritePolicy {
     fn decide(&self, caller: &Caller) -> Result<(), ApiError> {
         if self.keys.is_empty() {
             return if self.production {
-                Err(ApiError::Unauthenticated(
-                    "writes are disabled: no API keys are configured".into(),
-                ))
+                Err(ApiError::Unauthenticated("writes are disabled: no API keys are configured".into()))
             } else {
                 Ok(())
             };
@@ -75,12 +73,8 @@ impl WritePolicy {
         match caller {
             Caller::Key(presented) if self.keys.iter().any(|k| k == presented) => Ok(()),
             Caller::Key(_) => Err(ApiError::Unauthenticated("the API key is not valid".into())),
-            Caller::Malformed => Err(ApiError::Unauthenticated(
-                "use `Authorization: Bearer <key>`".into(),
-            )),
-            Caller::Anonymous => Err(ApiError::Unauthenticated(
-                "writes need `Authorization: Bearer <key>`".into(),
-            )),
+            Caller::Malformed => Err(ApiError::Unauthenticated("use `Authorization: Bearer <key>`".into())),
+            Caller::Anonymous => Err(ApiError::Unauthenticated("writes need `Authorization: Bearer <key>`".into())),
         }
     }
 }
@@ -90,9 +84,7 @@ pub fn caller_from_header(header: Option<&str>) -> Caller {
     match header {
         None => Caller::Anonymous,
         Some(value) => match value.trim().split_once(' ') {
-            Some((scheme, key))
-                if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() =>
-            {
+            Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() => {
                 Caller::Key(digest(key))
             }
             _ => Caller::Malformed,
@@ -106,51 +98,18 @@ mod tests {
 
     #[test]
     fn keys_are_checked_by_digest() {
-        let policy = WritePolicy {
-            keys: vec![digest("s3cret")],
-            production: true,
-        };
-        assert!(
-            policy
-                .authorize(&caller_from_header(Some("Bearer s3cret")))
-                .is_ok()
-        );
-        assert!(
-            policy
-                .authorize(&caller_from_header(Some("bearer  s3cret ")))
-                .is_ok()
-        );
-        assert!(
-            policy
-                .authorize(&caller_from_header(Some("Bearer wrong")))
-                .is_err()
-        );
-        assert!(
-            policy
-                .authorize(&caller_from_header(Some("Basic s3cret")))
-                .is_err()
-        );
+        let policy = WritePolicy { keys: vec![digest("s3cret")], production: true };
+        assert!(policy.authorize(&caller_from_header(Some("Bearer s3cret"))).is_ok());
+        assert!(policy.authorize(&caller_from_header(Some("bearer  s3cret "))).is_ok());
+        assert!(policy.authorize(&caller_from_header(Some("Bearer wrong"))).is_err());
+        assert!(policy.authorize(&caller_from_header(Some("Basic s3cret"))).is_err());
         assert!(policy.authorize(&caller_from_header(None)).is_err());
     }
 
     #[test]
     fn no_keys_means_open_in_development_and_closed_in_production() {
-        assert!(
-            WritePolicy {
-                keys: vec![],
-                production: false
-            }
-            .authorize(&Caller::Anonymous)
-            .is_ok()
-        );
-        assert!(
-            WritePolicy {
-                keys: vec![],
-                production: true
-            }
-            .authorize(&Caller::Anonymous)
-            .is_err()
-        );
+        assert!(WritePolicy { keys: vec![], production: false }.authorize(&Caller::Anonymous).is_ok());
+        assert!(WritePolicy { keys: vec![], production: true }.authorize(&Caller::Anonymous).is_err());
     }
 
     #[test]

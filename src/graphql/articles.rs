@@ -73,39 +73,18 @@ impl ArticleNode {
 
     /// The people the article mentions.
     async fn people(&self, ctx: &Context<'_>) -> ApiResult<Vec<PersonNode>> {
-        Ok(load_all(ctx, &self.0.people)
-            .await?
-            .into_iter()
-            .map(PersonNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.people).await?.into_iter().map(PersonNode).collect())
     }
 
     /// The organizations the article mentions.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
-        Ok(load_all(ctx, &self.0.organizations)
-            .await?
-            .into_iter()
-            .map(OrganizationNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.organizations).await?.into_iter().map(OrganizationNode).collect())
     }
 
     /// The statements in the article, in the order they appear in the body.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
-    async fn quotes(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Conn<QuoteNode>> {
-        related_page(
-            ctx,
-            QuoteRelation::InArticle,
-            self.0.id.as_str(),
-            first,
-            after,
-            QuoteNode,
-        )
-        .await
+    async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
+        related_page(ctx, QuoteRelation::InArticle, self.0.id.as_str(), first, after, QuoteNode).await
     }
 }
 
@@ -140,9 +119,6 @@ impl ArticleQuery {
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
         let items = store.list_articles(&args.store_page()).await?;
-        root_page(ctx, items, &args, Countable::Articles, |a| {
-            ArticleNode(Arc::new(a))
-        })
-        .await
+        root_page(ctx, items, &args, Countable::Articles, |a| ArticleNode(Arc::new(a))).await
     }
 }

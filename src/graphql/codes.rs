@@ -46,11 +46,7 @@ struct Caps {
 impl ErrorCodes {
     pub fn new(limits: &super::QueryLimits) -> Self {
         Self {
-            caps: Caps {
-                aliases: limits.max_aliases,
-                directives: limits.max_directives,
-                tokens: limits.max_tokens,
-            },
+            caps: Caps { aliases: limits.max_aliases, directives: limits.max_directives, tokens: limits.max_tokens },
         }
     }
 }
@@ -89,39 +85,18 @@ fn check_shape(query: &str, caps: Caps) -> ServerResult<()> {
     let over = |what: &str, count: usize, cap: usize, code: &str, reason: Rejection| {
         metrics::reject(reason);
         Err(with_code(
-            ServerError::new(
-                format!("the document has {count} {what}; at most {cap} are accepted"),
-                None,
-            ),
+            ServerError::new(format!("the document has {count} {what}; at most {cap} are accepted"), None),
             code,
         ))
     };
     if shape.aliases > caps.aliases {
-        return over(
-            "aliases",
-            shape.aliases,
-            caps.aliases,
-            TOO_MANY_ALIASES,
-            Rejection::Aliases,
-        );
+        return over("aliases", shape.aliases, caps.aliases, TOO_MANY_ALIASES, Rejection::Aliases);
     }
     if shape.directives > caps.directives {
-        return over(
-            "directives",
-            shape.directives,
-            caps.directives,
-            TOO_MANY_DIRECTIVES,
-            Rejection::Directives,
-        );
+        return over("directives", shape.directives, caps.directives, TOO_MANY_DIRECTIVES, Rejection::Directives);
     }
     if shape.tokens > caps.tokens {
-        return over(
-            "tokens",
-            shape.tokens,
-            caps.tokens,
-            TOO_MANY_TOKENS,
-            Rejection::Tokens,
-        );
+        return over("tokens", shape.tokens, caps.tokens, TOO_MANY_TOKENS, Rejection::Tokens);
     }
     Ok(())
 }

@@ -69,25 +69,16 @@ impl PageArgs {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if n >= 0 && (n as usize) <= MAX_PAGE_SIZE => n as usize,
             Some(n) => {
-                return Err(ApiError::bad_input(format!(
-                    "`first` must be between 0 and {MAX_PAGE_SIZE} (got {n})"
-                )));
+                return Err(ApiError::bad_input(format!("`first` must be between 0 and {MAX_PAGE_SIZE} (got {n})")));
             }
         };
-        let after = after
-            .as_deref()
-            .map(decode_cursor)
-            .transpose()?
-            .map(|c| c.0);
+        let after = after.as_deref().map(decode_cursor).transpose()?.map(|c| c.0);
         Ok(Self { first, after })
     }
 
     /// The store page that fetches one item more than asked, to learn whether there is a next page.
     pub fn store_page(&self) -> crate::store::Page {
-        crate::store::Page {
-            after: self.after.clone(),
-            limit: self.first + 1,
-        }
+        crate::store::Page { after: self.after.clone(), limit: self.first + 1 }
     }
 }
 
@@ -114,33 +105,20 @@ pub struct Total {
 pub type Conn<N> = Connection<Cursor, N, Total>;
 
 /// Cuts a page out of `items`, which must be sorted by `key`.
-pub fn from_sorted<T, N>(
-    items: Vec<T>,
-    args: &PageArgs,
-    key: impl Fn(&T) -> String,
-    node: impl Fn(T) -> N,
-) -> Conn<N>
+pub fn from_sorted<T, N>(items: Vec<T>, args: &PageArgs, key: impl Fn(&T) -> String, node: impl Fn(T) -> N) -> Conn<N>
 where
     N: OutputType,
 {
     let total = items.len() as u64;
     let start = match &args.after {
-        Some(after) => items
-            .iter()
-            .position(|item| key(item).as_str() > after.as_str())
-            .unwrap_or(items.len()),
+        Some(after) => items.iter().position(|item| key(item).as_str() > after.as_str()).unwrap_or(items.len()),
         None => 0,
     };
     let has_next = items.len() > start + args.first;
-    let mut connection =
-        Connection::with_additional_fields(start > 0, has_next, Total { total_count: total });
-    connection.edges.extend(
-        items
-            .into_iter()
-            .skip(start)
-            .take(args.first)
-            .map(|item| Edge::new(Cursor(key(&item)), node(item))),
-    );
+    let mut connection = Connection::with_additional_fields(start > 0, has_next, Total { total_count: total });
+    connection
+        .edges
+        .extend(items.into_iter().skip(start).take(args.first).map(|item| Edge::new(Cursor(key(&item)), node(item))));
     connection
 }
 
@@ -158,16 +136,9 @@ where
 {
     let has_next = items.len() > args.first;
     items.truncate(args.first);
-    let mut connection = Connection::with_additional_fields(
-        args.after.is_some(),
-        has_next,
-        Total { total_count: total },
-    );
-    connection.edges.extend(
-        items
-            .into_iter()
-            .map(|item| Edge::new(Cursor(key(&item)), node(item))),
-    );
+    let mut connection =
+        Connection::with_additional_fields(args.after.is_some(), has_next, Total { total_count: total });
+    connection.edges.extend(items.into_iter().map(|item| Edge::new(Cursor(key(&item)), node(item))));
     connection
 }
 
@@ -191,13 +162,7 @@ mod tests {
         assert!(PageArgs::new(Some(-1), None).is_err());
         assert!(PageArgs::new(Some(5), Some("garbage!".into())).is_err());
         let cursor = Cursor("q-1".into()).encode_cursor();
-        assert_eq!(
-            PageArgs::new(Some(5), Some(cursor))
-                .unwrap()
-                .after
-                .as_deref(),
-            Some("q-1")
-        );
+        assert_eq!(PageArgs::new(Some(5), Some(cursor)).unwrap().after.as_deref(), Some("q-1"));
         let sneaky = URL_SAFE_NO_PAD.encode("k:{\"$gt\":\"\"}");
         assert!(PageArgs::new(None, Some(sneaky)).is_err());
     }

@@ -54,20 +54,13 @@ where
 }
 
 /// Loads the children of `parent` through `relation`.
-pub async fn load_related<R, T>(
-    ctx: &Context<'_>,
-    relation: R,
-    parent: &str,
-) -> ApiResult<Arc<Vec<Arc<T>>>>
+pub async fn load_related<R, T>(ctx: &Context<'_>, relation: R, parent: &str) -> ApiResult<Arc<Vec<Arc<T>>>>
 where
     R: Send + Sync + Hash + Eq + Clone + 'static,
     T: Send + Sync + 'static,
     StoreLoader: Loader<super::loaders::Related<R>, Value = Arc<Vec<Arc<T>>>, Error = ApiError>,
 {
-    Ok(loaders(ctx)?
-        .load_one(super::loaders::Related::new(relation, parent))
-        .await?
-        .unwrap_or_default())
+    Ok(loaders(ctx)?.load_one(super::loaders::Related::new(relation, parent)).await?.unwrap_or_default())
 }
 
 /// A connection page over the children of `parent` through `relation`, ordered by id.
@@ -87,12 +80,7 @@ where
 {
     let args = PageArgs::new(first, after)?;
     let children = load_related(ctx, relation, parent).await?;
-    Ok(connection::from_sorted(
-        children.to_vec(),
-        &args,
-        |c| c.key().to_owned(),
-        node,
-    ))
+    Ok(connection::from_sorted(children.to_vec(), &args, |c| c.key().to_owned(), node))
 }
 
 /// A connection page of a root list: `items` as fetched with
@@ -109,16 +97,6 @@ where
     T: Entity,
     N: OutputType,
 {
-    let total = if connection::wants_total(ctx) {
-        store(ctx)?.count(&countable).await?
-    } else {
-        0
-    };
-    Ok(connection::from_store_page(
-        items,
-        args,
-        total,
-        |item| item.key().to_owned(),
-        node,
-    ))
+    let total = if connection::wants_total(ctx) { store(ctx)?.count(&countable).await? } else { 0 };
+    Ok(connection::from_store_page(items, args, total, |item| item.key().to_owned(), node))
 }

@@ -39,9 +39,9 @@ impl ApiError {
     /// The message a client sees.
     pub fn message(&self) -> String {
         match self {
-            ApiError::BadUserInput(message)
-            | ApiError::NotFound(message)
-            | ApiError::Unauthenticated(message) => message.clone(),
+            ApiError::BadUserInput(message) | ApiError::NotFound(message) | ApiError::Unauthenticated(message) => {
+                message.clone()
+            }
             ApiError::StoreUnavailable => "the data store is unavailable; try again shortly".into(),
             ApiError::Internal => "internal error".into(),
         }

@@ -90,10 +90,7 @@ mod tests {
     fn round_trips_and_is_opaque() {
         let id = encode(NodeType::Person, "sergei-lavrov");
         assert!(!id.0.contains("lavrov"));
-        assert_eq!(
-            decode(&id).unwrap(),
-            (NodeType::Person, "sergei-lavrov".into())
-        );
+        assert_eq!(decode(&id).unwrap(), (NodeType::Person, "sergei-lavrov".into()));
     }
 
     #[test]

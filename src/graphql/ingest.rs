@@ -53,11 +53,7 @@ impl IngestMutation {
     /// Extracts people, organizations, quotes, speakers and sources from article
     /// text and merges them into the graph. Ingesting the same text again
     /// changes nothing. Needs `Authorization: Bearer <key>`.
-    async fn ingest_article(
-        &self,
-        ctx: &Context<'_>,
-        input: IngestArticleInput,
-    ) -> ApiResult<IngestArticlePayload> {
+    async fn ingest_article(&self, ctx: &Context<'_>, input: IngestArticleInput) -> ApiResult<IngestArticlePayload> {
         let policy = ctx.data::<WritePolicy>().map_err(|_| ApiError::Internal)?;
         let caller = ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous);
         policy.authorize(caller)?;
@@ -79,11 +75,7 @@ impl IngestMutation {
             IngestError::Invalid(message) => ApiError::bad_input(message),
             IngestError::Store(e) => e.into(),
         })?;
-        let article = store
-            .articles(std::slice::from_ref(&report.article))
-            .await?
-            .pop()
-            .ok_or(ApiError::Internal)?;
+        let article = store.articles(std::slice::from_ref(&report.article)).await?.pop().ok_or(ApiError::Internal)?;
         let quotes = load_all(ctx, &report.quotes).await?;
         Ok(IngestArticlePayload {
             article: ArticleNode(Arc::new(article)),

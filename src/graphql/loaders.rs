@@ -15,13 +15,9 @@
 //! Each batch's size is recorded in `newsgraph_dataloader_batch_size{kind}`.
 
 use super::error::ApiError;
-use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-};
+use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
 use crate::metrics;
-use crate::store::{
-    ArticleRelation, OrganizationRelation, PersonRelation, QuoteRelation, SharedStore,
-};
+use crate::store::{ArticleRelation, OrganizationRelation, PersonRelation, QuoteRelation, SharedStore};
 use async_graphql::dataloader::{DataLoader, Loader};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -50,10 +46,7 @@ pub struct Related<R> {
 
 impl<R> Related<R> {
     pub fn new(relation: R, parent: impl Into<String>) -> Self {
-        Self {
-            relation,
-            parent: parent.into(),
-        }
+        Self { relation, parent: parent.into() }
     }
 }
 
@@ -64,20 +57,14 @@ fn by_id<K, T>(items: Vec<T>, id: impl Fn(&T) -> &K) -> HashMap<K, Arc<T>>
 where
     K: Clone + Eq + Hash,
 {
-    items
-        .into_iter()
-        .map(|item| (id(&item).clone(), Arc::new(item)))
-        .collect()
+    items.into_iter().map(|item| (id(&item).clone(), Arc::new(item))).collect()
 }
 
 impl Loader<ArticleId> for StoreLoader {
     type Value = Arc<Article>;
     type Error = ApiError;
 
-    async fn load(
-        &self,
-        keys: &[ArticleId],
-    ) -> Result<HashMap<ArticleId, Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[ArticleId]) -> Result<HashMap<ArticleId, Self::Value>, Self::Error> {
         metrics::loader_batch("articles", keys.len());
         Ok(by_id(self.store.articles(keys).await?, |a| &a.id))
     }
@@ -97,10 +84,7 @@ impl Loader<OrganizationId> for StoreLoader {
     type Value = Arc<Organization>;
     type Error = ApiError;
 
-    async fn load(
-        &self,
-        keys: &[OrganizationId],
-    ) -> Result<HashMap<OrganizationId, Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[OrganizationId]) -> Result<HashMap<OrganizationId, Self::Value>, Self::Error> {
         metrics::loader_batch("organizations", keys.len());
         Ok(by_id(self.store.organizations(keys).await?, |o| &o.id))
     }
@@ -119,10 +103,7 @@ impl Loader<QuoteId> for StoreLoader {
 /// Groups relation keys by relation, runs `fetch` once per relation, and files
 /// the `(parent, child)` pairs under their keys; parents without children get
 /// an empty list.
-async fn load_related<R, T, F, Fut>(
-    keys: &[Related<R>],
-    fetch: F,
-) -> Result<HashMap<Related<R>, Children<T>>, ApiError>
+async fn load_related<R, T, F, Fut>(keys: &[Related<R>], fetch: F) -> Result<HashMap<Related<R>, Children<T>>, ApiError>
 where
     R: Copy + Eq + Hash,
     F: Fn(R, Vec<String>) -> Fut,
@@ -130,13 +111,9 @@ where
 {
     let mut parents_by_relation: HashMap<R, Vec<String>> = HashMap::new();
     for key in keys {
-        parents_by_relation
-            .entry(key.relation)
-            .or_default()
-            .push(key.parent.clone());
+        parents_by_relation.entry(key.relation).or_default().push(key.parent.clone());
     }
-    let mut grouped: HashMap<Related<R>, Vec<Arc<T>>> =
-        keys.iter().map(|key| (key.clone(), Vec::new())).collect();
+    let mut grouped: HashMap<Related<R>, Vec<Arc<T>>> = keys.iter().map(|key| (key.clone(), Vec::new())).collect();
     for (relation, parents) in parents_by_relation {
         for (parent, child) in fetch(relation, parents).await? {
             if let Some(children) = grouped.get_mut(&Related { relation, parent }) {
@@ -144,10 +121,7 @@ where
             }
         }
     }
-    Ok(grouped
-        .into_iter()
-        .map(|(key, children)| (key, Arc::new(children)))
-        .collect())
+    Ok(grouped.into_iter().map(|(key, children)| (key, Arc::new(children))).collect())
 }
 
 impl Loader<Related<QuoteRelation>> for StoreLoader {
@@ -159,10 +133,7 @@ impl Loader<Related<QuoteRelation>> for StoreLoader {
         keys: &[Related<QuoteRelation>],
     ) -> Result<HashMap<Related<QuoteRelation>, Self::Value>, Self::Error> {
         metrics::loader_batch("related_quotes", keys.len());
-        load_related(keys, |relation, parents| async move {
-            self.store.related_quotes(relation, &parents).await
-        })
-        .await
+        load_related(keys, |relation, parents| async move { self.store.related_quotes(relation, &parents).await }).await
     }
 }
 
@@ -175,10 +146,8 @@ impl Loader<Related<ArticleRelation>> for StoreLoader {
         keys: &[Related<ArticleRelation>],
     ) -> Result<HashMap<Related<ArticleRelation>, Self::Value>, Self::Error> {
         metrics::loader_batch("related_articles", keys.len());
-        load_related(keys, |relation, parents| async move {
-            self.store.related_articles(relation, &parents).await
-        })
-        .await
+        load_related(keys, |relation, parents| async move { self.store.related_articles(relation, &parents).await })
+            .await
     }
 }
 
@@ -191,10 +160,7 @@ impl Loader<Related<PersonRelation>> for StoreLoader {
         keys: &[Related<PersonRelation>],
     ) -> Result<HashMap<Related<PersonRelation>, Self::Value>, Self::Error> {
         metrics::loader_batch("related_people", keys.len());
-        load_related(keys, |relation, parents| async move {
-            self.store.related_people(relation, &parents).await
-        })
-        .await
+        load_related(keys, |relation, parents| async move { self.store.related_people(relation, &parents).await }).await
     }
 }
 
@@ -207,9 +173,10 @@ impl Loader<Related<OrganizationRelation>> for StoreLoader {
         keys: &[Related<OrganizationRelation>],
     ) -> Result<HashMap<Related<OrganizationRelation>, Self::Value>, Self::Error> {
         metrics::loader_batch("related_organizations", keys.len());
-        load_related(keys, |relation, parents| async move {
-            self.store.related_organizations(relation, &parents).await
-        })
+        load_related(
+            keys,
+            |relation, parents| async move { self.store.related_organizations(relation, &parents).await },
+        )
         .await
     }
 }

@@ -83,22 +83,14 @@ impl Default for QueryLimits {
 }
 
 /// Builds the schema over `store`. Call once and share the result.
-pub fn build_schema(
-    store: SharedStore,
-    limits: &QueryLimits,
-    writes: access::WritePolicy,
-) -> AppSchema {
-    let mut builder = Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        EmptySubscription,
-    )
-    .data(store)
-    .data(writes)
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
-    .limit_recursive_depth(64)
-    .extension(codes::ErrorCodes::new(limits));
+pub fn build_schema(store: SharedStore, limits: &QueryLimits, writes: access::WritePolicy) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .data(store)
+        .data(writes)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(64)
+        .extension(codes::ErrorCodes::new(limits));
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
@@ -119,11 +111,5 @@ pub fn prepare_request(
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        EmptySubscription,
-    )
-    .finish()
-    .sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
 }

@@ -31,21 +31,19 @@ impl NodeQuery {
         let (node_type, raw) = ids::decode(&id)?;
         let bad = |e: crate::domain::IdError| ApiError::bad_input(e.to_string());
         let found = match node_type {
-            NodeType::Article => load_one(ctx, ArticleId::parse(raw).map_err(bad)?)
-                .await?
-                .map(|a| Node::Article(ArticleNode(a))),
-            NodeType::Person => load_one(ctx, PersonId::parse(raw).map_err(bad)?)
-                .await?
-                .map(|p| Node::Person(PersonNode(p))),
+            NodeType::Article => {
+                load_one(ctx, ArticleId::parse(raw).map_err(bad)?).await?.map(|a| Node::Article(ArticleNode(a)))
+            }
+            NodeType::Person => {
+                load_one(ctx, PersonId::parse(raw).map_err(bad)?).await?.map(|p| Node::Person(PersonNode(p)))
+            }
             NodeType::Organization => load_one(ctx, OrganizationId::parse(raw).map_err(bad)?)
                 .await?
                 .map(|o| Node::Organization(OrganizationNode(o))),
-            NodeType::Quote => load_one(ctx, QuoteId::parse(raw).map_err(bad)?)
-                .await?
-                .map(|q| Node::Quote(QuoteNode(q))),
+            NodeType::Quote => {
+                load_one(ctx, QuoteId::parse(raw).map_err(bad)?).await?.map(|q| Node::Quote(QuoteNode(q)))
+            }
         };
-        found.ok_or_else(|| {
-            ApiError::not_found(format!("nothing has the id `{}`", ids::preview(&id)))
-        })
+        found.ok_or_else(|| ApiError::not_found(format!("nothing has the id `{}`", ids::preview(&id))))
     }
 }

@@ -9,9 +9,7 @@ use super::ids::{self, NodeType};
 use super::people::{PersonNode, check_name};
 use super::quotes::QuoteNode;
 use crate::domain::{OrgKind, Organization};
-use crate::store::{
-    ArticleRelation, Countable, OrganizationRelation, PersonRelation, QuoteRelation,
-};
+use crate::store::{ArticleRelation, Countable, OrganizationRelation, PersonRelation, QuoteRelation};
 use async_graphql::{Context, Enum, ID, Object};
 use std::sync::Arc;
 
@@ -78,24 +76,12 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<OrganizationNode>> {
-        related_page(
-            ctx,
-            OrganizationRelation::MembersOf,
-            self.0.id.as_str(),
-            first,
-            after,
-            OrganizationNode,
-        )
-        .await
+        related_page(ctx, OrganizationRelation::MembersOf, self.0.id.as_str(), first, after, OrganizationNode).await
     }
 
     /// Organizations this one is a member (or part) of.
     async fn member_of(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
-        Ok(load_all(ctx, &self.0.member_of)
-            .await?
-            .into_iter()
-            .map(OrganizationNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.member_of).await?.into_iter().map(OrganizationNode).collect())
     }
 
     /// People affiliated with this organization.
@@ -106,15 +92,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<PersonNode>> {
-        related_page(
-            ctx,
-            PersonRelation::AffiliatedWith,
-            self.0.id.as_str(),
-            first,
-            after,
-            PersonNode,
-        )
-        .await
+        related_page(ctx, PersonRelation::AffiliatedWith, self.0.id.as_str(), first, after, PersonNode).await
     }
 
     /// Statements this source reported (it is in their `via`).
@@ -125,15 +103,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
-        related_page(
-            ctx,
-            QuoteRelation::Via,
-            self.0.id.as_str(),
-            first,
-            after,
-            QuoteNode,
-        )
-        .await
+        related_page(ctx, QuoteRelation::Via, self.0.id.as_str(), first, after, QuoteNode).await
     }
 
     /// Statements made by this organization's people or by anonymous speakers tied to it.
@@ -144,15 +114,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<QuoteNode>> {
-        related_page(
-            ctx,
-            QuoteRelation::ByOrganization,
-            self.0.id.as_str(),
-            first,
-            after,
-            QuoteNode,
-        )
-        .await
+        related_page(ctx, QuoteRelation::ByOrganization, self.0.id.as_str(), first, after, QuoteNode).await
     }
 
     /// Articles that mention this organization.
@@ -163,15 +125,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        related_page(
-            ctx,
-            ArticleRelation::MentionsOrganization,
-            self.0.id.as_str(),
-            first,
-            after,
-            ArticleNode,
-        )
-        .await
+        related_page(ctx, ArticleRelation::MentionsOrganization, self.0.id.as_str(), first, after, ArticleNode).await
     }
 
     /// Articles this outlet published.
@@ -182,15 +136,7 @@ impl OrganizationNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        related_page(
-            ctx,
-            ArticleRelation::PublishedBy,
-            self.0.id.as_str(),
-            first,
-            after,
-            ArticleNode,
-        )
-        .await
+        related_page(ctx, ArticleRelation::PublishedBy, self.0.id.as_str(), first, after, ArticleNode).await
     }
 }
 
@@ -207,9 +153,7 @@ impl OrganizationQuery {
             .organization_by_name(name)
             .await?
             .map(|o| OrganizationNode(Arc::new(o)))
-            .ok_or_else(|| {
-                ApiError::not_found(format!("no organization named `{}`", ids::preview(name)))
-            })
+            .ok_or_else(|| ApiError::not_found(format!("no organization named `{}`", ids::preview(name))))
     }
 
     /// Organizations, ordered by id; only the given kinds when `kinds` is given.
@@ -221,11 +165,7 @@ impl OrganizationQuery {
         after: Option<String>,
         kinds: Option<Vec<OrganizationKind>>,
     ) -> ApiResult<Conn<OrganizationNode>> {
-        let kinds: Vec<OrgKind> = kinds
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let kinds: Vec<OrgKind> = kinds.unwrap_or_default().into_iter().map(Into::into).collect();
         list(ctx, &kinds, PageArgs::new(first, after)?).await
     }
 
@@ -241,19 +181,8 @@ impl OrganizationQuery {
     }
 }
 
-async fn list(
-    ctx: &Context<'_>,
-    kinds: &[OrgKind],
-    args: PageArgs,
-) -> ApiResult<Conn<OrganizationNode>> {
+async fn list(ctx: &Context<'_>, kinds: &[OrgKind], args: PageArgs) -> ApiResult<Conn<OrganizationNode>> {
     let store = store(ctx)?;
     let items = store.list_organizations(kinds, &args.store_page()).await?;
-    root_page(
-        ctx,
-        items,
-        &args,
-        Countable::Organizations(kinds.to_vec()),
-        |o| OrganizationNode(Arc::new(o)),
-    )
-    .await
+    root_page(ctx, items, &args, Countable::Organizations(kinds.to_vec()), |o| OrganizationNode(Arc::new(o))).await
 }

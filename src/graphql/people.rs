@@ -49,30 +49,13 @@ impl PersonNode {
 
     /// The organizations they belong to or speak for.
     async fn affiliations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
-        Ok(load_all(ctx, &self.0.affiliations)
-            .await?
-            .into_iter()
-            .map(OrganizationNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.affiliations).await?.into_iter().map(OrganizationNode).collect())
     }
 
     /// What they said, across all articles.
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
-    async fn quotes(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Conn<QuoteNode>> {
-        related_page(
-            ctx,
-            QuoteRelation::BySpeaker,
-            self.0.id.as_str(),
-            first,
-            after,
-            QuoteNode,
-        )
-        .await
+    async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
+        related_page(ctx, QuoteRelation::BySpeaker, self.0.id.as_str(), first, after, QuoteNode).await
     }
 
     /// The articles that mention them.
@@ -83,15 +66,7 @@ impl PersonNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
-        related_page(
-            ctx,
-            ArticleRelation::MentionsPerson,
-            self.0.id.as_str(),
-            first,
-            after,
-            ArticleNode,
-        )
-        .await
+        related_page(ctx, ArticleRelation::MentionsPerson, self.0.id.as_str(), first, after, ArticleNode).await
     }
 }
 
@@ -102,9 +77,7 @@ pub fn check_name(name: &str) -> ApiResult<&str> {
         return Err(ApiError::bad_input("`name` must not be empty"));
     }
     if trimmed.chars().count() > MAX_NAME_LEN {
-        return Err(ApiError::bad_input(format!(
-            "`name` is at most {MAX_NAME_LEN} characters"
-        )));
+        return Err(ApiError::bad_input(format!("`name` is at most {MAX_NAME_LEN} characters")));
     }
     Ok(trimmed)
 }
@@ -136,9 +109,6 @@ impl PersonQuery {
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
         let items = store.list_people(&args.store_page()).await?;
-        root_page(ctx, items, &args, Countable::People, |p| {
-            PersonNode(Arc::new(p))
-        })
-        .await
+        root_page(ctx, items, &args, Countable::People, |p| PersonNode(Arc::new(p))).await
     }
 }

@@ -85,26 +85,21 @@ impl QuoteNode {
     async fn speaker(&self, ctx: &Context<'_>) -> ApiResult<Option<SpeakerUnion>> {
         Ok(match &self.0.speaker {
             None => None,
-            Some(DomainSpeaker::Person { person }) => load_one(ctx, person.clone())
-                .await?
-                .map(|p| SpeakerUnion::Person(PersonNode(p))),
-            Some(DomainSpeaker::Anonymous {
-                description,
-                affiliation,
-            }) => Some(SpeakerUnion::AnonymousSpeaker(AnonymousSpeaker {
-                description: description.clone(),
-                affiliation: affiliation.clone(),
-            })),
+            Some(DomainSpeaker::Person { person }) => {
+                load_one(ctx, person.clone()).await?.map(|p| SpeakerUnion::Person(PersonNode(p)))
+            }
+            Some(DomainSpeaker::Anonymous { description, affiliation }) => {
+                Some(SpeakerUnion::AnonymousSpeaker(AnonymousSpeaker {
+                    description: description.clone(),
+                    affiliation: affiliation.clone(),
+                }))
+            }
         })
     }
 
     /// The news agencies or outlets through which the statement reached the article.
     async fn via(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
-        Ok(load_all(ctx, &self.0.via)
-            .await?
-            .into_iter()
-            .map(OrganizationNode)
-            .collect())
+        Ok(load_all(ctx, &self.0.via).await?.into_iter().map(OrganizationNode).collect())
     }
 
     /// The article the statement appears in.
@@ -112,9 +107,7 @@ impl QuoteNode {
         load_one(ctx, self.0.article.clone())
             .await?
             .map(ArticleNode)
-            .ok_or_else(|| {
-                ApiError::not_found(format!("the article of quote `{}` is missing", self.0.id))
-            })
+            .ok_or_else(|| ApiError::not_found(format!("the article of quote `{}` is missing", self.0.id)))
     }
 
     /// The day the statement was made, when known.
@@ -139,18 +132,10 @@ pub struct QuoteQuery;
 impl QuoteQuery {
     /// All statements, ordered by id (by article, then by position in it).
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
-    async fn quotes(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Conn<QuoteNode>> {
+    async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;
         let items = store.list_quotes(&args.store_page()).await?;
-        root_page(ctx, items, &args, Countable::Quotes, |q| {
-            QuoteNode(Arc::new(q))
-        })
-        .await
+        root_page(ctx, items, &args, Countable::Quotes, |q| QuoteNode(Arc::new(q))).await
     }
 }

@@ -53,11 +53,7 @@ pub fn measure(query: &str) -> Shape {
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
                 i += 3;
                 while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
-                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
-                        4
-                    } else {
-                        1
-                    };
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
                 }
                 i = (i + 3).min(bytes.len());
             }
@@ -76,9 +72,7 @@ pub fn measure(query: &str) -> Shape {
             }
             b'-' | b'0'..=b'9' => {
                 i += 1;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'+' | b'-'))
-                {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'+' | b'-')) {
                     i += 1;
                 }
             }
@@ -133,14 +127,7 @@ mod tests {
     #[test]
     fn strings_hide_their_content() {
         let shape = measure(r#"{ a(t: "x: @y \" z: @w", u: """ q: @r \""" s: """) }"#);
-        assert_eq!(
-            shape,
-            Shape {
-                tokens: 11,
-                aliases: 0,
-                directives: 0
-            }
-        );
+        assert_eq!(shape, Shape { tokens: 11, aliases: 0, directives: 0 });
     }
 
     #[test]

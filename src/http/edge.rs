@@ -58,18 +58,11 @@ impl RateLimit {
     /// `per_second` requests per second per client, up to `burst` at once.
     pub fn new(per_second: NonZeroU32, burst: NonZeroU32, keys: Vec<KeyDigest>) -> Self {
         let quota = Quota::per_second(per_second).allow_burst(burst);
-        Self {
-            limiter: DefaultKeyedRateLimiter::keyed(quota),
-            clock: DefaultClock::default(),
-            keys,
-        }
+        Self { limiter: DefaultKeyedRateLimiter::keyed(quota), clock: DefaultClock::default(), keys }
     }
 
     fn client(&self, req: &ServiceRequest) -> Client {
-        let header = req
-            .headers()
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
+        let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
         if let Caller::Key(digest) = caller_from_header(header)
             && self.keys.contains(&digest)
         {
@@ -127,9 +120,8 @@ pub async fn edge(
     let mut response = match limited {
         Some(seconds) => {
             metrics::reject(Rejection::Rate);
-            let response = HttpResponse::TooManyRequests()
-                .insert_header((RETRY_AFTER, seconds.to_string()))
-                .json(json!({
+            let response =
+                HttpResponse::TooManyRequests().insert_header((RETRY_AFTER, seconds.to_string())).json(json!({
                     "errors": [{
                         "message": format!("too many requests; retry in {seconds} s"),
                         "extensions": { "code": "RATE_LIMITED" }
@@ -137,11 +129,7 @@ pub async fn edge(
                 }));
             req.into_response(response)
         }
-        None => next
-            .call(req)
-            .instrument(span.clone())
-            .await?
-            .map_into_boxed_body(),
+        None => next.call(req).instrument(span.clone()).await?.map_into_boxed_body(),
     };
 
     let status = response.status();
@@ -149,10 +137,7 @@ pub async fn edge(
         metrics::reject(Rejection::Body);
         // Close the connection after the 413, or the server would go on
         // reading (and discarding) the rest of the announced body.
-        response
-            .response_mut()
-            .head_mut()
-            .set_connection_type(ConnectionType::Close);
+        response.response_mut().head_mut().set_connection_type(ConnectionType::Close);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);

@@ -64,11 +64,7 @@ pub fn cors(origins: &[String]) -> actix_cors::Cors {
         .expose_headers([edge::REQUEST_ID.as_str()])
         .max_age(3600);
     for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
-        cors = if origin == "*" {
-            cors.allow_any_origin()
-        } else {
-            cors.allowed_origin(origin)
-        };
+        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
     }
     cors
 }
@@ -100,9 +96,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
 
 /// `/metrics`: every metric in the Prometheus text format.
 async fn metrics_page(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics::render(&state.metrics))
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics::render(&state.metrics))
 }
 
 /// A GraphQL-shaped error body for failures before execution.
@@ -124,36 +118,22 @@ async fn execute_one(
     request: async_graphql::Request,
     deadline: tokio::time::Instant,
 ) -> async_graphql::Response {
-    let header = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+    let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = caller_from_header(header);
     let requested_name = request.operation_name.clone();
     let executed_name = OperationName::default();
     let started = Instant::now();
-    let run = state
-        .schema
-        .execute(prepare_request(request, state.store.clone(), caller).data(executed_name.clone()));
+    let run = state.schema.execute(prepare_request(request, state.store.clone(), caller).data(executed_name.clone()));
     let response = match tokio::time::timeout_at(deadline, run).await {
         Ok(response) => response,
         Err(_) => {
             metrics::reject(Rejection::Timeout);
-            tracing::warn!(
-                timeout_ms = state.query_timeout.as_millis() as u64,
-                "a request ran past the query timeout"
-            );
+            tracing::warn!(timeout_ms = state.query_timeout.as_millis() as u64, "a request ran past the query timeout");
             let mut error = async_graphql::ServerError::new(
-                format!(
-                    "the request did not finish within {} ms",
-                    state.query_timeout.as_millis()
-                ),
+                format!("the request did not finish within {} ms", state.query_timeout.as_millis()),
                 None,
             );
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", QUERY_TIMEOUT);
+            error.extensions.get_or_insert_with(Default::default).set("code", QUERY_TIMEOUT);
             async_graphql::Response::from_errors(vec![error])
         }
     };
@@ -255,20 +235,14 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     match &document.operations {
         DocumentOperations::Single(op) => is_mutation(op.node.ty),
         DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops
-                .get(name.as_str())
-                .is_some_and(|op| is_mutation(op.node.ty)),
+            Some(name) => ops.get(name.as_str()).is_some_and(|op| is_mutation(op.node.ty)),
             None => ops.values().any(|op| is_mutation(op.node.ty)),
         },
     }
 }
 
 /// Content types a browser may send cross-site without a CORS preflight.
-const SIMPLE_CONTENT_TYPES: [&str; 3] = [
-    "text/plain",
-    "application/x-www-form-urlencoded",
-    "multipart/form-data",
-];
+const SIMPLE_CONTENT_TYPES: [&str; 3] = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"];
 
 /// Headers whose presence proves the request went through a CORS preflight.
 const PREFLIGHT_HEADERS: [&str; 2] = ["x-apollo-operation-name", "apollo-require-preflight"];
@@ -290,11 +264,8 @@ fn mime(req: &HttpRequest) -> String {
 /// a preflight (no content type, or a "simple" one, and no preflight header)
 /// could be a forgery riding on the user's cookies or network position.
 fn could_be_forged(req: &HttpRequest) -> bool {
-    let has_preflight_header = PREFLIGHT_HEADERS.iter().any(|name| {
-        req.headers()
-            .get(*name)
-            .is_some_and(|v| !v.as_bytes().is_empty())
-    });
+    let has_preflight_header =
+        PREFLIGHT_HEADERS.iter().any(|name| req.headers().get(*name).is_some_and(|v| !v.as_bytes().is_empty()));
     if has_preflight_header {
         return false;
     }
@@ -311,11 +282,7 @@ fn csrf_refusal() -> HttpResponse {
     )
 }
 
-async fn graphql_post(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
+async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let deadline = tokio::time::Instant::now() + state.query_timeout;
     if could_be_forged(&req) {
         return csrf_refusal();
@@ -336,21 +303,13 @@ async fn graphql_post(
     }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
         Ok(request) => execute(&state, &req, request, deadline).await,
-        Err(e) => bad_request(&format!(
-            "the body is not a GraphQL request: {}",
-            e.classify_message()
-        )),
+        Err(e) => bad_request(&format!("the body is not a GraphQL request: {}", e.classify_message())),
     }
 }
 
 /// A JSON array of requests: refused unless `NEWSGRAPH_MAX_BATCH` admits its
 /// length; then each runs in turn, each within the query timeout.
-async fn batch(
-    state: &AppState,
-    req: &HttpRequest,
-    body: &[u8],
-    deadline: tokio::time::Instant,
-) -> HttpResponse {
+async fn batch(state: &AppState, req: &HttpRequest, body: &[u8], deadline: tokio::time::Instant) -> HttpResponse {
     let refuse = |message: String| {
         metrics::reject(Rejection::Batch);
         request_error(StatusCode::BAD_REQUEST, BATCH_TOO_LARGE, &message)
@@ -362,17 +321,11 @@ async fn batch(
     let count = match serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body) {
         Ok(items) => items.len(),
         Err(e) => {
-            return bad_request(&format!(
-                "the body is not a batch of GraphQL requests: {}",
-                e.classify_message()
-            ));
+            return bad_request(&format!("the body is not a batch of GraphQL requests: {}", e.classify_message()));
         }
     };
     if count > state.max_batch {
-        return refuse(format!(
-            "the batch has {count} operations; at most {} are accepted",
-            state.max_batch
-        ));
+        return refuse(format!("the batch has {count} operations; at most {} are accepted", state.max_batch));
     }
     if count == 0 {
         return bad_request("the batch is empty");
@@ -380,10 +333,7 @@ async fn batch(
     let requests = match serde_json::from_slice::<Vec<async_graphql::Request>>(body) {
         Ok(requests) => requests,
         Err(e) => {
-            return bad_request(&format!(
-                "the body is not a batch of GraphQL requests: {}",
-                e.classify_message()
-            ));
+            return bad_request(&format!("the body is not a batch of GraphQL requests: {}", e.classify_message()));
         }
     };
     let mut responses = Vec::with_capacity(requests.len());
@@ -398,11 +348,9 @@ pub const BATCH_TOO_LARGE: &str = "BATCH_TOO_LARGE";
 
 async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) if is_mutation(&request) => request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
-            "mutations are only accepted over POST",
-        ),
+        Ok(request) if is_mutation(&request) => {
+            request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations are only accepted over POST")
+        }
         Ok(_) if could_be_forged(&req) => csrf_refusal(),
         Ok(request) => {
             let deadline = tokio::time::Instant::now() + state.query_timeout;
@@ -423,17 +371,9 @@ impl ClassifyMessage for serde_json::Error {
     fn classify_message(&self) -> String {
         use serde_json::error::Category;
         match self.classify() {
-            Category::Syntax => format!(
-                "invalid JSON at line {}, column {}",
-                self.line(),
-                self.column()
-            ),
+            Category::Syntax => format!("invalid JSON at line {}, column {}", self.line(), self.column()),
             Category::Eof => "the JSON ends too early".into(),
-            Category::Data => format!(
-                "unexpected JSON structure at line {}, column {}",
-                self.line(),
-                self.column()
-            ),
+            Category::Data => format!("unexpected JSON structure at line {}, column {}", self.line(), self.column()),
             Category::Io => "the body could not be read".into(),
         }
     }

@@ -30,9 +30,7 @@ pub const EXAMPLE_QUERY: &str = r#"# What did Lavrov say, and who reported it?
 pub async fn page() -> HttpResponse {
     let query = serde_json::to_string(EXAMPLE_QUERY).unwrap_or_else(|_| "\"\"".into());
     let html = PAGE.replace("__DEFAULT_QUERY__", &query);
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
 }
 
 const PAGE: &str = r#"<!doctype html>

@@ -14,9 +14,7 @@
 
 mod resolve;
 
-use crate::domain::{
-    Article, ArticleId, OrgKind, OrganizationId, Quote, QuoteId, Span, Speaker, slugify,
-};
+use crate::domain::{Article, ArticleId, OrgKind, OrganizationId, Quote, QuoteId, Span, Speaker, slugify};
 use crate::store::{GraphBatch, Store, StoreError};
 use chrono::{DateTime, Utc};
 use newsgraph_extract::{ExtractError, Extraction};
@@ -69,39 +67,18 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
     let extraction = newsgraph_extract::extract(&input.text)?;
     let headline = headline(&input, &extraction)?;
     let article_id = article_id(&headline, &extraction.body)?;
-    let replaced = !store
-        .articles(std::slice::from_ref(&article_id))
-        .await?
-        .is_empty();
+    let replaced = !store.articles(std::slice::from_ref(&article_id)).await?.is_empty();
 
     let mut resolver = Resolver::new(store);
     for org in &extraction.organizations {
-        resolver
-            .organization(&org.name, &org.aliases, org.kind.into())
-            .await?;
+        resolver.organization(&org.name, &org.aliases, org.kind.into()).await?;
     }
-    let outlet = match input
-        .outlet
-        .as_deref()
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-    {
-        Some(name) => Some(
-            resolver
-                .organization(name, &[], OrgKind::NewsOutlet)
-                .await?,
-        ),
+    let outlet = match input.outlet.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        Some(name) => Some(resolver.organization(name, &[], OrgKind::NewsOutlet).await?),
         None => None,
     };
     for person in &extraction.people {
-        resolver
-            .person(
-                &person.name,
-                &person.aliases,
-                person.role.as_deref(),
-                person.affiliation.as_deref(),
-            )
-            .await?;
+        resolver.person(&person.name, &person.aliases, person.role.as_deref(), person.affiliation.as_deref()).await?;
     }
 
     let quotes = quotes(&article_id, &extraction, &mut resolver).await?;
@@ -171,9 +148,7 @@ fn headline(input: &IngestInput, extraction: &Extraction) -> Result<String, Inge
             lead
         });
     if chosen.is_empty() {
-        return Err(IngestError::Invalid(
-            "the article has no text to name it by".into(),
-        ));
+        return Err(IngestError::Invalid("the article has no text to name it by".into()));
     }
     Ok(chosen.chars().take(MAX_HEADLINE_CHARS).collect())
 }
@@ -205,26 +180,19 @@ async fn quotes(
             None => None,
             Some(name) if quote.speaker_is_person => {
                 let affiliation = quote.speaker_affiliation.as_deref();
-                Some(Speaker::Person {
-                    person: resolver.person(name, &[], None, affiliation).await?,
-                })
+                Some(Speaker::Person { person: resolver.person(name, &[], None, affiliation).await? })
             }
             Some(description) => {
                 let affiliation = match quote.speaker_affiliation.as_deref() {
                     Some(org) => Some(resolver.organization(org, &[], OrgKind::Other).await?),
                     None => None,
                 };
-                Some(Speaker::Anonymous {
-                    description: description.to_owned(),
-                    affiliation,
-                })
+                Some(Speaker::Anonymous { description: description.to_owned(), affiliation })
             }
         };
         let mut via: Vec<OrganizationId> = Vec::with_capacity(quote.via.len());
         for source in &quote.via {
-            let id = resolver
-                .organization(source, &[], OrgKind::NewsOutlet)
-                .await?;
+            let id = resolver.organization(source, &[], OrgKind::NewsOutlet).await?;
             if !via.contains(&id) {
                 via.push(id);
             }
@@ -237,10 +205,7 @@ async fn quotes(
             speaker,
             via,
             said_on: None,
-            span: Span {
-                start: quote.start,
-                end: quote.end,
-            },
+            span: Span { start: quote.start, end: quote.end },
         });
     }
     Ok(quotes)

@@ -6,9 +6,7 @@
 //! the article, so each distinct name costs at most one store call.
 
 use super::IngestError;
-use crate::domain::{
-    OrgKind, Organization, OrganizationId, Person, PersonId, name_key, name_keys, slugify,
-};
+use crate::domain::{OrgKind, Organization, OrganizationId, Person, PersonId, name_key, name_keys, slugify};
 use crate::store::Store;
 use std::collections::HashMap;
 
@@ -39,11 +37,7 @@ pub struct Resolver<'a> {
 }
 
 /// Adds the names not yet among `name` and `aliases`; says whether any was added.
-fn add_aliases(
-    name: &str,
-    aliases: &mut Vec<String>,
-    more: impl IntoIterator<Item = String>,
-) -> bool {
+fn add_aliases(name: &str, aliases: &mut Vec<String>, more: impl IntoIterator<Item = String>) -> bool {
     let mut known = name_keys(name, aliases);
     let mut added = false;
     for alias in more {
@@ -58,8 +52,7 @@ fn add_aliases(
 }
 
 fn new_id(name: &str) -> Result<String, IngestError> {
-    slugify(name)
-        .ok_or_else(|| IngestError::Invalid(format!("`{name}` cannot be turned into an id")))
+    slugify(name).ok_or_else(|| IngestError::Invalid(format!("`{name}` cannot be turned into an id")))
 }
 
 impl<'a> Resolver<'a> {
@@ -80,13 +73,8 @@ impl<'a> Resolver<'a> {
         aliases: &[String],
         kind: OrgKind,
     ) -> Result<OrganizationId, IngestError> {
-        let names: Vec<&str> = std::iter::once(name)
-            .chain(aliases.iter().map(String::as_str))
-            .collect();
-        let index = match names
-            .iter()
-            .find_map(|n| self.organization_keys.get(&name_key(n)))
-        {
+        let names: Vec<&str> = std::iter::once(name).chain(aliases.iter().map(String::as_str)).collect();
+        let index = match names.iter().find_map(|n| self.organization_keys.get(&name_key(n))) {
             Some(&index) => index,
             None => {
                 let mut found = None;
@@ -100,21 +88,17 @@ impl<'a> Resolver<'a> {
                 if found.is_none() {
                     found = self
                         .store
-                        .organizations(&[OrganizationId::parse(id.clone())
-                            .map_err(|e| IngestError::Invalid(e.to_string()))?])
+                        .organizations(&[
+                            OrganizationId::parse(id.clone()).map_err(|e| IngestError::Invalid(e.to_string()))?
+                        ])
                         .await?
                         .pop();
                 }
                 let tracked = match found {
-                    Some(entity) => Tracked {
-                        entity,
-                        is_new: false,
-                        changed: false,
-                    },
+                    Some(entity) => Tracked { entity, is_new: false, changed: false },
                     None => Tracked {
                         entity: Organization {
-                            id: OrganizationId::parse(id)
-                                .map_err(|e| IngestError::Invalid(e.to_string()))?,
+                            id: OrganizationId::parse(id).map_err(|e| IngestError::Invalid(e.to_string()))?,
                             name: name.trim().to_owned(),
                             aliases: Vec::new(),
                             kind,
@@ -130,11 +114,7 @@ impl<'a> Resolver<'a> {
         };
         let tracked = &mut self.organizations[index];
         let entity = &mut tracked.entity;
-        if add_aliases(
-            &entity.name,
-            &mut entity.aliases,
-            names.iter().map(|n| n.to_string()),
-        ) {
+        if add_aliases(&entity.name, &mut entity.aliases, names.iter().map(|n| n.to_string())) {
             tracked.changed = true;
         }
         for key in name_keys(&entity.name, &entity.aliases) {
@@ -156,13 +136,8 @@ impl<'a> Resolver<'a> {
             Some(org) => Some(self.organization(org, &[], OrgKind::Other).await?),
             None => None,
         };
-        let names: Vec<&str> = std::iter::once(name)
-            .chain(aliases.iter().map(String::as_str))
-            .collect();
-        let index = match names
-            .iter()
-            .find_map(|n| self.person_keys.get(&name_key(n)))
-        {
+        let names: Vec<&str> = std::iter::once(name).chain(aliases.iter().map(String::as_str)).collect();
+        let index = match names.iter().find_map(|n| self.person_keys.get(&name_key(n))) {
             Some(&index) => index,
             None => {
                 let mut found = None;
@@ -173,15 +148,10 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 let tracked = match found {
-                    Some(entity) => Tracked {
-                        entity,
-                        is_new: false,
-                        changed: false,
-                    },
+                    Some(entity) => Tracked { entity, is_new: false, changed: false },
                     None => Tracked {
                         entity: Person {
-                            id: PersonId::parse(new_id(name)?)
-                                .map_err(|e| IngestError::Invalid(e.to_string()))?,
+                            id: PersonId::parse(new_id(name)?).map_err(|e| IngestError::Invalid(e.to_string()))?,
                             name: name.trim().to_owned(),
                             aliases: Vec::new(),
                             role: None,
@@ -197,11 +167,7 @@ impl<'a> Resolver<'a> {
         };
         let tracked = &mut self.people[index];
         let person = &mut tracked.entity;
-        if add_aliases(
-            &person.name,
-            &mut person.aliases,
-            names.iter().map(|n| n.to_string()),
-        ) {
+        if add_aliases(&person.name, &mut person.aliases, names.iter().map(|n| n.to_string())) {
             tracked.changed = true;
         }
         if let (None, Some(role)) = (&person.role, role.map(str::trim).filter(|r| !r.is_empty())) {
@@ -225,10 +191,7 @@ impl<'a> Resolver<'a> {
 
     /// Every organization resolved for this article, in order of first mention.
     pub fn mentioned_organizations(&self) -> Vec<OrganizationId> {
-        self.organizations
-            .iter()
-            .map(|t| t.entity.id.clone())
-            .collect()
+        self.organizations.iter().map(|t| t.entity.id.clone()).collect()
     }
 
     /// The entities to write, and what was added or merged.
@@ -242,22 +205,15 @@ impl<'a> Resolver<'a> {
             organizations_merged: Vec::new(),
         };
         for tracked in self.organizations {
-            let list = if tracked.is_new {
-                &mut outcome.organizations_added
-            } else {
-                &mut outcome.organizations_merged
-            };
+            let list =
+                if tracked.is_new { &mut outcome.organizations_added } else { &mut outcome.organizations_merged };
             list.push(tracked.entity.name.clone());
             if tracked.changed {
                 outcome.organizations.push(tracked.entity);
             }
         }
         for tracked in self.people {
-            let list = if tracked.is_new {
-                &mut outcome.people_added
-            } else {
-                &mut outcome.people_merged
-            };
+            let list = if tracked.is_new { &mut outcome.people_added } else { &mut outcome.people_merged };
             list.push(tracked.entity.name.clone());
             if tracked.changed {
                 outcome.people.push(tracked.entity);

@@ -7,12 +7,10 @@
 //! also counted and timed here, by backend and name, for `/metrics`.
 
 use super::{
-    ArticleRelation, Backend, Countable, Counts, GraphBatch, OrganizationRelation, Page,
-    PersonRelation, QuoteRelation, SharedStore, Store, StoreError, StoreResult,
+    ArticleRelation, Backend, Countable, Counts, GraphBatch, OrganizationRelation, Page, PersonRelation, QuoteRelation,
+    SharedStore, Store, StoreError, StoreResult,
 };
-use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-};
+use crate::domain::{Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
 use crate::metrics;
 use async_trait::async_trait;
 use std::future::Future;
@@ -32,11 +30,7 @@ impl GuardedStore {
     /// Runs one store call, named `operation` (for logs and metrics), within the
     /// timeout, and records it in `newsgraph_store_operations_total` and
     /// `newsgraph_store_operation_duration_seconds`.
-    async fn within<T>(
-        &self,
-        operation: &'static str,
-        call: impl Future<Output = StoreResult<T>>,
-    ) -> StoreResult<T> {
+    async fn within<T>(&self, operation: &'static str, call: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
         let backend = self.inner.backend().as_str();
         let started = Instant::now();
         let result = match tokio::time::timeout(self.timeout, call).await {
@@ -78,78 +72,42 @@ impl Store for GuardedStore {
         self.within("people", self.inner.people(ids)).await
     }
     async fn organizations(&self, ids: &[OrganizationId]) -> StoreResult<Vec<Organization>> {
-        self.within("organizations", self.inner.organizations(ids))
-            .await
+        self.within("organizations", self.inner.organizations(ids)).await
     }
     async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>> {
         self.within("quotes", self.inner.quotes(ids)).await
     }
-    async fn related_quotes(
-        &self,
-        relation: QuoteRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Quote)>> {
-        self.within(
-            "related_quotes",
-            self.inner.related_quotes(relation, parents),
-        )
-        .await
+    async fn related_quotes(&self, relation: QuoteRelation, parents: &[String]) -> StoreResult<Vec<(String, Quote)>> {
+        self.within("related_quotes", self.inner.related_quotes(relation, parents)).await
     }
     async fn related_articles(
         &self,
         relation: ArticleRelation,
         parents: &[String],
     ) -> StoreResult<Vec<(String, Article)>> {
-        self.within(
-            "related_articles",
-            self.inner.related_articles(relation, parents),
-        )
-        .await
+        self.within("related_articles", self.inner.related_articles(relation, parents)).await
     }
-    async fn related_people(
-        &self,
-        relation: PersonRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Person)>> {
-        self.within(
-            "related_people",
-            self.inner.related_people(relation, parents),
-        )
-        .await
+    async fn related_people(&self, relation: PersonRelation, parents: &[String]) -> StoreResult<Vec<(String, Person)>> {
+        self.within("related_people", self.inner.related_people(relation, parents)).await
     }
     async fn related_organizations(
         &self,
         relation: OrganizationRelation,
         parents: &[String],
     ) -> StoreResult<Vec<(String, Organization)>> {
-        self.within(
-            "related_organizations",
-            self.inner.related_organizations(relation, parents),
-        )
-        .await
+        self.within("related_organizations", self.inner.related_organizations(relation, parents)).await
     }
     async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>> {
-        self.within("list_articles", self.inner.list_articles(page))
-            .await
+        self.within("list_articles", self.inner.list_articles(page)).await
     }
     async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>> {
-        self.within("list_people", self.inner.list_people(page))
-            .await
+        self.within("list_people", self.inner.list_people(page)).await
     }
-    async fn list_organizations(
-        &self,
-        kinds: &[OrgKind],
-        page: &Page,
-    ) -> StoreResult<Vec<Organization>> {
-        self.within(
-            "list_organizations",
-            self.inner.list_organizations(kinds, page),
-        )
-        .await
+    async fn list_organizations(&self, kinds: &[OrgKind], page: &Page) -> StoreResult<Vec<Organization>> {
+        self.within("list_organizations", self.inner.list_organizations(kinds, page)).await
     }
     async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>> {
-        self.within("list_quotes", self.inner.list_quotes(page))
-            .await
+        self.within("list_quotes", self.inner.list_quotes(page)).await
     }
     async fn count(&self, what: &Countable) -> StoreResult<u64> {
         self.within("count", self.inner.count(what)).await
@@ -158,15 +116,10 @@ impl Store for GuardedStore {
         self.within("counts", self.inner.counts()).await
     }
     async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>> {
-        self.within("person_by_name", self.inner.person_by_name(name))
-            .await
+        self.within("person_by_name", self.inner.person_by_name(name)).await
     }
     async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
-        self.within(
-            "organization_by_name",
-            self.inner.organization_by_name(name),
-        )
-        .await
+        self.within("organization_by_name", self.inner.organization_by_name(name)).await
     }
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         self.within("write", self.inner.write(batch)).await

@@ -15,9 +15,7 @@ pub mod guard;
 pub mod mongo;
 pub mod sqlite;
 
-use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-};
+use crate::domain::{Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -150,11 +148,7 @@ pub trait Store: Send + Sync + 'static {
     async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>>;
 
     /// The quotes related to each parent, as `(parent id, quote)` pairs ordered by quote id.
-    async fn related_quotes(
-        &self,
-        relation: QuoteRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Quote)>>;
+    async fn related_quotes(&self, relation: QuoteRelation, parents: &[String]) -> StoreResult<Vec<(String, Quote)>>;
     /// The articles related to each parent, as `(parent id, article)` pairs ordered by article id.
     async fn related_articles(
         &self,
@@ -162,11 +156,7 @@ pub trait Store: Send + Sync + 'static {
         parents: &[String],
     ) -> StoreResult<Vec<(String, Article)>>;
     /// The people related to each parent, as `(parent id, person)` pairs ordered by person id.
-    async fn related_people(
-        &self,
-        relation: PersonRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Person)>>;
+    async fn related_people(&self, relation: PersonRelation, parents: &[String]) -> StoreResult<Vec<(String, Person)>>;
     /// The organizations related to each parent, ordered by organization id.
     async fn related_organizations(
         &self,
@@ -179,11 +169,7 @@ pub trait Store: Send + Sync + 'static {
     /// A page of all people, ordered by id.
     async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>>;
     /// A page of organizations, ordered by id; only the given kinds when `kinds` is not empty.
-    async fn list_organizations(
-        &self,
-        kinds: &[OrgKind],
-        page: &Page,
-    ) -> StoreResult<Vec<Organization>>;
+    async fn list_organizations(&self, kinds: &[OrgKind], page: &Page) -> StoreResult<Vec<Organization>>;
     /// A page of all quotes, ordered by id.
     async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>>;
     /// How many entities there are of one sort.

@@ -15,12 +15,11 @@
 //! `majority` with journaling.
 
 use super::{
-    ArticleRelation, Backend, Countable, GraphBatch, OrganizationRelation, Page, PersonRelation,
-    QuoteRelation, Store, StoreError, StoreResult,
+    ArticleRelation, Backend, Countable, GraphBatch, OrganizationRelation, Page, PersonRelation, QuoteRelation, Store,
+    StoreError, StoreResult,
 };
 use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-    name_key, name_keys,
+    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, name_key, name_keys,
 };
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
@@ -77,42 +76,29 @@ impl MongoStore {
     /// Builds the client for `uri` and selects `database`. Does not contact the
     /// server: the store can be created while MongoDB is down and used once it is up.
     pub async fn connect(uri: &str, database: &str, options: &MongoOptions) -> StoreResult<Self> {
-        let mut client_options = ClientOptions::parse(uri).await.map_err(|e| {
-            StoreError::Invalid(format!("invalid MongoDB URI: {}", redact_kind(&e)))
-        })?;
+        let mut client_options = ClientOptions::parse(uri)
+            .await
+            .map_err(|e| StoreError::Invalid(format!("invalid MongoDB URI: {}", redact_kind(&e))))?;
         let operations = Arc::new(AtomicU64::new(0));
         let counter = operations.clone();
-        client_options.command_event_handler =
-            Some(EventHandler::callback(move |event: CommandEvent| {
-                if let CommandEvent::Started(_) = event {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-            }));
-        client_options
-            .app_name
-            .get_or_insert_with(|| "newsgraph".into());
+        client_options.command_event_handler = Some(EventHandler::callback(move |event: CommandEvent| {
+            if let CommandEvent::Started(_) = event {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+        client_options.app_name.get_or_insert_with(|| "newsgraph".into());
         client_options.server_selection_timeout = Some(options.server_selection_timeout);
-        client_options
-            .connect_timeout
-            .get_or_insert(options.server_selection_timeout);
+        client_options.connect_timeout.get_or_insert(options.server_selection_timeout);
         client_options.retry_writes.get_or_insert(true);
         client_options.retry_reads.get_or_insert(true);
         let w = match options.write_acknowledgment.parse::<u32>() {
             Ok(nodes) => Acknowledgment::Nodes(nodes),
             Err(_) => Acknowledgment::from(options.write_acknowledgment.as_str()),
         };
-        let write_concern = WriteConcern::builder()
-            .w(w)
-            .journal(options.journal)
-            .build();
+        let write_concern = WriteConcern::builder().w(w).journal(options.journal).build();
         client_options.write_concern = Some(write_concern.clone());
-        let client =
-            Client::with_options(client_options).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        Ok(Self {
-            db: client.database(database),
-            write_concern,
-            operations,
-        })
+        let client = Client::with_options(client_options).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(Self { db: client.database(database), write_concern, operations })
     }
 
     /// Drops the whole database. For tests that made a throw-away one.
@@ -133,56 +119,31 @@ impl MongoStore {
         let handle = self.collection(collection);
         // A large first batch: the default (101 documents) would add a getMore
         // round trip for every further batch of a large relation.
-        let mut find = handle
-            .find(filter)
-            .sort(doc! { "_id": 1 })
-            .batch_size(FIND_BATCH_SIZE);
+        let mut find = handle.find(filter).sort(doc! { "_id": 1 }).batch_size(FIND_BATCH_SIZE);
         if let Some(limit) = limit {
             find = find.limit(i64::try_from(limit).unwrap_or(i64::MAX));
         }
-        let docs: Vec<Document> = find
-            .await
-            .map_err(classify)?
-            .try_collect()
-            .await
-            .map_err(classify)?;
+        let docs: Vec<Document> = find.await.map_err(classify)?.try_collect().await.map_err(classify)?;
         docs.into_iter().map(from_document).collect()
     }
 
-    async fn by_ids<T: DeserializeOwned, I: AsRef<str>>(
-        &self,
-        collection: &str,
-        ids: &[I],
-    ) -> StoreResult<Vec<T>> {
+    async fn by_ids<T: DeserializeOwned, I: AsRef<str>>(&self, collection: &str, ids: &[I]) -> StoreResult<Vec<T>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        self.find(collection, doc! { "_id": { "$in": strings(ids) } }, None)
-            .await
+        self.find(collection, doc! { "_id": { "$in": strings(ids) } }, None).await
     }
 
-    async fn by_name<T: DeserializeOwned + Named>(
-        &self,
-        collection: &str,
-        name: &str,
-    ) -> StoreResult<Option<T>> {
+    async fn by_name<T: DeserializeOwned + Named>(&self, collection: &str, name: &str) -> StoreResult<Option<T>> {
         let key = name_key(name);
-        let matches: Vec<T> = self
-            .find(collection, doc! { "name_keys": &key }, None)
-            .await?;
+        let matches: Vec<T> = self.find(collection, doc! { "name_keys": &key }, None).await?;
         // Prefer an entity whose own name matches over one that has it as an alias.
-        let exact = matches
-            .iter()
-            .position(|m| name_key(m.name()) == key)
-            .unwrap_or(0);
+        let exact = matches.iter().position(|m| name_key(m.name()) == key).unwrap_or(0);
         Ok(matches.into_iter().nth(exact))
     }
 
     async fn count_where(&self, collection: &str, filter: Document) -> StoreResult<u64> {
-        self.collection(collection)
-            .count_documents(filter)
-            .await
-            .map_err(classify)
+        self.collection(collection).count_documents(filter).await.map_err(classify)
     }
 
     /// One `update` command upserting every document by `_id`; retried once on a
@@ -243,18 +204,12 @@ fn strings<I: AsRef<str>>(ids: &[I]) -> Vec<String> {
 fn is_unavailable(e: &mongodb::error::Error) -> bool {
     matches!(
         e.kind.as_ref(),
-        ErrorKind::ServerSelection { .. }
-            | ErrorKind::Io(_)
-            | ErrorKind::ConnectionPoolCleared { .. }
+        ErrorKind::ServerSelection { .. } | ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. }
     )
 }
 
 fn classify(e: mongodb::error::Error) -> StoreError {
-    if is_unavailable(&e) {
-        StoreError::Unavailable(redact_kind(&e))
-    } else {
-        StoreError::Internal(e.to_string())
-    }
+    if is_unavailable(&e) { StoreError::Unavailable(redact_kind(&e)) } else { StoreError::Internal(e.to_string()) }
 }
 
 /// A short description of a driver error that never includes a connection string.
@@ -269,25 +224,18 @@ fn redact_kind(e: &mongodb::error::Error) -> String {
 }
 
 fn check_write_reply(reply: &Document) -> StoreResult<()> {
-    if let Some(first) = reply
-        .get_array("writeErrors")
-        .ok()
-        .and_then(|errors| errors.first())
-    {
+    if let Some(first) = reply.get_array("writeErrors").ok().and_then(|errors| errors.first()) {
         return Err(StoreError::Internal(format!("write refused: {first}")));
     }
     if let Ok(concern) = reply.get_document("writeConcernError") {
-        return Err(StoreError::Unavailable(format!(
-            "write concern not met: {concern}"
-        )));
+        return Err(StoreError::Unavailable(format!("write concern not met: {concern}")));
     }
     Ok(())
 }
 
 /// Serializes a domain value into its stored document: `id` becomes `_id`.
 fn to_document<T: Serialize>(value: &T) -> StoreResult<Document> {
-    let mut body = bson::to_document(value)
-        .map_err(|e| StoreError::Internal(format!("cannot encode: {e}")))?;
+    let mut body = bson::to_document(value).map_err(|e| StoreError::Internal(format!("cannot encode: {e}")))?;
     let id = body.remove("id").unwrap_or(Bson::Null);
     let mut stored = doc! { "_id": id };
     stored.extend(body);
@@ -299,8 +247,7 @@ fn from_document<T: DeserializeOwned>(mut stored: Document) -> StoreResult<T> {
     let id = stored.remove("_id").unwrap_or(Bson::Null);
     stored.remove("name_keys");
     stored.insert("id", id);
-    bson::from_document(stored)
-        .map_err(|e| StoreError::Internal(format!("stored document does not decode: {e}")))
+    bson::from_document(stored).map_err(|e| StoreError::Internal(format!("stored document does not decode: {e}")))
 }
 
 fn with_name_keys(mut stored: Document, name: &str, aliases: &[String]) -> Document {
@@ -317,10 +264,8 @@ where
     let requested: HashSet<&str> = requested.iter().map(String::as_str).collect();
     let mut pairs = Vec::with_capacity(children.len());
     for child in children {
-        let mut parents: Vec<String> = parents_of(&child)
-            .into_iter()
-            .filter(|p| requested.contains(p.as_str()))
-            .collect();
+        let mut parents: Vec<String> =
+            parents_of(&child).into_iter().filter(|p| requested.contains(p.as_str())).collect();
         parents.dedup();
         for parent in parents {
             pairs.push((parent, child.clone()));
@@ -360,10 +305,7 @@ impl Store for MongoStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        self.db
-            .run_command(doc! { "ping": 1 })
-            .await
-            .map_err(classify)?;
+        self.db.run_command(doc! { "ping": 1 }).await.map_err(classify)?;
         Ok(())
     }
 
@@ -378,18 +320,8 @@ impl Store for MongoStore {
                     doc! { "published_at": -1, "_id": -1 },
                 ],
             ),
-            (
-                PEOPLE,
-                vec![doc! { "name_keys": 1 }, doc! { "affiliations": 1 }],
-            ),
-            (
-                ORGANIZATIONS,
-                vec![
-                    doc! { "name_keys": 1 },
-                    doc! { "kind": 1, "_id": 1 },
-                    doc! { "member_of": 1 },
-                ],
-            ),
+            (PEOPLE, vec![doc! { "name_keys": 1 }, doc! { "affiliations": 1 }]),
+            (ORGANIZATIONS, vec![doc! { "name_keys": 1 }, doc! { "kind": 1, "_id": 1 }, doc! { "member_of": 1 }]),
             (
                 QUOTES,
                 vec![
@@ -404,15 +336,8 @@ impl Store for MongoStore {
             let models: Vec<IndexModel> = keys
                 .into_iter()
                 .map(|keys| {
-                    let name = keys
-                        .iter()
-                        .map(|(field, dir)| format!("{field}_{dir}"))
-                        .collect::<Vec<_>>()
-                        .join("_");
-                    IndexModel::builder()
-                        .keys(keys)
-                        .options(IndexOptions::builder().name(name).build())
-                        .build()
+                    let name = keys.iter().map(|(field, dir)| format!("{field}_{dir}")).collect::<Vec<_>>().join("_");
+                    IndexModel::builder().keys(keys).options(IndexOptions::builder().name(name).build()).build()
                 })
                 .collect();
             // Create only the missing ones: FerretDB v1 drops the connection when
@@ -427,12 +352,7 @@ impl Store for MongoStore {
             };
             let missing: Vec<IndexModel> = models
                 .into_iter()
-                .filter(|m| {
-                    m.options
-                        .as_ref()
-                        .and_then(|o| o.name.as_ref())
-                        .is_none_or(|n| !existing.contains(n))
-                })
+                .filter(|m| m.options.as_ref().and_then(|o| o.name.as_ref()).is_none_or(|n| !existing.contains(n)))
                 .collect();
             if !missing.is_empty() {
                 handle.create_indexes(missing).await.map_err(classify)?;
@@ -457,57 +377,33 @@ impl Store for MongoStore {
         self.by_ids(QUOTES, ids).await
     }
 
-    async fn related_quotes(
-        &self,
-        relation: QuoteRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Quote)>> {
+    async fn related_quotes(&self, relation: QuoteRelation, parents: &[String]) -> StoreResult<Vec<(String, Quote)>> {
         if parents.is_empty() {
             return Ok(Vec::new());
         }
         let ids = strings(parents);
         Ok(match relation {
             QuoteRelation::InArticle => {
-                let quotes = self
-                    .find(QUOTES, doc! { "article": { "$in": &ids } }, None)
-                    .await?;
+                let quotes = self.find(QUOTES, doc! { "article": { "$in": &ids } }, None).await?;
                 pair_by(quotes, parents, |q: &Quote| vec![q.article.to_string()])
             }
             QuoteRelation::BySpeaker => {
-                let quotes = self
-                    .find(QUOTES, doc! { "speaker.person": { "$in": &ids } }, None)
-                    .await?;
+                let quotes = self.find(QUOTES, doc! { "speaker.person": { "$in": &ids } }, None).await?;
                 pair_by(quotes, parents, |q: &Quote| {
-                    q.speaker
-                        .as_ref()
-                        .and_then(|s| s.person())
-                        .map(|p| p.to_string())
-                        .into_iter()
-                        .collect()
+                    q.speaker.as_ref().and_then(|s| s.person()).map(|p| p.to_string()).into_iter().collect()
                 })
             }
             QuoteRelation::Via => {
-                let quotes = self
-                    .find(QUOTES, doc! { "via": { "$in": &ids } }, None)
-                    .await?;
-                pair_by(quotes, parents, |q: &Quote| {
-                    q.via.iter().map(|o| o.to_string()).collect()
-                })
+                let quotes = self.find(QUOTES, doc! { "via": { "$in": &ids } }, None).await?;
+                pair_by(quotes, parents, |q: &Quote| q.via.iter().map(|o| o.to_string()).collect())
             }
             QuoteRelation::ByOrganization => {
                 // Two round trips: who is affiliated with these organizations, then
                 // the quotes by those people or by spokespeople tied to them.
-                let members: Vec<Person> = self
-                    .find(PEOPLE, doc! { "affiliations": { "$in": &ids } }, None)
-                    .await?;
+                let members: Vec<Person> = self.find(PEOPLE, doc! { "affiliations": { "$in": &ids } }, None).await?;
                 let orgs_of: HashMap<String, Vec<String>> = members
                     .iter()
-                    .map(|p| {
-                        (
-                            p.id.to_string(),
-                            p.affiliations.iter().map(|o| o.to_string()).collect(),
-                        )
-                    })
+                    .map(|p| (p.id.to_string(), p.affiliations.iter().map(|o| o.to_string()).collect()))
                     .collect();
                 let people: Vec<&String> = orgs_of.keys().collect();
                 let filter = doc! { "$or": [
@@ -544,49 +440,29 @@ impl Store for MongoStore {
         let ids = strings(parents);
         Ok(match relation {
             ArticleRelation::MentionsPerson => {
-                let articles = self
-                    .find(ARTICLES, doc! { "people": { "$in": &ids } }, None)
-                    .await?;
-                pair_by(articles, parents, |a: &Article| {
-                    a.people.iter().map(|p| p.to_string()).collect()
-                })
+                let articles = self.find(ARTICLES, doc! { "people": { "$in": &ids } }, None).await?;
+                pair_by(articles, parents, |a: &Article| a.people.iter().map(|p| p.to_string()).collect())
             }
             ArticleRelation::MentionsOrganization => {
-                let articles = self
-                    .find(ARTICLES, doc! { "organizations": { "$in": &ids } }, None)
-                    .await?;
-                pair_by(articles, parents, |a: &Article| {
-                    a.organizations.iter().map(|o| o.to_string()).collect()
-                })
+                let articles = self.find(ARTICLES, doc! { "organizations": { "$in": &ids } }, None).await?;
+                pair_by(articles, parents, |a: &Article| a.organizations.iter().map(|o| o.to_string()).collect())
             }
             ArticleRelation::PublishedBy => {
-                let articles = self
-                    .find(ARTICLES, doc! { "outlet": { "$in": &ids } }, None)
-                    .await?;
-                pair_by(articles, parents, |a: &Article| {
-                    a.outlet.iter().map(|o| o.to_string()).collect()
-                })
+                let articles = self.find(ARTICLES, doc! { "outlet": { "$in": &ids } }, None).await?;
+                pair_by(articles, parents, |a: &Article| a.outlet.iter().map(|o| o.to_string()).collect())
             }
         })
     }
 
-    async fn related_people(
-        &self,
-        relation: PersonRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Person)>> {
+    async fn related_people(&self, relation: PersonRelation, parents: &[String]) -> StoreResult<Vec<(String, Person)>> {
         if parents.is_empty() {
             return Ok(Vec::new());
         }
         let ids = strings(parents);
         match relation {
             PersonRelation::AffiliatedWith => {
-                let people = self
-                    .find(PEOPLE, doc! { "affiliations": { "$in": &ids } }, None)
-                    .await?;
-                Ok(pair_by(people, parents, |p: &Person| {
-                    p.affiliations.iter().map(|o| o.to_string()).collect()
-                }))
+                let people = self.find(PEOPLE, doc! { "affiliations": { "$in": &ids } }, None).await?;
+                Ok(pair_by(people, parents, |p: &Person| p.affiliations.iter().map(|o| o.to_string()).collect()))
             }
         }
     }
@@ -602,36 +478,22 @@ impl Store for MongoStore {
         let ids = strings(parents);
         match relation {
             OrganizationRelation::MembersOf => {
-                let orgs = self
-                    .find(ORGANIZATIONS, doc! { "member_of": { "$in": &ids } }, None)
-                    .await?;
-                Ok(pair_by(orgs, parents, |o: &Organization| {
-                    o.member_of.iter().map(|m| m.to_string()).collect()
-                }))
+                let orgs = self.find(ORGANIZATIONS, doc! { "member_of": { "$in": &ids } }, None).await?;
+                Ok(pair_by(orgs, parents, |o: &Organization| o.member_of.iter().map(|m| m.to_string()).collect()))
             }
         }
     }
 
     async fn list_articles(&self, page: &Page) -> StoreResult<Vec<Article>> {
-        self.find(ARTICLES, page_filter(page), Some(page.limit))
-            .await
+        self.find(ARTICLES, page_filter(page), Some(page.limit)).await
     }
 
     async fn list_people(&self, page: &Page) -> StoreResult<Vec<Person>> {
         self.find(PEOPLE, page_filter(page), Some(page.limit)).await
     }
 
-    async fn list_organizations(
-        &self,
-        kinds: &[OrgKind],
-        page: &Page,
-    ) -> StoreResult<Vec<Organization>> {
-        self.find(
-            ORGANIZATIONS,
-            and(page_filter(page), kinds_filter(kinds)),
-            Some(page.limit),
-        )
-        .await
+    async fn list_organizations(&self, kinds: &[OrgKind], page: &Page) -> StoreResult<Vec<Organization>> {
+        self.find(ORGANIZATIONS, and(page_filter(page), kinds_filter(kinds)), Some(page.limit)).await
     }
 
     async fn list_quotes(&self, page: &Page) -> StoreResult<Vec<Quote>> {
@@ -643,9 +505,7 @@ impl Store for MongoStore {
             Countable::Articles => self.count_where(ARTICLES, doc! {}).await,
             Countable::People => self.count_where(PEOPLE, doc! {}).await,
             Countable::Quotes => self.count_where(QUOTES, doc! {}).await,
-            Countable::Organizations(kinds) => {
-                self.count_where(ORGANIZATIONS, kinds_filter(kinds)).await
-            }
+            Countable::Organizations(kinds) => self.count_where(ORGANIZATIONS, kinds_filter(kinds)).await,
         }
     }
 
@@ -670,27 +530,14 @@ impl Store for MongoStore {
             .map(|p| Ok(with_name_keys(to_document(p)?, &p.name, &p.aliases)))
             .collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(PEOPLE, people).await?;
-        let quotes = batch
-            .quotes
-            .iter()
-            .map(to_document)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let quotes = batch.quotes.iter().map(to_document).collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(QUOTES, quotes).await?;
         for article in &batch.articles {
-            let kept = batch
-                .quotes
-                .iter()
-                .filter(|q| q.article == article.id)
-                .map(|q| q.id.as_str())
-                .collect();
+            let kept = batch.quotes.iter().filter(|q| q.article == article.id).map(|q| q.id.as_str()).collect();
             self.delete_stale_quotes(&article.id, kept).await?;
         }
         // The article goes last: it is what makes the write visible as a whole.
-        let articles = batch
-            .articles
-            .iter()
-            .map(to_document)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let articles = batch.articles.iter().map(to_document).collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(ARTICLES, articles).await
     }
 }

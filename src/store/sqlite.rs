@@ -12,12 +12,11 @@
 //! small enough that the extra fsync per transaction costs little.
 
 use super::{
-    ArticleRelation, Backend, Countable, GraphBatch, OrganizationRelation, Page, PersonRelation,
-    QuoteRelation, Store, StoreError, StoreResult,
+    ArticleRelation, Backend, Countable, GraphBatch, OrganizationRelation, Page, PersonRelation, QuoteRelation, Store,
+    StoreError, StoreResult,
 };
 use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-    name_key, name_keys,
+    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, name_key, name_keys,
 };
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -94,18 +93,13 @@ struct Inner {
 impl SqliteStore {
     /// Opens (creating if needed) the store in `dir/newsgraph.sqlite3` and migrates it.
     pub fn open(dir: &Path) -> StoreResult<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Unavailable(format!(
-                "cannot create data directory {}: {e}",
-                dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Unavailable(format!("cannot create data directory {}: {e}", dir.display())))?;
         let path = dir.join("newsgraph.sqlite3");
         let writer = open_connection(&path, false)?;
         migrate(&writer)?;
-        let readers = (0..READERS)
-            .map(|_| open_connection(&path, true).map(Mutex::new))
-            .collect::<StoreResult<Vec<_>>>()?;
+        let readers =
+            (0..READERS).map(|_| open_connection(&path, true).map(Mutex::new)).collect::<StoreResult<Vec<_>>>()?;
         Ok(Self::from_parts(writer, readers, Some(path)))
     }
 
@@ -116,11 +110,7 @@ impl SqliteStore {
         Ok(Self::from_parts(writer, Vec::new(), None))
     }
 
-    fn from_parts(
-        writer: Connection,
-        readers: Vec<Mutex<Connection>>,
-        path: Option<PathBuf>,
-    ) -> Self {
+    fn from_parts(writer: Connection, readers: Vec<Mutex<Connection>>, path: Option<PathBuf>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 writer: Mutex::new(writer),
@@ -172,9 +162,7 @@ impl SqliteStore {
         run_blocking(move || {
             inner.operations.fetch_add(1, Ordering::Relaxed);
             let mut conn = lock(&inner.writer)?;
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(classify)?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(classify)?;
             f(&tx)?;
             tx.commit().map_err(classify)
         })
@@ -187,47 +175,34 @@ where
     T: Send + 'static,
     F: FnOnce() -> StoreResult<T> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Internal(format!("store task failed: {e}")))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Internal(format!("store task failed: {e}")))?
 }
 
 fn lock(conn: &Mutex<Connection>) -> StoreResult<std::sync::MutexGuard<'_, Connection>> {
-    conn.lock()
-        .map_err(|_| StoreError::Internal("a store connection was poisoned by a panic".into()))
+    conn.lock().map_err(|_| StoreError::Internal("a store connection was poisoned by a panic".into()))
 }
 
 fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     let flags = if read_only {
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
     } else {
         OpenFlags::default()
     };
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(internal)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(internal)?;
     if !read_only {
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(internal)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(internal)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(internal)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(internal)?;
     }
     Ok(conn)
 }
 
 fn migrate(conn: &Connection) -> StoreResult<()> {
-    let done: usize = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(internal)?;
+    let done: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(internal)?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        conn.execute_batch(&format!(
-            "BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;",
-            index + 1
-        ))
-        .map_err(|e| StoreError::Internal(format!("migration {} failed: {e}", index + 1)))?;
+        conn.execute_batch(&format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", index + 1))
+            .map_err(|e| StoreError::Internal(format!("migration {} failed: {e}", index + 1)))?;
     }
     Ok(())
 }
@@ -240,9 +215,9 @@ fn internal(e: rusqlite::Error) -> StoreError {
 fn classify(e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode::*;
     match e.sqlite_error_code() {
-        Some(
-            DatabaseBusy | DatabaseLocked | SystemIoFailure | DiskFull | CannotOpen | ReadOnly,
-        ) => StoreError::Unavailable(e.to_string()),
+        Some(DatabaseBusy | DatabaseLocked | SystemIoFailure | DiskFull | CannotOpen | ReadOnly) => {
+            StoreError::Unavailable(e.to_string())
+        }
         _ => internal(e),
     }
 }
@@ -252,8 +227,7 @@ fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
 }
 
 fn from_json<T: DeserializeOwned>(raw: &str) -> StoreResult<T> {
-    serde_json::from_str(raw)
-        .map_err(|e| StoreError::Internal(format!("stored document does not decode: {e}")))
+    serde_json::from_str(raw).map_err(|e| StoreError::Internal(format!("stored document does not decode: {e}")))
 }
 
 /// A list of ids as one JSON array parameter, read in SQL with `json_each`.
@@ -262,15 +236,9 @@ fn json_ids<T: AsRef<str>>(ids: &[T]) -> StoreResult<String> {
 }
 
 /// Runs `sql` with `params` and decodes column 0 of every row as a document.
-fn query_docs<T: DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> StoreResult<Vec<T>> {
+fn query_docs<T: DeserializeOwned>(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> StoreResult<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
-    let rows = stmt
-        .query_map(params, |row| row.get::<_, String>(0))
-        .map_err(classify)?;
+    let rows = stmt.query_map(params, |row| row.get::<_, String>(0)).map_err(classify)?;
     rows.map(|raw| from_json(&raw.map_err(classify)?)).collect()
 }
 
@@ -281,11 +249,8 @@ fn query_pairs<T: DeserializeOwned>(
     params: impl rusqlite::Params,
 ) -> StoreResult<Vec<(String, T)>> {
     let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
-    let rows = stmt
-        .query_map(params, |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })
-        .map_err(classify)?;
+    let rows =
+        stmt.query_map(params, |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))).map_err(classify)?;
     rows.map(|row| {
         let (parent, raw) = row.map_err(classify)?;
         Ok((parent, from_json(&raw)?))
@@ -294,10 +259,7 @@ fn query_pairs<T: DeserializeOwned>(
 }
 
 fn page_params(page: &Page) -> (Option<String>, i64) {
-    (
-        page.after.clone(),
-        i64::try_from(page.limit).unwrap_or(i64::MAX),
-    )
+    (page.after.clone(), i64::try_from(page.limit).unwrap_or(i64::MAX))
 }
 
 fn kinds_json(kinds: &[OrgKind]) -> StoreResult<String> {
@@ -315,8 +277,7 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(classify))
-            .await
+        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(classify)).await
     }
 
     async fn prepare(&self) -> StoreResult<()> {
@@ -325,18 +286,16 @@ impl Store for SqliteStore {
 
     async fn articles(&self, ids: &[ArticleId]) -> StoreResult<Vec<Article>> {
         let ids = json_ids(ids)?;
-        self.read(move |c| query_docs(c, "SELECT doc FROM articles WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids]))
-            .await
+        self.read(move |c| {
+            query_docs(c, "SELECT doc FROM articles WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
+        })
+        .await
     }
 
     async fn people(&self, ids: &[PersonId]) -> StoreResult<Vec<Person>> {
         let ids = json_ids(ids)?;
         self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT doc FROM people WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-                [ids],
-            )
+            query_docs(c, "SELECT doc FROM people WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
         })
         .await
     }
@@ -344,7 +303,11 @@ impl Store for SqliteStore {
     async fn organizations(&self, ids: &[OrganizationId]) -> StoreResult<Vec<Organization>> {
         let ids = json_ids(ids)?;
         self.read(move |c| {
-            query_docs(c, "SELECT doc FROM organizations WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
+            query_docs(
+                c,
+                "SELECT doc FROM organizations WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+                [ids],
+            )
         })
         .await
     }
@@ -352,20 +315,12 @@ impl Store for SqliteStore {
     async fn quotes(&self, ids: &[QuoteId]) -> StoreResult<Vec<Quote>> {
         let ids = json_ids(ids)?;
         self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT doc FROM quotes WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-                [ids],
-            )
+            query_docs(c, "SELECT doc FROM quotes WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
         })
         .await
     }
 
-    async fn related_quotes(
-        &self,
-        relation: QuoteRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Quote)>> {
+    async fn related_quotes(&self, relation: QuoteRelation, parents: &[String]) -> StoreResult<Vec<(String, Quote)>> {
         let sql = match relation {
             QuoteRelation::InArticle => {
                 "SELECT article, doc FROM quotes WHERE article IN (SELECT value FROM json_each(?1)) ORDER BY id"
@@ -412,11 +367,7 @@ impl Store for SqliteStore {
         self.read(move |c| query_pairs(c, sql, [parents])).await
     }
 
-    async fn related_people(
-        &self,
-        relation: PersonRelation,
-        parents: &[String],
-    ) -> StoreResult<Vec<(String, Person)>> {
+    async fn related_people(&self, relation: PersonRelation, parents: &[String]) -> StoreResult<Vec<(String, Person)>> {
         let sql = match relation {
             PersonRelation::AffiliatedWith => {
                 "SELECT l.dst, p.doc FROM links l JOIN people p ON p.id = l.src
@@ -466,11 +417,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn list_organizations(
-        &self,
-        kinds: &[OrgKind],
-        page: &Page,
-    ) -> StoreResult<Vec<Organization>> {
+    async fn list_organizations(&self, kinds: &[OrgKind], page: &Page) -> StoreResult<Vec<Organization>> {
         let (after, limit) = page_params(page);
         let kinds = kinds_json(kinds)?;
         self.read(move |c| {
@@ -502,8 +449,7 @@ impl Store for SqliteStore {
         let what = what.clone();
         self.read(move |c| {
             let count = |sql: &str, params: &[&dyn rusqlite::ToSql]| {
-                c.query_row(sql, params, |row| row.get::<_, u64>(0))
-                    .map_err(classify)
+                c.query_row(sql, params, |row| row.get::<_, u64>(0)).map_err(classify)
             };
             match what {
                 Countable::Articles => count("SELECT count(*) FROM articles", &[]),
@@ -521,14 +467,12 @@ impl Store for SqliteStore {
 
     async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>> {
         let key = name_key(name);
-        self.read(move |c| by_name(c, "people", "person", &key))
-            .await
+        self.read(move |c| by_name(c, "people", "person", &key)).await
     }
 
     async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
         let key = name_key(name);
-        self.read(move |c| by_name(c, "organizations", "organization", &key))
-            .await
+        self.read(move |c| by_name(c, "organizations", "organization", &key)).await
     }
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
@@ -538,22 +482,14 @@ impl Store for SqliteStore {
 }
 
 /// Looks a name up, preferring an entity whose own name matches over one whose alias does.
-fn by_name<T: DeserializeOwned>(
-    c: &Connection,
-    table: &str,
-    kind: &str,
-    key: &str,
-) -> StoreResult<Option<T>> {
+fn by_name<T: DeserializeOwned>(c: &Connection, table: &str, kind: &str, key: &str) -> StoreResult<Option<T>> {
     let sql = format!(
         "SELECT t.doc FROM names n JOIN {table} t ON t.id = n.id
          WHERE n.kind = ?1 AND n.key = ?2 ORDER BY n.is_name DESC, n.id LIMIT 1"
     );
     let raw: Option<String> = c
         .prepare_cached(&sql)
-        .and_then(|mut stmt| {
-            stmt.query_row(params![kind, key], |row| row.get(0))
-                .optional()
-        })
+        .and_then(|mut stmt| stmt.query_row(params![kind, key], |row| row.get(0)).optional())
         .map_err(classify)?;
     raw.map(|raw| from_json(&raw)).transpose()
 }
@@ -574,48 +510,19 @@ fn write_batch(tx: &rusqlite::Transaction<'_>, batch: &GraphBatch) -> StoreResul
             params![person.id.as_str(), to_json(person)?],
         )
         .map_err(classify)?;
-        replace_names(
-            tx,
-            "person",
-            person.id.as_str(),
-            &person.name,
-            &person.aliases,
-        )?;
-        replace_links(
-            tx,
-            rel::PERSON_ORG,
-            person.id.as_str(),
-            &person.affiliations,
-        )?;
+        replace_names(tx, "person", person.id.as_str(), &person.name, &person.aliases)?;
+        replace_links(tx, rel::PERSON_ORG, person.id.as_str(), &person.affiliations)?;
     }
     for article in &batch.articles {
-        let published_at = article
-            .published_at
-            .as_ref()
-            .map(crate::domain::timestamp::format);
+        let published_at = article.published_at.as_ref().map(crate::domain::timestamp::format);
         tx.execute(
             "INSERT OR REPLACE INTO articles (id, outlet, published_at, doc) VALUES (?1, ?2, ?3, ?4)",
             params![article.id.as_str(), article.outlet.as_ref().map(|o| o.as_str()), published_at, to_json(article)?],
         )
         .map_err(classify)?;
-        replace_links(
-            tx,
-            rel::ARTICLE_PERSON,
-            article.id.as_str(),
-            &article.people,
-        )?;
-        replace_links(
-            tx,
-            rel::ARTICLE_ORG,
-            article.id.as_str(),
-            &article.organizations,
-        )?;
-        let kept: Vec<&str> = batch
-            .quotes
-            .iter()
-            .filter(|q| q.article == article.id)
-            .map(|q| q.id.as_str())
-            .collect();
+        replace_links(tx, rel::ARTICLE_PERSON, article.id.as_str(), &article.people)?;
+        replace_links(tx, rel::ARTICLE_ORG, article.id.as_str(), &article.organizations)?;
+        let kept: Vec<&str> = batch.quotes.iter().filter(|q| q.article == article.id).map(|q| q.id.as_str()).collect();
         let kept = to_json(&kept)?;
         tx.execute(
             "DELETE FROM links WHERE rel = 'quote_via' AND src IN (
@@ -654,44 +561,24 @@ fn replace_names(
     name: &str,
     aliases: &[String],
 ) -> StoreResult<()> {
-    tx.execute(
-        "DELETE FROM names WHERE kind = ?1 AND id = ?2",
-        params![kind, id],
-    )
-    .map_err(classify)?;
+    tx.execute("DELETE FROM names WHERE kind = ?1 AND id = ?2", params![kind, id]).map_err(classify)?;
     let own = name_key(name);
     let mut insert = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO names (kind, key, id, is_name) VALUES (?1, ?2, ?3, ?4)",
-        )
+        .prepare_cached("INSERT OR IGNORE INTO names (kind, key, id, is_name) VALUES (?1, ?2, ?3, ?4)")
         .map_err(classify)?;
     for key in name_keys(name, aliases) {
         let is_name = key == own;
-        insert
-            .execute(params![kind, key, id, is_name])
-            .map_err(classify)?;
+        insert.execute(params![kind, key, id, is_name]).map_err(classify)?;
     }
     Ok(())
 }
 
-fn replace_links<T: AsRef<str>>(
-    tx: &rusqlite::Transaction<'_>,
-    rel: &str,
-    src: &str,
-    dsts: &[T],
-) -> StoreResult<()> {
-    tx.execute(
-        "DELETE FROM links WHERE rel = ?1 AND src = ?2",
-        params![rel, src],
-    )
-    .map_err(classify)?;
-    let mut insert = tx
-        .prepare_cached("INSERT OR IGNORE INTO links (rel, src, dst) VALUES (?1, ?2, ?3)")
-        .map_err(classify)?;
+fn replace_links<T: AsRef<str>>(tx: &rusqlite::Transaction<'_>, rel: &str, src: &str, dsts: &[T]) -> StoreResult<()> {
+    tx.execute("DELETE FROM links WHERE rel = ?1 AND src = ?2", params![rel, src]).map_err(classify)?;
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO links (rel, src, dst) VALUES (?1, ?2, ?3)").map_err(classify)?;
     for dst in dsts {
-        insert
-            .execute(params![rel, src, dst.as_ref()])
-            .map_err(classify)?;
+        insert.execute(params![rel, src, dst.as_ref()]).map_err(classify)?;
     }
     Ok(())
 }

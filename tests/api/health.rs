@@ -15,11 +15,7 @@ async fn health_and_readiness_answer(app: &TestApp) {
         let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
         if ready.status() == 200 {
             let body: Value = ready.json().await.unwrap();
-            let backend = if app.backend == TestBackend::Embedded {
-                "embedded"
-            } else {
-                "mongodb"
-            };
+            let backend = if app.backend == TestBackend::Embedded { "embedded" } else { "mongodb" };
             assert_eq!(body["backend"], backend);
             break;
         }
@@ -31,17 +27,9 @@ async fn health_and_readiness_answer(app: &TestApp) {
 async fn playground_opens_on_the_lavrov_example(app: &TestApp) {
     let page = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(
-        page.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let html = page.text().await.unwrap();
-    assert!(
-        html.contains("graphiql") && html.contains("person(name: \\\"Lavrov\\\")"),
-        "{html}"
-    );
+    assert!(html.contains("graphiql") && html.contains("person(name: \\\"Lavrov\\\")"), "{html}");
     // The example query it opens with answers.
     let data = app.data(newsgraph::http::EXAMPLE_QUERY, json!({})).await;
     assert_eq!(data["person"]["quotes"]["totalCount"], 1);
@@ -52,25 +40,14 @@ async fn get_requests_run_queries(app: &TestApp) {
         .client
         .get(app.url("/graphql"))
         .header("apollo-require-preflight", "true")
-        .query(&[
-            (
-                "query",
-                "query Q($n: String!) { person(name: $n) { name } }",
-            ),
-            ("variables", r#"{"n":"kerry"}"#),
-        ])
+        .query(&[("query", "query Q($n: String!) { person(name: $n) { name } }"), ("variables", r#"{"n":"kerry"}"#)])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["data"]["person"]["name"], "John Kerry");
-    let bad = app
-        .client
-        .get(app.url("/graphql?variables=%7B"))
-        .send()
-        .await
-        .unwrap();
+    let bad = app.client.get(app.url("/graphql?variables=%7B")).send().await.unwrap();
     assert_eq!(bad.status(), 400);
 }
 
@@ -101,41 +78,18 @@ async fn a_lost_store_gives_store_unavailable_and_the_server_recovers() {
         s.store_timeout_ms = 1500;
     })
     .await;
-    newsgraph::seed::seed(app.store.as_ref(), &crate::support::seed_dir())
-        .await
-        .unwrap();
+    newsgraph::seed::seed(app.store.as_ref(), &crate::support::seed_dir()).await.unwrap();
     let question = r#"{ person(name: "Lavrov") { quotes { totalCount } } }"#;
-    assert_eq!(
-        app.data(question, json!({})).await["person"]["quotes"]["totalCount"],
-        1
-    );
+    assert_eq!(app.data(question, json!({})).await["person"]["quotes"]["totalCount"], 1);
 
     ferret.kill();
     let started = Instant::now();
-    assert_eq!(
-        app.error_code(question, json!({})).await,
-        "STORE_UNAVAILABLE"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "answered in {:?}",
-        started.elapsed()
-    );
+    assert_eq!(app.error_code(question, json!({})).await, "STORE_UNAVAILABLE");
+    assert!(started.elapsed() < Duration::from_secs(5), "answered in {:?}", started.elapsed());
     let (status, body) = readyz(&app).await;
     assert_eq!(status, 503);
-    assert!(
-        body["reason"].as_str().unwrap().contains("MongoDB")
-            || body["reason"].as_str().unwrap().contains("store")
-    );
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert!(body["reason"].as_str().unwrap().contains("MongoDB") || body["reason"].as_str().unwrap().contains("store"));
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
     // A query that needs no store is unaffected.
     let body = app.query("{ sources { ", json!({})).await;
     assert!(body["errors"][0]["message"].is_string());
@@ -146,21 +100,13 @@ async fn a_lost_store_gives_store_unavailable_and_the_server_recovers() {
         assert!(Instant::now() < deadline, "did not recover");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(
-        app.data(question, json!({})).await["person"]["quotes"]["totalCount"],
-        1,
-        "data survived the restart"
-    );
+    assert_eq!(app.data(question, json!({})).await["person"]["quotes"]["totalCount"], 1, "data survived the restart");
     app.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_starts_without_its_store_and_becomes_ready_when_it_appears() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let address = format!("127.0.0.1:{port}");
     let uri = format!("mongodb://{address}/?directConnection=true");
     let app = spawn_app_with(TestBackend::FerretDb, |s| {
@@ -168,21 +114,9 @@ async fn the_server_starts_without_its_store_and_becomes_ready_when_it_appears()
         s.store_timeout_ms = 1000;
     })
     .await;
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
     assert_eq!(readyz(&app).await.0, 503);
-    assert_eq!(
-        app.error_code("{ sources { totalCount } }", json!({}))
-            .await,
-        "STORE_UNAVAILABLE"
-    );
+    assert_eq!(app.error_code("{ sources { totalCount } }", json!({})).await, "STORE_UNAVAILABLE");
 
     let dir = tempfile::tempdir().unwrap();
     let _ferret = FerretDb::start(&address, dir.path(), false);
@@ -191,9 +125,6 @@ async fn the_server_starts_without_its_store_and_becomes_ready_when_it_appears()
         assert!(Instant::now() < deadline, "did not become ready");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(
-        app.data("{ sources { totalCount } }", json!({})).await["sources"]["totalCount"],
-        0
-    );
+    assert_eq!(app.data("{ sources { totalCount } }", json!({})).await["sources"]["totalCount"], 0);
     app.cleanup().await;
 }

@@ -22,9 +22,7 @@ pub struct TestApp {
 pub async fn spawn_app(backend: TestBackend) -> TestApp {
     let app = spawn_app_with(backend, |_| {}).await;
     if backend == TestBackend::FerretDb {
-        seed::seed(app.store.as_ref(), &crate::support::seed_dir())
-            .await
-            .expect("seeding FerretDB");
+        seed::seed(app.store.as_ref(), &crate::support::seed_dir()).await.expect("seeding FerretDB");
     }
     app
 }
@@ -43,21 +41,12 @@ pub async fn spawn_app_with(backend: TestBackend, adjust: impl FnOnce(&mut Setti
         database = Some((uri, name));
     }
     adjust(&mut settings);
-    let app = Application::build(settings)
-        .await
-        .expect("building the application");
+    let app = Application::build(settings).await.expect("building the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.store();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        store,
-        backend,
-        handle,
-        database,
-    }
+    TestApp { address, client: reqwest::Client::new(), store, backend, handle, database }
 }
 
 impl TestApp {
@@ -98,13 +87,8 @@ impl TestApp {
     pub async fn cleanup(self) {
         self.handle.stop(false).await;
         if let Some((uri, name)) = self.database {
-            let store = MongoStore::connect(&uri, &name, &MongoOptions::default())
-                .await
-                .expect("client");
-            store
-                .drop_database()
-                .await
-                .expect("dropping the test database");
+            let store = MongoStore::connect(&uri, &name, &MongoOptions::default()).await.expect("client");
+            store.drop_database().await.expect("dropping the test database");
         }
     }
 }

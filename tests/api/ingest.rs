@@ -9,19 +9,16 @@ const INGEST: &str = r#"mutation($input: IngestArticleInput!) { ingestArticle(in
     article { key headline dateline people { name } }
     quotes { text direct via { name } speaker { __typename ... on Person { name } ... on AnonymousSpeaker { description affiliation { name } } } } } }"#;
 
-const COUNTS: &str = "{ articles { totalCount } quotes { totalCount } people { totalCount } organizations { totalCount } }";
+const COUNTS: &str =
+    "{ articles { totalCount } quotes { totalCount } people { totalCount } organizations { totalCount } }";
 
 fn seed_text() -> String {
-    std::fs::read_to_string(crate::support::seed_dir().join("articles/issg-vienna-2016-05-17.txt"))
-        .unwrap()
+    std::fs::read_to_string(crate::support::seed_dir().join("articles/issg-vienna-2016-05-17.txt")).unwrap()
 }
 
 async fn counts(app: &TestApp) -> Vec<Value> {
     let data = app.data(COUNTS, json!({})).await;
-    ["articles", "quotes", "people", "organizations"]
-        .iter()
-        .map(|k| data[*k]["totalCount"].clone())
-        .collect()
+    ["articles", "quotes", "people", "organizations"].iter().map(|k| data[*k]["totalCount"].clone()).collect()
 }
 
 async fn ingest(app: &TestApp, input: Value) -> Value {
@@ -31,11 +28,7 @@ async fn ingest(app: &TestApp, input: Value) -> Value {
 /// The seed article, ingested as text into an empty graph, answers the seed questions.
 async fn the_seed_text_ingests_into_the_expected_graph(backend: TestBackend) {
     let app = spawn_app_with(backend, |s| s.no_seed = true).await;
-    let result = ingest(
-        &app,
-        json!({ "text": seed_text(), "headline": "ISSG meets in Vienna" }),
-    )
-    .await;
+    let result = ingest(&app, json!({ "text": seed_text(), "headline": "ISSG meets in Vienna" })).await;
     assert_eq!(result["replaced"], false);
     assert_eq!(result["article"]["dateline"], "Vienna");
     let afp = app
@@ -46,59 +39,25 @@ async fn the_seed_text_ingests_into_the_expected_graph(backend: TestBackend) {
         )
         .await;
     assert_eq!(afp["organization"]["kind"], "NEWS_AGENCY");
-    let reported = afp["organization"]["quotesReported"]["edges"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let reported = afp["organization"]["quotesReported"]["edges"].as_array().unwrap().clone();
     let official_direct = reported
         .iter()
         .filter(|e| e["node"]["direct"] == true)
-        .filter(|e| {
-            e["node"]["speaker"]["description"]
-                .as_str()
-                .unwrap_or("")
-                .contains("State Department official")
-        })
+        .filter(|e| e["node"]["speaker"]["description"].as_str().unwrap_or("").contains("State Department official"))
         .count();
-    assert!(
-        official_direct >= 2,
-        "AFP carried the official's direct quotes: {reported:#?}"
-    );
-    assert!(reported.iter().any(|e| {
-        e["node"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("Assad should resign")
-    }));
-    let lavrov = app.data(r#"{ person(name: "Lavrov") { name quotes { edges { node { text via { name } } } } } }"#, json!({})).await;
+    assert!(official_direct >= 2, "AFP carried the official's direct quotes: {reported:#?}");
+    assert!(reported.iter().any(|e| { e["node"]["text"].as_str().unwrap().contains("Assad should resign") }));
+    let lavrov = app
+        .data(r#"{ person(name: "Lavrov") { name quotes { edges { node { text via { name } } } } } }"#, json!({}))
+        .await;
     let quotes = lavrov["person"]["quotes"]["edges"].as_array().unwrap();
     assert_eq!(quotes.len(), 1);
-    assert!(
-        quotes[0]["node"]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("Today we're a long way")
-    );
+    assert!(quotes[0]["node"]["text"].as_str().unwrap().starts_with("Today we're a long way"));
     assert_eq!(quotes[0]["node"]["via"], json!([]));
-    let guardian = app
-        .data(
-            r#"{ organization(name: "Guardian") { quotesReported { totalCount } } }"#,
-            json!({}),
-        )
-        .await;
+    let guardian = app.data(r#"{ organization(name: "Guardian") { quotesReported { totalCount } } }"#, json!({})).await;
     assert_eq!(guardian["organization"]["quotesReported"]["totalCount"], 2);
-    let scare = app
-        .data(
-            r#"{ quotes(first: 100) { edges { node { text } } } }"#,
-            json!({}),
-        )
-        .await;
-    assert!(
-        !scare
-            .to_string()
-            .contains("\"framework for political transition\""),
-        "scare quotes are not statements"
-    );
+    let scare = app.data(r#"{ quotes(first: 100) { edges { node { text } } } }"#, json!({})).await;
+    assert!(!scare.to_string().contains("\"framework for political transition\""), "scare quotes are not statements");
     app.cleanup().await;
 }
 
@@ -107,98 +66,46 @@ async fn the_seed_text_ingests_into_the_expected_graph(backend: TestBackend) {
 async fn ingest_merges_with_the_graph_and_is_idempotent(app: &TestApp) {
     let before = counts(app).await;
     let first = ingest(app, json!({ "text": seed_text() })).await;
-    assert!(
-        first["peopleAdded"].as_array().unwrap().is_empty(),
-        "{first:#}"
-    );
-    for known in [
-        "John Kerry",
-        "Sergei Lavrov",
-        "Bashar al Assad",
-        "Staffan de Mistura",
-    ] {
-        assert!(
-            first["peopleMerged"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p == known),
-            "{known} not merged: {first:#}"
-        );
+    assert!(first["peopleAdded"].as_array().unwrap().is_empty(), "{first:#}");
+    for known in ["John Kerry", "Sergei Lavrov", "Bashar al Assad", "Staffan de Mistura"] {
+        assert!(first["peopleMerged"].as_array().unwrap().iter().any(|p| p == known), "{known} not merged: {first:#}");
     }
-    let merged_orgs: Vec<&str> = first["organizationsMerged"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o.as_str().unwrap())
-        .collect();
-    assert!(
-        merged_orgs.contains(&"Agence France-Presse") && merged_orgs.contains(&"The Guardian"),
-        "{merged_orgs:?}"
-    );
+    let merged_orgs: Vec<&str> =
+        first["organizationsMerged"].as_array().unwrap().iter().map(|o| o.as_str().unwrap()).collect();
+    assert!(merged_orgs.contains(&"Agence France-Presse") && merged_orgs.contains(&"The Guardian"), "{merged_orgs:?}");
     let after_first = counts(app).await;
     assert_eq!(after_first[2], before[2], "no person duplicated");
-    assert_eq!(
-        after_first[0].as_u64().unwrap(),
-        before[0].as_u64().unwrap() + 1,
-        "one new article"
-    );
+    assert_eq!(after_first[0].as_u64().unwrap(), before[0].as_u64().unwrap() + 1, "one new article");
 
     let second = ingest(app, json!({ "text": seed_text() })).await;
     assert_eq!(second["replaced"], true);
-    assert_eq!(
-        second["article"]["key"], first["article"]["key"],
-        "same text, same id"
-    );
-    assert_eq!(
-        counts(app).await,
-        after_first,
-        "re-ingesting changes no count"
-    );
+    assert_eq!(second["article"]["key"], first["article"]["key"], "same text, same id");
+    assert_eq!(counts(app).await, after_first, "re-ingesting changes no count");
 
     // Kerry's statement in a new text lands on the stored John Kerry, via the stored AFP.
-    let text = "Kerry urges calm\n\n\"We will keep talking until the guns fall silent,\" John Kerry told AFP on Wednesday.";
+    let text =
+        "Kerry urges calm\n\n\"We will keep talking until the guns fall silent,\" John Kerry told AFP on Wednesday.";
     let third = ingest(app, json!({ "text": text, "outlet": "Reuters" })).await;
     assert_eq!(third["article"]["headline"], "Kerry urges calm");
     let quote = &third["quotes"][0];
     assert_eq!(quote["speaker"]["name"], "John Kerry");
     assert_eq!(quote["via"][0]["name"], "Agence France-Presse");
-    let kerry = app
-        .data(
-            r#"{ person(name: "John Kerry") { quotes { totalCount } } }"#,
-            json!({}),
-        )
-        .await;
+    let kerry = app.data(r#"{ person(name: "John Kerry") { quotes { totalCount } } }"#, json!({})).await;
     assert_eq!(kerry["person"]["quotes"]["totalCount"], 1);
-    let reuters = app
-        .data(
-            r#"{ organization(name: "Reuters") { kind published { totalCount } } }"#,
-            json!({}),
-        )
-        .await;
+    let reuters = app.data(r#"{ organization(name: "Reuters") { kind published { totalCount } } }"#, json!({})).await;
     assert_eq!(reuters["organization"]["published"]["totalCount"], 1);
 }
 
 async fn bad_texts_are_refused_and_write_nothing(app: &TestApp) {
     let before = counts(app).await;
     for text in ["", "   \n\t ", "\u{0}\u{1}\u{2}binary\u{0}\u{0}"] {
-        let code = app
-            .error_code(INGEST, json!({ "input": { "text": text } }))
-            .await;
+        let code = app.error_code(INGEST, json!({ "input": { "text": text } })).await;
         assert_eq!(code, "BAD_USER_INPUT", "{text:?}");
     }
     // No quotes at all, or unbalanced marks: an article with what could be found, never an error.
-    let plain = ingest(
-        app,
-        json!({ "text": "Markets were calm on Monday in Geneva." }),
-    )
-    .await;
+    let plain = ingest(app, json!({ "text": "Markets were calm on Monday in Geneva." })).await;
     assert_eq!(plain["quotes"], json!([]));
-    let unbalanced = ingest(
-        app,
-        json!({ "text": "The minister said \"we will never stop. Then nothing more." }),
-    )
-    .await;
+    let unbalanced = ingest(app, json!({ "text": "The minister said \"we will never stop. Then nothing more." })).await;
     assert!(unbalanced["article"]["key"].is_string());
     let after = counts(app).await;
     assert_eq!(after[0].as_u64().unwrap(), before[0].as_u64().unwrap() + 2);
@@ -224,27 +131,15 @@ async fn writes_need_a_valid_key_when_keys_are_configured() {
     let app = spawn_app_with(TestBackend::Embedded, |s| s.api_keys = vec!["k-123".into()]).await;
     let before = counts(&app).await;
     let body = json!({ "query": INGEST, "variables": { "input": { "text": "\"Hello,\" said Ann Smith." } } });
-    for header in [
-        None,
-        Some("Bearer wrong"),
-        Some("k-123"),
-        Some("Basic k-123"),
-    ] {
+    for header in [None, Some("Bearer wrong"), Some("k-123"), Some("Basic k-123")] {
         let mut request = app.client.post(app.url("/graphql")).json(&body);
         if let Some(header) = header {
             request = request.header("authorization", header);
         }
         let response: Value = request.send().await.unwrap().json().await.unwrap();
-        assert_eq!(
-            response["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-            "{header:?}"
-        );
+        assert_eq!(response["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{header:?}");
     }
-    assert_eq!(
-        counts(&app).await,
-        before,
-        "nothing written without a valid key"
-    );
+    assert_eq!(counts(&app).await, before, "nothing written without a valid key");
     let response: Value = app
         .client
         .post(app.url("/graphql"))
@@ -261,10 +156,7 @@ async fn writes_need_a_valid_key_when_keys_are_configured() {
     let get = app
         .client
         .get(app.url("/graphql"))
-        .query(&[(
-            "query",
-            "mutation { ingestArticle(input: {text: \"x\"}) { replaced } }",
-        )])
+        .query(&[("query", "mutation { ingestArticle(input: {text: \"x\"}) { replaced } }")])
         .send()
         .await
         .unwrap();
@@ -275,23 +167,10 @@ async fn writes_need_a_valid_key_when_keys_are_configured() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_mode_without_keys_refuses_writes_and_hides_the_playground() {
     let app = spawn_app_with(TestBackend::Embedded, |s| s.production = true).await;
-    let code = app
-        .error_code(
-            INGEST,
-            json!({ "input": { "text": "\"Hi,\" said Ann Smith." } }),
-        )
-        .await;
+    let code = app.error_code(INGEST, json!({ "input": { "text": "\"Hi,\" said Ann Smith." } })).await;
     assert_eq!(code, "UNAUTHENTICATED");
-    assert_eq!(
-        app.client.get(app.url("/")).send().await.unwrap().status(),
-        404
-    );
-    let introspection = app
-        .query("{ __schema { types { name } } }", json!({}))
-        .await;
-    assert!(
-        introspection["data"]["__schema"].is_null(),
-        "introspection is off in production: {introspection}"
-    );
+    assert_eq!(app.client.get(app.url("/")).send().await.unwrap().status(), 404);
+    let introspection = app.query("{ __schema { types { name } } }", json!({})).await;
+    assert!(introspection["data"]["__schema"].is_null(), "introspection is off in production: {introspection}");
     app.cleanup().await;
 }

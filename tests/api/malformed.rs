@@ -219,42 +219,22 @@ async fn ten_thousand_malformed_requests_get_no_5xx(app: &TestApp) {
             if let Some(content_type) = case.content_type {
                 request = request.header("content-type", content_type);
             }
-            async move {
-                request
-                    .body(case.body)
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16())
-                    .map_err(|e| e.to_string())
-            }
+            async move { request.body(case.body).send().await.map(|r| r.status().as_u16()).map_err(|e| e.to_string()) }
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
     let broken: Vec<&String> = statuses.iter().filter_map(|s| s.as_ref().err()).collect();
-    assert!(
-        broken.is_empty(),
-        "{} broken connections: {:?}",
-        broken.len(),
-        &broken[..broken.len().min(3)]
-    );
-    let server_errors = statuses
-        .iter()
-        .filter(|s| matches!(s, Ok(code) if *code >= 500))
-        .count();
+    assert!(broken.is_empty(), "{} broken connections: {:?}", broken.len(), &broken[..broken.len().min(3)]);
+    let server_errors = statuses.iter().filter(|s| matches!(s, Ok(code) if *code >= 500)).count();
     assert_eq!(server_errors, 0, "responses with status 5xx");
     let mut by_status = std::collections::BTreeMap::new();
     for status in statuses.iter().flatten() {
         *by_status.entry(*status).or_insert(0) += 1;
     }
-    eprintln!(
-        "{:?}: {REQUESTS} malformed requests, statuses {by_status:?}",
-        app.backend
-    );
+    eprintln!("{:?}: {REQUESTS} malformed requests, statuses {by_status:?}", app.backend);
     // The server still answers, and answers right.
-    let data = app
-        .data(r#"{ person(name: "Lavrov") { name } }"#, json!({}))
-        .await;
+    let data = app.data(r#"{ person(name: "Lavrov") { name } }"#, json!({})).await;
     assert_eq!(data["person"]["name"], "Sergei Lavrov");
 }
 

@@ -34,10 +34,7 @@ async fn constant_round_trips(backend: TestBackend) {
     // One call per level that needs the store: the articles page; the quotes
     // of all 20 articles; the speakers (people) with the `via` organizations
     // of the same level; the affiliations one level down.
-    assert_eq!(
-        large, small,
-        "round trips must not grow with the number of items"
-    );
+    assert_eq!(large, small, "round trips must not grow with the number of items");
     assert!(large <= 5, "{large} round trips for this query");
 }
 

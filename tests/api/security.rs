@@ -11,20 +11,9 @@ const SOURCES: &str = "{ sources { totalCount } }";
 
 /// The value of one sample line of `/metrics` (a counter with exactly these labels), or 0.
 async fn metric(app: &TestApp, name: &str, labels: &str) -> f64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     let prefix = format!("{name}{{{labels}}} ");
-    text.lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0)
+    text.lines().find_map(|line| line.strip_prefix(&prefix)).and_then(|v| v.trim().parse().ok()).unwrap_or(0.0)
 }
 
 async fn csrf_simple_requests_are_refused_before_execution(app: &TestApp) {
@@ -45,37 +34,19 @@ async fn csrf_simple_requests_are_refused_before_execution(app: &TestApp) {
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 400, "POST {content_type:?}");
         let body: Value = response.json().await.unwrap();
-        assert!(
-            body["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("CSRF")
-        );
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("CSRF"));
     }
     // GET without a preflight-forcing header is refused; with one it runs.
     let get = |headers: &[(&str, &str)]| {
-        let mut request = app
-            .client
-            .get(app.url("/graphql"))
-            .query(&[("query", SOURCES)]);
+        let mut request = app.client.get(app.url("/graphql")).query(&[("query", SOURCES)]);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         request.send()
     };
     assert_eq!(get(&[]).await.unwrap().status(), 400);
-    assert_eq!(
-        get(&[("content-type", "text/plain")])
-            .await
-            .unwrap()
-            .status(),
-        400
-    );
-    assert_eq!(
-        app.store.operations(),
-        before_ops,
-        "refused requests never reach the store"
-    );
+    assert_eq!(get(&[("content-type", "text/plain")]).await.unwrap().status(), 400);
+    assert_eq!(app.store.operations(), before_ops, "refused requests never reach the store");
     for headers in [
         [("content-type", "application/json")],
         [("apollo-require-preflight", "true")],
@@ -105,21 +76,12 @@ async fn every_response_has_a_fresh_request_id(app: &TestApp) {
     let mut ids = Vec::new();
     for path in ["/healthz", "/graphql?query=%7B", "/nowhere"] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
-        let id = response.headers()["x-request-id"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
         assert_eq!(id.len(), 32, "{id}");
         assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
         ids.push(id);
     }
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&json!({ "query": SOURCES }))
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.post(app.url("/graphql")).json(&json!({ "query": SOURCES })).send().await.unwrap();
     ids.push(response.headers()["x-request-id"].to_str().unwrap().into());
     ids.sort();
     ids.dedup();
@@ -131,59 +93,26 @@ async fn metrics_count_requests_store_calls_batches_and_rejections(app: &TestApp
         TestBackend::Embedded => "embedded",
         TestBackend::FerretDb => "mongodb",
     };
-    let store_labels =
-        format!(r#"backend="{backend}",operation="list_organizations",outcome="ok""#);
+    let store_labels = format!(r#"backend="{backend}",operation="list_organizations",outcome="ok""#);
     let store_before = metric(app, "newsgraph_store_operations_total", &store_labels).await;
     let requests_labels = r#"operation="MetricsProbe",outcome="ok""#;
     let requests_before = metric(app, "newsgraph_graphql_requests_total", requests_labels).await;
-    let depth_before = metric(
-        app,
-        "newsgraph_rejected_requests_total",
-        r#"reason="depth""#,
-    )
-    .await;
+    let depth_before = metric(app, "newsgraph_rejected_requests_total", r#"reason="depth""#).await;
 
-    app.data(
-        "query MetricsProbe { sources { edges { node { name quotesReported { totalCount } } } } }",
-        json!({}),
-    )
-    .await;
+    app.data("query MetricsProbe { sources { edges { node { name quotesReported { totalCount } } } } }", json!({}))
+        .await;
     let deep = format!(
         "{{ sources {}{{ totalCount }}{} }}",
         "{ edges { node { members(first: 1) ".repeat(8),
         " } } }".repeat(8)
     );
     let body = app.query(&deep, json!({})).await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP",
-        "{body}"
-    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP", "{body}");
 
-    assert!(
-        metric(app, "newsgraph_store_operations_total", &store_labels).await >= store_before + 1.0
-    );
-    assert!(
-        metric(app, "newsgraph_graphql_requests_total", requests_labels).await
-            >= requests_before + 1.0
-    );
-    assert!(
-        metric(
-            app,
-            "newsgraph_rejected_requests_total",
-            r#"reason="depth""#
-        )
-        .await
-            >= depth_before + 1.0
-    );
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert!(metric(app, "newsgraph_store_operations_total", &store_labels).await >= store_before + 1.0);
+    assert!(metric(app, "newsgraph_graphql_requests_total", requests_labels).await >= requests_before + 1.0);
+    assert!(metric(app, "newsgraph_rejected_requests_total", r#"reason="depth""#).await >= depth_before + 1.0);
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     for needle in [
         "newsgraph_graphql_request_duration_seconds_bucket",
         "newsgraph_store_operation_duration_seconds_bucket",
@@ -197,13 +126,7 @@ async fn metrics_count_requests_store_calls_batches_and_rejections(app: &TestApp
 
 async fn batches_are_capped(app: &TestApp) {
     // The default: arrays are refused.
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&json!([{ "query": SOURCES }]))
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.post(app.url("/graphql")).json(&json!([{ "query": SOURCES }])).send().await.unwrap();
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "BATCH_TOO_LARGE");
@@ -211,29 +134,18 @@ async fn batches_are_capped(app: &TestApp) {
 
 async fn lexical_caps_refuse_before_parsing(app: &TestApp) {
     let before = app.store.operations();
-    let aliases: String = (0..31)
-        .map(|i| format!("a{i}: sources {{ totalCount }} "))
-        .collect();
-    assert_eq!(
-        app.error_code(&format!("{{ {aliases} }}"), json!({})).await,
-        "TOO_MANY_ALIASES"
-    );
+    let aliases: String = (0..31).map(|i| format!("a{i}: sources {{ totalCount }} ")).collect();
+    assert_eq!(app.error_code(&format!("{{ {aliases} }}"), json!({})).await, "TOO_MANY_ALIASES");
     let directives = "@include(if: true) ".repeat(51);
     assert_eq!(
-        app.error_code(
-            &format!("{{ sources {directives} {{ totalCount }} }}"),
-            json!({})
-        )
-        .await,
+        app.error_code(&format!("{{ sources {directives} {{ totalCount }} }}"), json!({})).await,
         "TOO_MANY_DIRECTIVES"
     );
     let tokens = format!("{{ sources {{ {} }} }}", "totalCount ".repeat(2000));
     assert_eq!(app.error_code(&tokens, json!({})).await, "TOO_MANY_TOKENS");
     assert_eq!(app.store.operations(), before);
     // At the caps, the same shapes run.
-    let aliases: String = (0..30)
-        .map(|i| format!("a{i}: sources {{ totalCount }} "))
-        .collect();
+    let aliases: String = (0..30).map(|i| format!("a{i}: sources {{ totalCount }} ")).collect();
     let data = app.data(&format!("{{ {aliases} }}"), json!({})).await;
     assert_eq!(data["a29"], data["a0"]);
 }
@@ -264,18 +176,9 @@ async fn raised_batch_limit_runs_each_operation() {
     let body: Value = response.json().await.unwrap();
     assert!(body[0]["data"]["sources"]["totalCount"].as_u64().unwrap() > 0);
     assert_eq!(body[1]["data"]["person"]["name"], "John Kerry");
-    assert_eq!(
-        body[2]["errors"][0]["extensions"]["code"],
-        "GRAPHQL_VALIDATION_FAILED"
-    );
+    assert_eq!(body[2]["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
     let four = vec![json!({ "query": SOURCES }); 4];
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&four)
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.post(app.url("/graphql")).json(&four).send().await.unwrap();
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "BATCH_TOO_LARGE");
@@ -300,39 +203,21 @@ async fn cors_grants_only_the_configured_origins() {
     };
     let allowed = preflight("https://dashboard.example").await.unwrap();
     assert!(allowed.status().is_success(), "{}", allowed.status());
-    assert_eq!(
-        allowed.headers()["access-control-allow-origin"],
-        "https://dashboard.example"
-    );
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://dashboard.example");
     let denied = preflight("https://evil.example").await.unwrap();
-    assert!(
-        denied
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    assert!(denied.headers().get("access-control-allow-origin").is_none());
     // A cross-origin POST from an unlisted origin gets no grant, so a browser hides the answer.
     let post = |origin: &'static str| {
-        app.client
-            .post(app.url("/graphql"))
-            .header("origin", origin)
-            .json(&json!({ "query": SOURCES }))
-            .send()
+        app.client.post(app.url("/graphql")).header("origin", origin).json(&json!({ "query": SOURCES })).send()
     };
     let evil = post("https://evil.example").await.unwrap();
     assert!(evil.headers().get("access-control-allow-origin").is_none());
     let good = post("https://dashboard.example").await.unwrap();
-    assert_eq!(
-        good.headers()["access-control-allow-origin"],
-        "https://dashboard.example"
-    );
+    assert_eq!(good.headers()["access-control-allow-origin"], "https://dashboard.example");
     // Over the rate limit, the allowed origin can still read the 429 and its request id.
     let limited = post("https://dashboard.example").await.unwrap();
     assert_eq!(limited.status(), 429);
-    assert_eq!(
-        limited.headers()["access-control-allow-origin"],
-        "https://dashboard.example"
-    );
+    assert_eq!(limited.headers()["access-control-allow-origin"], "https://dashboard.example");
     assert!(limited.headers().contains_key("x-request-id"));
     app.cleanup().await;
 }
@@ -346,10 +231,7 @@ async fn the_rate_limit_answers_429_with_retry_after_and_spares_probes() {
     })
     .await;
     let post = |key: Option<&'static str>| {
-        let mut request = app
-            .client
-            .post(app.url("/graphql"))
-            .json(&json!({ "query": SOURCES }));
+        let mut request = app.client.post(app.url("/graphql")).json(&json!({ "query": SOURCES }));
         if let Some(key) = key {
             request = request.header("authorization", format!("Bearer {key}"));
         }
@@ -363,11 +245,7 @@ async fn the_rate_limit_answers_429_with_retry_after_and_spares_probes() {
     assert_eq!(&codes[..3], &[200, 200, 200], "the burst passes: {codes:?}");
     assert_eq!(codes[5], 429, "{codes:?}");
     let limited = statuses.pop().unwrap();
-    let retry: u64 = limited.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry), "Retry-After: {retry}");
     let body: Value = limited.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
@@ -401,21 +279,13 @@ async fn a_stalled_store_times_out_and_recovers_on_sigcont() {
         s.query_timeout_ms = 3000;
     })
     .await;
-    newsgraph::seed::seed(app.store.as_ref(), &crate::support::seed_dir())
-        .await
-        .unwrap();
+    newsgraph::seed::seed(app.store.as_ref(), &crate::support::seed_dir()).await.unwrap();
     let question = r#"{ person(name: "Lavrov") { quotes { totalCount } } }"#;
-    assert_eq!(
-        app.data(question, json!({})).await["person"]["quotes"]["totalCount"],
-        1
-    );
+    assert_eq!(app.data(question, json!({})).await["person"]["quotes"]["totalCount"], 1);
 
     ferret.signal("STOP");
     let started = Instant::now();
-    assert_eq!(
-        app.error_code(question, json!({})).await,
-        "STORE_UNAVAILABLE"
-    );
+    assert_eq!(app.error_code(question, json!({})).await, "STORE_UNAVAILABLE");
     let took = started.elapsed();
     assert!(took < Duration::from_millis(2500), "answered in {took:?}");
     eprintln!("stalled store: STORE_UNAVAILABLE after {took:?} (store timeout 1000 ms)");
@@ -426,10 +296,7 @@ async fn a_stalled_store_times_out_and_recovers_on_sigcont() {
     let body: Value = ready.json().await.unwrap();
     assert!(!body["reason"].as_str().unwrap().is_empty(), "{body}");
     let started = Instant::now();
-    assert_eq!(
-        app.error_code("{ sources { ", json!({})).await,
-        "GRAPHQL_PARSE_FAILED"
-    );
+    assert_eq!(app.error_code("{ sources { ", json!({})).await, "GRAPHQL_PARSE_FAILED");
     assert!(started.elapsed() < Duration::from_millis(500));
     ferret.signal("CONT");
 
@@ -458,15 +325,8 @@ async fn a_request_slower_than_the_query_timeout_gets_query_timeout() {
         s.query_timeout_ms = 500;
     })
     .await;
-    newsgraph::seed::seed(app.store.as_ref(), &crate::support::seed_dir())
-        .await
-        .unwrap();
-    let before = metric(
-        &app,
-        "newsgraph_rejected_requests_total",
-        r#"reason="timeout""#,
-    )
-    .await;
+    newsgraph::seed::seed(app.store.as_ref(), &crate::support::seed_dir()).await.unwrap();
+    let before = metric(&app, "newsgraph_rejected_requests_total", r#"reason="timeout""#).await;
     ferret.signal("STOP");
     let started = Instant::now();
     let code = app.error_code(SOURCES, json!({})).await;
@@ -474,15 +334,7 @@ async fn a_request_slower_than_the_query_timeout_gets_query_timeout() {
     ferret.signal("CONT");
     assert_eq!(code, "QUERY_TIMEOUT");
     assert!(took < Duration::from_millis(2000), "answered in {took:?}");
-    assert!(
-        metric(
-            &app,
-            "newsgraph_rejected_requests_total",
-            r#"reason="timeout""#
-        )
-        .await
-            >= before + 1.0
-    );
+    assert!(metric(&app, "newsgraph_rejected_requests_total", r#"reason="timeout""#).await >= before + 1.0);
     app.cleanup().await;
 }
 
@@ -492,12 +344,7 @@ async fn refused_writes_are_counted_as_auth() {
         s.api_keys = vec!["the-key".into()];
     })
     .await;
-    let before = metric(
-        &app,
-        "newsgraph_rejected_requests_total",
-        r#"reason="auth""#,
-    )
-    .await;
+    let before = metric(&app, "newsgraph_rejected_requests_total", r#"reason="auth""#).await;
     let ops = app.store.operations();
     let code = app
         .error_code(
@@ -507,15 +354,7 @@ async fn refused_writes_are_counted_as_auth() {
         .await;
     assert_eq!(code, "UNAUTHENTICATED");
     assert_eq!(app.store.operations(), ops, "nothing reached the store");
-    assert!(
-        metric(
-            &app,
-            "newsgraph_rejected_requests_total",
-            r#"reason="auth""#
-        )
-        .await
-            >= before + 1.0
-    );
+    assert!(metric(&app, "newsgraph_rejected_requests_total", r#"reason="auth""#).await >= before + 1.0);
     app.cleanup().await;
 }
 
@@ -538,12 +377,7 @@ async fn a_slow_body_is_cut_off_at_the_query_timeout() {
         .await
         .unwrap();
     // Meanwhile, others are served.
-    assert!(
-        app.data(SOURCES, json!({})).await["sources"]["totalCount"]
-            .as_u64()
-            .unwrap()
-            > 0
-    );
+    assert!(app.data(SOURCES, json!({})).await["sources"]["totalCount"].as_u64().unwrap() > 0);
     let mut response = Vec::new();
     let mut buffer = [0u8; 1024];
     while !response.windows(4).any(|w| w == b"\r\n\r\n") {

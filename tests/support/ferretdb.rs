@@ -57,9 +57,7 @@ impl FerretDb {
         let stdin = child.stdin.take().expect("FerretDB stdin");
         let stdout = child.stdout.take().expect("FerretDB stdout");
         let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading FerretDB's start-up line");
+        BufReader::new(stdout).read_line(&mut line).expect("reading FerretDB's start-up line");
         let address = line
             .trim()
             .strip_prefix("ferretdb listening on ")
@@ -99,11 +97,8 @@ impl FerretDb {
     pub fn signal(&self, signal: &str) {
         let guard = self.child.lock().unwrap();
         let (child, _) = guard.as_ref().expect("FerretDB is not running");
-        let status = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(child.id().to_string())
-            .status()
-            .expect("running kill");
+        let status =
+            Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().expect("running kill");
         assert!(status.success());
     }
 }
@@ -118,9 +113,8 @@ impl Drop for FerretDb {
 pub fn shared() -> &'static FerretDb {
     static SHARED: OnceLock<FerretDb> = OnceLock::new();
     SHARED.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("ferretdb-data")
-            .join(format!("shared-{}", std::process::id()));
+        let dir =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("ferretdb-data").join(format!("shared-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         FerretDb::start("127.0.0.1:0", &dir, true)
     })
@@ -129,10 +123,7 @@ pub fn shared() -> &'static FerretDb {
 fn wait_for_port(address: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(address).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "FerretDB did not open {address} within 30 s"
-        );
+        assert!(Instant::now() < deadline, "FerretDB did not open {address} within 30 s");
         std::thread::sleep(Duration::from_millis(50));
     }
 }

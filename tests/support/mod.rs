@@ -22,15 +22,9 @@ pub fn seed_dir() -> PathBuf {
 /// A database name no other test uses.
 pub fn unique_name(prefix: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}_{}_{}_{nanos}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{}_{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Which backend a test runs on.
@@ -76,10 +70,7 @@ impl TestStore {
     /// Drops the test's database (FerretDB); the in-memory store just goes away.
     pub async fn cleanup(self) {
         if let Some(mongo) = self.mongo {
-            mongo
-                .drop_database()
-                .await
-                .expect("dropping the test database");
+            mongo.drop_database().await.expect("dropping the test database");
         }
     }
 }

@@ -2,8 +2,7 @@
 //! one seed article: round-trip counts, paging, relations.
 
 use newsgraph::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId,
-    Span, Speaker,
+    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Span, Speaker,
 };
 use newsgraph::store::GraphBatch;
 
@@ -23,11 +22,7 @@ pub fn graph(articles: usize) -> GraphBatch {
             id: org_id(format!("outlet-{i}")),
             name: format!("Outlet {i}"),
             aliases: vec![format!("O{i}")],
-            kind: if i == 0 {
-                OrgKind::NewsAgency
-            } else {
-                OrgKind::NewsOutlet
-            },
+            kind: if i == 0 { OrgKind::NewsAgency } else { OrgKind::NewsOutlet },
             member_of: vec![],
         })
         .collect();
@@ -37,11 +32,7 @@ pub fn graph(articles: usize) -> GraphBatch {
             name: format!("Government {i}"),
             aliases: vec![],
             kind: OrgKind::Government,
-            member_of: if i > 0 {
-                vec![org_id("gov-0".into())]
-            } else {
-                vec![]
-            },
+            member_of: if i > 0 { vec![org_id("gov-0".into())] } else { vec![] },
         })
         .collect();
     let people_count = articles.div_ceil(2).max(1);
@@ -51,10 +42,7 @@ pub fn graph(articles: usize) -> GraphBatch {
             name: format!("Person Number{i}"),
             aliases: vec![format!("Number{i}")],
             role: Some("Minister".into()),
-            affiliations: vec![
-                governments[i % GOVERNMENTS].id.clone(),
-                governments[(i + 1) % GOVERNMENTS].id.clone(),
-            ],
+            affiliations: vec![governments[i % GOVERNMENTS].id.clone(), governments[(i + 1) % GOVERNMENTS].id.clone()],
         })
         .collect();
     let mut batch = GraphBatch {
@@ -73,15 +61,10 @@ pub fn graph(articles: usize) -> GraphBatch {
         let body = sentences.join(" ");
         let mut offset = 0;
         for (q, sentence) in sentences.iter().enumerate() {
-            let span = Span {
-                start: offset,
-                end: offset + sentence.chars().count(),
-            };
+            let span = Span { start: offset, end: offset + sentence.chars().count() };
             offset = span.end + 1;
             let speaker = match q {
-                0 => Some(Speaker::Person {
-                    person: person.id.clone(),
-                }),
+                0 => Some(Speaker::Person { person: person.id.clone() }),
                 1 => Some(Speaker::Anonymous {
                     description: "an official".into(),
                     affiliation: Some(governments[a % GOVERNMENTS].id.clone()),

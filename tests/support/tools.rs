@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 /// Builds `tools/<name>` and returns the binary's path.
 pub fn build(name: &str) -> PathBuf {
     let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools");
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("tools")
-        .join(format!("newsgraph-{name}"));
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tools").join(format!("newsgraph-{name}"));
     let started = Instant::now();
     let status = Command::new("go")
         .args(["build", "-o"])
@@ -20,13 +18,8 @@ pub fn build(name: &str) -> PathBuf {
         .arg(format!("./{name}"))
         .current_dir(&tools)
         .status()
-        .unwrap_or_else(|e| {
-            panic!("these tests need Go (1.24 or newer) on PATH to build tools/{name}: {e}")
-        });
-    assert!(
-        status.success(),
-        "building tools/{name} failed ({status}); see the Go output above"
-    );
+        .unwrap_or_else(|e| panic!("these tests need Go (1.24 or newer) on PATH to build tools/{name}: {e}"));
+    assert!(status.success(), "building tools/{name} failed ({status}); see the Go output above");
     if started.elapsed() > Duration::from_secs(10) {
         eprintln!("built tools/{name} in {:.0?}", started.elapsed());
     }

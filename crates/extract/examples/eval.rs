@@ -18,10 +18,7 @@ fn main() {
         Ok(report) => {
             print!("{}", report.table(verbose));
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report.total).unwrap_or_default()
-                );
+                println!("{}", serde_json::to_string_pretty(&report.total).unwrap_or_default());
             }
         }
         Err(e) => {

@@ -13,11 +13,8 @@ fn texts() -> Vec<String> {
         let Ok(rd) = std::fs::read_dir(root.join(set)) else {
             continue;
         };
-        let mut paths: Vec<_> = rd
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
+        let mut paths: Vec<_> =
+            rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
         paths.sort();
         for p in paths {
             if let Ok(t) = std::fs::read_to_string(&p) {
@@ -29,10 +26,7 @@ fn texts() -> Vec<String> {
 }
 
 fn main() {
-    let rounds: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(50);
+    let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50);
     let texts = texts();
     if texts.is_empty() {
         eprintln!("no fixture texts found");

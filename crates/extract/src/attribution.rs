@@ -139,9 +139,7 @@ impl Attributor for RuleAttribution {
             match raw {
                 Raw::Speaker(s) => speaker = s,
                 Raw::Pronoun(p, at) => {
-                    if let Some((s, from_para_via)) =
-                        resolve_pronoun(doc, ents, &p, at, &done, c.para)
-                    {
+                    if let Some((s, from_para_via)) = resolve_pronoun(doc, ents, &p, at, &done, c.para) {
                         speaker = s;
                         if via.is_empty() {
                             via = from_para_via;
@@ -164,11 +162,7 @@ impl Attributor for RuleAttribution {
                             }
                             _ => None,
                         });
-                        speaker = earlier.unwrap_or(Speaker::Anon {
-                            text,
-                            affiliation: None,
-                            plural: false,
-                        });
+                        speaker = earlier.unwrap_or(Speaker::Anon { text, affiliation: None, plural: false });
                     }
                 },
                 Raw::None => {
@@ -180,11 +174,7 @@ impl Attributor for RuleAttribution {
                 }
             }
             let quote = build_quote(doc, ents, &map, &c, &speaker, &via);
-            done.push(Done {
-                speaker,
-                via,
-                para: c.para,
-            });
+            done.push(Done { speaker, via, para: c.para });
             if let Some(q) = quote {
                 out.push(q);
             }
@@ -201,12 +191,7 @@ fn build_quote(
     speaker: &Speaker,
     via: &[usize],
 ) -> Option<Quote> {
-    let texts: Vec<String> = c
-        .pieces
-        .iter()
-        .filter_map(|p| doc.body.get(p.clone()))
-        .map(collapse_ws)
-        .collect();
+    let texts: Vec<String> = c.pieces.iter().filter_map(|p| doc.body.get(p.clone())).map(collapse_ws).collect();
     if texts.is_empty() {
         return None;
     }
@@ -220,9 +205,7 @@ fn build_quote(
             (Some(rec.name.clone()), true, rec.affiliation)
         }
         Speaker::Org(o) => (ents.orgs.get(*o).map(|x| x.name.clone()), false, Some(*o)),
-        Speaker::Anon {
-            text, affiliation, ..
-        } => (Some(text.clone()), false, *affiliation),
+        Speaker::Anon { text, affiliation, .. } => (Some(text.clone()), false, *affiliation),
     };
     let aff_name = aff.and_then(|o| ents.orgs.get(o)).map(|o| o.name.clone());
     // Implied organizations become visible once something refers to them.
@@ -232,13 +215,7 @@ fn build_quote(
         }
     }
     let (fragments, fragment_spans) = if c.pieces.len() > 1 {
-        (
-            texts.clone(),
-            c.pieces
-                .iter()
-                .map(|p| (map.char_at(p.start), map.char_at(p.end)))
-                .collect(),
-        )
+        (texts.clone(), c.pieces.iter().map(|p| (map.char_at(p.start), map.char_at(p.end))).collect())
     } else {
         (Vec::new(), Vec::new())
     };
@@ -248,11 +225,7 @@ fn build_quote(
         speaker: name,
         speaker_is_person: is_person,
         speaker_affiliation: aff_name,
-        via: via
-            .iter()
-            .filter_map(|&o| ents.orgs.get(o))
-            .map(|o| o.name.clone())
-            .collect(),
+        via: via.iter().filter_map(|&o| ents.orgs.get(o)).map(|o| o.name.clone()).collect(),
         start,
         end,
         fragments,
@@ -280,23 +253,16 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     for i in r.clone() {
         let w = doc.word(i);
         let target = match w {
-            "told" => ents.mention_at(i + 1).or_else(|| {
-                if doc.word(i + 1).eq_ignore_ascii_case("the") {
-                    ents.mention_at(i + 2)
-                } else {
-                    None
-                }
-            }),
+            "told" => ents
+                .mention_at(i + 1)
+                .or_else(|| if doc.word(i + 1).eq_ignore_ascii_case("the") { ents.mention_at(i + 2) } else { None }),
             "reported" if i > r.start => ents.mention_at(i - 1),
             _ => None,
         };
         if let Some(Target::Org(o)) = target.map(|m| m.target)
             && let Some(rec) = ents.orgs.get_mut(o)
             && rec.kind == OrgKind::Other
-            && !rec
-                .name
-                .split(' ')
-                .any(|x| gazetteer().org_suffix(x).is_some())
+            && !rec.name.split(' ').any(|x| gazetteer().org_suffix(x).is_some())
         {
             rec.kind = OrgKind::NewsOutlet;
         }
@@ -306,14 +272,8 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     let at = |k: usize| r.start + k;
     // "X quoted Y as saying": Y.
     if let Some(k) = words.iter().position(|w| w == "quoted") {
-        let passive =
-            k > 0 && ["was", "were", "is", "are", "been", "being"].contains(&words[k - 1].as_str());
-        if !passive
-            && let Some(a) = words[k + 1..]
-                .iter()
-                .position(|w| w == "as")
-                .map(|a| a + k + 1)
-        {
+        let passive = k > 0 && ["was", "were", "is", "are", "been", "being"].contains(&words[k - 1].as_str());
+        if !passive && let Some(a) = words[k + 1..].iter().position(|w| w == "as").map(|a| a + k + 1) {
             let raw = resolve_np(doc, ents, at(k + 1)..at(a));
             if !matches!(raw, Raw::None) {
                 return (raw, via);
@@ -328,17 +288,14 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         }
     }
     // "according to X" at the start of the frame.
-    let according =
-        words.first().is_some_and(|w| w == "according") && words.get(1).is_some_and(|w| w == "to");
+    let according = words.first().is_some_and(|w| w == "according") && words.get(1).is_some_and(|w| w == "to");
     if according {
         let raw = resolve_np(doc, ents, at(2)..r.end);
         let raw = drop_news(ents, raw);
         return (raw, via);
     }
     // Main speech verb.
-    let verb = r
-        .clone()
-        .find(|&i| is_speech_verb_at(doc, i) && doc.word(i) != "according");
+    let verb = r.clone().find(|&i| is_speech_verb_at(doc, i) && doc.word(i) != "according");
     let Some(v) = verb else {
         // A frame without a verb is the subject of a later participle ("X rejected the
         // claims, saying ...").
@@ -370,11 +327,7 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     {
         subj.end -= 1;
     }
-    let mut raw = if subj.is_empty() {
-        Raw::None
-    } else {
-        resolve_np(doc, ents, subj.clone())
-    };
+    let mut raw = if subj.is_empty() { Raw::None } else { resolve_np(doc, ents, subj.clone()) };
     if subj.is_empty() || matches!(raw, Raw::None) {
         // Inverted "said Anja Feld, a banking analyst".
         let after = v + 1..r.end;
@@ -391,9 +344,7 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
 /// A news organization as subject is a source (via), not a speaker.
 fn drop_news(ents: &Entities, raw: Raw) -> Raw {
     match raw {
-        Raw::Speaker(Speaker::Org(o)) if ents.orgs.get(o).is_some_and(|x| x.kind.is_news()) => {
-            Raw::None
-        }
+        Raw::Speaker(Speaker::Org(o)) if ents.orgs.get(o).is_some_and(|x| x.kind.is_news()) => Raw::None,
         other => other,
     }
 }
@@ -446,10 +397,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             }
             if let Some(m) = ents.mention_at(i)
                 && let Target::Person(pi) = m.target
-                && !doc
-                    .tokens
-                    .get(m.tokens.end)
-                    .is_some_and(|t| t.kind == TokKind::Possessive)
+                && !doc.tokens.get(m.tokens.end).is_some_and(|t| t.kind == TokKind::Possessive)
             {
                 return Raw::Speaker(Speaker::Person(pi));
             }
@@ -463,10 +411,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         }
         let head = doc.word(p.end - 1).to_lowercase();
         let det = ["the", "its", "their", "his", "her"].contains(&first.as_str());
-        let simple = det
-            && p.len() >= 2
-            && p.len() <= 5
-            && (p.start + 1..p.end).all(|i| !is_capitalized(doc.word(i)));
+        let simple = det && p.len() >= 2 && p.len() <= 5 && (p.start + 1..p.end).all(|i| !is_capitalized(doc.word(i)));
         // "the judge", "the coach": the last person with that role.
         if simple && g.is_role(&head) && !g.is_anon_head(&head) {
             let found = ents
@@ -501,11 +446,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
                 {
                     aff = ents.org_for_gaz(gi);
                 }
-                return Raw::Speaker(Speaker::Anon {
-                    text: a.text,
-                    affiliation: aff,
-                    plural: a.plural,
-                });
+                return Raw::Speaker(Speaker::Anon { text: a.text, affiliation: aff, plural: a.plural });
             }
         }
         // Organization ("the Premier League side" is another organization of the kind "side").
@@ -515,24 +456,14 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             {
                 let after = doc.word(m.tokens.end).to_lowercase();
                 // "Nigeria's main opposition party": a description tied to the possessor.
-                if doc
-                    .tokens
-                    .get(m.tokens.end)
-                    .is_some_and(|t| t.kind == TokKind::Possessive)
+                if doc.tokens.get(m.tokens.end).is_some_and(|t| t.kind == TokKind::Possessive)
                     && m.tokens.end + 1 < p.end
                     && !is_capitalized(doc.word(m.tokens.end + 1))
                 {
                     let text = doc.span_text(p.clone()).to_string();
-                    return Raw::Speaker(Speaker::Anon {
-                        text,
-                        affiliation: Some(o),
-                        plural: false,
-                    });
+                    return Raw::Speaker(Speaker::Anon { text, affiliation: Some(o), plural: false });
                 }
-                if m.tokens.end < p.end
-                    && NOMINAL_ORG_HEADS.contains(&after.as_str())
-                    && first == "the"
-                {
+                if m.tokens.end < p.end && NOMINAL_ORG_HEADS.contains(&after.as_str()) && first == "the" {
                     let text = doc.span_text(p.start + 1..p.end).to_string();
                     return Raw::Nominal(after, p.start, text);
                 }
@@ -560,24 +491,14 @@ fn resolve_pronoun(
         }
     };
     let anon_to = ents.anon.partition_point(|a| a.tokens.start < at);
-    let anon_before = || {
-        ents.anon[..anon_to]
-            .iter()
-            .rev()
-            .filter(|a| !doc.in_quote(a.tokens.start))
-    };
+    let anon_before = || ents.anon[..anon_to].iter().rev().filter(|a| !doc.in_quote(a.tokens.start));
     match pronoun {
         "he" | "she" => {
             let want_female = pronoun == "she";
-            let person = ents
-                .mentions_before(at)
-                .filter(|m| !doc.in_quote(m.tokens.start))
-                .find_map(|m| match m.target {
+            let person =
+                ents.mentions_before(at).filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
                     Target::Person(p)
-                        if ents
-                            .people
-                            .get(p)
-                            .is_some_and(|x| x.female.is_none_or(|f| f == want_female)) =>
+                        if ents.people.get(p).is_some_and(|x| x.female.is_none_or(|f| f == want_female)) =>
                     {
                         Some((m.tokens.start, p))
                     }
@@ -589,11 +510,7 @@ fn resolve_pronoun(
             if let Some(a) = anon_before().find(|a| !a.plural) {
                 consider(
                     a.tokens.start,
-                    Speaker::Anon {
-                        text: a.text.clone(),
-                        affiliation: a.affiliation,
-                        plural: false,
-                    },
+                    Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: false },
                 );
             }
         }
@@ -601,29 +518,22 @@ fn resolve_pronoun(
             if let Some(a) = anon_before().find(|a| a.plural) {
                 consider(
                     a.tokens.start,
-                    Speaker::Anon {
-                        text: a.text.clone(),
-                        affiliation: a.affiliation,
-                        plural: true,
-                    },
+                    Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: true },
                 );
             }
         }
         _ => {
-            let org = ents
-                .mentions_before(at)
-                .filter(|m| !doc.in_quote(m.tokens.start))
-                .find_map(|m| match m.target {
-                    Target::Org(o)
-                        if ents.orgs.get(o).is_some_and(|x| {
-                            !x.kind.is_news() && x.kind != OrgKind::Government
-                                || x.aliases.len() > 3
-                        }) =>
-                    {
-                        Some((m.tokens.start, o))
-                    }
-                    _ => None,
-                });
+            let org = ents.mentions_before(at).filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
+                Target::Org(o)
+                    if ents
+                        .orgs
+                        .get(o)
+                        .is_some_and(|x| !x.kind.is_news() && x.kind != OrgKind::Government || x.aliases.len() > 3) =>
+                {
+                    Some((m.tokens.start, o))
+                }
+                _ => None,
+            });
             if let Some((pos, o)) = org {
                 consider(pos, Speaker::Org(o));
             }
@@ -636,12 +546,8 @@ fn resolve_pronoun(
     {
         speaker = prev.speaker.clone();
     }
-    let via = done
-        .iter()
-        .rev()
-        .find(|d| d.para == para && d.speaker == speaker)
-        .map(|d| d.via.clone())
-        .unwrap_or_default();
+    let via =
+        done.iter().rev().find(|d| d.para == para && d.speaker == speaker).map(|d| d.via.clone()).unwrap_or_default();
     Some((speaker, via))
 }
 
@@ -675,28 +581,16 @@ fn resolve_nominal(doc: &Document, ents: &Entities, head: &str, at: usize) -> Op
             .iter()
             .rev()
             .find(|a| a.tokens.end <= at && a.head == head && !doc.in_quote(a.tokens.start))
-            .or_else(|| {
-                ents.anon
-                    .iter()
-                    .find(|a| a.tokens.start == at || a.tokens.contains(&at))
-            });
-        return found.map(|a| Speaker::Anon {
-            text: a.text.clone(),
-            affiliation: a.affiliation,
-            plural: a.plural,
-        });
+            .or_else(|| ents.anon.iter().find(|a| a.tokens.start == at || a.tokens.contains(&at)));
+        return found.map(|a| Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: a.plural });
     }
     let want = |k: OrgKind, name: &str| -> bool {
         let lname = name.to_lowercase();
         match head {
             "lender" | "bank" | "insurer" => k == OrgKind::Company || lname.contains("bank"),
-            "company" | "firm" | "carmaker" | "automaker" | "airline" | "retailer" | "startup" => {
-                k == OrgKind::Company
-            }
+            "company" | "firm" | "carmaker" | "automaker" | "airline" | "retailer" | "startup" => k == OrgKind::Company,
             "agency" => k == OrgKind::NewsAgency || lname.contains("agency"),
-            "ministry" | "department" | "government" => {
-                k == OrgKind::Government && lname.split(' ').count() > 1
-            }
+            "ministry" | "department" | "government" => k == OrgKind::Government && lname.split(' ').count() > 1,
             "army" | "military" => k == OrgKind::Military,
             "party" => k == OrgKind::PoliticalGroup,
             "club" | "team" | "side" | "outfit" => k == OrgKind::Other,
@@ -720,8 +614,6 @@ fn resolve_nominal(doc: &Document, ents: &Entities, head: &str, at: usize) -> Op
         .collect();
     matching.reverse();
     // The subject of the same sentence first ("X will cut jobs, the lender said"), else the latest.
-    let same = matching
-        .iter()
-        .find(|(t, _)| doc.tok_sentence.get(*t).copied() == sentence);
+    let same = matching.iter().find(|(t, _)| doc.tok_sentence.get(*t).copied() == sentence);
     same.or(matching.last()).map(|&(_, o)| Speaker::Org(o))
 }

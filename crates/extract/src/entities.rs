@@ -127,13 +127,7 @@ impl EntityRecognizer for RuleEntities {
             let hs: Vec<usize> = s.iter().map(|&(_, t)| t).collect();
             link_singles(h, &mut ents, &hs, &mut m);
         }
-        scan_runs(
-            doc,
-            &mut ents,
-            &mut body_mentions,
-            &mut body_demonyms,
-            &mut singles,
-        );
+        scan_runs(doc, &mut ents, &mut body_mentions, &mut body_demonyms, &mut singles);
         let body_singles: Vec<usize> = singles.iter().map(|&(_, t)| t).collect();
         link_singles(doc, &mut ents, &body_singles, &mut body_mentions);
         body_mentions.sort_by_key(|m: &Mention| m.tokens.start);
@@ -157,19 +151,13 @@ impl EntityRecognizer for RuleEntities {
 impl Entities {
     /// Mention covering token `t`.
     pub fn mention_at(&self, t: usize) -> Option<&Mention> {
-        self.tok_mention
-            .get(t)
-            .copied()
-            .flatten()
-            .and_then(|i| self.mentions.get(i))
+        self.tok_mention.get(t).copied().flatten().and_then(|i| self.mentions.get(i))
     }
 
     /// Mentions starting inside `r`.
     pub fn mentions_in(&self, r: Range<usize>) -> impl Iterator<Item = &Mention> {
         let from = self.mentions.partition_point(|m| m.tokens.start < r.start);
-        self.mentions[from..]
-            .iter()
-            .take_while(move |m| m.tokens.start < r.end)
+        self.mentions[from..].iter().take_while(move |m| m.tokens.start < r.end)
     }
 
     /// Mentions that start before token `t`, latest first.
@@ -198,31 +186,17 @@ impl Entities {
     /// Country implied by a demonym token of the body, if any.
     pub fn demonym_at(&self, t: usize) -> Option<usize> {
         let i = self.demonyms.partition_point(|(tok, _)| *tok < t);
-        self.demonyms
-            .get(i)
-            .filter(|(tok, _)| *tok == t)
-            .map(|&(_, g)| g)
+        self.demonyms.get(i).filter(|(tok, _)| *tok == t).map(|&(_, g)| g)
     }
 
-    fn add_org(
-        &mut self,
-        name: &str,
-        alias: Option<&str>,
-        kind: OrgKind,
-        gaz: Option<usize>,
-    ) -> usize {
+    fn add_org(&mut self, name: &str, alias: Option<&str>, kind: OrgKind, gaz: Option<usize>) -> usize {
         let key = spelling_key(name);
-        let found = gaz
-            .and_then(|g| self.gaz_index.get(&g).copied())
-            .or_else(|| self.org_keys.get(&key).copied());
+        let found = gaz.and_then(|g| self.gaz_index.get(&g).copied()).or_else(|| self.org_keys.get(&key).copied());
         let idx = match found {
             Some(i) => i,
             None => {
                 let (name, aliases) = match gaz.and_then(|g| gazetteer().orgs.get(g)) {
-                    Some(k) => (
-                        k.name.to_string(),
-                        k.aliases.iter().map(|s| s.to_string()).collect(),
-                    ),
+                    Some(k) => (k.name.to_string(), k.aliases.iter().map(|s| s.to_string()).collect()),
                     None => (name.to_string(), Vec::new()),
                 };
                 let i = self.orgs.len();
@@ -232,13 +206,7 @@ impl Entities {
                 if let Some(g) = gaz {
                     self.gaz_index.insert(g, i);
                 }
-                self.orgs.push(OrgRec {
-                    name,
-                    aliases,
-                    kind,
-                    named: true,
-                    gaz,
-                });
+                self.orgs.push(OrgRec { name, aliases, kind, named: true, gaz });
                 i
             }
         };
@@ -262,28 +230,18 @@ impl Entities {
                 name: p.name.clone(),
                 aliases: p.aliases.clone(),
                 role: p.role.clone(),
-                affiliation: p
-                    .affiliation
-                    .and_then(|i| self.orgs.get(i))
-                    .map(|o| o.name.clone()),
+                affiliation: p.affiliation.and_then(|i| self.orgs.get(i)).map(|o| o.name.clone()),
             })
             .collect();
-        let orgs = self
-            .orgs
-            .into_iter()
-            .map(|o| Organization {
-                name: o.name,
-                aliases: o.aliases,
-                kind: o.kind,
-            })
-            .collect();
+        let orgs =
+            self.orgs.into_iter().map(|o| Organization { name: o.name, aliases: o.aliases, kind: o.kind }).collect();
         (people, orgs)
     }
 }
 
 const PARTICLES: &[&str] = &[
-    "al", "el", "de", "da", "di", "du", "del", "della", "der", "den", "van", "von", "bin", "ibn",
-    "le", "la", "dos", "das", "ter", "ben", "abu", "bint",
+    "al", "el", "de", "da", "di", "du", "del", "della", "der", "den", "van", "von", "bin", "ibn", "le", "la", "dos",
+    "das", "ter", "ben", "abu", "bint",
 ];
 const POSSESSIVE_IN_NAMES: &[&str] = &[
     "women",
@@ -341,18 +299,17 @@ const OUTLET_DESCRIPTORS: &[(&str, OrgKind)] = &[
 ];
 /// First words that make a name a place ("Lake Victoria", "Mount Kenya").
 const PLACE_FIRST: &[&str] = &[
-    "lake", "mount", "mt.", "river", "cape", "port", "gulf", "bay", "fort", "saint", "san",
-    "santa", "los", "las", "upper", "lower", "greater", "north", "south", "east", "west",
-    "central", "northern", "southern", "eastern", "western",
+    "lake", "mount", "mt.", "river", "cape", "port", "gulf", "bay", "fort", "saint", "san", "santa", "los", "las",
+    "upper", "lower", "greater", "north", "south", "east", "west", "central", "northern", "southern", "eastern",
+    "western",
 ];
 /// Upper-case words that are not organizations.
 const COMMON_ACRONYMS: &[&str] = &[
-    "CEO", "CFO", "COO", "CTO", "GDP", "DNA", "RNA", "VAR", "AI", "TV", "PM", "AM", "UTC", "GMT",
-    "COVID", "HIV", "AIDS", "LGBT", "LGBTQ", "IPO", "VAT", "USD", "EUR", "GBP", "OK", "MP", "MPS",
-    "MEP", "MEPS", "NGO", "NGOS", "EV", "EVS", "SUV", "CO2", "PDF", "URL", "FAQ", "ID", "IT", "PR",
-    "HR", "QC", "KC", "BST", "EST", "PST", "CET", "ET", "PT", "NB", "PS", "VIP", "UK", "US", "USA",
-    "UN", "EU", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "A", "I", "LNG", "OPEC",
-    "R&D", "ESG", "ETF", "FBI", "CIA", "WHO", "NATO", "G7", "G20",
+    "CEO", "CFO", "COO", "CTO", "GDP", "DNA", "RNA", "VAR", "AI", "TV", "PM", "AM", "UTC", "GMT", "COVID", "HIV",
+    "AIDS", "LGBT", "LGBTQ", "IPO", "VAT", "USD", "EUR", "GBP", "OK", "MP", "MPS", "MEP", "MEPS", "NGO", "NGOS", "EV",
+    "EVS", "SUV", "CO2", "PDF", "URL", "FAQ", "ID", "IT", "PR", "HR", "QC", "KC", "BST", "EST", "PST", "CET", "ET",
+    "PT", "NB", "PS", "VIP", "UK", "US", "USA", "UN", "EU", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII",
+    "A", "I", "LNG", "OPEC", "R&D", "ESG", "ETF", "FBI", "CIA", "WHO", "NATO", "G7", "G20",
 ];
 const JOINERS: &[&str] = &["of", "for", "and", "&", "the", "on"];
 const GENERIC_FIRST: &[&str] = &[
@@ -392,14 +349,12 @@ fn is_cap_token(doc: &Document, i: usize) -> bool {
         return true;
     }
     let lower = w.to_lowercase();
-    if (lower.starts_with("al-") || lower.starts_with("el-"))
-        && w.chars().nth(3).is_some_and(char::is_uppercase)
-    {
+    if (lower.starts_with("al-") || lower.starts_with("el-")) && w.chars().nth(3).is_some_and(char::is_uppercase) {
         return true;
     }
     // Ordinals in names ("10th Circuit Court").
-    let ordinal = w.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s));
+    let ordinal =
+        w.chars().next().is_some_and(|c| c.is_ascii_digit()) && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s));
     ordinal && is_capitalized(doc.word(i + 1))
 }
 
@@ -407,17 +362,12 @@ fn gaz_lookup(doc: &Document, r: Range<usize>) -> Option<usize> {
     if r.is_empty() {
         return None;
     }
-    let key = r
-        .map(|i| doc.word(i).to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let key = r.map(|i| doc.word(i).to_lowercase()).collect::<Vec<_>>().join(" ");
     gazetteer().org_index.get(&key).copied()
 }
 
 fn key_of(doc: &Document, r: Range<usize>) -> String {
-    r.map(|i| doc.word(i).to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ")
+    r.map(|i| doc.word(i).to_lowercase()).collect::<Vec<_>>().join(" ")
 }
 
 fn all_caps(w: &str) -> bool {
@@ -448,10 +398,7 @@ fn scan_runs(
                     continue;
                 }
                 // "Women's Tennis Association", "People's Democratic Alliance".
-                let possessive = doc
-                    .tokens
-                    .get(end)
-                    .is_some_and(|t| t.kind == TokKind::Possessive);
+                let possessive = doc.tokens.get(end).is_some_and(|t| t.kind == TokKind::Possessive);
                 if possessive
                     && end + 1 < s.tokens.end
                     && is_cap_token(doc, end + 1)
@@ -490,10 +437,7 @@ fn org_kind_for_long_form(doc: &Document, r: Range<usize>) -> OrgKind {
         }
     }
     let words: Vec<String> = r.map(|i| doc.word(i).to_lowercase()).collect();
-    if words
-        .iter()
-        .any(|w| ["international", "world", "european", "nations", "global"].contains(&w.as_str()))
-    {
+    if words.iter().any(|w| ["international", "world", "european", "nations", "global"].contains(&w.as_str())) {
         OrgKind::InternationalOrg
     } else {
         OrgKind::Other
@@ -532,9 +476,7 @@ fn suffix_org(doc: &Document, r: Range<usize>) -> Option<OrgKind> {
 
 fn strip_leading_function(doc: &Document, mut r: Range<usize>) -> Range<usize> {
     let g = gazetteer();
-    while r.start < r.end
-        && (g.is_function_word(doc.word(r.start)) || g.is_calendar(doc.word(r.start)))
-    {
+    while r.start < r.end && (g.is_function_word(doc.word(r.start)) || g.is_calendar(doc.word(r.start))) {
         r.start += 1;
     }
     r
@@ -554,10 +496,7 @@ fn process_run(
         if let Some(gi) = gaz_lookup(doc, r.clone()) {
             let kind = g.orgs[gi].kind;
             let idx = ents.add_org(doc.span_text(r.clone()), None, kind, Some(gi));
-            mentions.push(Mention {
-                tokens: r,
-                target: Target::Org(idx),
-            });
+            mentions.push(Mention { tokens: r, target: Target::Org(idx) });
             return;
         }
     }
@@ -566,16 +505,8 @@ fn process_run(
         return;
     }
     // 2. "Long Form (ACR)".
-    let initial_ok = doc
-        .word(r.end + 1)
-        .chars()
-        .next()
-        .map(|c| c.to_ascii_lowercase())
-        == doc
-            .word(r.start)
-            .chars()
-            .next()
-            .map(|c| c.to_ascii_lowercase())
+    let initial_ok = doc.word(r.end + 1).chars().next().map(|c| c.to_ascii_lowercase())
+        == doc.word(r.start).chars().next().map(|c| c.to_ascii_lowercase())
         && !r.clone().all(|i| all_caps(doc.word(i)) || !doc.is_word(i));
     if r.len() >= 2
         && initial_ok
@@ -585,23 +516,16 @@ fn process_run(
     {
         let acr = doc.word(r.end + 1).to_string();
         let last = doc.word(r.end - 1);
-        let first_is_title = g.is_title(doc.word(r.start))
-            && g.given_names
-                .contains_key(&doc.word(r.start + 1).to_lowercase());
+        let first_is_title =
+            g.is_title(doc.word(r.start)) && g.given_names.contains_key(&doc.word(r.start + 1).to_lowercase());
         if !g.is_non_org_ending(last) && !first_is_title {
             let kind = match g.org_index.get(&acr.to_lowercase()) {
                 Some(&gi) => g.orgs[gi].kind,
                 None => org_kind_for_long_form(doc, r.clone()),
             };
             let idx = ents.add_org(doc.span_text(r.clone()), Some(&acr), kind, None);
-            mentions.push(Mention {
-                tokens: r.clone(),
-                target: Target::Org(idx),
-            });
-            mentions.push(Mention {
-                tokens: r.end + 1..r.end + 2,
-                target: Target::Org(idx),
-            });
+            mentions.push(Mention { tokens: r.clone(), target: Target::Org(idx) });
+            mentions.push(Mention { tokens: r.end + 1..r.end + 2, target: Target::Org(idx) });
             return;
         }
         if g.is_non_org_ending(last) {
@@ -617,10 +541,7 @@ fn process_run(
             rr.start += 1;
         }
         let idx = ents.add_org(doc.span_text(rr.clone()), None, kind, None);
-        mentions.push(Mention {
-            tokens: rr,
-            target: Target::Org(idx),
-        });
+        mentions.push(Mention { tokens: rr, target: Target::Org(idx) });
         return;
     }
     // 4. Greedy split on the gazetteer, demonyms and places.
@@ -636,33 +557,15 @@ fn process_run(
                  prefix: Option<Target>,
                  prefix_demonym: Option<usize>| {
         if let Some(s) = rest_start.take() {
-            classify_piece(
-                doc,
-                ents,
-                s..upto,
-                full.clone(),
-                mentions,
-                singles,
-                prefix,
-                prefix_demonym,
-            );
+            classify_piece(doc, ents, s..upto, full.clone(), mentions, singles, prefix, prefix_demonym);
         }
     };
     while p < r.end {
         let w = doc.word(p).to_lowercase();
         let split_word = ["and", "&", "for", "the", "on"].contains(&w.as_str())
-            || (w == "of"
-                && !(g.is_title(doc.word(p.saturating_sub(1))) && doc.word(p + 1) == "State"));
+            || (w == "of" && !(g.is_title(doc.word(p.saturating_sub(1))) && doc.word(p + 1) == "State"));
         if split_word {
-            flush(
-                &mut rest_start,
-                p,
-                ents,
-                mentions,
-                singles,
-                prefix,
-                prefix_demonym,
-            );
+            flush(&mut rest_start, p, ents, mentions, singles, prefix, prefix_demonym);
             p += 1;
             continue;
         }
@@ -670,20 +573,14 @@ fn process_run(
         // ("the Syrian Army and AFP").
         if rest_start.is_none() {
             let stop = (p..r.end)
-                .find(|&i| {
-                    ["and", "&", "for", "the", "on", "of"]
-                        .contains(&doc.word(i).to_lowercase().as_str())
-                })
+                .find(|&i| ["and", "&", "for", "the", "on", "of"].contains(&doc.word(i).to_lowercase().as_str()))
                 .unwrap_or(r.end);
             if stop < r.end
                 && let Some(kind) = suffix_org(doc, p..stop)
                 && gaz_lookup(doc, p..stop).is_none()
             {
                 let idx = ents.add_org(doc.span_text(p..stop), None, kind, None);
-                mentions.push(Mention {
-                    tokens: p..stop,
-                    target: Target::Org(idx),
-                });
+                mentions.push(Mention { tokens: p..stop, target: Target::Org(idx) });
                 prefix = Some(Target::Org(idx));
                 p = stop;
                 continue;
@@ -692,8 +589,7 @@ fn process_run(
         let mut matched = false;
         // Inside a name that starts with a given name ("Jorge Mendes Lima", "Michael
         // Jordan") a one-word place or country is part of the name.
-        let in_name =
-            rest_start.is_some_and(|rs| g.given_names.contains_key(&doc.word(rs).to_lowercase()));
+        let in_name = rest_start.is_some_and(|rs| g.given_names.contains_key(&doc.word(rs).to_lowercase()));
         let maxlen = g.max_org_tokens.min(r.end - p);
         for len in (1..=maxlen).rev() {
             if in_name && len == 1 {
@@ -703,20 +599,9 @@ fn process_run(
                 // A lone capitalized common word at sentence start is not enough for an
                 // ambiguous one-word entry such as "Apple" only when followed by a
                 // lower-case continuation; keep it simple: accept.
-                flush(
-                    &mut rest_start,
-                    p,
-                    ents,
-                    mentions,
-                    singles,
-                    prefix,
-                    prefix_demonym,
-                );
+                flush(&mut rest_start, p, ents, mentions, singles, prefix, prefix_demonym);
                 let idx = ents.add_org(doc.span_text(p..p + len), None, g.orgs[gi].kind, Some(gi));
-                mentions.push(Mention {
-                    tokens: p..p + len,
-                    target: Target::Org(idx),
-                });
+                mentions.push(Mention { tokens: p..p + len, target: Target::Org(idx) });
                 prefix = Some(Target::Org(idx));
                 p += len;
                 matched = true;
@@ -732,15 +617,7 @@ fn process_run(
             }
             let key = key_of(doc, p..p + len);
             if let Some(&gi) = g.demonyms.get(&key) {
-                flush(
-                    &mut rest_start,
-                    p,
-                    ents,
-                    mentions,
-                    singles,
-                    prefix,
-                    prefix_demonym,
-                );
+                flush(&mut rest_start, p, ents, mentions, singles, prefix, prefix_demonym);
                 demonyms.push((p, gi));
                 prefix_demonym = Some(gi);
                 p += len;
@@ -748,15 +625,7 @@ fn process_run(
                 break;
             }
             if g.is_place(&key) {
-                flush(
-                    &mut rest_start,
-                    p,
-                    ents,
-                    mentions,
-                    singles,
-                    prefix,
-                    prefix_demonym,
-                );
+                flush(&mut rest_start, p, ents, mentions, singles, prefix, prefix_demonym);
                 p += len;
                 matched = true;
                 break;
@@ -770,15 +639,7 @@ fn process_run(
         }
         p += 1;
     }
-    flush(
-        &mut rest_start,
-        r.end,
-        ents,
-        mentions,
-        singles,
-        prefix,
-        prefix_demonym,
-    );
+    flush(&mut rest_start, r.end, ents, mentions, singles, prefix, prefix_demonym);
 }
 
 fn has_person_cue_after(doc: &Document, end: usize) -> bool {
@@ -813,13 +674,10 @@ fn has_person_cue_before(doc: &Document, start: usize) -> bool {
     // "his counterpart, Park Ji-hoon", "Iran's envoy to the agency, Hamid Rezaei"
     if start >= 2 && doc.is_punct(start - 1, ',') {
         let from = start.saturating_sub(7);
-        return (from..start - 1)
-            .rev()
-            .take_while(|&i| !doc.is_punct(i, ',') && !doc.is_punct(i, '.'))
-            .any(|i| {
-                let w = doc.word(i);
-                doc.is_word(i) && !is_capitalized(w) && g.is_role(w)
-            });
+        return (from..start - 1).rev().take_while(|&i| !doc.is_punct(i, ',') && !doc.is_punct(i, '.')).any(|i| {
+            let w = doc.word(i);
+            doc.is_word(i) && !is_capitalized(w) && g.is_role(w)
+        });
     }
     false
 }
@@ -854,10 +712,7 @@ fn classify_piece(
     };
     // Drop particles at the name's edges.
     let mut name = name;
-    while name.start < name.end
-        && !is_capitalized(doc.word(name.start))
-        && !is_cap_token(doc, name.start)
-    {
+    while name.start < name.end && !is_capitalized(doc.word(name.start)) && !is_cap_token(doc, name.start) {
         name.start += 1;
     }
     while name.start < name.end && !is_capitalized(doc.word(name.end - 1)) {
@@ -868,10 +723,7 @@ fn classify_piece(
     }
     let role = title_end.map(|t| doc.span_text(run.start.min(piece.start)..t).to_string());
     let words: Vec<&str> = name.clone().map(|i| doc.word(i)).collect();
-    if PLACE_FIRST.contains(&words[0].to_lowercase().as_str())
-        && words.len() >= 2
-        && title_end.is_none()
-    {
+    if PLACE_FIRST.contains(&words[0].to_lowercase().as_str()) && words.len() >= 2 && title_end.is_none() {
         return;
     }
     // "newspaper Record", "news agency IRNA".
@@ -881,35 +733,22 @@ fn classify_piece(
     {
         let text = doc.span_text(name.clone()).to_string();
         let idx = ents.add_org(&text, None, *kind, None);
-        mentions.push(Mention {
-            tokens: name,
-            target: Target::Org(idx),
-        });
+        mentions.push(Mention { tokens: name, target: Target::Org(idx) });
         return;
     }
     // "an analyst at Raymond James", "a virologist at Nordea": an organization.
     let at_org = ["at", "for", "with", "from"].contains(&before.as_str())
-        && (g.is_role(doc.word(name.start.wrapping_sub(2)))
-            || g.is_anon_head(doc.word(name.start.wrapping_sub(2))))
+        && (g.is_role(doc.word(name.start.wrapping_sub(2))) || g.is_anon_head(doc.word(name.start.wrapping_sub(2))))
         && title_end.is_none();
     if at_org {
         let text = doc.span_text(name.clone()).to_string();
-        let kind = g
-            .org_suffix(words[words.len() - 1])
-            .unwrap_or(OrgKind::Company);
+        let kind = g.org_suffix(words[words.len() - 1]).unwrap_or(OrgKind::Company);
         let idx = ents.add_org(&text, None, kind, None);
-        mentions.push(Mention {
-            tokens: name,
-            target: Target::Org(idx),
-        });
+        mentions.push(Mention { tokens: name, target: Target::Org(idx) });
         return;
     }
     // An unknown upper-case name of three or more letters ("CATL", "GLAMOS").
-    let numbered = doc
-        .word(name.end)
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_digit());
+    let numbered = doc.word(name.end).chars().next().is_some_and(|c| c.is_ascii_digit());
     if words.len() == 1
         && all_caps(words[0])
         && words[0].chars().filter(|c| c.is_alphabetic()).count() >= 3
@@ -919,36 +758,17 @@ fn classify_piece(
         && name.start >= doc.lead_end
     {
         let idx = ents.add_org(words[0], None, OrgKind::Other, None);
-        mentions.push(Mention {
-            tokens: name,
-            target: Target::Org(idx),
-        });
+        mentions.push(Mention { tokens: name, target: Target::Org(idx) });
         return;
     }
-    if words
-        .iter()
-        .any(|w| g.is_calendar(w) || g.is_function_word(w))
-        && title_end.is_none()
-    {
+    if words.iter().any(|w| g.is_calendar(w) || g.is_function_word(w)) && title_end.is_none() {
         // e.g. "Today", "Monday": nothing; try the tail after such words.
-        if let Some(pos) = name
-            .clone()
-            .rposition(|i| g.is_calendar(doc.word(i)) || g.is_function_word(doc.word(i)))
-        {
+        if let Some(pos) = name.clone().rposition(|i| g.is_calendar(doc.word(i)) || g.is_function_word(doc.word(i))) {
             let tail = name.start + pos + 1..name.end;
             if tail.len() == 1 {
                 singles.push((false, tail.start));
             } else if !tail.is_empty() {
-                classify_piece(
-                    doc,
-                    ents,
-                    tail,
-                    run,
-                    mentions,
-                    singles,
-                    _prefix,
-                    prefix_demonym,
-                );
+                classify_piece(doc, ents, tail, run, mentions, singles, _prefix, prefix_demonym);
             }
         }
         return;
@@ -978,19 +798,12 @@ fn classify_piece(
     } else if words.len() <= 4 && !words.iter().any(|w| g.is_title(w)) {
         let text = doc.span_text(name.clone()).to_string();
         let idx = ents.add_org(&text, None, OrgKind::Other, None);
-        mentions.push(Mention {
-            tokens: name,
-            target: Target::Org(idx),
-        });
+        mentions.push(Mention { tokens: name, target: Target::Org(idx) });
     }
 }
 
 fn person_key(s: &str) -> String {
-    s.to_lowercase()
-        .replace(['-', '‐'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.to_lowercase().replace(['-', '‐'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn add_person(
@@ -1004,59 +817,50 @@ fn add_person(
     let g = gazetteer();
     let text = doc.span_text(name.clone()).to_string();
     let key = person_key(&text);
-    let idx =
-        match ents.people.iter().position(|p| {
-            person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key)
-        }) {
-            Some(i) => {
-                let p = &mut ents.people[i];
-                if p.name != text && !p.aliases.contains(&text) {
-                    p.aliases.push(text.clone());
-                }
-                if p.role.is_none() {
-                    p.role = role;
-                }
-                i
+    let idx = match ents
+        .people
+        .iter()
+        .position(|p| person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key))
+    {
+        Some(i) => {
+            let p = &mut ents.people[i];
+            if p.name != text && !p.aliases.contains(&text) {
+                p.aliases.push(text.clone());
             }
-            None => {
-                let first = doc.word(name.start).to_lowercase();
-                let female = g.given_names.get(&first).copied();
-                let mut aliases = Vec::new();
-                // Surname alias: the last word, with a preceding particle ("de Mistura").
-                if name.len() >= 2 {
-                    let last = name.end - 1;
-                    let mut s = last;
-                    while s > name.start + 1
-                        && PARTICLES.contains(&doc.word(s - 1).to_lowercase().as_str())
-                    {
-                        s -= 1;
-                    }
-                    aliases.push(doc.span_text(s..name.end).to_string());
-                }
-                ents.people.push(PersonRec {
-                    name: text,
-                    aliases,
-                    role,
-                    affiliation: None,
-                    female,
-                    first_mention: Some((name.clone(), run)),
-                });
-                ents.people.len() - 1
+            if p.role.is_none() {
+                p.role = role;
             }
-        };
-    mentions.push(Mention {
-        tokens: name,
-        target: Target::Person(idx),
-    });
+            i
+        }
+        None => {
+            let first = doc.word(name.start).to_lowercase();
+            let female = g.given_names.get(&first).copied();
+            let mut aliases = Vec::new();
+            // Surname alias: the last word, with a preceding particle ("de Mistura").
+            if name.len() >= 2 {
+                let last = name.end - 1;
+                let mut s = last;
+                while s > name.start + 1 && PARTICLES.contains(&doc.word(s - 1).to_lowercase().as_str()) {
+                    s -= 1;
+                }
+                aliases.push(doc.span_text(s..name.end).to_string());
+            }
+            ents.people.push(PersonRec {
+                name: text,
+                aliases,
+                role,
+                affiliation: None,
+                female,
+                first_mention: Some((name.clone(), run)),
+            });
+            ents.people.len() - 1
+        }
+    };
+    mentions.push(Mention { tokens: name, target: Target::Person(idx) });
 }
 
 /// Links single capitalized words to known people (surnames) and organizations.
-fn link_singles(
-    doc: &Document,
-    ents: &mut Entities,
-    singles: &[usize],
-    mentions: &mut Vec<Mention>,
-) {
+fn link_singles(doc: &Document, ents: &mut Entities, singles: &[usize], mentions: &mut Vec<Mention>) {
     let g = gazetteer();
     // word -> (person, is surname)
     let mut person_words: HashMap<String, (usize, bool)> = HashMap::new();
@@ -1083,26 +887,17 @@ fn link_singles(
         if !o.named || o.gaz.is_some_and(|gi| gi < g.country_count) {
             continue;
         }
-        let words: Vec<String> = spelling_key(&o.name)
-            .split(' ')
-            .map(str::to_string)
-            .collect();
+        let words: Vec<String> = spelling_key(&o.name).split(' ').map(str::to_string).collect();
         if words.len() < 2 {
             continue;
         }
-        if let Some(f) = words
-            .first()
-            .filter(|f| !GENERIC_FIRST.contains(&f.as_str()))
-        {
+        if let Some(f) = words.first().filter(|f| !GENERIC_FIRST.contains(&f.as_str())) {
             let e = first_words.entry(f.clone()).or_insert(Some(oi));
             if *e != Some(oi) {
                 *e = None;
             }
         }
-        if let Some(l) = words
-            .last()
-            .filter(|l| words.len() == 2 || g.org_suffix(l).is_some())
-        {
+        if let Some(l) = words.last().filter(|l| words.len() == 2 || g.org_suffix(l).is_some()) {
             let e = last_words.entry(l.clone()).or_insert(Some(oi));
             if *e != Some(oi) {
                 *e = None;
@@ -1125,23 +920,13 @@ fn link_singles(
             if alias != p.name && !p.aliases.contains(&alias) {
                 p.aliases.push(alias);
             }
-            mentions.push(Mention {
-                tokens: start..t + 1,
-                target: Target::Person(pi),
-            });
+            mentions.push(Mention { tokens: start..t + 1, target: Target::Person(pi) });
             continue;
         }
-        let sentence_start = doc
-            .sentences
-            .get(doc.tok_sentence.get(t).copied().unwrap_or(0))
-            .map(|s| s.tokens.start);
+        let sentence_start = doc.sentences.get(doc.tok_sentence.get(t).copied().unwrap_or(0)).map(|s| s.tokens.start);
         let mid = sentence_start != Some(t);
         let first_hit = first_words.get(&lw).copied().flatten();
-        let last_hit = if mid {
-            last_words.get(&lw).copied().flatten()
-        } else {
-            None
-        };
+        let last_hit = if mid { last_words.get(&lw).copied().flatten() } else { None };
         let org_hit = match (first_hit, last_hit) {
             (Some(a), Some(b)) if a != b => None,
             (a, b) => a.or(b),
@@ -1151,25 +936,16 @@ fn link_singles(
             if !o.aliases.iter().any(|a| a == w) && o.name != w {
                 o.aliases.push(w.to_string());
             }
-            mentions.push(Mention {
-                tokens: t..t + 1,
-                target: Target::Org(oi),
-            });
+            mentions.push(Mention { tokens: t..t + 1, target: Target::Org(oi) });
             continue;
         }
         // "Benfica president Antonio Faria": a one-word organization before a role and a name.
-        let role_next =
-            doc.is_word(t + 1) && !is_capitalized(doc.word(t + 1)) && g.is_role(doc.word(t + 1));
-        let person_after = role_next
-            && mentions
-                .iter()
-                .any(|m| m.tokens.start == t + 2 && matches!(m.target, Target::Person(_)));
+        let role_next = doc.is_word(t + 1) && !is_capitalized(doc.word(t + 1)) && g.is_role(doc.word(t + 1));
+        let person_after =
+            role_next && mentions.iter().any(|m| m.tokens.start == t + 2 && matches!(m.target, Target::Person(_)));
         if person_after && !g.given_names.contains_key(&lw) {
             let idx = ents.add_org(w, None, OrgKind::Other, None);
-            mentions.push(Mention {
-                tokens: t..t + 1,
-                target: Target::Org(idx),
-            });
+            mentions.push(Mention { tokens: t..t + 1, target: Target::Org(idx) });
         }
     }
 }
@@ -1233,8 +1009,7 @@ fn assign_affiliations(doc: &Document, ents: &mut Entities) {
                     break;
                 }
                 let w = doc.word(t);
-                let ok = doc.is_punct(t, ',')
-                    || (doc.is_word(t) && !is_capitalized(w) && (g.is_role(w) || steps <= 2));
+                let ok = doc.is_punct(t, ',') || (doc.is_word(t) && !is_capitalized(w) && (g.is_role(w) || steps <= 2));
                 if !ok || doc.is_punct(t, '.') {
                     break;
                 }
@@ -1244,14 +1019,8 @@ fn assign_affiliations(doc: &Document, ents: &mut Entities) {
         if aff.is_none() && gaz_aff.is_none() && doc.is_punct(run.end, ',') {
             let mut t = run.end + 1;
             let first = doc.word(t).to_lowercase();
-            if ["a", "an", "the", "who", "whose", "its", "his", "her"].contains(&first.as_str())
-                || g.is_role(&first)
-            {
-                while t < doc.tokens.len()
-                    && t < run.end + 14
-                    && !doc.is_punct(t, ',')
-                    && !doc.is_punct(t, '.')
-                {
+            if ["a", "an", "the", "who", "whose", "its", "his", "her"].contains(&first.as_str()) || g.is_role(&first) {
+                while t < doc.tokens.len() && t < run.end + 14 && !doc.is_punct(t, ',') && !doc.is_punct(t, '.') {
                     if let Some(Target::Org(o)) = ents.mention_at(t).map(|m| m.target) {
                         aff = Some(o);
                         break;
@@ -1267,39 +1036,18 @@ fn assign_affiliations(doc: &Document, ents: &mut Entities) {
         }
         // "Chief Executive X" with no organization nearby: the company (or club) the
         // article was just talking about.
-        let role = ents.people[pi]
-            .role
-            .clone()
-            .unwrap_or_default()
-            .to_lowercase();
-        let corporate = [
-            "chief executive",
-            "ceo",
-            "chairman",
-            "chairwoman",
-            "founder",
-            "general counsel",
-            "chief financial",
-        ]
-        .iter()
-        .any(|r| role.contains(r));
-        let sporting = ["manager", "coach", "captain"]
-            .iter()
-            .any(|r| role.contains(r));
+        let role = ents.people[pi].role.clone().unwrap_or_default().to_lowercase();
+        let corporate =
+            ["chief executive", "ceo", "chairman", "chairwoman", "founder", "general counsel", "chief financial"]
+                .iter()
+                .any(|r| role.contains(r));
+        let sporting = ["manager", "coach", "captain"].iter().any(|r| role.contains(r));
         if aff.is_none() && (corporate || sporting) {
-            let want = if corporate {
-                OrgKind::Company
-            } else {
-                OrgKind::Other
-            };
+            let want = if corporate { OrgKind::Company } else { OrgKind::Other };
             let first_sent = doc.tok_sentence.get(name.start).copied().unwrap_or(0);
             aff = ents
                 .mentions_before(name.start)
-                .take_while(|m| {
-                    doc.tok_sentence
-                        .get(m.tokens.start)
-                        .is_some_and(|&s| s + 3 >= first_sent)
-                })
+                .take_while(|m| doc.tok_sentence.get(m.tokens.start).is_some_and(|&s| s + 3 >= first_sent))
                 .find_map(|m| match m.target {
                     Target::Org(o) if ents.orgs.get(o).is_some_and(|x| x.kind == want) => Some(o),
                     _ => None,
@@ -1362,8 +1110,8 @@ const NP_STOP: &[&str] = &[
     "despite",
 ];
 const DETERMINERS: &[&str] = &[
-    "a", "an", "the", "some", "two", "three", "four", "five", "six", "several", "many", "few",
-    "other", "its", "their", "his", "her", "both", "one", "most", "all", "senior", "top",
+    "a", "an", "the", "some", "two", "three", "four", "five", "six", "several", "many", "few", "other", "its", "their",
+    "his", "her", "both", "one", "most", "all", "senior", "top",
 ];
 
 /// Builds the anonymous-source description headed by token `head`, if it is one.
@@ -1373,11 +1121,7 @@ pub fn anon_np(doc: &Document, ents: &Entities, head: usize) -> Option<AnonMenti
     if !g.is_anon_head(hw) || ents.mention_at(head).is_some() {
         return None;
     }
-    let sent = doc
-        .sentences
-        .get(*doc.tok_sentence.get(head)?)?
-        .tokens
-        .clone();
+    let sent = doc.sentences.get(*doc.tok_sentence.get(head)?)?.tokens.clone();
     let mut s = head;
     let mut steps = 0;
     while s > sent.start && steps < 7 {
@@ -1399,22 +1143,13 @@ pub fn anon_np(doc: &Document, ents: &Entities, head: usize) -> Option<AnonMenti
         // A person's name right before ("Kerry aides") is fine; a verb-like -ed/-ing word ends it.
         if !is_capitalized(w)
             && (lw.ends_with("ing") || lw.ends_with("ed"))
-            && ![
-                "senior",
-                "unnamed",
-                "concerned",
-                "unidentified",
-                "informed",
-                "retired",
-            ]
-            .contains(&lw.as_str())
+            && !["senior", "unnamed", "concerned", "unidentified", "informed", "retired"].contains(&lw.as_str())
         {
             break;
         }
         s = p;
         steps += 1;
-        if DETERMINERS.contains(&lw.as_str()) && !["senior", "top", "other"].contains(&lw.as_str())
-        {
+        if DETERMINERS.contains(&lw.as_str()) && !["senior", "top", "other"].contains(&lw.as_str()) {
             break;
         }
     }
@@ -1422,25 +1157,17 @@ pub fn anon_np(doc: &Document, ents: &Entities, head: usize) -> Option<AnonMenti
     if s > 0
         && doc.is_punct(s - 1, ',')
         && s >= 2
-        && matches!(
-            ents.mention_at(s - 2).map(|m| m.target),
-            Some(Target::Person(_))
-        )
+        && matches!(ents.mention_at(s - 2).map(|m| m.target), Some(Target::Person(_)))
     {
         return None;
     }
-    if ents
-        .mention_at(s)
-        .is_some_and(|m| matches!(m.target, Target::Person(_)))
-    {
+    if ents.mention_at(s).is_some_and(|m| matches!(m.target, Target::Person(_))) {
         return None;
     }
     let mut e = head + 1;
     let nxt = doc.word(e).to_lowercase();
     let nxt2 = doc.word(e + 1).to_lowercase();
-    if ["familiar", "close", "briefed"].contains(&nxt.as_str())
-        || (nxt == "with" && nxt2 == "knowledge")
-    {
+    if ["familiar", "close", "briefed"].contains(&nxt.as_str()) || (nxt == "with" && nxt2 == "knowledge") {
         while e < sent.end
             && e < head + 9
             && doc.is_word(e)
@@ -1449,12 +1176,9 @@ pub fn anon_np(doc: &Document, ents: &Entities, head: usize) -> Option<AnonMenti
         {
             e += 1;
         }
-    } else if ["in", "at", "for", "from"].contains(&nxt.as_str()) && is_capitalized(doc.word(e + 1))
-    {
+    } else if ["in", "at", "for", "from"].contains(&nxt.as_str()) && is_capitalized(doc.word(e + 1)) {
         e += 1;
-        while e < sent.end
-            && (is_cap_token(doc, e) || (doc.word(e) == "of" && is_cap_token(doc, e + 1)))
-        {
+        while e < sent.end && (is_cap_token(doc, e) || (doc.word(e) == "of" && is_cap_token(doc, e + 1))) {
             e += 1;
         }
     }
@@ -1477,13 +1201,7 @@ pub fn anon_np(doc: &Document, ents: &Entities, head: usize) -> Option<AnonMenti
             affiliation = Some(o);
         }
     }
-    Some(AnonMention {
-        tokens: s..e,
-        text,
-        head: lower,
-        plural,
-        affiliation,
-    })
+    Some(AnonMention { tokens: s..e, text, head: lower, plural, affiliation })
 }
 
 fn find_anonymous(doc: &Document, ents: &mut Entities) {
@@ -1515,41 +1233,30 @@ mod tests {
 
     #[test]
     fn titles_demonyms_and_surnames() {
-        let e = run(
-            "Syrian President Bashar al Assad met UN envoy Staffan de Mistura. Later Assad left.",
-        );
+        let e = run("Syrian President Bashar al Assad met UN envoy Staffan de Mistura. Later Assad left.");
         let names: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, vec!["Bashar al Assad", "Staffan de Mistura"]);
         assert!(e.people[0].aliases.contains(&"Assad".to_string()));
-        assert_eq!(
-            e.people[0].affiliation.map(|o| e.orgs[o].name.as_str()),
-            Some("Syria")
-        );
-        assert_eq!(
-            e.people[1].affiliation.map(|o| e.orgs[o].name.as_str()),
-            Some("United Nations")
-        );
+        assert_eq!(e.people[0].affiliation.map(|o| e.orgs[o].name.as_str()), Some("Syria"));
+        assert_eq!(e.people[1].affiliation.map(|o| e.orgs[o].name.as_str()), Some("United Nations"));
     }
 
     #[test]
     fn acronym_definitions_and_suffixes() {
-        let e = run(
-            "The International Syria Support Group (ISSG) met the Syrian Army and Agence France Presse.",
-        );
+        let e = run("The International Syria Support Group (ISSG) met the Syrian Army and Agence France Presse.");
         let names: Vec<&str> = e.orgs.iter().map(|o| o.name.as_str()).collect();
         assert!(names.contains(&"International Syria Support Group"));
         assert!(names.contains(&"Syrian Army"));
         assert!(names.contains(&"Agence France-Presse"));
-        let issg = e
-            .orgs
-            .iter()
-            .find(|o| o.name == "International Syria Support Group");
+        let issg = e.orgs.iter().find(|o| o.name == "International Syria Support Group");
         assert!(issg.is_some_and(|o| o.aliases.contains(&"ISSG".to_string())));
     }
 
     #[test]
     fn anonymous_sources() {
-        let doc = segment("Two people familiar with the matter said so. A senior U.S. State Department official agreed.".to_string());
+        let doc = segment(
+            "Two people familiar with the matter said so. A senior U.S. State Department official agreed.".to_string(),
+        );
         let e = RuleEntities.recognize(&doc, None);
         let texts: Vec<&str> = e.anon.iter().map(|a| a.text.as_str()).collect();
         assert!(texts.contains(&"Two people familiar with the matter"));

@@ -125,12 +125,7 @@ impl From<&Gold> for Extraction {
         Extraction {
             headline: None,
             body: String::new(),
-            dateline: g
-                .article
-                .as_ref()
-                .and_then(|a| a.get("dateline"))
-                .and_then(|d| d.as_str())
-                .map(str::to_string),
+            dateline: g.article.as_ref().and_then(|a| a.get("dateline")).and_then(|d| d.as_str()).map(str::to_string),
             people: g
                 .people
                 .iter()
@@ -186,28 +181,16 @@ pub struct Prf {
 impl Prf {
     /// Precision (1.0 when nothing was predicted).
     pub fn precision(&self) -> f64 {
-        if self.predicted == 0 {
-            1.0
-        } else {
-            self.predicted_matched as f64 / self.predicted as f64
-        }
+        if self.predicted == 0 { 1.0 } else { self.predicted_matched as f64 / self.predicted as f64 }
     }
     /// Recall (1.0 when there is no gold item).
     pub fn recall(&self) -> f64 {
-        if self.gold == 0 {
-            1.0
-        } else {
-            self.gold_matched as f64 / self.gold as f64
-        }
+        if self.gold == 0 { 1.0 } else { self.gold_matched as f64 / self.gold as f64 }
     }
     /// Harmonic mean of precision and recall.
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
     }
     fn add(&mut self, o: &Prf) {
         self.predicted += o.predicted;
@@ -229,11 +212,7 @@ pub struct Acc {
 impl Acc {
     /// Share right (1.0 when nothing was scored).
     pub fn value(&self) -> f64 {
-        if self.total == 0 {
-            1.0
-        } else {
-            self.correct as f64 / self.total as f64
-        }
+        if self.total == 0 { 1.0 } else { self.correct as f64 / self.total as f64 }
     }
     fn push(&mut self, ok: bool) {
         self.total += 1;
@@ -286,10 +265,8 @@ impl Scores {
         self.speaker_affiliation.add(&o.speaker_affiliation);
         self.dateline.add(&o.dateline);
         self.missed_quotes.extend(o.missed_quotes.iter().cloned());
-        self.spurious_quotes
-            .extend(o.spurious_quotes.iter().cloned());
-        self.wrong_attributions
-            .extend(o.wrong_attributions.iter().cloned());
+        self.spurious_quotes.extend(o.spurious_quotes.iter().cloned());
+        self.wrong_attributions.extend(o.wrong_attributions.iter().cloned());
     }
 
     /// Sums many articles' scores.
@@ -308,10 +285,7 @@ fn norm_name(s: &str) -> String {
 }
 
 fn names<'a>(name: &'a str, aliases: &'a [String]) -> Vec<String> {
-    std::iter::once(name)
-        .chain(aliases.iter().map(String::as_str))
-        .map(norm_name)
-        .collect()
+    std::iter::once(name).chain(aliases.iter().map(String::as_str)).map(norm_name).collect()
 }
 
 fn intersects(a: &[String], b: &[String]) -> bool {
@@ -333,12 +307,7 @@ fn match_entities(pred: &[Vec<String>], gold: &[Vec<String>], neutral: &[String]
             predicted -= 1;
         }
     }
-    Prf {
-        predicted,
-        predicted_matched: gold_matched,
-        gold: gold.len(),
-        gold_matched,
-    }
+    Prf { predicted, predicted_matched: gold_matched, gold: gold.len(), gold_matched }
 }
 
 fn token_f1(a: &str, b: &str) -> f64 {
@@ -391,15 +360,8 @@ impl OrgTable {
 }
 
 fn strip_dets(s: &str) -> Vec<String> {
-    let mut toks: Vec<String> = normalize_loose(s)
-        .split(' ')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect();
-    while toks
-        .first()
-        .is_some_and(|t| ["a", "an", "the", "some"].contains(&t.as_str()))
-    {
+    let mut toks: Vec<String> = normalize_loose(s).split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect();
+    while toks.first().is_some_and(|t| ["a", "an", "the", "some"].contains(&t.as_str())) {
         toks.remove(0);
     }
     toks
@@ -413,11 +375,7 @@ fn anon_matches(a: &str, b: &str) -> bool {
     if ta == tb {
         return true;
     }
-    let (short, long) = if ta.len() <= tb.len() {
-        (&ta, &tb)
-    } else {
-        (&tb, &ta)
-    };
+    let (short, long) = if ta.len() <= tb.len() { (&ta, &tb) } else { (&tb, &ta) };
     let g = crate::gazetteer::gazetteer();
     short.iter().all(|t| long.contains(t)) && short.iter().any(|t| g.is_anon_head(t))
 }
@@ -455,11 +413,7 @@ fn speaker_ok(p: &Quote, g: &GoldQuote, pred: &Extraction, gold: &Gold, orgs: &O
 
 fn via_ok(p: &Quote, g: &GoldQuote, orgs: &OrgTable) -> bool {
     let gold: Vec<String> = g.via.iter().map(|v| orgs.canon(v)).collect();
-    let accepted: Vec<String> = gold
-        .iter()
-        .cloned()
-        .chain(g.via_also_accepted.iter().map(|v| orgs.canon(v)))
-        .collect();
+    let accepted: Vec<String> = gold.iter().cloned().chain(g.via_also_accepted.iter().map(|v| orgs.canon(v))).collect();
     let pred: Vec<String> = p.via.iter().map(|v| orgs.canon(v)).collect();
     gold.iter().all(|x| pred.contains(x)) && pred.iter().all(|x| accepted.contains(x))
 }
@@ -478,39 +432,18 @@ fn affiliation_ok(p: &Quote, g: &GoldQuote, orgs: &OrgTable) -> bool {
 /// Scores `predicted` against `gold` (rules in the module docs).
 pub fn evaluate(predicted: &Extraction, gold: &Gold) -> Scores {
     let mut s = Scores::default();
-    let pp: Vec<Vec<String>> = predicted
-        .people
-        .iter()
-        .map(|p| names(&p.name, &p.aliases))
-        .collect();
-    let gp: Vec<Vec<String>> = gold
-        .people
-        .iter()
-        .map(|p| names(&p.name, &p.aliases))
-        .collect();
+    let pp: Vec<Vec<String>> = predicted.people.iter().map(|p| names(&p.name, &p.aliases)).collect();
+    let gp: Vec<Vec<String>> = gold.people.iter().map(|p| names(&p.name, &p.aliases)).collect();
     s.people = match_entities(&pp, &gp, &[]);
-    let po: Vec<Vec<String>> = predicted
-        .organizations
-        .iter()
-        .map(|o| names(&o.name, &o.aliases))
-        .collect();
-    let go: Vec<Vec<String>> = gold
-        .organizations
-        .iter()
-        .map(|o| names(&o.name, &o.aliases))
-        .collect();
+    let po: Vec<Vec<String>> = predicted.organizations.iter().map(|o| names(&o.name, &o.aliases)).collect();
+    let go: Vec<Vec<String>> = gold.organizations.iter().map(|o| names(&o.name, &o.aliases)).collect();
     let mut referenced: Vec<String> = Vec::new();
     for p in &gold.people {
         referenced.extend(p.affiliation.iter().map(|a| norm_name(a)));
     }
     for q in &gold.quotes {
         referenced.extend(q.speaker_affiliation.iter().flatten().map(|a| norm_name(a)));
-        referenced.extend(
-            q.via
-                .iter()
-                .chain(q.via_also_accepted.iter())
-                .map(|a| norm_name(a)),
-        );
+        referenced.extend(q.via.iter().chain(q.via_also_accepted.iter()).map(|a| norm_name(a)));
         if !q.speaker_is_person {
             referenced.extend(q.speaker.iter().map(|a| norm_name(a)));
         }
@@ -525,16 +458,14 @@ pub fn evaluate(predicted: &Extraction, gold: &Gold) -> Scores {
     let mut gold_matched = 0;
     for g in &gold.quotes {
         let mut matched: Vec<usize> = Vec::new();
-        if let Some(i) =
-            (0..preds.len()).find(|&i| !used[i] && quote_text_matches(&preds[i].text, &g.text))
-        {
+        if let Some(i) = (0..preds.len()).find(|&i| !used[i] && quote_text_matches(&preds[i].text, &g.text)) {
             matched.push(i);
         } else if !g.fragments.is_empty() {
             let mut taken = Vec::new();
             for f in &g.fragments {
-                if let Some(i) = (0..preds.len()).find(|&i| {
-                    !used[i] && !taken.contains(&i) && quote_text_matches(&preds[i].text, f)
-                }) {
+                if let Some(i) =
+                    (0..preds.len()).find(|&i| !used[i] && !taken.contains(&i) && quote_text_matches(&preds[i].text, f))
+                {
                     taken.push(i);
                 }
             }
@@ -554,15 +485,12 @@ pub fn evaluate(predicted: &Extraction, gold: &Gold) -> Scores {
         for &i in &matched {
             used[i] = true;
         }
-        let sp = matched
-            .iter()
-            .all(|&i| speaker_ok(&preds[i], g, predicted, gold, &orgs));
+        let sp = matched.iter().all(|&i| speaker_ok(&preds[i], g, predicted, gold, &orgs));
         let via = matched.iter().all(|&i| via_ok(&preds[i], g, &orgs));
         s.speaker.push(sp);
         s.via.push(via);
         if g.speaker.is_some() && g.speaker_affiliation.is_some() {
-            s.speaker_affiliation
-                .push(matched.iter().all(|&i| affiliation_ok(&preds[i], g, &orgs)));
+            s.speaker_affiliation.push(matched.iter().all(|&i| affiliation_ok(&preds[i], g, &orgs)));
         }
         if !sp || !via {
             let p = &preds[matched[0]];
@@ -574,12 +502,7 @@ pub fn evaluate(predicted: &Extraction, gold: &Gold) -> Scores {
     }
     let counted = (0..preds.len()).filter(|&i| !neutral[i] || used[i]).count();
     let pred_matched = used.iter().filter(|u| **u).count();
-    s.quotes = Prf {
-        predicted: counted,
-        predicted_matched: pred_matched,
-        gold: gold.quotes.len(),
-        gold_matched,
-    };
+    s.quotes = Prf { predicted: counted, predicted_matched: pred_matched, gold: gold.quotes.len(), gold_matched };
     for (i, q) in preds.iter().enumerate() {
         if !used[i] && !neutral[i] {
             s.spurious_quotes.push(q.text.clone());
@@ -600,10 +523,7 @@ mod tests {
     #[test]
     fn loose_quote_matching() {
         assert!(quote_text_matches("We talk, Really.", "We talk. Really."));
-        assert!(!quote_text_matches(
-            "Assad should resign",
-            "Kerry should resign now or never"
-        ));
+        assert!(!quote_text_matches("Assad should resign", "Kerry should resign now or never"));
         assert!(!quote_text_matches("", ""));
     }
 
@@ -659,45 +579,29 @@ pub struct DirReport {
 /// Fails when the directory cannot be read, holds no such pair, a gold file does
 /// not parse, or a text cannot be extracted (each with the file named).
 pub fn evaluate_dir(dir: &std::path::Path) -> Result<DirReport, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut names: Vec<String> = entries
         .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()
-                .and_then(|n| n.strip_suffix(".txt"))
-                .map(str::to_string)
-        })
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".txt")).map(str::to_string))
         .filter(|stem| dir.join(format!("{stem}.gold.json")).exists())
         .collect();
     names.sort();
     if names.is_empty() {
-        return Err(format!(
-            "no NN.txt with an NN.gold.json beside it in {}",
-            dir.display()
-        ));
+        return Err(format!("no NN.txt with an NN.gold.json beside it in {}", dir.display()));
     }
     let mut files = Vec::with_capacity(names.len());
     for name in names {
         let text_path = dir.join(format!("{name}.txt"));
         let gold_path = dir.join(format!("{name}.gold.json"));
-        let bytes =
-            std::fs::read(&text_path).map_err(|e| format!("{}: {e}", text_path.display()))?;
+        let bytes = std::fs::read(&text_path).map_err(|e| format!("{}: {e}", text_path.display()))?;
         let gold: Gold = std::fs::read_to_string(&gold_path)
             .map_err(|e| e.to_string())
             .and_then(|raw| serde_json::from_str(&raw).map_err(|e| e.to_string()))
             .map_err(|e| format!("{}: not a gold file: {e}", gold_path.display()))?;
-        let extraction =
-            crate::extract_bytes(&bytes).map_err(|e| format!("{}: {e}", text_path.display()))?;
+        let extraction = crate::extract_bytes(&bytes).map_err(|e| format!("{}: {e}", text_path.display()))?;
         let scores = evaluate(&extraction, &gold);
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        files.push(FileScores {
-            name,
-            text,
-            extraction,
-            scores,
-        });
+        files.push(FileScores { name, text, extraction, scores });
     }
     let total = Scores::aggregate(files.iter().map(|f| &f.scores));
     Ok(DirReport { files, total })

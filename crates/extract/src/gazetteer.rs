@@ -548,18 +548,13 @@ fn kind_of(letter: &str) -> OrgKind {
 }
 
 fn words(list: &str) -> HashSet<String> {
-    list.split_whitespace()
-        .map(|w| w.replace('_', " ").to_lowercase())
-        .collect()
+    list.split_whitespace().map(|w| w.replace('_', " ").to_lowercase()).collect()
 }
 
 /// Lower-cases and joins the tokens of a spelling the way [`crate::text::tokenize`] splits it.
 pub fn spelling_key(s: &str) -> String {
     let toks = crate::text::tokenize_str(s);
-    toks.iter()
-        .map(|t| t.to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ")
+    toks.iter().map(|t| t.to_lowercase()).collect::<Vec<_>>().join(" ")
 }
 
 impl Gazetteer {
@@ -572,25 +567,12 @@ impl Gazetteer {
             if name.is_empty() {
                 continue;
             }
-            let aliases: Vec<&'static str> = parts
-                .next()
-                .unwrap_or_default()
-                .split(';')
-                .filter(|s| !s.is_empty())
-                .collect();
-            for d in parts
-                .next()
-                .unwrap_or_default()
-                .split(';')
-                .filter(|s| !s.is_empty())
-            {
+            let aliases: Vec<&'static str> =
+                parts.next().unwrap_or_default().split(';').filter(|s| !s.is_empty()).collect();
+            for d in parts.next().unwrap_or_default().split(';').filter(|s| !s.is_empty()) {
                 demonyms.insert(d.to_lowercase(), orgs.len());
             }
-            orgs.push(KnownOrg {
-                name,
-                aliases,
-                kind: OrgKind::Government,
-            });
+            orgs.push(KnownOrg { name, aliases, kind: OrgKind::Government });
         }
         let country_count = orgs.len();
         for line in ORGS.lines() {
@@ -600,17 +582,9 @@ impl Gazetteer {
             if name.is_empty() {
                 continue;
             }
-            let aliases: Vec<&'static str> = parts
-                .next()
-                .unwrap_or_default()
-                .split(';')
-                .filter(|s| !s.is_empty())
-                .collect();
-            orgs.push(KnownOrg {
-                name,
-                aliases,
-                kind,
-            });
+            let aliases: Vec<&'static str> =
+                parts.next().unwrap_or_default().split(';').filter(|s| !s.is_empty()).collect();
+            orgs.push(KnownOrg { name, aliases, kind });
         }
         let mut org_index = HashMap::new();
         let mut max_org_tokens = 1;

@@ -158,10 +158,7 @@ pub struct Extraction {
 /// appear. Text without quotes or names gives an empty (not failed) extraction.
 pub fn extract(text: &str) -> Result<Extraction, ExtractError> {
     if text.len() > MAX_INPUT_BYTES {
-        return Err(ExtractError::TooLarge {
-            bytes: text.len(),
-            limit: MAX_INPUT_BYTES,
-        });
+        return Err(ExtractError::TooLarge { bytes: text.len(), limit: MAX_INPUT_BYTES });
     }
     check_binary(text)?;
     if text.trim().is_empty() {
@@ -174,17 +171,12 @@ pub fn extract(text: &str) -> Result<Extraction, ExtractError> {
 /// input before calling [`extract`].
 pub fn extract_bytes(bytes: &[u8]) -> Result<Extraction, ExtractError> {
     if bytes.len() > MAX_INPUT_BYTES {
-        return Err(ExtractError::TooLarge {
-            bytes: bytes.len(),
-            limit: MAX_INPUT_BYTES,
-        });
+        return Err(ExtractError::TooLarge { bytes: bytes.len(), limit: MAX_INPUT_BYTES });
     }
     if bytes.contains(&0) {
         return Err(ExtractError::Binary);
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| ExtractError::NotUtf8 {
-        valid_up_to: e.valid_up_to(),
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| ExtractError::NotUtf8 { valid_up_to: e.valid_up_to() })?;
     extract(text)
 }
 
@@ -237,13 +229,6 @@ impl Pipeline {
         let cands = self.quotes.find(&doc, &ents);
         let quotes = self.attribution.attribute(&doc, &mut ents, cands);
         let (people, organizations) = ents.into_public();
-        Extraction {
-            headline: split.headline,
-            body: doc.body,
-            dateline,
-            people,
-            organizations,
-            quotes,
-        }
+        Extraction { headline: split.headline, body: doc.body, dateline, people, organizations, quotes }
     }
 }

@@ -80,10 +80,8 @@ pub fn is_speech_verb_at(doc: &Document, i: usize) -> bool {
     }
     // "the reports", "a call": nouns.
     let prev = doc.word(i.wrapping_sub(1)).to_lowercase();
-    ![
-        "the", "a", "an", "his", "her", "its", "their", "these", "those", "such", "news", "media",
-    ]
-    .contains(&prev.as_str())
+    !["the", "a", "an", "his", "her", "its", "their", "these", "those", "such", "news", "media"]
+        .contains(&prev.as_str())
 }
 
 fn word_count(doc: &Document, r: Range<usize>) -> usize {
@@ -91,9 +89,9 @@ fn word_count(doc: &Document, r: Range<usize>) -> usize {
 }
 
 const AFTER_REJECT: &[&str] = &[
-    "which", "that", "as", "and", "but", "while", "when", "if", "because", "although", "so",
-    "then", "to", "for", "with", "in", "on", "at", "of", "where", "or", "is", "was", "were", "are",
-    "has", "have", "had", "will", "would", "could", "should", "can", "may",
+    "which", "that", "as", "and", "but", "while", "when", "if", "because", "although", "so", "then", "to", "for",
+    "with", "in", "on", "at", "of", "where", "or", "is", "was", "were", "are", "has", "have", "had", "will", "would",
+    "could", "should", "can", "may",
 ];
 
 /// After-frame `"…," X said` / `"…," said X`: the speech verb comes within the first
@@ -155,15 +153,8 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
                 pieces.push(b);
             }
             if let Some(c) = span.close {
-                let sent_end = doc
-                    .sentences
-                    .get(doc.tok_sentence[c])
-                    .map_or(c + 1, |s| s.tokens.end);
-                let next_open = doc
-                    .quotes
-                    .get(ci + 1)
-                    .filter(|n| n.para == span.para)
-                    .map_or(usize::MAX, |n| n.open);
+                let sent_end = doc.sentences.get(doc.tok_sentence[c]).map_or(c + 1, |s| s.tokens.end);
+                let next_open = doc.quotes.get(ci + 1).filter(|n| n.para == span.para).map_or(usize::MAX, |n| n.open);
                 let end = sent_end.min(next_open).max(c + 1);
                 after_end = end;
                 if after_attr.is_none() && after_frame_attributes(doc, c + 1..end) {
@@ -175,42 +166,21 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
             continue;
         }
         let open = q.open;
-        let sent_start = doc
-            .sentences
-            .get(doc.tok_sentence[open])
-            .map_or(open, |s| s.tokens.start)
-            .max(doc.lead_end.min(open));
-        let prev_close = if qi > 0 {
-            doc.quotes[qi - 1]
-                .close
-                .filter(|&c| c >= sent_start && c < open)
-        } else {
-            None
-        };
+        let sent_start =
+            doc.sentences.get(doc.tok_sentence[open]).map_or(open, |s| s.tokens.start).max(doc.lead_end.min(open));
+        let prev_close = if qi > 0 { doc.quotes[qi - 1].close.filter(|&c| c >= sent_start && c < open) } else { None };
         let before = prev_close.map_or(sent_start, |c| c + 1)..open;
         let before_attr = before_frame_attributes(doc, before.clone());
-        let last_tok = chain
-            .last()
-            .and_then(|&ci| doc.quotes[ci].close)
-            .unwrap_or_else(|| {
-                doc.paragraphs
-                    .get(doc.quotes[*chain.last().unwrap_or(&qi)].para)
-                    .map_or(open, |p| p.end.saturating_sub(1))
-            });
+        let last_tok = chain.last().and_then(|&ci| doc.quotes[ci].close).unwrap_or_else(|| {
+            doc.paragraphs.get(doc.quotes[*chain.last().unwrap_or(&qi)].para).map_or(open, |p| p.end.saturating_sub(1))
+        });
         let mark_cover = |covered: &mut HashSet<usize>| {
             for t in open..=last_tok {
                 covered.insert(t);
             }
         };
         if let Some(fr) = after_attr {
-            out.push(Candidate {
-                direct: true,
-                pieces,
-                frames: vec![fr],
-                anchor: open,
-                para: q.para,
-                inherit: false,
-            });
+            out.push(Candidate { direct: true, pieces, frames: vec![fr], anchor: open, para: q.para, inherit: false });
             last = Some((out.len() - 1, after_end));
             mark_cover(&mut covered);
             continue;
@@ -238,10 +208,8 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
             let gap_ok = (lend..open).all(|t| !doc.is_word(t));
             if gap_ok
                 || sent_start == open
-                    && (lend..open).all(|t| {
-                        !doc.is_word(t)
-                            || doc.tok_sentence[t] == doc.tok_sentence[lend.saturating_sub(1)]
-                    })
+                    && (lend..open)
+                        .all(|t| !doc.is_word(t) || doc.tok_sentence[t] == doc.tok_sentence[lend.saturating_sub(1)])
             {
                 if let Some(prev) = out.get_mut(li) {
                     prev.pieces.extend(pieces);
@@ -252,24 +220,15 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
             }
         }
         let para_start = doc.paragraphs.get(q.para).is_some_and(|p| p.start == open);
-        let recent = last
-            .and_then(|(li, _)| out.get(li))
-            .is_some_and(|p| q.para <= p.para + 2);
+        let recent = last.and_then(|(li, _)| out.get(li)).is_some_and(|p| q.para <= p.para + 2);
         if para_start && words >= 3 && recent {
-            out.push(Candidate {
-                direct: true,
-                pieces,
-                frames: Vec::new(),
-                anchor: open,
-                para: q.para,
-                inherit: true,
-            });
+            out.push(Candidate { direct: true, pieces, frames: Vec::new(), anchor: open, para: q.para, inherit: true });
             last = Some((out.len() - 1, after_end.max(last_tok + 1)));
             mark_cover(&mut covered);
             continue;
         }
-        let sentence_like = (open..=last_tok)
-            .any(|t| doc.is_punct(t, '.') || doc.is_punct(t, '?') || doc.is_punct(t, '!'));
+        let sentence_like =
+            (open..=last_tok).any(|t| doc.is_punct(t, '.') || doc.is_punct(t, '?') || doc.is_punct(t, '!'));
         if words >= 8 && sentence_like {
             out.push(Candidate {
                 direct: true,
@@ -397,9 +356,7 @@ fn split_commas(doc: &Document, r: Range<usize>) -> Vec<Range<usize>> {
             depth += 1;
         } else if doc.is_punct(i, ')') {
             depth -= 1;
-        } else if depth <= 0
-            && (doc.is_punct(i, ',') || doc.is_punct(i, ';') || doc.is_punct(i, '—'))
-        {
+        } else if depth <= 0 && (doc.is_punct(i, ',') || doc.is_punct(i, ';') || doc.is_punct(i, '—')) {
             out.push(s..i);
             s = i + 1;
         }
@@ -464,8 +421,8 @@ fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
     let ok_start = is_capitalized(first)
         || PRONOUNS.contains(&lf.as_str())
         || [
-            "the", "a", "an", "two", "three", "several", "some", "many", "one", "its", "his",
-            "her", "their", "most", "few",
+            "the", "a", "an", "two", "three", "several", "some", "many", "one", "its", "his", "her", "their", "most",
+            "few",
         ]
         .contains(&lf.as_str())
         || g.is_anon_head(&lf)
@@ -477,9 +434,7 @@ fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
     // No clause inside the subject, except inside commas (appositives).
     let clause = main.clone().any(|i| {
         let w = doc.word(i).to_lowercase();
-        (g.is_auxiliary(&w) && !SKIP_BEFORE_VERB.contains(&w.as_str()))
-            || w == "that"
-            || w == "which"
+        (g.is_auxiliary(&w) && !SKIP_BEFORE_VERB.contains(&w.as_str())) || w == "that" || w == "which"
     });
     if clause {
         return false;
@@ -525,14 +480,8 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
     if let Some(t) = (s..r.end.min(s + 10))
         .take_while(|&i| {
             let w = doc.word(i);
-            (doc.is_word(i)
-                || doc
-                    .tokens
-                    .get(i)
-                    .is_some_and(|t| t.kind == TokKind::Possessive))
-                && (w == "that"
-                    || !(g.is_auxiliary(w)
-                        || (w.len() > 4 && w.ends_with("ed") && !is_capitalized(w))))
+            (doc.is_word(i) || doc.tokens.get(i).is_some_and(|t| t.kind == TokKind::Possessive))
+                && (w == "that" || !(g.is_auxiliary(w) || (w.len() > 4 && w.ends_with("ed") && !is_capitalized(w))))
         })
         .find(|&i| doc.word(i) == "that")
     {
@@ -546,8 +495,7 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
         let mut k = s;
         while k < r.end
             && k < s + 4
-            && (is_capitalized(doc.word(k))
-                || ["reporters", "journalists", "the", "a"].contains(&doc.word(k)))
+            && (is_capitalized(doc.word(k)) || ["reporters", "journalists", "the", "a"].contains(&doc.word(k)))
         {
             k += 1;
         }
@@ -589,22 +537,17 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
         return None;
     }
     let first = doc.word(s).to_lowercase();
-    if [
-        "to", "of", "with", "about", "on", "in", "at", "for", "by", "as",
-    ]
-    .contains(&first.as_str())
-    {
+    if ["to", "of", "with", "about", "on", "in", "at", "for", "by", "as"].contains(&first.as_str()) {
         return None;
     }
     let core = [
-        "say", "says", "said", "told", "tells", "added", "adds", "admitted", "insisted", "argued",
-        "warned", "claimed", "wrote", "writes",
+        "say", "says", "said", "told", "tells", "added", "adds", "admitted", "insisted", "argued", "warned", "claimed",
+        "wrote", "writes",
     ]
     .contains(&verb.as_str());
     let starts_np = [
-        "the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our",
-        "my", "some", "many", "most", "all", "no", "every", "he", "she", "it", "they", "we", "i",
-        "you", "there", "current", "new",
+        "the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "some", "many",
+        "most", "all", "no", "every", "he", "she", "it", "they", "we", "i", "you", "there", "current", "new",
     ]
     .contains(&first.as_str())
         || is_capitalized(doc.word(s))
@@ -614,11 +557,7 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
 }
 
 /// Leading attribution "SUBJ VERB [that] CLAUSE" inside `r`: returns (frame, clause).
-fn leading_attribution(
-    doc: &Document,
-    ents: &Entities,
-    r: Range<usize>,
-) -> Option<(Range<usize>, Range<usize>)> {
+fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Option<(Range<usize>, Range<usize>)> {
     let g = gazetteer();
     let start = strip_leading(doc, r.clone()).start;
     for v in start..r.end {
@@ -693,10 +632,7 @@ fn attribution_segment(doc: &Document, ents: &Entities, seg: Range<usize>) -> bo
     // Inverted: "said a spokesman for the ministry".
     if is_speech_verb_at(doc, seg.start) {
         let rest = seg.start + 1..seg.end;
-        let names = rest
-            .clone()
-            .take(6)
-            .any(|i| ents.mention_at(i).is_some() || g.is_anon_head(doc.word(i)));
+        let names = rest.clone().take(6).any(|i| ents.mention_at(i).is_some() || g.is_anon_head(doc.word(i)));
         return !rest.is_empty() && rest.len() <= 10 && names && !has_clause(doc, rest);
     }
     for v in seg.clone() {
@@ -759,18 +695,10 @@ fn attribution_segment(doc: &Document, ents: &Entities, seg: Range<usize>) -> bo
 
 fn trim_range(doc: &Document, r: Range<usize>) -> Range<usize> {
     let mut r = r;
-    while r.start < r.end
-        && !doc.is_word(r.start)
-        && !doc.is_quote_mark(r.start)
-        && !doc.is_punct(r.start, '(')
-    {
+    while r.start < r.end && !doc.is_word(r.start) && !doc.is_quote_mark(r.start) && !doc.is_punct(r.start, '(') {
         r.start += 1;
     }
-    while r.end > r.start
-        && !doc.is_word(r.end - 1)
-        && !doc.is_quote_mark(r.end - 1)
-        && !doc.is_punct(r.end - 1, ')')
-    {
+    while r.end > r.start && !doc.is_word(r.end - 1) && !doc.is_quote_mark(r.end - 1) && !doc.is_punct(r.end - 1, ')') {
         r.end -= 1;
     }
     r
@@ -852,17 +780,8 @@ fn has_clause(doc: &Document, r: Range<usize>) -> bool {
     })
 }
 
-const PARTICIPLE_SPEECH: &[&str] = &[
-    "saying",
-    "adding",
-    "noting",
-    "arguing",
-    "insisting",
-    "warning",
-    "claiming",
-    "stressing",
-    "explaining",
-];
+const PARTICIPLE_SPEECH: &[&str] =
+    &["saying", "adding", "noting", "arguing", "insisting", "warning", "claiming", "stressing", "explaining"];
 const NOT_PARTICIPLES: &[&str] = &[
     "during",
     "including",
@@ -893,11 +812,7 @@ type FrameAndClause = (Range<usize>, Range<usize>);
 /// Cuts a reported clause before a second statement or a participle phrase:
 /// "…, but critics say …" (returned as an extra statement), "… but noted …",
 /// "…, alleging …".
-fn cut_content(
-    doc: &Document,
-    ents: &Entities,
-    r: Range<usize>,
-) -> (Range<usize>, Option<FrameAndClause>) {
+fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize>, Option<FrameAndClause>) {
     let g = gazetteer();
     let mut end = r.end;
     let mut extra = None;
@@ -917,9 +832,7 @@ fn cut_content(
                 end = if after_comma { i - 1 } else { i };
                 break;
             }
-            if after_comma
-                && let Some((frame, clause)) = leading_attribution(doc, ents, i + 1..r.end)
-            {
+            if after_comma && let Some((frame, clause)) = leading_attribution(doc, ents, i + 1..r.end) {
                 end = i - 1;
                 extra = Some((frame, clause));
                 break;
@@ -959,16 +872,11 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
                 !is_capitalized(w) && gazetteer().is_auxiliary(w)
             });
             if middle {
-                content = vec![
-                    segs[0].start..segs[k - 1].end,
-                    rest[0].start..rest[rest.len() - 1].end,
-                ];
+                content = vec![segs[0].start..segs[k - 1].end, rest[0].start..rest[rest.len() - 1].end];
                 frames.push(segs[k].clone());
                 break;
             }
-            if rest
-                .iter()
-                .all(|s| is_tail(doc, s) || attribution_segment(doc, ents, s.clone()))
+            if rest.iter().all(|s| is_tail(doc, s) || attribution_segment(doc, ents, s.clone()))
                 && (has_clause(doc, segs[0].start..segs[k - 1].end)
                     || (!PREPOSITIONS.contains(&doc.word(segs[0].start).to_lowercase().as_str())
                         && word_count(doc, segs[0].start..segs[k - 1].end) >= 3))
@@ -977,10 +885,7 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
                 frames.push(segs[k].clone());
                 for s in rest {
                     let w = doc.word(s.start).to_lowercase();
-                    if w == "citing"
-                        || w == "according"
-                        || attribution_segment(doc, ents, s.clone())
-                    {
+                    if w == "citing" || w == "according" || attribution_segment(doc, ents, s.clone()) {
                         frames.push(s.clone());
                     }
                 }
@@ -997,11 +902,7 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
             content = std::iter::once(segs[1].start..r.end).collect();
         }
         // 3. Leading "SUBJ VERB (that) ..." on the content (or the whole sentence).
-        let base = if content.is_empty() {
-            r.clone()
-        } else {
-            content[0].clone()
-        };
+        let base = if content.is_empty() { r.clone() } else { content[0].clone() };
         if content.len() <= 1
             && let Some((frame, clause)) = leading_attribution(doc, ents, base.clone())
         {
@@ -1022,8 +923,7 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
             out.push(c);
         }
         if let Some((frame, clause)) = extra
-            && let Some(c) =
-                make_candidate(doc, &[clause], vec![frame.clone()], frame.start, sent.para)
+            && let Some(c) = make_candidate(doc, &[clause], vec![frame.clone()], frame.start, sent.para)
         {
             out.push(c);
         }
@@ -1048,14 +948,7 @@ fn make_candidate(
     if pieces.is_empty() || words < 2 {
         return None;
     }
-    Some(Candidate {
-        direct: false,
-        pieces,
-        frames,
-        anchor,
-        para,
-        inherit: false,
-    })
+    Some(Candidate { direct: false, pieces, frames, anchor, para, inherit: false })
 }
 
 #[cfg(test)]
@@ -1073,21 +966,14 @@ mod tests {
 
     fn texts(doc: &Document, c: &[Candidate]) -> Vec<String> {
         c.iter()
-            .map(|c| {
-                c.pieces
-                    .iter()
-                    .map(|p| doc.body[p.clone()].to_string())
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            })
+            .map(|c| c.pieces.iter().map(|p| doc.body[p.clone()].to_string()).collect::<Vec<_>>().join(" | "))
             .collect()
     }
 
     #[test]
     fn split_quote_is_merged_and_scare_quote_dropped() {
-        let (doc, c) = find(
-            "They formed a \"framework for transition,\" which is hard. \"We talk,\" he said. \"Really.\"",
-        );
+        let (doc, c) =
+            find("They formed a \"framework for transition,\" which is hard. \"We talk,\" he said. \"Really.\"");
         assert_eq!(texts(&doc, &c), vec!["We talk, | Really."]);
     }
 
@@ -1096,18 +982,11 @@ mod tests {
         let (doc, c) = find(
             "The rebel groups, Agence France Presse quoted U.S. officials as saying, have been more open to talks.",
         );
-        assert_eq!(
-            texts(&doc, &c),
-            vec!["The rebel groups | have been more open to talks"]
-        );
+        assert_eq!(texts(&doc, &c), vec!["The rebel groups | have been more open to talks"]);
         let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
         assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
-        let (doc, c) =
-            find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");
-        assert_eq!(
-            texts(&doc, &c),
-            vec!["Kerry was in Jeddah over the weekend"]
-        );
+        let (doc, c) = find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");
+        assert_eq!(texts(&doc, &c), vec!["Kerry was in Jeddah over the weekend"]);
         let (_, c) = find("Assad insists on wresting control of the country.");
         assert!(c.is_empty());
     }

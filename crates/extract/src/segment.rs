@@ -32,10 +32,7 @@ impl QuoteSpan {
     pub fn inner(&self, doc: &Document) -> Range<usize> {
         let end = match self.close {
             Some(c) => c,
-            None => doc
-                .paragraphs
-                .get(self.para)
-                .map_or(self.open + 1, |p| p.end),
+            None => doc.paragraphs.get(self.para).map_or(self.open + 1, |p| p.end),
         };
         (self.open + 1).min(end)..end
     }
@@ -76,10 +73,7 @@ pub struct Document {
 impl Document {
     /// Text of token `i` ("" when out of range).
     pub fn word(&self, i: usize) -> &str {
-        self.tokens
-            .get(i)
-            .and_then(|t| self.body.get(t.start..t.end))
-            .unwrap_or("")
+        self.tokens.get(i).and_then(|t| self.body.get(t.start..t.end)).unwrap_or("")
     }
     /// Whether token `i` is a word.
     pub fn is_word(&self, i: usize) -> bool {
@@ -87,15 +81,11 @@ impl Document {
     }
     /// Whether token `i` is the punctuation `c`.
     pub fn is_punct(&self, i: usize, c: char) -> bool {
-        self.tokens
-            .get(i)
-            .is_some_and(|t| t.kind == TokKind::Punct(c))
+        self.tokens.get(i).is_some_and(|t| t.kind == TokKind::Punct(c))
     }
     /// Whether token `i` is a quotation mark.
     pub fn is_quote_mark(&self, i: usize) -> bool {
-        self.tokens
-            .get(i)
-            .is_some_and(|t| matches!(t.kind, TokKind::Quote(_)))
+        self.tokens.get(i).is_some_and(|t| matches!(t.kind, TokKind::Quote(_)))
     }
     /// Whether token `i` lies inside (or is a mark of) a quotation.
     pub fn in_quote(&self, i: usize) -> bool {
@@ -129,10 +119,7 @@ pub struct Split {
 }
 
 fn title_case_ratio(line: &str) -> f32 {
-    let words: Vec<&str> = line
-        .split_whitespace()
-        .filter(|w| w.chars().count() > 3)
-        .collect();
+    let words: Vec<&str> = line.split_whitespace().filter(|w| w.chars().count() > 3).collect();
     if words.is_empty() {
         return 0.0;
     }
@@ -146,10 +133,7 @@ fn title_case_ratio(line: &str) -> f32 {
 /// characters), does not end like a sentence (`.`, `,`, `;`, `:`), some text follows,
 /// and it is either followed by a blank line or written in title case.
 pub fn split_headline(raw: &str) -> Split {
-    let cleaned = raw
-        .trim_start_matches('\u{feff}')
-        .replace("\r\n", "\n")
-        .replace('\r', "\n");
+    let cleaned = raw.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n");
     let trimmed = cleaned.trim();
     if let Some((first, rest)) = trimmed.split_once('\n') {
         let line = first.trim();
@@ -166,16 +150,10 @@ pub fn split_headline(raw: &str) -> Split {
             && !rest_trim.is_empty()
             && (blank_follows || title_case_ratio(line) >= 0.6)
         {
-            return Split {
-                headline: Some(line.to_string()),
-                body: rest_trim.to_string(),
-            };
+            return Split { headline: Some(line.to_string()), body: rest_trim.to_string() };
         }
     }
-    Split {
-        headline: None,
-        body: trimmed.to_string(),
-    }
+    Split { headline: None, body: trimmed.to_string() }
 }
 
 fn paragraph_ranges(body: &str) -> Vec<Range<usize>> {
@@ -185,9 +163,7 @@ fn paragraph_ranges(body: &str) -> Vec<Range<usize>> {
         lines.push(pos..pos + line.len());
         pos += line.len() + 1;
     }
-    let blank_mode = lines
-        .iter()
-        .any(|r| body.get(r.clone()).is_some_and(|l| l.trim().is_empty()));
+    let blank_mode = lines.iter().any(|r| body.get(r.clone()).is_some_and(|l| l.trim().is_empty()));
     let mut out = Vec::new();
     if blank_mode {
         let mut cur: Option<Range<usize>> = None;
@@ -208,10 +184,7 @@ fn paragraph_ranges(body: &str) -> Vec<Range<usize>> {
             out.push(c);
         }
     } else {
-        out = lines
-            .into_iter()
-            .filter(|r| body.get(r.clone()).is_some_and(|l| !l.trim().is_empty()))
-            .collect();
+        out = lines.into_iter().filter(|r| body.get(r.clone()).is_some_and(|l| !l.trim().is_empty())).collect();
     }
     out
 }
@@ -244,10 +217,7 @@ const SENTENCE_STARTERS: &[&str] = &[
 
 /// Builds the [`Document`] for a body text.
 pub fn segment(body: String) -> Document {
-    let mut doc = Document {
-        body,
-        ..Default::default()
-    };
+    let mut doc = Document { body, ..Default::default() };
     let paras = paragraph_ranges(&doc.body);
     for (pi, pr) in paras.iter().enumerate() {
         let first = doc.tokens.len();
@@ -299,10 +269,7 @@ fn wire_dateline(doc: &Document) -> Option<(String, usize)> {
         }
         j += 1;
     }
-    if j < para.end
-        && is_dash(doc.word(j))
-        && (j == i || doc.is_punct(i, '(') || doc.is_punct(i, ','))
-    {
+    if j < para.end && is_dash(doc.word(j)) && (j == i || doc.is_punct(i, '(') || doc.is_punct(i, ',')) {
         Some((title_case(&words.join(" ")), j + 1))
     } else {
         None
@@ -321,13 +288,7 @@ fn pair_quotes(doc: &mut Document) {
             match (mark, open) {
                 (QuoteMark::Open, None) | (QuoteMark::Straight, None) => open = Some(i),
                 (QuoteMark::Close, Some(o)) | (QuoteMark::Straight, Some(o)) => {
-                    spans.push(QuoteSpan {
-                        open: o,
-                        close: Some(i),
-                        para: pi,
-                        continued_by: None,
-                        continues: false,
-                    });
+                    spans.push(QuoteSpan { open: o, close: Some(i), para: pi, continued_by: None, continues: false });
                     open = None;
                 }
                 // A stray closing mark, or an opening mark inside an open quote: ignored.
@@ -335,18 +296,11 @@ fn pair_quotes(doc: &mut Document) {
             }
         }
         if let Some(o) = open {
-            spans.push(QuoteSpan {
-                open: o,
-                close: None,
-                para: pi,
-                continued_by: None,
-                continues: false,
-            });
+            spans.push(QuoteSpan { open: o, close: None, para: pi, continued_by: None, continues: false });
         }
     }
     // Multi-paragraph continuation.
-    let by_open: std::collections::HashMap<usize, usize> =
-        spans.iter().enumerate().map(|(i, s)| (s.open, i)).collect();
+    let by_open: std::collections::HashMap<usize, usize> = spans.iter().enumerate().map(|(i, s)| (s.open, i)).collect();
     for k in 0..spans.len() {
         if spans[k].close.is_some() {
             continue;
@@ -376,13 +330,9 @@ fn pair_quotes(doc: &mut Document) {
 fn is_closing_quote(doc: &Document, i: usize) -> bool {
     match doc.tokens.get(i).map(|t| t.kind) {
         Some(TokKind::Quote(QuoteMark::Close)) => true,
-        Some(TokKind::Quote(QuoteMark::Straight)) => doc
-            .tok_quote
-            .get(i)
-            .copied()
-            .flatten()
-            .and_then(|q| doc.quotes.get(q))
-            .is_some_and(|s| s.close == Some(i)),
+        Some(TokKind::Quote(QuoteMark::Straight)) => {
+            doc.tok_quote.get(i).copied().flatten().and_then(|q| doc.quotes.get(q)).is_some_and(|s| s.close == Some(i))
+        }
         _ => false,
     }
 }
@@ -412,17 +362,10 @@ fn split_sentences(doc: &mut Document) {
                     let next = doc.tokens[j];
                     let nw = doc.body.get(next.start..next.end).unwrap_or("");
                     let opens = matches!(next.kind, TokKind::Quote(QuoteMark::Open))
-                        || (matches!(next.kind, TokKind::Quote(QuoteMark::Straight))
-                            && !is_closing_quote(doc, j));
-                    let upper = nw
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+                        || (matches!(next.kind, TokKind::Quote(QuoteMark::Straight)) && !is_closing_quote(doc, j));
+                    let upper = nw.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
                     if opens || (next.kind == TokKind::Word && upper) {
-                        sentences.push(Sentence {
-                            tokens: start..j,
-                            para: pi,
-                        });
+                        sentences.push(Sentence { tokens: start..j, para: pi });
                         start = j;
                     }
                 }
@@ -432,10 +375,7 @@ fn split_sentences(doc: &mut Document) {
             i += 1;
         }
         if start < pr.end {
-            sentences.push(Sentence {
-                tokens: start..pr.end,
-                para: pi,
-            });
+            sentences.push(Sentence { tokens: start..pr.end, para: pi });
         }
     }
     doc.tok_sentence = vec![0; doc.tokens.len()];
@@ -482,11 +422,7 @@ pub fn find_dateline(doc: &Document) -> Option<String> {
     while k + 3 < first_sentence_end {
         if doc.word(k) == "in" && text::is_capitalized(doc.word(k + 1)) {
             let mut e = k + 1;
-            while e < first_sentence_end
-                && e < k + 4
-                && doc.is_word(e)
-                && text::is_capitalized(doc.word(e))
-            {
+            while e < first_sentence_end && e < k + 4 && doc.is_word(e) && text::is_capitalized(doc.word(e)) {
                 e += 1;
             }
             let place = doc.span_text(k + 1..e).to_string();
@@ -526,10 +462,8 @@ mod tests {
 
     #[test]
     fn paragraphs_sentences_and_quotes() {
-        let doc = segment(
-            "He said: \"One. Two.\" Then U.S. officials left.\nA second \"open\n\"para\" here."
-                .to_string(),
-        );
+        let doc =
+            segment("He said: \"One. Two.\" Then U.S. officials left.\nA second \"open\n\"para\" here.".to_string());
         // No blank line anywhere: every line is a paragraph.
         assert_eq!(doc.paragraphs.len(), 3);
         assert!(doc.sentences.len() >= 3);

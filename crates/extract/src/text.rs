@@ -37,10 +37,9 @@ pub struct Token {
 }
 
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov",
-    "sen", "rep", "jr", "sr", "inc", "corp", "ltd", "co", "no", "vs", "jan", "feb", "aug", "sept",
-    "oct", "nov", "dec", "rev", "mt", "ft", "approx", "est", "dept", "univ", "a.m", "p.m", "e.g",
-    "i.e", "etc",
+    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov", "sen", "rep", "jr",
+    "sr", "inc", "corp", "ltd", "co", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "rev", "mt", "ft",
+    "approx", "est", "dept", "univ", "a.m", "p.m", "e.g", "i.e", "etc",
 ];
 
 fn quote_mark(c: char) -> Option<QuoteMark> {
@@ -67,10 +66,7 @@ pub fn is_abbreviation(word: &str) -> bool {
     match (chars.next(), chars.next()) {
         (Some(c), None) => c.is_uppercase(),
         _ => {
-            word.contains('.')
-                && word
-                    .split('.')
-                    .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
+            word.contains('.') && word.split('.').all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
         }
     }
 }
@@ -112,30 +108,14 @@ pub fn tokenize_range(text: &str, from: usize, to: usize, out: &mut Vec<Token>) 
             }
             let w = &text[pos..end];
             // Split a possessive 's.
-            let poss = ["'s", "’s", "'S", "’S"].iter().find_map(|p| {
-                if w.len() > p.len() && w.ends_with(p) {
-                    Some(p.len())
-                } else {
-                    None
-                }
-            });
+            let poss = ["'s", "’s", "'S", "’S"]
+                .iter()
+                .find_map(|p| if w.len() > p.len() && w.ends_with(p) { Some(p.len()) } else { None });
             if let Some(pl) = poss {
-                out.push(Token {
-                    start: pos,
-                    end: end - pl,
-                    kind: TokKind::Word,
-                });
-                out.push(Token {
-                    start: end - pl,
-                    end,
-                    kind: TokKind::Possessive,
-                });
+                out.push(Token { start: pos, end: end - pl, kind: TokKind::Word });
+                out.push(Token { start: end - pl, end, kind: TokKind::Possessive });
             } else {
-                out.push(Token {
-                    start: pos,
-                    end,
-                    kind: TokKind::Word,
-                });
+                out.push(Token { start: pos, end, kind: TokKind::Word });
             }
             i = j;
             continue;
@@ -145,11 +125,7 @@ pub fn tokenize_range(text: &str, from: usize, to: usize, out: &mut Vec<Token>) 
             Some(q) => TokKind::Quote(q),
             None => TokKind::Punct(c),
         };
-        out.push(Token {
-            start: pos,
-            end,
-            kind,
-        });
+        out.push(Token { start: pos, end, kind });
         i += 1;
     }
 }
@@ -269,9 +245,6 @@ mod tests {
 
     #[test]
     fn loose_normalisation() {
-        assert_eq!(
-            normalize_loose("  We’re talking, “really”.  "),
-            "were talking really"
-        );
+        assert_eq!(normalize_loose("  We’re talking, “really”.  "), "were talking really");
     }
 }

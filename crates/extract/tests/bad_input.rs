@@ -12,10 +12,7 @@ fn empty_and_blank_text() {
 
 #[test]
 fn binary_input() {
-    assert_eq!(
-        extract_bytes(b"GIF89a\x00\x01\x02\x03"),
-        Err(ExtractError::Binary)
-    );
+    assert_eq!(extract_bytes(b"GIF89a\x00\x01\x02\x03"), Err(ExtractError::Binary));
     assert_eq!(extract("text with a \0 NUL"), Err(ExtractError::Binary));
     let control: String = std::iter::repeat_n("\u{1}\u{2}abc", 50).collect();
     assert_eq!(extract(&control), Err(ExtractError::Binary));
@@ -27,10 +24,7 @@ fn binary_input() {
 #[test]
 fn non_utf8_bytes() {
     let bytes = b"Kerry said \xff\xfe this";
-    assert_eq!(
-        extract_bytes(bytes),
-        Err(ExtractError::NotUtf8 { valid_up_to: 11 })
-    );
+    assert_eq!(extract_bytes(bytes), Err(ExtractError::NotUtf8 { valid_up_to: 11 }));
     let err = extract_bytes(bytes).expect_err("rejected");
     assert!(err.to_string().contains("UTF-8"));
 }
@@ -38,17 +32,8 @@ fn non_utf8_bytes() {
 #[test]
 fn ten_megabytes_are_rejected() {
     let big = "a".repeat(10 * 1024 * 1024);
-    assert_eq!(
-        extract(&big),
-        Err(ExtractError::TooLarge {
-            bytes: big.len(),
-            limit: MAX_INPUT_BYTES
-        })
-    );
-    assert!(matches!(
-        extract_bytes(big.as_bytes()),
-        Err(ExtractError::TooLarge { .. })
-    ));
+    assert_eq!(extract(&big), Err(ExtractError::TooLarge { bytes: big.len(), limit: MAX_INPUT_BYTES }));
+    assert!(matches!(extract_bytes(big.as_bytes()), Err(ExtractError::TooLarge { .. })));
     let msg = extract(&big).expect_err("too large").to_string();
     assert!(msg.contains("limit"), "{msg}");
 }
@@ -62,19 +47,13 @@ fn text_at_the_limit_is_processed() {
     let start = std::time::Instant::now();
     let x = extract(&text).expect("within the limit");
     assert!(x.quotes.len() >= n);
-    assert!(
-        start.elapsed().as_secs() < 60,
-        "too slow: {:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed().as_secs() < 60, "too slow: {:?}", start.elapsed());
 }
 
 #[test]
 fn unbalanced_quotation_marks() {
-    let x = extract(
-        "Kerry said: \"We will win. Lavrov disagreed.\n\nNext paragraph \" and “ again ” ” done.",
-    )
-    .expect("ok");
+    let x =
+        extract("Kerry said: \"We will win. Lavrov disagreed.\n\nNext paragraph \" and “ again ” ” done.").expect("ok");
     let chars = x.body.chars().count();
     for q in &x.quotes {
         assert!(q.start <= q.end && q.end <= chars);
@@ -96,9 +75,7 @@ fn headline_only_and_odd_line_ends() {
     let x = extract("Just A Headline").expect("ok");
     assert_eq!(x.headline, None);
     assert_eq!(x.body, "Just A Headline");
-    let x =
-        extract("Big Deal Signed\r\n\r\nThe company said on Monday it had signed the deal.\r\n")
-            .expect("ok");
+    let x = extract("Big Deal Signed\r\n\r\nThe company said on Monday it had signed the deal.\r\n").expect("ok");
     assert_eq!(x.headline.as_deref(), Some("Big Deal Signed"));
     assert!(!x.body.contains('\r'));
     assert_eq!(x.quotes.len(), 1);

@@ -16,10 +16,7 @@ fn dev_set_meets_targets() {
 
 #[test]
 fn dev_texts_have_the_required_length() {
-    for (name, text, _) in common::load("dev")
-        .iter()
-        .chain(common::load("heldout").iter())
-    {
+    for (name, text, _) in common::load("dev").iter().chain(common::load("heldout").iter()) {
         let words = text.split_whitespace().count();
         assert!((150..=500).contains(&words), "{name}: {words} words");
     }

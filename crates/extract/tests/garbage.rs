@@ -138,18 +138,11 @@ fn random_text_never_panics_and_offsets_are_valid() {
             );
             assert_eq!(q.fragments.len(), q.fragment_spans.len());
             for &(a, b) in &q.fragment_spans {
-                assert!(
-                    a <= b && b <= chars.len() && a >= q.start && b <= q.end,
-                    "round {round}: bad fragment span"
-                );
+                assert!(a <= b && b <= chars.len() && a >= q.start && b <= q.end, "round {round}: bad fragment span");
             }
             if q.direct && q.fragments.is_empty() {
                 let slice: String = chars[q.start..q.end].iter().collect();
-                assert_eq!(
-                    strip_edges(&slice),
-                    strip_edges(&q.text),
-                    "round {round}: {text:?}"
-                );
+                assert_eq!(strip_edges(&slice), strip_edges(&q.text), "round {round}: {text:?}");
             }
             for (f, &(a, b)) in q.fragments.iter().zip(&q.fragment_spans) {
                 let slice: String = chars[a..b].iter().collect();
@@ -157,10 +150,7 @@ fn random_text_never_panics_and_offsets_are_valid() {
             }
         }
         for v in x.quotes.iter().flat_map(|q| q.via.iter()) {
-            assert!(
-                x.organizations.iter().any(|o| &o.name == v),
-                "round {round}: via {v} not an organization"
-            );
+            assert!(x.organizations.iter().any(|o| &o.name == v), "round {round}: via {v} not an organization");
         }
     }
 }

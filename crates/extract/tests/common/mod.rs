@@ -9,9 +9,7 @@ use newsgraph_extract::{Gold, Scores};
 /// Directory of a fixture set ("seed", "dev", "heldout").
 pub fn set_dir(set: &str) -> PathBuf {
     // The fixtures live at the workspace root, beside the server's tests.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/extraction")
-        .join(set)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/extraction").join(set)
 }
 
 /// (name, text, gold) for every `NN.txt` with a `NN.gold.json`.
@@ -20,12 +18,7 @@ pub fn load(set: &str) -> Vec<(String, String, Gold)> {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map(|rd| {
             rd.flatten()
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()
-                        .and_then(|n| n.strip_suffix(".txt"))
-                        .map(str::to_string)
-                })
+                .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".txt")).map(str::to_string))
                 .collect()
         })
         .unwrap_or_default();
@@ -43,8 +36,7 @@ pub fn load(set: &str) -> Vec<(String, String, Gold)> {
 
 /// Micro-averaged scores over a fixture set.
 pub fn score(set: &str) -> (usize, Scores) {
-    let report =
-        newsgraph_extract::eval::evaluate_dir(&set_dir(set)).unwrap_or_else(|e| panic!("{e}"));
+    let report = newsgraph_extract::eval::evaluate_dir(&set_dir(set)).unwrap_or_else(|e| panic!("{e}"));
     (report.files.len(), report.total)
 }
 

@@ -77,6 +77,38 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
 
+    /// Most aliases an operation may use (`a: field`), counted before parsing.
+    #[arg(long, env = "NEWSGRAPH_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
+
+    /// Most directives (`@include`, `@skip`, …) a document may carry, counted before parsing.
+    #[arg(long, env = "NEWSGRAPH_MAX_DIRECTIVES", default_value_t = 50, global = true)]
+    pub max_directives: usize,
+
+    /// Most tokens (names, punctuation, literals) a document may have, counted before parsing.
+    #[arg(long, env = "NEWSGRAPH_MAX_TOKENS", default_value_t = 2000, global = true)]
+    pub max_tokens: usize,
+
+    /// Most operations in one JSON-array (batched) request; 1 refuses arrays.
+    #[arg(long, env = "NEWSGRAPH_MAX_BATCH", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000), global = true)]
+    pub max_batch: u64,
+
+    /// Longest a whole GraphQL request may take, from its arrival (reading its body included) to its answer, before it fails as QUERY_TIMEOUT, in milliseconds.
+    #[arg(long, env = "NEWSGRAPH_QUERY_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000), global = true)]
+    pub query_timeout_ms: u64,
+
+    /// Requests per second allowed per client (its API key when valid, else its IP); off when unset. Over it: 429 with Retry-After.
+    #[arg(long, env = "NEWSGRAPH_RATE_LIMIT", value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub rate_limit: Option<u32>,
+
+    /// Requests a client may make at once above the rate (default: the rate itself).
+    #[arg(long, env = "NEWSGRAPH_RATE_LIMIT_BURST", value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub rate_limit_burst: Option<u32>,
+
+    /// Origins allowed to call the API from a browser (CORS), comma-separated, or `*`; none by default.
+    #[arg(long, env = "NEWSGRAPH_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "NEWSGRAPH_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -139,9 +171,17 @@ impl Settings {
         QueryLimits {
             max_depth: self.max_depth,
             max_complexity: self.max_complexity,
+            max_aliases: self.max_aliases,
+            max_directives: self.max_directives,
+            max_tokens: self.max_tokens,
             introspection: self.introspection.unwrap_or(!self.production),
             suggestions: !self.production,
         }
+    }
+
+    /// The bound on a whole GraphQL request.
+    pub fn query_timeout(&self) -> Duration {
+        Duration::from_millis(self.query_timeout_ms)
     }
 
     /// Whether `/` serves the playground.

@@ -7,9 +7,10 @@
 //! - [`cli`]: the command line (`serve`, `seed`, `schema`, `extract`, `ingest`, `eval`);
 //!   [`commands`] runs the batch ones.
 //! - [`config`]: every setting, from defaults, environment variables and flags.
-//! - [`telemetry`]: the log subscriber.
+//! - [`telemetry`]: the log subscriber; [`metrics`]: Prometheus metrics.
 //! - [`startup`]: builds the application — store, schema, listener.
-//! - [`http`]: routes: `/graphql`, the playground, `/healthz`, `/readyz`.
+//! - [`http`]: routes — `/graphql`, the playground, `/healthz`, `/readyz`, `/metrics` —
+//!   and the edge defences (request ids, rate limit, CSRF, CORS, body and batch caps).
 //! - [`graphql`]: the schema, resolvers, DataLoaders, connections, error codes.
 //! - [`domain`]: the plain types of the graph and their rules.
 //! - [`store`]: the storage interface and its SQLite and MongoDB backends.
@@ -24,6 +25,7 @@ pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod metrics;
 pub mod search;
 pub mod seed;
 pub mod startup;

@@ -6,16 +6,19 @@
 use crate::config::Settings;
 use crate::graphql::build_schema;
 use crate::http::{self, AppState, Readiness};
+use crate::metrics;
 use crate::seed;
 use crate::store::guard::GuardedStore;
 use crate::store::mongo::{MongoOptions, MongoStore};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Backend, SharedStore};
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,6 +76,10 @@ impl Application {
         if writes.keys.is_empty() && !settings.production {
             tracing::warn!("no API keys configured: anyone who can reach this server can write (development mode)");
         }
+        let rate_limit = settings.rate_limit.and_then(NonZeroU32::new).map(|rate| {
+            let burst = settings.rate_limit_burst.and_then(NonZeroU32::new).unwrap_or(rate);
+            http::edge::RateLimit::new(rate, burst, writes.keys.clone())
+        });
         let schema = build_schema(store.clone(), &settings.query_limits(), writes);
         let state = web::Data::new(AppState {
             schema,
@@ -80,12 +87,25 @@ impl Application {
             readiness,
             playground: settings.playground_enabled(),
             expose_store_operations: !settings.production,
+            max_batch: usize::try_from(settings.max_batch).unwrap_or(usize::MAX),
+            query_timeout: settings.query_timeout(),
+            max_body_bytes: settings.max_body_bytes,
+            rate_limit,
+            metrics: metrics::install(),
         });
         let max_body = settings.max_body_bytes;
-        let mut server =
-            HttpServer::new(move || App::new().app_data(state.clone()).configure(|cfg| http::routes(cfg, max_body)))
-                .shutdown_timeout(10)
-                .listen(listener)?;
+        let cors_origins = settings.cors_origins.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(|cfg| http::routes(cfg, max_body))
+                // CORS outermost, so that a browser can read every answer
+                // from an allowed origin, 429s and 413s included.
+                .wrap(from_fn(http::edge::edge))
+                .wrap(http::cors(&cors_origins))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

@@ -75,11 +75,39 @@ fn help_documents_every_setting_with_its_variable() {
         "NEWSGRAPH_MAX_COMPLEXITY",
         "NEWSGRAPH_MAX_BODY_BYTES",
         "NEWSGRAPH_LOG_FORMAT",
+        "NEWSGRAPH_MAX_ALIASES",
+        "NEWSGRAPH_MAX_DIRECTIVES",
+        "NEWSGRAPH_MAX_TOKENS",
+        "NEWSGRAPH_MAX_BATCH",
+        "NEWSGRAPH_QUERY_TIMEOUT_MS",
+        "NEWSGRAPH_RATE_LIMIT",
+        "NEWSGRAPH_RATE_LIMIT_BURST",
+        "NEWSGRAPH_CORS_ORIGINS",
     ] {
         assert!(help.contains(variable), "--help does not mention {variable}");
     }
     for command in ["serve", "seed", "schema"] {
         assert!(help.contains(command));
+    }
+}
+
+#[test]
+fn the_readme_lists_every_setting() {
+    let help = stdout(&newsgraph(&["--help"]));
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut variables: Vec<&str> = help
+        .match_indices("NEWSGRAPH_")
+        .map(|(at, _)| {
+            let rest = &help[at..];
+            let end = rest.find(|c: char| !(c.is_ascii_uppercase() || c == '_')).unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect();
+    variables.sort();
+    variables.dedup();
+    assert!(variables.len() >= 25, "{variables:?}");
+    for variable in variables {
+        assert!(readme.contains(&format!("`{variable}`")), "the README's settings table lacks {variable}");
     }
 }
 

@@ -438,6 +438,23 @@ async fn quotes_group_by_source_speaker_organization_and_period(store: SharedSto
             })
             .sum::<u64>()
     });
+    // Over a date range (answered from the links alone on the embedded store).
+    let range = DateRange { from: Some(day("2020-01-03")), to: Some(day("2020-01-06")) };
+    let in_range = QuoteFilter { date: Some(range), ..Default::default() };
+    let by_source: BTreeMap<String, u64> = store
+        .group_quotes(&in_range, QuoteGroup::Source, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.key, b.count))
+        .collect();
+    let mut expected_in_range: BTreeMap<String, u64> = BTreeMap::new();
+    for q in batch.quotes.iter().filter(|q| q.date >= range.from && q.date <= range.to) {
+        for via in &q.via {
+            *expected_in_range.entry(via.to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(by_source, expected_in_range);
     // Largest first, and limited.
     let top = store.group_quotes(&QuoteFilter::default(), QuoteGroup::Speaker, 2).await.unwrap();
     assert_eq!(top.len(), 2);

@@ -53,8 +53,16 @@ pub struct WritePolicy {
 }
 
 impl WritePolicy {
-    /// Allows the write or says why not (code `UNAUTHENTICATED`).
+    /// Allows the write or says why not (code `UNAUTHENTICATED`, counted as an `auth` rejection).
     pub fn authorize(&self, caller: &Caller) -> Result<(), ApiError> {
+        let decision = self.decide(caller);
+        if decision.is_err() {
+            crate::metrics::reject(crate::metrics::Rejection::Auth);
+        }
+        decision
+    }
+
+    fn decide(&self, caller: &Caller) -> Result<(), ApiError> {
         if self.keys.is_empty() {
             return if self.production {
                 Err(ApiError::Unauthenticated("writes are disabled: no API keys are configured".into()))

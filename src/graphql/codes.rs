@@ -1,10 +1,14 @@
 //! A schema extension that gives every error raised before execution an
 //! `extensions.code`, as resolver errors have: syntax errors, validation
-//! errors, and the query limits (depth, complexity, parser recursion).
+//! errors, and the query limits (depth, complexity, parser recursion). Before
+//! the parser runs it also applies the caps on tokens, aliases and directives
+//! (measured lexically by [`super::shape`]), and it counts every rejection in
+//! `newsgraph_rejected_requests_total{reason}`.
 //!
 //! The codes follow Apollo Server's where one exists, so clients that already
 //! branch on them work unchanged.
 
+use crate::metrics::{self, Rejection};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
@@ -22,17 +26,82 @@ pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 /// The code for an argument whose value does not fit its type ("Failed to parse").
 pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+/// The code for a document with more aliases than the limit.
+pub const TOO_MANY_ALIASES: &str = "TOO_MANY_ALIASES";
+/// The code for a document with more directives than the limit.
+pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
+/// The code for a document with more tokens than the limit.
+pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
 
-/// Adds codes to parse and validation errors.
-pub struct ErrorCodes;
+/// Adds codes to parse and validation errors, and applies the lexical caps.
+pub struct ErrorCodes {
+    caps: Caps,
+}
 
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
+#[derive(Clone, Copy)]
+struct Caps {
+    aliases: usize,
+    directives: usize,
+    tokens: usize,
+}
+
+impl ErrorCodes {
+    pub fn new(limits: &super::QueryLimits) -> Self {
+        Self {
+            caps: Caps { aliases: limits.max_aliases, directives: limits.max_directives, tokens: limits.max_tokens },
+        }
     }
 }
 
-struct ErrorCodesExtension;
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodesExtension { caps: self.caps })
+    }
+}
+
+struct ErrorCodesExtension {
+    caps: Caps,
+}
+
+/// Where the extension leaves the name of the operation that ran (named in
+/// the document even when the request did not say `operationName`), for the
+/// request metrics. Put one into the request's data to receive it.
+#[derive(Debug, Clone, Default)]
+pub struct OperationName(Arc<std::sync::Mutex<Option<String>>>);
+
+impl OperationName {
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|name| name.clone())
+    }
+
+    fn set(&self, name: Option<&str>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = name.map(str::to_owned);
+        }
+    }
+}
+
+/// Refuses a document over a lexical cap, before it is parsed.
+fn check_shape(query: &str, caps: Caps) -> ServerResult<()> {
+    let shape = super::shape::measure(query);
+    let over = |what: &str, count: usize, cap: usize, code: &str, reason: Rejection| {
+        metrics::reject(reason);
+        Err(with_code(
+            ServerError::new(format!("the document has {count} {what}; at most {cap} are accepted"), None),
+            code,
+        ))
+    };
+    if shape.aliases > caps.aliases {
+        return over("aliases", shape.aliases, caps.aliases, TOO_MANY_ALIASES, Rejection::Aliases);
+    }
+    if shape.directives > caps.directives {
+        return over("directives", shape.directives, caps.directives, TOO_MANY_DIRECTIVES, Rejection::Directives);
+    }
+    if shape.tokens > caps.tokens {
+        return over("tokens", shape.tokens, caps.tokens, TOO_MANY_TOKENS, Rejection::Tokens);
+    }
+    Ok(())
+}
 
 fn with_code(mut error: ServerError, code: &str) -> ServerError {
     let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -53,6 +122,9 @@ impl Extension for ErrorCodesExtension {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
+        if let Some(slot) = ctx.data_opt::<OperationName>() {
+            slot.set(operation_name);
+        }
         let mut response = next.run(ctx, operation_name).await;
         response.errors = std::mem::take(&mut response.errors)
             .into_iter()
@@ -76,8 +148,14 @@ impl Extension for ErrorCodesExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        check_shape(query, self.caps)?;
         next.run(ctx, query, variables).await.map_err(|error| {
-            let code = if error.message.contains("recursion limit") { QUERY_TOO_DEEP } else { GRAPHQL_PARSE_FAILED };
+            let (code, reason) = if error.message.contains("recursion limit") {
+                (QUERY_TOO_DEEP, Rejection::Depth)
+            } else {
+                (GRAPHQL_PARSE_FAILED, Rejection::Parse)
+            };
+            metrics::reject(reason);
             with_code(error, code)
         })
     }
@@ -88,16 +166,21 @@ impl Extension for ErrorCodesExtension {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|errors| {
+            let mut counted = false;
             errors
                 .into_iter()
                 .map(|error| {
-                    let code = if error.message.contains("too complex") {
-                        QUERY_TOO_COMPLEX
+                    let (code, reason) = if error.message.contains("too complex") {
+                        (QUERY_TOO_COMPLEX, Rejection::Complexity)
                     } else if error.message.contains("nested too deep") {
-                        QUERY_TOO_DEEP
+                        (QUERY_TOO_DEEP, Rejection::Depth)
                     } else {
-                        GRAPHQL_VALIDATION_FAILED
+                        (GRAPHQL_VALIDATION_FAILED, Rejection::Validation)
                     };
+                    // One request, one count: by its first error.
+                    if !std::mem::replace(&mut counted, true) {
+                        metrics::reject(reason);
+                    }
                     with_code(error, code)
                 })
                 .collect()

@@ -11,9 +11,12 @@
 //! them before the loader's task gets to run, so every key of a level is queued
 //! before the batch is taken; a delay would only add latency per level (1 ms by
 //! default). The round-trip test in `tests/api` holds us to that.
+//!
+//! Each batch's size is recorded in `newsgraph_dataloader_batch_size{kind}`.
 
 use super::error::ApiError;
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
+use crate::metrics;
 use crate::store::{ArticleRelation, OrganizationRelation, PersonRelation, QuoteRelation, SharedStore};
 use async_graphql::dataloader::{DataLoader, Loader};
 use std::collections::HashMap;
@@ -62,6 +65,7 @@ impl Loader<ArticleId> for StoreLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[ArticleId]) -> Result<HashMap<ArticleId, Self::Value>, Self::Error> {
+        metrics::loader_batch("articles", keys.len());
         Ok(by_id(self.store.articles(keys).await?, |a| &a.id))
     }
 }
@@ -71,6 +75,7 @@ impl Loader<PersonId> for StoreLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[PersonId]) -> Result<HashMap<PersonId, Self::Value>, Self::Error> {
+        metrics::loader_batch("people", keys.len());
         Ok(by_id(self.store.people(keys).await?, |p| &p.id))
     }
 }
@@ -80,6 +85,7 @@ impl Loader<OrganizationId> for StoreLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[OrganizationId]) -> Result<HashMap<OrganizationId, Self::Value>, Self::Error> {
+        metrics::loader_batch("organizations", keys.len());
         Ok(by_id(self.store.organizations(keys).await?, |o| &o.id))
     }
 }
@@ -89,6 +95,7 @@ impl Loader<QuoteId> for StoreLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[QuoteId]) -> Result<HashMap<QuoteId, Self::Value>, Self::Error> {
+        metrics::loader_batch("quotes", keys.len());
         Ok(by_id(self.store.quotes(keys).await?, |q| &q.id))
     }
 }
@@ -125,6 +132,7 @@ impl Loader<Related<QuoteRelation>> for StoreLoader {
         &self,
         keys: &[Related<QuoteRelation>],
     ) -> Result<HashMap<Related<QuoteRelation>, Self::Value>, Self::Error> {
+        metrics::loader_batch("related_quotes", keys.len());
         load_related(keys, |relation, parents| async move { self.store.related_quotes(relation, &parents).await }).await
     }
 }
@@ -137,6 +145,7 @@ impl Loader<Related<ArticleRelation>> for StoreLoader {
         &self,
         keys: &[Related<ArticleRelation>],
     ) -> Result<HashMap<Related<ArticleRelation>, Self::Value>, Self::Error> {
+        metrics::loader_batch("related_articles", keys.len());
         load_related(keys, |relation, parents| async move { self.store.related_articles(relation, &parents).await })
             .await
     }
@@ -150,6 +159,7 @@ impl Loader<Related<PersonRelation>> for StoreLoader {
         &self,
         keys: &[Related<PersonRelation>],
     ) -> Result<HashMap<Related<PersonRelation>, Self::Value>, Self::Error> {
+        metrics::loader_batch("related_people", keys.len());
         load_related(keys, |relation, parents| async move { self.store.related_people(relation, &parents).await }).await
     }
 }
@@ -162,6 +172,7 @@ impl Loader<Related<OrganizationRelation>> for StoreLoader {
         &self,
         keys: &[Related<OrganizationRelation>],
     ) -> Result<HashMap<Related<OrganizationRelation>, Self::Value>, Self::Error> {
+        metrics::loader_batch("related_organizations", keys.len());
         load_related(
             keys,
             |relation, parents| async move { self.store.related_organizations(relation, &parents).await },

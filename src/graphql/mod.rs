@@ -10,7 +10,8 @@
 //! - [`connection`]: Relay connections, cursors and page-size caps.
 //! - [`ids`]: global ids.
 //! - [`error`]: the one mapping from internal errors to `extensions.code`;
-//!   [`codes`] adds codes to errors raised before execution.
+//!   [`codes`] adds codes to errors raised before execution and applies the
+//!   lexical caps measured by [`shape`] (tokens, aliases, directives).
 //!
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
@@ -30,6 +31,7 @@ pub mod organizations;
 pub mod people;
 pub mod quotes;
 pub mod search;
+pub mod shape;
 pub mod stats;
 
 use crate::store::SharedStore;
@@ -61,6 +63,12 @@ pub struct QueryLimits {
     pub max_depth: usize,
     /// Highest cost accepted; a connection multiplies what is under it by its `first`.
     pub max_complexity: usize,
+    /// Most aliases per document.
+    pub max_aliases: usize,
+    /// Most directives per document.
+    pub max_directives: usize,
+    /// Most tokens per document.
+    pub max_tokens: usize,
     /// Whether the schema answers introspection queries.
     pub introspection: bool,
     /// Whether validation errors suggest field names ("Did you mean …").
@@ -69,7 +77,15 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 20_000, introspection: true, suggestions: true }
+        Self {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_aliases: 30,
+            max_directives: 50,
+            max_tokens: 2000,
+            introspection: true,
+            suggestions: true,
+        }
     }
 }
 
@@ -81,7 +97,7 @@ pub fn build_schema(store: SharedStore, limits: &QueryLimits, writes: access::Wr
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
-        .extension(codes::ErrorCodes);
+        .extension(codes::ErrorCodes::new(limits));
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

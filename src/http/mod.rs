@@ -1,20 +1,32 @@
-//! The HTTP edge: `/graphql` (POST and GET), the playground at `/`, and the
+//! The HTTP edge: `/graphql` (POST and GET), the playground at `/`, the
 //! health endpoints `/healthz` (the process answers) and `/readyz` (the store
-//! answers). Request bodies are capped before they are read; malformed requests
-//! get a 400 in the GraphQL error shape, never a 500.
+//! answers), and `/metrics` (Prometheus text). Request bodies are capped before
+//! they are read; requests a browser could send cross-site without a preflight
+//! are refused (CSRF, as Apollo Server does it); batches are capped; each
+//! request is bounded in time; malformed requests get a 4xx in the GraphQL
+//! error shape, never a 500.
+//!
+//! [`edge`] holds the middleware every request passes (request id, access log,
+//! rate limit); [`cors`] builds the CORS policy.
 
+pub mod edge;
 mod playground;
 
 pub use playground::EXAMPLE_QUERY;
 
 use crate::graphql::access::caller_from_header;
+use crate::graphql::codes::OperationName;
 use crate::graphql::{AppSchema, prepare_request};
+use crate::metrics::{self, Rejection};
 use crate::store::SharedStore;
+use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
+use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 /// What every handler shares.
 pub struct AppState {
@@ -25,6 +37,38 @@ pub struct AppState {
     pub playground: bool,
     /// Whether responses say how many store operations they took (not in production).
     pub expose_store_operations: bool,
+    /// Most operations in one batched request (1: arrays refused).
+    pub max_batch: usize,
+    /// Bound on one GraphQL request, from its arrival (body included) to its answer.
+    pub query_timeout: Duration,
+    /// Largest body `/graphql` reads.
+    pub max_body_bytes: usize,
+    /// The per-client rate limit, when configured.
+    pub rate_limit: Option<edge::RateLimit>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}
+
+/// The CORS policy: the listed origins (or `*` for any) may call from a
+/// browser; with none listed, cross-origin browsers get no CORS grant (and
+/// their preflights fail), while same-origin pages and non-browser clients are
+/// unaffected.
+pub fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .block_on_origin_mismatch(false)
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([
+            CONTENT_TYPE.as_str(),
+            AUTHORIZATION.as_str(),
+            "apollo-require-preflight",
+            "x-apollo-operation-name",
+        ])
+        .expose_headers([edge::REQUEST_ID.as_str()])
+        .max_age(3600);
+    for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
+    }
+    cors
 }
 
 /// The response header that carries a request's store operations (development mode only).
@@ -51,25 +95,84 @@ pub fn routes(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .route("/graphql", web::get().to(graphql_get))
         .route("/", web::get().to(playground_page))
         .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics_page));
+}
+
+/// `/metrics`: every metric in the Prometheus text format.
+async fn metrics_page(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics::render(&state.metrics))
 }
 
 /// A GraphQL-shaped error body for failures before execution.
-fn request_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+fn request_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(json!({
         "errors": [{ "message": message, "extensions": { "code": code } }]
     }))
 }
 
 fn bad_request(message: &str) -> HttpResponse {
-    request_error(actix_web::http::StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
-async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
+/// Runs one GraphQL request until `deadline` (the request's arrival plus the
+/// query timeout), and records it.
+async fn execute_one(
+    state: &AppState,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    deadline: tokio::time::Instant,
+) -> async_graphql::Response {
     let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = caller_from_header(header);
+    let requested_name = request.operation_name.clone();
+    let executed_name = OperationName::default();
+    let started = Instant::now();
+    let run = state.schema.execute(prepare_request(request, state.store.clone(), caller).data(executed_name.clone()));
+    let response = match tokio::time::timeout_at(deadline, run).await {
+        Ok(response) => response,
+        Err(_) => {
+            metrics::reject(Rejection::Timeout);
+            tracing::warn!(timeout_ms = state.query_timeout.as_millis() as u64, "a request ran past the query timeout");
+            let mut error = async_graphql::ServerError::new(
+                format!("the request did not finish within {} ms", state.query_timeout.as_millis()),
+                None,
+            );
+            error.extensions.get_or_insert_with(Default::default).set("code", QUERY_TIMEOUT);
+            async_graphql::Response::from_errors(vec![error])
+        }
+    };
+    let operation = metrics::operation_label(executed_name.get().or(requested_name).as_deref());
+    metrics::graphql_request(operation, outcome(&response), started.elapsed());
+    response
+}
+
+/// The code of a request that ran past `NEWSGRAPH_QUERY_TIMEOUT_MS`.
+pub const QUERY_TIMEOUT: &str = "QUERY_TIMEOUT";
+
+/// `ok`, or the code of the first error (codes are a fixed set; anything else is `error`).
+fn outcome(response: &async_graphql::Response) -> String {
+    let Some(error) = response.errors.first() else {
+        return "ok".into();
+    };
+    match error.extensions.as_ref().and_then(|e| e.get("code")) {
+        Some(async_graphql::Value::String(code))
+            if code.len() <= 40 && code.bytes().all(|b| b == b'_' || b.is_ascii_uppercase()) =>
+        {
+            code.clone()
+        }
+        _ => "error".into(),
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    deadline: tokio::time::Instant,
+) -> HttpResponse {
     let before = state.store.operations();
-    let response = state.schema.execute(prepare_request(request, state.store.clone(), caller)).await;
+    let response = execute_one(state, req, request, deadline).await;
     let mut reply = HttpResponse::Ok();
     if state.expose_store_operations {
         // The change of a process-wide counter: exact when requests do not
@@ -78,6 +181,54 @@ async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Re
         reply.insert_header((STORE_OPERATIONS_HEADER, used.to_string()));
     }
     reply.json(response)
+}
+
+/// Reads the body: 413 at once when `Content-Length` is over the limit, 413 as
+/// soon as a chunked body passes it, and 408 (`QUERY_TIMEOUT`) when the client
+/// has not sent it all by `deadline`, so a slow sender cannot hold a worker.
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+    deadline: tokio::time::Instant,
+) -> Result<web::Bytes, HttpResponse> {
+    use futures_util::StreamExt as _;
+    let too_large = || {
+        request_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the body is larger than {limit} bytes"),
+        )
+    };
+    let announced = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if announced.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::with_capacity(announced.unwrap_or(0).min(limit));
+    loop {
+        match tokio::time::timeout_at(deadline, payload.next()).await {
+            Err(_) => {
+                metrics::reject(Rejection::Timeout);
+                return Err(request_error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    QUERY_TIMEOUT,
+                    "the body did not arrive within the query timeout",
+                ));
+            }
+            Ok(None) => return Ok(body.freeze()),
+            Ok(Some(Err(_))) => return Err(bad_request("the body could not be read")),
+            Ok(Some(Ok(chunk))) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+    }
 }
 
 async fn playground_page(state: web::Data<AppState>) -> HttpResponse {
@@ -104,33 +255,121 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     }
 }
 
-async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if mime != "application/json" {
+/// Content types a browser may send cross-site without a CORS preflight.
+const SIMPLE_CONTENT_TYPES: [&str; 3] = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"];
+
+/// Headers whose presence proves the request went through a CORS preflight.
+const PREFLIGHT_HEADERS: [&str; 2] = ["x-apollo-operation-name", "apollo-require-preflight"];
+
+/// The media type of the request, lower-cased, without parameters; empty when absent.
+fn mime(req: &HttpRequest) -> String {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Apollo Server's CSRF rule: a request a browser can send cross-site without
+/// a preflight (no content type, or a "simple" one, and no preflight header)
+/// could be a forgery riding on the user's cookies or network position.
+fn could_be_forged(req: &HttpRequest) -> bool {
+    let has_preflight_header =
+        PREFLIGHT_HEADERS.iter().any(|name| req.headers().get(*name).is_some_and(|v| !v.as_bytes().is_empty()));
+    if has_preflight_header {
+        return false;
+    }
+    let mime = mime(req);
+    mime.is_empty() || SIMPLE_CONTENT_TYPES.contains(&mime.as_str())
+}
+
+fn csrf_refusal() -> HttpResponse {
+    metrics::reject(Rejection::Csrf);
+    bad_request(
+        "this request has been blocked as a potential cross-site request forgery (CSRF): \
+         send `Content-Type: application/json`, or a non-empty `apollo-require-preflight` \
+         or `x-apollo-operation-name` header",
+    )
+}
+
+async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let deadline = tokio::time::Instant::now() + state.query_timeout;
+    if could_be_forged(&req) {
+        return csrf_refusal();
+    }
+    if mime(&req) != "application/json" {
         return request_error(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
             "POST /graphql takes a JSON body with `Content-Type: application/json`",
         );
     }
+    let body = match read_body(&req, payload, state.max_body_bytes, deadline).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        return bad_request("batched requests are not accepted: send one operation per request");
+        return batch(&state, &req, &body, deadline).await;
     }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&state, &req, request).await,
+        Ok(request) => execute(&state, &req, request, deadline).await,
         Err(e) => bad_request(&format!("the body is not a GraphQL request: {}", e.classify_message())),
     }
 }
 
+/// A JSON array of requests: refused unless `NEWSGRAPH_MAX_BATCH` admits its
+/// length; then each runs in turn, each within the query timeout.
+async fn batch(state: &AppState, req: &HttpRequest, body: &[u8], deadline: tokio::time::Instant) -> HttpResponse {
+    let refuse = |message: String| {
+        metrics::reject(Rejection::Batch);
+        request_error(StatusCode::BAD_REQUEST, BATCH_TOO_LARGE, &message)
+    };
+    if state.max_batch <= 1 {
+        return refuse("batched requests are not accepted: send one operation per request".into());
+    }
+    // Count the elements before building any request.
+    let count = match serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body) {
+        Ok(items) => items.len(),
+        Err(e) => {
+            return bad_request(&format!("the body is not a batch of GraphQL requests: {}", e.classify_message()));
+        }
+    };
+    if count > state.max_batch {
+        return refuse(format!("the batch has {count} operations; at most {} are accepted", state.max_batch));
+    }
+    if count == 0 {
+        return bad_request("the batch is empty");
+    }
+    let requests = match serde_json::from_slice::<Vec<async_graphql::Request>>(body) {
+        Ok(requests) => requests,
+        Err(e) => {
+            return bad_request(&format!("the body is not a batch of GraphQL requests: {}", e.classify_message()));
+        }
+    };
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in requests {
+        responses.push(execute_one(state, req, request, deadline).await);
+    }
+    HttpResponse::Ok().json(responses)
+}
+
+/// The code of a batch longer than `NEWSGRAPH_MAX_BATCH` (or any batch when it is 1).
+pub const BATCH_TOO_LARGE: &str = "BATCH_TOO_LARGE";
+
 async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) if is_mutation(&request) => request_error(
-            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
-            "mutations are only accepted over POST",
-        ),
-        Ok(request) => execute(&state, &req, request).await,
+        Ok(request) if is_mutation(&request) => {
+            request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations are only accepted over POST")
+        }
+        Ok(_) if could_be_forged(&req) => csrf_refusal(),
+        Ok(request) => {
+            let deadline = tokio::time::Instant::now() + state.query_timeout;
+            execute(&state, &req, request, deadline).await
+        }
         Err(_) => bad_request(
             "GET /graphql takes `query`, and optionally `operationName` and JSON `variables`, in the query string",
         ),

@@ -3,7 +3,8 @@
 //! A database that stalls (a paused process, a network partition) would
 //! otherwise hold requests open forever. Wrapped in [`GuardedStore`], each call
 //! either finishes within the timeout or fails as [`StoreError::Unavailable`],
-//! so clients get a clear error and the server keeps its threads.
+//! so clients get a clear error and the server keeps its threads. Every call is
+//! also counted and timed here, by backend and name, for `/metrics`.
 
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Counts, GraphBatch, NameSort, OrganizationFilter,
@@ -11,10 +12,11 @@ use super::{
     SearchHits, SearchTarget, SharedStore, Store, StoreError, StoreResult,
 };
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
+use crate::metrics;
 use crate::search::SearchQuery;
 use async_trait::async_trait;
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Wraps a store so that every call fails as unavailable after `timeout`.
 pub struct GuardedStore {
@@ -27,16 +29,27 @@ impl GuardedStore {
         Self { inner, timeout }
     }
 
-    /// Runs one store call, named `operation` (for logs and metrics), within the timeout.
+    /// Runs one store call, named `operation` (for logs and metrics), within the
+    /// timeout, and records it in `newsgraph_store_operations_total` and
+    /// `newsgraph_store_operation_duration_seconds`.
     async fn within<T>(&self, operation: &'static str, call: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
-        match tokio::time::timeout(self.timeout, call).await {
+        let backend = self.inner.backend().as_str();
+        let started = Instant::now();
+        let result = match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => result,
             Err(_) => Err(StoreError::Unavailable(format!(
-                "the {} store did not answer {operation} within {} ms",
-                self.inner.backend().as_str(),
+                "the {backend} store did not answer {operation} within {} ms",
                 self.timeout.as_millis()
             ))),
-        }
+        };
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(StoreError::Unavailable(_)) => "unavailable",
+            Err(StoreError::Invalid(_)) => "invalid",
+            Err(StoreError::Internal(_)) => "internal",
+        };
+        metrics::store_call(backend, operation, outcome, started.elapsed());
+        result
     }
 }
 

@@ -22,12 +22,73 @@ async fn invalid_and_unknown_ids_have_codes(app: &TestApp) {
 }
 
 async fn operator_lookalikes_are_plain_data(app: &TestApp) {
-    for hostile in ["{\"$ne\": null}", "$where", "$regex", ".*", "(a+)+$", "name_keys.0", "lavrov\0"] {
+    for hostile in [
+        "{\"$ne\": null}",
+        "$where",
+        "$regex",
+        ".*",
+        "(a+)+$",
+        "name_keys.0",
+        "lavrov\0",
+        "$ne",
+        "$gt",
+        "{\"$gt\": \"\"}",
+        "^.*$",
+    ] {
         let body = app.query("query($n: String!) { person(name: $n) { name } }", json!({ "n": hostile })).await;
         assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{hostile}: {body}");
         let body = app.query("query($n: String!) { organization(name: $n) { name } }", json!({ "n": hostile })).await;
         assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{hostile}: {body}");
     }
+}
+
+/// Operator and pattern lookalikes in every other string argument: ids,
+/// cursors, and the text fields of a write, which must come back verbatim.
+async fn operator_lookalikes_in_every_string_argument_are_data(app: &TestApp) {
+    const HOSTILE: [&str; 9] =
+        ["$ne", "$gt", "$where", "$regex", "{\"$ne\": null}", "{\"$gt\": \"\"}", "a.b.$c", "(a+)+$", "^.*$"];
+    for hostile in HOSTILE {
+        let code = app.error_code("query($id: ID!) { article(id: $id) { id } }", json!({ "id": hostile })).await;
+        assert!(code == "NOT_FOUND" || code == "BAD_USER_INPUT", "article(id: {hostile:?}) gave {code}");
+        let code = app.error_code("query($id: ID!) { node(id: $id) { id } }", json!({ "id": hostile })).await;
+        assert_eq!(code, "BAD_USER_INPUT", "node(id: {hostile:?})");
+        let code = app
+            .error_code("query($c: String) { quotes(first: 1, after: $c) { totalCount } }", json!({ "c": hostile }))
+            .await;
+        assert_eq!(code, "BAD_USER_INPUT", "after: {hostile:?}");
+    }
+    // Written as data, read back verbatim; an outlet named like an operator is just a name.
+    let ops_before = app.store.operations();
+    for (i, hostile) in HOSTILE.iter().enumerate() {
+        let headline = format!("{hostile} headline {i}");
+        let text = format!("{headline}\n\n\"Prices {hostile} rose,\" trade minister Ana Silva told {hostile}.");
+        let body = app
+            .query(
+                "mutation($input: IngestArticleInput!) { ingestArticle(input: $input) { article { key headline outlet { name } } } }",
+                json!({ "input": { "text": text, "headline": headline, "outlet": hostile, "language": hostile } }),
+            )
+            .await;
+        if body["errors"].is_array() {
+            // A name with nothing to make an id from is refused, as data.
+            assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+            continue;
+        }
+        let result = &body["data"]["ingestArticle"];
+        assert_eq!(result["article"]["headline"], headline, "{body}");
+        // Outlets merge by normalized name (`{"$gt": ""}` is the `$gt` written
+        // before it), so the name is one of the inputs, stored as written.
+        let outlet = result["article"]["outlet"]["name"].as_str().unwrap_or("");
+        assert!(HOSTILE[..=i].contains(&outlet), "{body}");
+        let key = result["article"]["key"].as_str().unwrap();
+        let found = app.data("query($id: ID!) { article(id: $id) { headline language } }", json!({ "id": key })).await;
+        assert_eq!(found["article"]["headline"], headline);
+        assert_eq!(found["article"]["language"], *hostile);
+    }
+    assert!(app.store.operations() > ops_before);
+    // The graph still holds exactly what it held plus those articles: no
+    // operator matched everything or deleted anything.
+    let data = app.data(r#"{ person(name: "Lavrov") { name } }"#, json!({})).await;
+    assert_eq!(data["person"]["name"], "Sergei Lavrov");
 }
 
 async fn page_sizes_and_cursors_are_checked(app: &TestApp) {
@@ -47,7 +108,8 @@ async fn malformed_requests_get_4xx_not_500(app: &TestApp) {
         ("application/json", b"[{\"query\": \"{ sources { totalCount } }\"}]".to_vec(), 400),
         ("application/json", b"{\"query\": 42}".to_vec(), 400),
         ("application/json", vec![0xff, 0xfe, 0x00, 0x01], 400),
-        ("text/plain", b"{\"query\": \"{ sources { totalCount } }\"}".to_vec(), 415),
+        ("text/plain", b"{\"query\": \"{ sources { totalCount } }\"}".to_vec(), 400),
+        ("application/xml", b"<query>{ sources { totalCount } }</query>".to_vec(), 415),
     ];
     for (content_type, body, status) in cases {
         let response =
@@ -98,6 +160,7 @@ async fn internal_detail_never_reaches_clients(app: &TestApp) {
 crate::http_tests_on_both_backends!(
     invalid_and_unknown_ids_have_codes,
     operator_lookalikes_are_plain_data,
+    operator_lookalikes_in_every_string_argument_are_data,
     page_sizes_and_cursors_are_checked,
     malformed_requests_get_4xx_not_500,
     hostile_shapes_are_rejected_before_any_store_call,

@@ -39,6 +39,7 @@ async fn get_requests_run_queries(app: &TestApp) {
     let response = app
         .client
         .get(app.url("/graphql"))
+        .header("apollo-require-preflight", "true")
         .query(&[("query", "query Q($n: String!) { person(name: $n) { name } }"), ("variables", r#"{"n":"kerry"}"#)])
         .send()
         .await

@@ -10,5 +10,7 @@ mod errors;
 mod graph;
 mod health;
 mod ingest;
+mod malformed;
 mod queries;
 mod roundtrips;
+mod security;

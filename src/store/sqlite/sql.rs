@@ -315,8 +315,10 @@ pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Que
         // the quote's day: one covering index range (`links_dated`).
         Some(relation) if date_only => {
             let mut query = Query::new("SELECT l.dst AS bucket, count(*) AS n FROM links l WHERE l.rel = ");
-            query.bind(relation.to_owned()).push(" AND l.sort_key <> ''");
+            query.bind(relation.to_owned());
             if let Some(range) = &filter.date {
+                // Undated quotes fall outside any date range.
+                query.push(" AND l.sort_key <> ''");
                 if let Some(from) = range.from_day() {
                     query.push(" AND l.sort_key >= ").bind(from);
                 }

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo bench --bench queries -- [--backend embedded|ferretdb] [--sizes 10000,100000]
-//!                                [--clients 8] [--seconds 5]
+//!                                [--clients 8] [--seconds 5] [--only search]
 //! ```
 //! For each corpus size and query it prints one markdown row: throughput,
 //! p50 and p99 latency, store operations per request (read from the server's
@@ -23,6 +23,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_newsgraph");
 
 struct Options {
     backend: String,
+    /// Run only the queries whose name contains this.
+    only: Option<String>,
     sizes: Vec<usize>,
     clients: usize,
     seconds: u64,
@@ -41,6 +43,7 @@ fn options() -> Options {
             .collect(),
         clients: value("--clients").and_then(|v| v.parse().ok()).unwrap_or(8),
         seconds: value("--seconds").and_then(|v| v.parse().ok()).unwrap_or(5),
+        only: value("--only"),
         backend,
     }
 }
@@ -94,7 +97,9 @@ impl Server {
 fn generate(store_args: &[String], articles: usize) {
     let started = Instant::now();
     let output = Command::new(BIN)
-        .args(["generate", "--articles", &articles.to_string(), "--seed", "1"])
+        .args(["generate", "--articles", &articles.to_string(), "--seed", "1", "--batch", "100"])
+        // FerretDB writes slowly; the bench measures reads, so let the load take its time.
+        .args(["--store-timeout-ms", "600000"])
         .args(store_args)
         .output()
         .expect("running generate");
@@ -263,6 +268,9 @@ async fn main() {
         });
         for case in cases(&client).await {
             let name = case.name;
+            if options.only.as_deref().is_some_and(|only| !name.contains(only)) {
+                continue;
+            }
             let (throughput, p50, p99, operations) =
                 measure(client.clone(), std::sync::Arc::new(case), options.clients, options.seconds).await;
             println!(

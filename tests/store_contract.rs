@@ -147,6 +147,19 @@ async fn names_match_case_insensitively_preferring_own_names(store: SharedStore)
     assert_eq!(store.people(&[]).await.unwrap().len(), 0);
 }
 
+async fn names_are_looked_up_in_one_batch(store: SharedStore) {
+    seeded(&store).await;
+    let names: Vec<String> =
+        ["kerry", "Sergei Lavrov", "Nobody", "$where", "AFP", "the guardian"].map(String::from).into();
+    let before = store.operations();
+    let people = store.people_by_names(&names).await.unwrap();
+    assert_eq!(store.operations() - before, 1);
+    assert_eq!(ids(&people), BTreeSet::from(["john-kerry".to_string(), "sergei-lavrov".to_string()]));
+    let orgs = store.organizations_by_names(&names).await.unwrap();
+    assert_eq!(ids(&orgs), BTreeSet::from(["agence-france-presse".to_string(), "the-guardian".to_string()]));
+    assert!(store.people_by_names(&[]).await.unwrap().is_empty());
+}
+
 async fn lists_page_by_keyset(store: SharedStore) {
     store.prepare().await.unwrap();
     store.write(&support::synthetic::graph(25)).await.unwrap();
@@ -475,6 +488,7 @@ on_both_backends!(
     lists_page_by_keyset,
     rewriting_an_article_replaces_its_quotes,
     stores_answer_ping_and_count_operations,
+    names_are_looked_up_in_one_batch,
     article_filters_combine,
     quote_filters_follow_speakers_orgs_and_sources,
     sorted_pages_are_stable_keysets,

@@ -143,6 +143,12 @@ impl Store for GuardedStore {
     async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
         self.within("organization_by_name", self.inner.organization_by_name(name)).await
     }
+    async fn people_by_names(&self, names: &[String]) -> StoreResult<Vec<Person>> {
+        self.within("people_by_names", self.inner.people_by_names(names)).await
+    }
+    async fn organizations_by_names(&self, names: &[String]) -> StoreResult<Vec<Organization>> {
+        self.within("organizations_by_names", self.inner.organizations_by_names(names)).await
+    }
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         self.within("write", self.inner.write(batch)).await
     }

@@ -198,6 +198,11 @@ pub trait Store: Send + Sync + 'static {
     async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>>;
     /// The organization whose name or alias matches `name`.
     async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>>;
+    /// The people any of whose names or aliases is among `names` (compared as
+    /// [`crate::domain::name_key`]s), in one round trip.
+    async fn people_by_names(&self, names: &[String]) -> StoreResult<Vec<Person>>;
+    /// The organizations any of whose names or aliases is among `names`, in one round trip.
+    async fn organizations_by_names(&self, names: &[String]) -> StoreResult<Vec<Organization>>;
 
     /// Writes a batch: atomically on the embedded store; on MongoDB in an order
     /// (organizations, people, quotes, then the article) that never shows an

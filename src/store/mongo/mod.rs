@@ -713,6 +713,22 @@ impl Store for MongoStore {
         self.by_name(ORGANIZATIONS, name).await
     }
 
+    async fn people_by_names(&self, names: &[String]) -> StoreResult<Vec<Person>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = names.iter().map(|n| name_key(n)).collect();
+        self.find(PEOPLE, doc! { "name_keys": { "$in": keys } }, None).await
+    }
+
+    async fn organizations_by_names(&self, names: &[String]) -> StoreResult<Vec<Organization>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = names.iter().map(|n| name_key(n)).collect();
+        self.find(ORGANIZATIONS, doc! { "name_keys": { "$in": keys } }, None).await
+    }
+
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         let orgs = batch
             .organizations

@@ -428,16 +428,21 @@ impl Store for SqliteStore {
         // bm25 ranks lower-is-better; headlines weigh four times body text.
         // bm25 ranks lower-is-better; headlines weigh four times body text.
         let (hits_sql, count_sql) = match target {
+            // Rank inside the full-text index first and join only the best
+            // `limit` rows: joining every match before the LIMIT cost a row
+            // look-up per match.
             SearchTarget::Articles => (
-                "SELECT a.id, -bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts
-                 JOIN articles a ON a.rowid = articles_fts.rowid
-                 WHERE articles_fts MATCH ?1 ORDER BY score DESC, a.id LIMIT ?2",
+                "SELECT a.id, s.score FROM (
+                    SELECT rowid, -bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts
+                    WHERE articles_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2
+                 ) s JOIN articles a ON a.rowid = s.rowid ORDER BY s.score DESC, a.id",
                 "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1",
             ),
             SearchTarget::Quotes => (
-                "SELECT q.id, -bm25(quotes_fts) AS score FROM quotes_fts
-                 JOIN quotes q ON q.rowid = quotes_fts.rowid
-                 WHERE quotes_fts MATCH ?1 ORDER BY score DESC, q.id LIMIT ?2",
+                "SELECT q.id, s.score FROM (
+                    SELECT rowid, -bm25(quotes_fts) AS score FROM quotes_fts
+                    WHERE quotes_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2
+                 ) s JOIN quotes q ON q.rowid = s.rowid ORDER BY s.score DESC, q.id",
                 "SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1",
             ),
         };
@@ -481,6 +486,34 @@ impl Store for SqliteStore {
     async fn organization_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
         let key = name_key(name);
         self.read(move |c| by_name(c, "organizations", "organization", &key)).await
+    }
+
+    async fn people_by_names(&self, names: &[String]) -> StoreResult<Vec<Person>> {
+        let keys = json_ids(&names.iter().map(|n| name_key(n)).collect::<Vec<_>>())?;
+        self.read(move |c| {
+            query_docs(
+                c,
+                "SELECT t.doc FROM people t WHERE t.id IN (
+                    SELECT id FROM names WHERE kind = 'person' AND key IN (SELECT value FROM json_each(?1)))
+                 ORDER BY t.id",
+                [keys],
+            )
+        })
+        .await
+    }
+
+    async fn organizations_by_names(&self, names: &[String]) -> StoreResult<Vec<Organization>> {
+        let keys = json_ids(&names.iter().map(|n| name_key(n)).collect::<Vec<_>>())?;
+        self.read(move |c| {
+            query_docs(
+                c,
+                "SELECT t.doc FROM organizations t WHERE t.id IN (
+                    SELECT id FROM names WHERE kind = 'organization' AND key IN (SELECT value FROM json_each(?1)))
+                 ORDER BY t.id",
+                [keys],
+            )
+        })
+        .await
     }
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {

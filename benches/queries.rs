@@ -98,8 +98,6 @@ fn generate(store_args: &[String], articles: usize) {
     let started = Instant::now();
     let output = Command::new(BIN)
         .args(["generate", "--articles", &articles.to_string(), "--seed", "1", "--batch", "100"])
-        // FerretDB writes slowly; the bench measures reads, so let the load take its time.
-        .args(["--store-timeout-ms", "600000"])
         .args(store_args)
         .output()
         .expect("running generate");
@@ -253,7 +251,17 @@ async fn main() {
     });
     for &size in &options.sizes {
         let store_args: Vec<String> = match &_ferret {
-            Some(ferret) => vec!["--mongodb-uri".into(), ferret.uri(), "--database".into(), format!("bench_{size}")],
+            // FerretDB scans for `$in` and secondary fields, and writes slowly: give it time.
+            Some(ferret) => vec![
+                "--mongodb-uri".into(),
+                ferret.uri(),
+                "--database".into(),
+                format!("bench_{size}"),
+                "--query-timeout-ms".into(),
+                "120000".into(),
+                "--store-timeout-ms".into(),
+                "120000".into(),
+            ],
             None => vec!["--data-dir".into(), data.join(format!("embedded-{size}")).display().to_string()],
         };
         let marker = data.join(format!("{}-{size}.done", options.backend));

@@ -214,19 +214,11 @@ fn cumulative(n: usize) -> Vec<f64> {
         .collect()
 }
 
-fn org(name: &str, kind: OrgKind) -> Organization {
-    Organization {
-        id: OrganizationId::parse(slugify(name).unwrap_or_else(|| "org".into())).unwrap_or_else(|_| unreachable_id()),
-        name: name.into(),
-        aliases: Vec::new(),
-        kind,
-        member_of: Vec::new(),
-    }
-}
-
-fn unreachable_id() -> OrganizationId {
-    // Every name above slugifies to a valid id; this keeps the code free of panics anyway.
-    OrganizationId::parse("unnamed").expect("a literal valid id")
+/// An organization named `name`; `None` only if the name has no letters or
+/// digits (every name listed above has).
+fn org(name: &str, kind: OrgKind) -> Option<Organization> {
+    let id = OrganizationId::parse(slugify(name)?).ok()?;
+    Some(Organization { id, name: name.into(), aliases: Vec::new(), kind, member_of: Vec::new() })
 }
 
 /// The fixed part of the corpus: sources, governments, bodies and people.
@@ -245,16 +237,16 @@ impl Cast {
         let mut rng = fastrand::Rng::with_seed(seed ^ 0x5eed);
         let sources: Vec<Organization> = AGENCIES
             .iter()
-            .map(|n| org(n, OrgKind::NewsAgency))
-            .chain(OUTLETS.iter().map(|n| org(n, OrgKind::NewsOutlet)))
+            .filter_map(|n| org(n, OrgKind::NewsAgency))
+            .chain(OUTLETS.iter().filter_map(|n| org(n, OrgKind::NewsOutlet)))
             .collect();
-        let bodies: Vec<Organization> = BODIES.iter().map(|n| org(n, OrgKind::InternationalOrg)).collect();
+        let bodies: Vec<Organization> = BODIES.iter().filter_map(|n| org(n, OrgKind::InternationalOrg)).collect();
         let governments: Vec<Organization> = COUNTRIES
             .iter()
-            .map(|n| {
-                let mut g = org(n, OrgKind::Government);
+            .filter_map(|n| {
+                let mut g = org(n, OrgKind::Government)?;
                 g.member_of = vec![bodies[rng.usize(..bodies.len())].id.clone()];
-                g
+                Some(g)
             })
             .collect();
         let count = (articles / 10).max(20);

@@ -121,25 +121,6 @@ pub struct Total {
 /// A connection over items of type `N`, with `totalCount`.
 pub type Conn<N> = Connection<Cursor, N, Total>;
 
-/// Cuts a page out of `items`, which must be in the list's order, with
-/// `cursor` giving each item's sort key and id.
-pub fn from_sorted<T, N>(items: Vec<T>, args: &PageArgs, cursor: impl Fn(&T) -> After, node: impl Fn(T) -> N) -> Conn<N>
-where
-    N: OutputType,
-{
-    let total = items.len() as u64;
-    let start = match &args.after {
-        Some(after) => items.iter().position(|item| cursor(item) == *after).map_or(items.len(), |i| i + 1),
-        None => 0,
-    };
-    let has_next = items.len() > start + args.first;
-    let mut connection = Connection::with_additional_fields(start > 0, has_next, Total { total_count: total });
-    connection.edges.extend(
-        items.into_iter().skip(start).take(args.first).map(|item| Edge::new(Cursor(cursor(&item)), node(item))),
-    );
-    connection
-}
-
 /// Cuts a page out of `items` ordered by id, resuming after the cursor's id
 /// even when that item is gone.
 pub fn from_sorted_by_id<T, N>(

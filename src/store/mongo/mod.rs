@@ -144,10 +144,14 @@ impl MongoStore {
     }
 
     async fn by_ids<T: DeserializeOwned, I: AsRef<str>>(&self, collection: &str, ids: &[I]) -> StoreResult<Vec<T>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.find(collection, doc! { "_id": { "$in": strings(ids) } }, None).await
+        let filter = match ids {
+            [] => return Ok(Vec::new()),
+            // Equality, not `$in`, for one id: FerretDB v1 pushes only `_id`
+            // equality down to its SQLite tables and scans for `$in`.
+            [id] => doc! { "_id": id.as_ref() },
+            _ => doc! { "_id": { "$in": strings(ids) } },
+        };
+        self.find(collection, filter, None).await
     }
 
     async fn by_name<T: DeserializeOwned + Named>(&self, collection: &str, name: &str) -> StoreResult<Option<T>> {
@@ -237,7 +241,15 @@ impl MongoStore {
         }
         let docs: Vec<String> = ids.iter().map(|id| text_index::doc_key(target, id)).collect();
         self.collection(text_index::POSTINGS).delete_many(doc! { "doc": { "$in": docs } }).await.map_err(classify)?;
-        self.upsert_all(text_index::POSTINGS, postings).await
+        if postings.is_empty() {
+            return Ok(());
+        }
+        // Plain inserts, not upserts: the old postings are gone, and an upsert
+        // looks its `_id` up first, which FerretDB v1 does by scanning the
+        // collection (quadratic over a bulk load). A failed insert fails the
+        // write, and writing the batch again starts by deleting these postings.
+        self.collection(text_index::POSTINGS).insert_many(postings).ordered(false).await.map_err(classify)?;
+        Ok(())
     }
 
     /// The affiliations of the speakers of `quotes`: from `batch` where it

@@ -12,15 +12,21 @@
 //!   (surname → alias) or to a multi-word organization ("Rovers" → "Northgate Rovers");
 //! * demonyms ("Syrian President") give affiliations; anonymous source phrases ("a
 //!   senior U.S. State Department official", "two people familiar with the matter")
-//!   are recorded for pronoun resolution.
+//!   are recorded for pronoun resolution;
+//! * names the caller already knows ([`KnownNames`], e.g. from its database) are
+//!   recognized wherever their name or an alias occurs as a whole capitalized run or
+//!   word, as written: a person or organization the patterns would have missed
+//!   ("Kerry told AFP") or misclassified, under the known canonical name and kind.
+//!   Text evidence comes first: a surname of a full name the text introduces, or an
+//!   acronym it defines, keeps linking to that entity.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::gazetteer::{gazetteer, spelling_key};
 use crate::segment::Document;
-use crate::text::{TokKind, is_capitalized};
-use crate::{OrgKind, Organization, Person};
+use crate::text::{TokKind, collapse_ws, is_capitalized};
+use crate::{KnownNames, OrgKind, Organization, Person};
 
 /// A person found in the text.
 #[derive(Debug, Clone)]
@@ -36,6 +42,7 @@ pub struct PersonRec {
     /// `Some(true)` when the given name is usually female.
     pub female: Option<bool>,
     first_mention: Option<(Range<usize>, Range<usize>)>,
+    known: Option<usize>,
 }
 
 /// An organization found in the text.
@@ -101,6 +108,69 @@ pub struct Entities {
     tok_mention: Vec<Option<usize>>,
     org_keys: HashMap<String, usize>,
     gaz_index: HashMap<usize, usize>,
+    known: KnownIndex,
+}
+
+/// A known entry: index into [`KnownNames::people`] or [`KnownNames::organizations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KnownRef {
+    Person(usize),
+    Org(usize),
+}
+
+/// The caller's [`KnownNames`], indexed by form (name or alias, whitespace collapsed).
+#[derive(Debug, Clone, Default)]
+struct KnownIndex {
+    names: KnownNames,
+    /// Form -> entry; `None` when several entries share the form.
+    forms: HashMap<String, Option<KnownRef>>,
+    /// Known person -> index into [`Entities::people`].
+    person_of: HashMap<usize, usize>,
+    /// Known organization -> index into [`Entities::orgs`].
+    org_of: HashMap<usize, usize>,
+}
+
+impl KnownIndex {
+    fn new(names: &KnownNames) -> Self {
+        let mut forms: HashMap<String, Option<KnownRef>> = HashMap::new();
+        let people = names.people.iter().enumerate().map(|(i, p)| (KnownRef::Person(i), &p.name, &p.aliases));
+        let orgs = names.organizations.iter().enumerate().map(|(i, o)| (KnownRef::Org(i), &o.name, &o.aliases));
+        for (r, name, aliases) in people.chain(orgs) {
+            for f in std::iter::once(name).chain(aliases.iter()) {
+                let f = collapse_ws(f);
+                if f.is_empty() || !f.chars().any(char::is_alphabetic) {
+                    continue;
+                }
+                let e = forms.entry(f).or_insert(Some(r));
+                if *e != Some(r) {
+                    *e = None;
+                }
+            }
+        }
+        KnownIndex { names: names.clone(), forms, ..Default::default() }
+    }
+
+    /// The entry whose name or alias is exactly `form` (whitespace collapsed).
+    fn get(&self, form: &str) -> Option<KnownRef> {
+        if self.forms.is_empty() {
+            return None;
+        }
+        self.forms.get(&collapse_ws(form)).copied().flatten()
+    }
+
+    fn person(&self, form: &str) -> Option<usize> {
+        match self.get(form) {
+            Some(KnownRef::Person(k)) => Some(k),
+            _ => None,
+        }
+    }
+
+    fn org(&self, form: &str) -> Option<usize> {
+        match self.get(form) {
+            Some(KnownRef::Org(k)) => Some(k),
+            _ => None,
+        }
+    }
 }
 
 /// Replaceable entity stage.
@@ -108,6 +178,14 @@ pub trait EntityRecognizer {
     /// Finds people and organizations in the body (and headline, whose mentions are
     /// not kept since no offsets refer to it).
     fn recognize(&self, doc: &Document, headline: Option<&Document>) -> Entities;
+
+    /// Like [`EntityRecognizer::recognize`], also recognizing the names the caller
+    /// already knows. The default ignores them, so a recognizer without support for
+    /// known names keeps working.
+    fn recognize_with(&self, doc: &Document, headline: Option<&Document>, known: &KnownNames) -> Entities {
+        let _ = known;
+        self.recognize(doc, headline)
+    }
 }
 
 /// The gazetteer-and-pattern recognizer.
@@ -115,7 +193,11 @@ pub struct RuleEntities;
 
 impl EntityRecognizer for RuleEntities {
     fn recognize(&self, doc: &Document, headline: Option<&Document>) -> Entities {
-        let mut ents = Entities::default();
+        self.recognize_with(doc, headline, &KnownNames::default())
+    }
+
+    fn recognize_with(&self, doc: &Document, headline: Option<&Document>, known: &KnownNames) -> Entities {
+        let mut ents = Entities { known: KnownIndex::new(known), ..Default::default() };
         let mut singles: Vec<(bool, usize)> = Vec::new();
         let mut body_mentions = Vec::new();
         let mut body_demonyms = Vec::new();
@@ -143,8 +225,30 @@ impl EntityRecognizer for RuleEntities {
         body_demonyms.sort_unstable();
         ents.demonyms = body_demonyms;
         assign_affiliations(doc, &mut ents);
+        fill_from_known(&mut ents);
         find_anonymous(doc, &mut ents);
         ents
+    }
+}
+
+/// Role and affiliation of known people the text says nothing about come from the known entry.
+fn fill_from_known(ents: &mut Entities) {
+    for pi in 0..ents.people.len() {
+        let Some(k) = ents.people[pi].known else {
+            continue;
+        };
+        let Some(kp) = ents.known.names.people.get(k) else {
+            continue;
+        };
+        let (role, aff) = (kp.role.clone(), kp.affiliation.clone());
+        if ents.people[pi].role.is_none() {
+            ents.people[pi].role = role.filter(|r| !r.trim().is_empty());
+        }
+        if ents.people[pi].affiliation.is_none()
+            && let Some(a) = aff.filter(|a| !a.trim().is_empty())
+        {
+            ents.people[pi].affiliation = Some(ents.org_by_name(&a));
+        }
     }
 }
 
@@ -189,12 +293,73 @@ impl Entities {
         self.demonyms.get(i).filter(|(tok, _)| *tok == t).map(|&(_, g)| g)
     }
 
+    /// Organization called `name`: one already found, a gazetteer or known entry
+    /// (added as implied), else a new implied organization of kind [`OrgKind::Other`].
+    fn org_by_name(&mut self, name: &str) -> usize {
+        let key = spelling_key(name);
+        if let Some(&i) = self.org_keys.get(&key) {
+            return i;
+        }
+        if let Some(i) = gazetteer().org_index.get(&key).copied().and_then(|gi| self.org_for_gaz(gi)) {
+            return i;
+        }
+        let (name, kind) = match self.known.org(name) {
+            Some(k) if self.known.org_of.contains_key(&k) => return self.known.org_of[&k],
+            Some(k) => (self.known.names.organizations[k].name.clone(), self.known.names.organizations[k].kind),
+            None => (collapse_ws(name), OrgKind::Other),
+        };
+        let i = self.orgs.len();
+        self.org_keys.entry(spelling_key(&name)).or_insert(i);
+        if let Some(k) = self.known.org(&name) {
+            self.known.org_of.insert(k, i);
+        }
+        self.orgs.push(OrgRec { name, aliases: Vec::new(), kind, named: false, gaz: None });
+        i
+    }
+
+    /// The person for known entry `k`, added (first mentioned at `name` in `run`) if new.
+    fn known_person(&mut self, k: usize, name: Range<usize>, run: Range<usize>) -> usize {
+        if let Some(&i) = self.known.person_of.get(&k) {
+            return i;
+        }
+        let canonical = self.known.names.people[k].name.clone();
+        let first = canonical.split_whitespace().next().unwrap_or_default().to_lowercase();
+        let female = gazetteer().given_names.get(&first).copied();
+        self.people.push(PersonRec {
+            name: canonical,
+            aliases: Vec::new(),
+            role: None,
+            affiliation: None,
+            female,
+            first_mention: Some((name, run)),
+            known: Some(k),
+        });
+        let i = self.people.len() - 1;
+        self.known.person_of.insert(k, i);
+        i
+    }
+
     fn add_org(&mut self, name: &str, alias: Option<&str>, kind: OrgKind, gaz: Option<usize>) -> usize {
         let key = spelling_key(name);
         let found = gaz.and_then(|g| self.gaz_index.get(&g).copied()).or_else(|| self.org_keys.get(&key).copied());
-        let idx = match found {
-            Some(i) => i,
-            None => {
+        // A form the caller knows: its canonical entry.
+        let known = [Some(name), alias].into_iter().flatten().find_map(|f| self.known.org(f));
+        let found = found.or_else(|| known.and_then(|k| self.known.org_of.get(&k).copied()));
+        let idx = match (found, known) {
+            (Some(i), _) => i,
+            (None, Some(k)) => {
+                let entry = &self.known.names.organizations[k];
+                let (name, kind) = (entry.name.clone(), entry.kind);
+                let i = self.orgs.len();
+                self.org_keys.entry(spelling_key(&name)).or_insert(i);
+                if let Some(g) = gaz {
+                    self.gaz_index.insert(g, i);
+                }
+                self.known.org_of.insert(k, i);
+                self.orgs.push(OrgRec { name, aliases: Vec::new(), kind, named: true, gaz });
+                i
+            }
+            (None, None) => {
                 let (name, aliases) = match gaz.and_then(|g| gazetteer().orgs.get(g)) {
                     Some(k) => (k.name.to_string(), k.aliases.iter().map(|s| s.to_string()).collect()),
                     None => (name.to_string(), Vec::new()),
@@ -239,7 +404,7 @@ impl Entities {
     }
 }
 
-const PARTICLES: &[&str] = &[
+pub(crate) const PARTICLES: &[&str] = &[
     "al", "el", "de", "da", "di", "du", "del", "della", "der", "den", "van", "von", "bin", "ibn", "le", "la", "dos",
     "das", "ter", "ben", "abu", "bint",
 ];
@@ -340,7 +505,7 @@ const GENERIC_FIRST: &[&str] = &[
     "department",
 ];
 
-fn is_cap_token(doc: &Document, i: usize) -> bool {
+pub(crate) fn is_cap_token(doc: &Document, i: usize) -> bool {
     if !doc.is_word(i) {
         return false;
     }
@@ -502,6 +667,21 @@ fn process_run(
     }
     let r = strip_leading_function(doc, full.clone());
     if r.is_empty() {
+        return;
+    }
+    // 1b. The whole run is a name the caller knows (one word waits for `link_singles`,
+    // where the text's own surnames come first).
+    if r.len() >= 2
+        && let Some(known) = ents.known.get(doc.span_text(r.clone()))
+    {
+        match known {
+            KnownRef::Person(_) => add_person(doc, ents, r.clone(), None, full, mentions),
+            KnownRef::Org(k) => {
+                let kind = ents.known.names.organizations[k].kind;
+                let idx = ents.add_org(doc.span_text(r.clone()), None, kind, None);
+                mentions.push(Mention { tokens: r, target: Target::Org(idx) });
+            }
+        }
         return;
     }
     // 2. "Long Form (ACR)".
@@ -723,6 +903,22 @@ fn classify_piece(
     }
     let role = title_end.map(|t| doc.span_text(run.start.min(piece.start)..t).to_string());
     let words: Vec<&str> = name.clone().map(|i| doc.word(i)).collect();
+    // A name the caller knows needs no other cue.
+    if let Some(known) = ents.known.get(doc.span_text(name.clone())) {
+        match known {
+            KnownRef::Person(_) if name.len() >= 2 || title_end.is_some() => {
+                add_person(doc, ents, name, role, run, mentions);
+            }
+            KnownRef::Org(k) if name.len() >= 2 => {
+                let kind = ents.known.names.organizations[k].kind;
+                let idx = ents.add_org(doc.span_text(name.clone()), None, kind, None);
+                mentions.push(Mention { tokens: name, target: Target::Org(idx) });
+            }
+            // One word: `link_singles` decides, after the text's own names.
+            _ => singles.push((false, name.start)),
+        }
+        return;
+    }
     if PLACE_FIRST.contains(&words[0].to_lowercase().as_str()) && words.len() >= 2 && title_end.is_none() {
         return;
     }
@@ -817,12 +1013,10 @@ fn add_person(
     let g = gazetteer();
     let text = doc.span_text(name.clone()).to_string();
     let key = person_key(&text);
-    let idx = match ents
-        .people
-        .iter()
-        .position(|p| person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key))
-    {
-        Some(i) => {
+    let existing =
+        ents.people.iter().position(|p| person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key));
+    let idx = match (existing, ents.known.person(&text)) {
+        (Some(i), _) => {
             let p = &mut ents.people[i];
             if p.name != text && !p.aliases.contains(&text) {
                 p.aliases.push(text.clone());
@@ -832,18 +1026,30 @@ fn add_person(
             }
             i
         }
-        None => {
+        (None, Some(k)) => {
+            let i = ents.known_person(k, name.clone(), run.clone());
+            let p = &mut ents.people[i];
+            let mut forms = vec![text.clone()];
+            if name.len() >= 2 {
+                forms.push(surname(doc, name.clone()));
+            }
+            for f in forms {
+                if f != p.name && !p.aliases.contains(&f) {
+                    p.aliases.push(f);
+                }
+            }
+            if p.role.is_none() {
+                p.role = role;
+            }
+            i
+        }
+        (None, None) => {
             let first = doc.word(name.start).to_lowercase();
             let female = g.given_names.get(&first).copied();
             let mut aliases = Vec::new();
             // Surname alias: the last word, with a preceding particle ("de Mistura").
             if name.len() >= 2 {
-                let last = name.end - 1;
-                let mut s = last;
-                while s > name.start + 1 && PARTICLES.contains(&doc.word(s - 1).to_lowercase().as_str()) {
-                    s -= 1;
-                }
-                aliases.push(doc.span_text(s..name.end).to_string());
+                aliases.push(surname(doc, name.clone()));
             }
             ents.people.push(PersonRec {
                 name: text,
@@ -851,12 +1057,29 @@ fn add_person(
                 role,
                 affiliation: None,
                 female,
-                first_mention: Some((name.clone(), run)),
+                first_mention: Some((name.clone(), run.clone())),
+                known: None,
             });
             ents.people.len() - 1
         }
     };
+    // A known person first seen by a bare alias: this fuller or titled mention is the
+    // one whose surroundings give the affiliation.
+    let p = &mut ents.people[idx];
+    if p.known.is_some() && p.first_mention.as_ref().is_some_and(|(n, r)| n.len() < name.len() || r.len() < run.len()) {
+        p.first_mention = Some((name.clone(), run));
+    }
     mentions.push(Mention { tokens: name, target: Target::Person(idx) });
+}
+
+/// The last word of a name, with the particles before it ("de Mistura").
+fn surname(doc: &Document, name: Range<usize>) -> String {
+    let last = name.end - 1;
+    let mut s = last;
+    while s > name.start + 1 && PARTICLES.contains(&doc.word(s - 1).to_lowercase().as_str()) {
+        s -= 1;
+    }
+    doc.span_text(s..name.end).to_string()
 }
 
 /// Links single capitalized words to known people (surnames) and organizations.
@@ -922,6 +1145,29 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[usize], mentions
             }
             mentions.push(Mention { tokens: start..t + 1, target: Target::Person(pi) });
             continue;
+        }
+        // A name or alias the caller knows ("Kerry", "ISSG"), unless it opens a sentence
+        // and the text also uses it as a common word ("Hope is fading ... we hope").
+        let sentence = doc.tok_sentence.get(t).and_then(|&s| doc.sentences.get(s));
+        let opens = sentence.and_then(|s| s.tokens.clone().find(|&i| doc.is_word(i))) == Some(t);
+        let known = ents.known.get(w).filter(|_| !opens || !(0..doc.tokens.len()).any(|i| doc.word(i) == lw));
+        match known {
+            Some(KnownRef::Person(k)) => {
+                let pi = ents.known_person(k, t..t + 1, t..t + 1);
+                let p = &mut ents.people[pi];
+                if w != p.name && !p.aliases.iter().any(|a| a == w) {
+                    p.aliases.push(w.to_string());
+                }
+                mentions.push(Mention { tokens: t..t + 1, target: Target::Person(pi) });
+                continue;
+            }
+            Some(KnownRef::Org(k)) => {
+                let kind = ents.known.names.organizations[k].kind;
+                let oi = ents.add_org(w, None, kind, None);
+                mentions.push(Mention { tokens: t..t + 1, target: Target::Org(oi) });
+                continue;
+            }
+            None => {}
         }
         let sentence_start = doc.sentences.get(doc.tok_sentence.get(t).copied().unwrap_or(0)).map(|s| s.tokens.start);
         let mid = sentence_start != Some(t);

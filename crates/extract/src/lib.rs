@@ -14,6 +14,11 @@
 //!
 //! [`eval`] scores an [`Extraction`] against a gold file.
 //!
+//! Names the caller already knows (from its database) can be passed to
+//! [`extract_with`] as [`KnownNames`]; the entity stage then recognizes them too
+//! ("Kerry" alone is John Kerry when the graph knows him). [`candidate_names`] lists
+//! the word sequences of a text worth looking up before doing so.
+//!
 //! Offsets: [`Quote::start`] and [`Quote::end`] are **character** offsets (Unicode
 //! scalar values, end exclusive) into [`Extraction::body`]. For a direct quote they
 //! cover the quoted words (inside the marks); for a quote split by an attribution
@@ -28,6 +33,7 @@ pub mod entities;
 mod error;
 pub mod eval;
 pub mod gazetteer;
+pub mod names;
 pub mod quotes;
 pub mod segment;
 pub mod text;
@@ -36,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::ExtractError;
 pub use eval::{Gold, Scores, evaluate};
+pub use names::{MAX_CANDIDATES, candidate_names};
 
 /// Largest accepted input, in bytes (2 MiB). Longer input is rejected with
 /// [`ExtractError::TooLarge`]; news articles are a few kilobytes.
@@ -102,6 +109,59 @@ pub struct Organization {
     pub kind: OrgKind,
 }
 
+/// A person the caller already knows (e.g. from its database).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KnownPerson {
+    /// Canonical name, used in the output whenever the person is recognized.
+    pub name: String,
+    /// Other forms that refer to this person ("Kerry"); matched like the name.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Role used when the text gives none.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Canonical name of the organization or country used when the text gives none.
+    #[serde(default)]
+    pub affiliation: Option<String>,
+}
+
+/// An organization the caller already knows (e.g. from its database).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KnownOrganization {
+    /// Canonical name, used in the output whenever the organization is recognized.
+    pub name: String,
+    /// Other forms (acronyms, short forms); matched like the name.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Kind, which wins over the kind the text would suggest.
+    pub kind: OrgKind,
+}
+
+/// People and organizations the caller already knows (e.g. from its database).
+///
+/// An occurrence in the text of a known name or alias (whole words, case-sensitive
+/// as written) is a mention of that entity: it can be a speaker and appears in the
+/// output under the known canonical name, with the forms seen as aliases. Text
+/// evidence still wins: a full name introduced by the text ("Mary Kerry") keeps its
+/// surname ("Kerry") even when a known alias has the same form. A form shared by
+/// several known entries is ambiguous and ignored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KnownNames {
+    /// Known people.
+    #[serde(default)]
+    pub people: Vec<KnownPerson>,
+    /// Known organizations.
+    #[serde(default)]
+    pub organizations: Vec<KnownOrganization>,
+}
+
+impl KnownNames {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty() && self.organizations.is_empty()
+    }
+}
+
 /// A statement: a direct quote or reported speech.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
@@ -157,6 +217,12 @@ pub struct Extraction {
 /// [`MAX_INPUT_BYTES`], [`ExtractError::Binary`] when NUL or many control characters
 /// appear. Text without quotes or names gives an empty (not failed) extraction.
 pub fn extract(text: &str) -> Result<Extraction, ExtractError> {
+    extract_with(text, &KnownNames::default())
+}
+
+/// Like [`extract`], also recognizing the people and organizations in `known`
+/// (see [`KnownNames`]). `extract(text)` is `extract_with(text, &KnownNames::default())`.
+pub fn extract_with(text: &str, known: &KnownNames) -> Result<Extraction, ExtractError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(ExtractError::TooLarge { bytes: text.len(), limit: MAX_INPUT_BYTES });
     }
@@ -164,7 +230,7 @@ pub fn extract(text: &str) -> Result<Extraction, ExtractError> {
     if text.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
-    Ok(Pipeline::default().run(text))
+    Ok(Pipeline::default().run_with(text, known))
 }
 
 /// Extracts from raw bytes: rejects non-UTF-8 ([`ExtractError::NotUtf8`]) and binary
@@ -221,11 +287,16 @@ impl Default for Pipeline {
 impl Pipeline {
     /// Runs every stage on already validated text.
     pub fn run(&self, text: &str) -> Extraction {
+        self.run_with(text, &KnownNames::default())
+    }
+
+    /// Runs every stage on already validated text, with names the caller knows.
+    pub fn run_with(&self, text: &str, known: &KnownNames) -> Extraction {
         let split = segment::split_headline(text);
         let doc = segment::segment(split.body);
         let head_doc = split.headline.as_ref().map(|h| segment::segment(h.clone()));
         let dateline = segment::find_dateline(&doc);
-        let mut ents = self.entities.recognize(&doc, head_doc.as_ref());
+        let mut ents = self.entities.recognize_with(&doc, head_doc.as_ref(), known);
         let cands = self.quotes.find(&doc, &ents);
         let quotes = self.attribution.attribute(&doc, &mut ents, cands);
         let (people, organizations) = ents.into_public();

@@ -1,7 +1,9 @@
 //! Ingest: article text in, graph writes out.
 //!
-//! 1. [`newsgraph_extract::extract`] turns the text into people, organizations
-//!    and quotes (pure; it knows nothing of the graph).
+//! 1. The names the text may mention are looked up in the graph, and
+//!    [`newsgraph_extract::extract_with`] turns the text into people,
+//!    organizations and quotes, recognizing those known names ("Kerry" alone
+//!    is the stored John Kerry); the extractor itself knows nothing of the graph.
 //! 2. [`resolve`] matches every extracted name against the graph ("Kerry" is the
 //!    stored John Kerry; "AFP" and "Agence France Presse" are one outlet) and
 //!    merges what is new into what exists.
@@ -17,7 +19,7 @@ mod resolve;
 use crate::domain::{Article, ArticleId, OrgKind, OrganizationId, Quote, QuoteId, Span, Speaker, slugify};
 use crate::store::{GraphBatch, Store, StoreError};
 use chrono::{DateTime, Utc};
-use newsgraph_extract::{ExtractError, Extraction};
+use newsgraph_extract::{ExtractError, Extraction, KnownNames, KnownOrganization, KnownPerson};
 use resolve::Resolver;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -64,7 +66,8 @@ const MAX_HEADLINE_CHARS: usize = 300;
 
 /// Extracts `input.text`, resolves it against `store`, and writes the result.
 pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestReport, IngestError> {
-    let extraction = newsgraph_extract::extract(&input.text)?;
+    let known = known_names(store, &input.text).await?;
+    let extraction = newsgraph_extract::extract_with(&input.text, &known)?;
     let headline = headline(&input, &extraction)?;
     let article_id = article_id(&headline, &extraction.body)?;
     let replaced = !store.articles(std::slice::from_ref(&article_id)).await?.is_empty();
@@ -112,6 +115,44 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
         organizations_added: outcome.organizations_added,
         organizations_merged: outcome.organizations_merged,
     })
+}
+
+/// The people and organizations of the graph that the text may mention: the
+/// extractor's candidate names looked up by name or alias (two round trips),
+/// so "Kerry" alone is the stored John Kerry.
+async fn known_names(store: &dyn Store, text: &str) -> Result<KnownNames, IngestError> {
+    let candidates = newsgraph_extract::candidate_names(text);
+    if candidates.is_empty() {
+        return Ok(KnownNames::default());
+    }
+    let (people, organizations) =
+        futures_util::try_join!(store.people_by_names(&candidates), store.organizations_by_names(&candidates))?;
+    Ok(KnownNames {
+        people: people
+            .into_iter()
+            .map(|p| KnownPerson { name: p.name, aliases: p.aliases, role: p.role, affiliation: None })
+            .collect(),
+        organizations: organizations
+            .into_iter()
+            .map(|o| KnownOrganization { name: o.name, aliases: o.aliases, kind: o.kind.into() })
+            .collect(),
+    })
+}
+
+impl From<OrgKind> for newsgraph_extract::OrgKind {
+    fn from(kind: OrgKind) -> Self {
+        use newsgraph_extract::OrgKind as K;
+        match kind {
+            OrgKind::NewsAgency => K::NewsAgency,
+            OrgKind::NewsOutlet => K::NewsOutlet,
+            OrgKind::Government => K::Government,
+            OrgKind::InternationalOrg => K::InternationalOrg,
+            OrgKind::Military => K::Military,
+            OrgKind::PoliticalGroup => K::PoliticalGroup,
+            OrgKind::Company => K::Company,
+            OrgKind::Other => K::Other,
+        }
+    }
 }
 
 impl From<newsgraph_extract::OrgKind> for OrgKind {

@@ -84,8 +84,7 @@ async fn ingest_merges_with_the_graph_and_is_idempotent(app: &TestApp) {
 
     // Kerry's statement in a new text lands on the stored John Kerry, via the stored AFP,
     // though the text names him only as "Kerry": the graph knows who that is.
-    let text =
-        "Kerry urges calm\n\n\"We will keep talking until the guns fall silent,\" Kerry told AFP on Wednesday.";
+    let text = "Kerry urges calm\n\n\"We will keep talking until the guns fall silent,\" Kerry told AFP on Wednesday.";
     let third = ingest(app, json!({ "text": text, "outlet": "Reuters" })).await;
     assert_eq!(third["article"]["headline"], "Kerry urges calm");
     let quote = &third["quotes"][0];

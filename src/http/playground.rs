@@ -213,7 +213,11 @@ __ASSETS__
   <noscript>The playground needs JavaScript. Without it, POST queries to /graphql.</noscript>
   <script>
     window.addEventListener('DOMContentLoaded', () => {
-      const graphql = GraphiQL.createFetcher({ url: '/graphql' });
+      // Subscriptions go over a websocket to the same /graphql (graphql-ws,
+      // bundled in GraphiQL), opened only when one runs.
+      const socket = new URL('/graphql', location.href);
+      socket.protocol = socket.protocol === 'https:' ? 'wss:' : 'ws:';
+      const graphql = GraphiQL.createFetcher({ url: '/graphql', subscriptionUrl: socket.href });
       // GraphiQL's introspection query is deeper than the server's depth
       // limit: send a shallower one that this schema is fully described by.
       const introspection = __INTROSPECTION_QUERY__;

@@ -1,6 +1,6 @@
 // Shared by the browser tests: Debian's chromium, headless, driven by
-// playwright-core, with every request to a host other than this machine
-// aborted (and recorded, so a test can fail on it).
+// playwright-core, with every request (websockets included) to a host other
+// than this machine aborted, and recorded, so that a test fails on it.
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
@@ -35,6 +35,17 @@ export async function openPage({ viewport = { width: 1400, height: 900 } } = {})
     }
     blocked.push(url.href);
     return route.abort('blockedbyclient');
+  });
+  // Websockets too: local ones pass through to the server, others are closed.
+  await context.routeWebSocket(/.*/, (socket) => {
+    const url = new URL(socket.url());
+    if (LOCAL_HOSTS.has(url.hostname)) {
+      requested.push(`websocket ${url.pathname}`);
+      socket.connectToServer();
+    } else {
+      blocked.push(url.href);
+      socket.close({ code: 1008, reason: 'blocked by the test' });
+    }
   });
   const page = await context.newPage();
   const errors = [];

@@ -115,6 +115,18 @@ impl Application {
             "newsgraph serving on http://{address} with the {} store",
             store.backend().as_str()
         );
+        if settings.playground_enabled() {
+            match http::playground::fallback_reason() {
+                None => {
+                    tracing::info!("the playground at / serves GraphiQL from this binary: it needs no other network")
+                }
+                Some(reason) => tracing::warn!(
+                    reason,
+                    "the playground at / loads GraphiQL from the unpkg CDN (this binary was built without its \
+                     front-end assets: install npm and rebuild to serve them offline)"
+                ),
+            }
+        }
         Ok(Self { port: address.port(), server: server.run(), store })
     }
 

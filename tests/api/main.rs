@@ -11,6 +11,7 @@ mod graph;
 mod health;
 mod ingest;
 mod malformed;
+mod playground;
 mod queries;
 mod roundtrips;
 mod security;

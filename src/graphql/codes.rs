@@ -40,6 +40,8 @@ pub struct ErrorCodes {
 
 #[derive(Clone, Copy)]
 struct Caps {
+    /// Deepest data selection (introspection is limited apart, see [`super::depth`]).
+    depth: usize,
     aliases: usize,
     directives: usize,
     tokens: usize,
@@ -48,7 +50,12 @@ struct Caps {
 impl ErrorCodes {
     pub fn new(limits: &super::QueryLimits) -> Self {
         Self {
-            caps: Caps { aliases: limits.max_aliases, directives: limits.max_directives, tokens: limits.max_tokens },
+            caps: Caps {
+                depth: limits.max_depth,
+                aliases: limits.max_aliases,
+                directives: limits.max_directives,
+                tokens: limits.max_tokens,
+            },
         }
     }
 }
@@ -149,7 +156,7 @@ impl Extension for ErrorCodesExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         check_shape(query, self.caps)?;
-        next.run(ctx, query, variables).await.map_err(|error| {
+        let document = next.run(ctx, query, variables).await.map_err(|error| {
             let (code, reason) = if error.message.contains("recursion limit") {
                 (QUERY_TOO_DEEP, Rejection::Depth)
             } else {
@@ -157,7 +164,20 @@ impl Extension for ErrorCodesExtension {
             };
             metrics::reject(reason);
             with_code(error, code)
-        })
+        })?;
+        let depth = super::depth::measure(&document);
+        if depth.data > self.caps.depth || depth.introspection > super::depth::MAX_INTROSPECTION_DEPTH {
+            metrics::reject(Rejection::Depth);
+            let message = format!(
+                "the query is nested too deep ({} levels of data, {} of introspection; at most {} and {})",
+                depth.data,
+                depth.introspection,
+                self.caps.depth,
+                super::depth::MAX_INTROSPECTION_DEPTH
+            );
+            return Err(with_code(ServerError::new(message, None), QUERY_TOO_DEEP));
+        }
+        Ok(document)
     }
 
     async fn validation(

@@ -21,6 +21,7 @@ pub mod articles;
 pub mod codes;
 pub mod connection;
 mod context;
+mod depth;
 pub mod error;
 pub mod filters;
 pub mod ids;
@@ -94,7 +95,6 @@ pub fn build_schema(store: SharedStore, limits: &QueryLimits, writes: access::Wr
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .data(store)
         .data(writes)
-        .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .extension(codes::ErrorCodes::new(limits));

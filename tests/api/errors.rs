@@ -157,7 +157,23 @@ async fn internal_detail_never_reaches_clients(app: &TestApp) {
     }
 }
 
+async fn introspection_depth_is_limited_apart_from_data(app: &TestApp) {
+    // What GraphiQL and code generators send: `ofType` seven deep under `fields { type }`.
+    let of_type = |n: usize| format!("{}name kind{}", "ofType { ".repeat(n), " }".repeat(n));
+    let standard = format!(
+        "{{ __schema {{ queryType {{ name }} types {{ name kind fields {{ name args {{ name type {{ {} }} }} type {{ {} }} }} }} }} }}",
+        of_type(7),
+        of_type(7)
+    );
+    let body = app.query(&standard, json!({})).await;
+    assert!(body.get("errors").is_none(), "the standard introspection depth is accepted: {body}");
+    assert!(body["data"]["__schema"]["types"].as_array().is_some_and(|t| !t.is_empty()));
+    let abusive = format!("{{ __schema {{ types {{ fields {{ type {{ {} }} }} }} }} }}", of_type(40));
+    assert_eq!(app.error_code(&abusive, json!({})).await, "QUERY_TOO_DEEP");
+}
+
 crate::http_tests_on_both_backends!(
+    introspection_depth_is_limited_apart_from_data,
     invalid_and_unknown_ids_have_codes,
     operator_lookalikes_are_plain_data,
     operator_lookalikes_in_every_string_argument_are_data,

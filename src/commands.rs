@@ -116,15 +116,7 @@ pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Res
     }
     progress.finish_and_clear();
     let total = store.counts().await?;
-    println!(
-        "{} of {} files ingested; the store holds {} articles, {} quotes, {} people, {} organizations",
-        args.files.len() - failed,
-        args.files.len(),
-        total.articles,
-        total.quotes,
-        total.people,
-        total.organizations
-    );
+    println!("{} of {} files ingested; the store holds {total}", args.files.len() - failed, args.files.len());
     if failed > 0 {
         bail!("{failed} of {} files failed", args.files.len());
     }
@@ -167,16 +159,11 @@ pub async fn generate(settings: &Settings, args: &GenerateArgs) -> anyhow::Resul
     let seconds = started.elapsed().as_secs_f64();
     let counts = store.counts().await?;
     println!(
-        "generated {} articles (seed {}) in {seconds:.1} s: {:.0} articles/s into the {} store, which now holds \
-         {} articles, {} quotes, {} people, {} organizations",
+        "generated {} articles (seed {}) in {seconds:.1} s: {:.0} articles/s into the {} store, which now holds {counts}",
         args.articles,
         args.seed,
         args.articles as f64 / seconds.max(1e-9),
         store.backend().as_str(),
-        counts.articles,
-        counts.quotes,
-        counts.people,
-        counts.organizations
     );
     Ok(())
 }

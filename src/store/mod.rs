@@ -118,6 +118,17 @@ pub struct Counts {
     pub quotes: u64,
 }
 
+impl std::fmt::Display for Counts {
+    /// `1 articles, 9 quotes, 4 people, 17 organizations`, as the CLI reports it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} articles, {} quotes, {} people, {} organizations",
+            self.articles, self.quotes, self.people, self.organizations
+        )
+    }
+}
+
 /// The storage interface, in domain terms.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {

@@ -166,12 +166,8 @@ impl MongoStore {
         self.collection(collection).count_documents(filter).await.map_err(classify)
     }
 
-    /// One `update` command upserting every document by `_id`; retried once on a
-    /// network error, which is safe because replacing by `_id` is idempotent.
+    /// One `update` command upserting every document by `_id`.
     async fn upsert_all(&self, collection: &str, docs: Vec<Document>) -> StoreResult<()> {
-        if docs.is_empty() {
-            return Ok(());
-        }
         let updates: Vec<Document> = docs
             .into_iter()
             .map(|d| {
@@ -179,6 +175,16 @@ impl MongoStore {
                 doc! { "q": { "_id": id }, "u": d, "upsert": true }
             })
             .collect();
+        self.run_updates(collection, updates).await
+    }
+
+    /// One `update` command with the write concern; retried once on a network
+    /// error, which is safe because every update sent through here (a
+    /// replacement by `_id`, a `$set` to a value) is idempotent.
+    async fn run_updates(&self, collection: &str, updates: Vec<Document>) -> StoreResult<()> {
+        if updates.is_empty() {
+            return Ok(());
+        }
         let command = doc! {
             "update": collection,
             "updates": updates,
@@ -277,9 +283,6 @@ impl MongoStore {
 
     /// Points the stored quotes of `people` at their current affiliations.
     async fn refresh_speaker_organizations(&self, people: &[Person]) -> StoreResult<()> {
-        if people.is_empty() {
-            return Ok(());
-        }
         let updates: Vec<Document> = people
             .iter()
             .map(|p| {
@@ -287,14 +290,7 @@ impl MongoStore {
                 doc! { "q": { "speaker.person": p.id.as_str() }, "u": { "$set": { "speaker_orgs": orgs } }, "multi": true }
             })
             .collect();
-        let command = doc! {
-            "update": QUOTES,
-            "updates": updates,
-            "ordered": true,
-            "writeConcern": bson::to_bson(&self.write_concern).map_err(|e| StoreError::Internal(e.to_string()))?,
-        };
-        let reply = self.db.run_command(command).await.map_err(classify)?;
-        check_write_reply(&reply)
+        self.run_updates(QUOTES, updates).await
     }
 }
 

@@ -489,37 +489,34 @@ impl Store for SqliteStore {
     }
 
     async fn people_by_names(&self, names: &[String]) -> StoreResult<Vec<Person>> {
-        let keys = json_ids(&names.iter().map(|n| name_key(n)).collect::<Vec<_>>())?;
-        self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT t.doc FROM people t WHERE t.id IN (
-                    SELECT id FROM names WHERE kind = 'person' AND key IN (SELECT value FROM json_each(?1)))
-                 ORDER BY t.id",
-                [keys],
-            )
-        })
-        .await
+        let keys = name_keys_json(names)?;
+        self.read(move |c| by_names(c, "people", "person", keys)).await
     }
 
     async fn organizations_by_names(&self, names: &[String]) -> StoreResult<Vec<Organization>> {
-        let keys = json_ids(&names.iter().map(|n| name_key(n)).collect::<Vec<_>>())?;
-        self.read(move |c| {
-            query_docs(
-                c,
-                "SELECT t.doc FROM organizations t WHERE t.id IN (
-                    SELECT id FROM names WHERE kind = 'organization' AND key IN (SELECT value FROM json_each(?1)))
-                 ORDER BY t.id",
-                [keys],
-            )
-        })
-        .await
+        let keys = name_keys_json(names)?;
+        self.read(move |c| by_names(c, "organizations", "organization", keys)).await
     }
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         let batch = batch.clone();
         self.write_tx(move |tx| write::write_batch(tx, &batch)).await
     }
+}
+
+/// The look-up keys of `names`, as one JSON array parameter.
+fn name_keys_json(names: &[String]) -> StoreResult<String> {
+    json_ids(&names.iter().map(|n| name_key(n)).collect::<Vec<_>>())
+}
+
+/// Every entity of `table` with a name or alias among the JSON array `keys`.
+fn by_names<T: DeserializeOwned>(c: &Connection, table: &str, kind: &str, keys: String) -> StoreResult<Vec<T>> {
+    let sql = format!(
+        "SELECT t.doc FROM {table} t WHERE t.id IN (
+            SELECT id FROM names WHERE kind = ?1 AND key IN (SELECT value FROM json_each(?2)))
+         ORDER BY t.id"
+    );
+    query_docs(c, &sql, params![kind, keys])
 }
 
 /// Looks a name up, preferring an entity whose own name matches over one whose alias does.

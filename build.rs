@@ -1,8 +1,9 @@
-//! Builds the playground's front-end assets: `npm ci` on `web/package-lock.json`
+//! Builds the pages' front-end assets from npm: `npm ci` on `web/package-lock.json`
 //! (installed under the target directory, and only again when `web/package.json`
-//! or the lockfile change), then copies the files the page loads (GraphiQL's
-//! bundle and style sheet, React and ReactDOM) into `OUT_DIR`, where
-//! `src/http/playground.rs` embeds them with `include_bytes!`.
+//! or the lockfile change), then copies the files the pages load (the
+//! playground's GraphiQL bundle and style sheet, React and ReactDOM; the
+//! dashboard's graphql-ws client) into `OUT_DIR`, where `src/http/playground.rs`
+//! and `src/http/dashboard.rs` embed them with `include_bytes!`.
 //!
 //! When npm is missing (or `npm ci` fails) the build still succeeds: it sets no
 //! `newsgraph_offline_playground` cfg, passes the reason in
@@ -14,12 +15,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The files the playground loads: (name in OUT_DIR and in `/assets/`, path under node_modules).
-const ASSETS: [(&str, &str); 4] = [
+/// The files the pages load: (name in OUT_DIR and in `/assets/`, path under node_modules).
+const ASSETS: [(&str, &str); 5] = [
     ("react.production.min.js", "react/umd/react.production.min.js"),
     ("react-dom.production.min.js", "react-dom/umd/react-dom.production.min.js"),
     ("graphiql.min.js", "graphiql/graphiql.min.js"),
     ("graphiql.min.css", "graphiql/graphiql.min.css"),
+    ("graphql-ws.min.js", "graphql-ws/umd/graphql-ws.min.js"),
 ];
 
 const MANIFESTS: [&str; 2] = ["package.json", "package-lock.json"];

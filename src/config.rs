@@ -113,7 +113,7 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_WORKERS", global = true)]
     pub workers: Option<usize>,
 
-    /// Production mode: introspection, the playground and "did you mean" suggestions off unless re-enabled; writes refused when no API keys are configured.
+    /// Production mode: introspection, the playground, the dashboard and "did you mean" suggestions off unless re-enabled; writes refused when no API keys are configured.
     #[arg(long, env = "NEWSGRAPH_PRODUCTION", global = true)]
     pub production: bool,
 
@@ -124,6 +124,10 @@ pub struct Settings {
     /// Serve the GraphiQL playground at `/` (default: on, off in production).
     #[arg(long, env = "NEWSGRAPH_PLAYGROUND", action = ArgAction::Set, global = true)]
     pub playground: Option<bool>,
+
+    /// Serve the read-only dashboard page at `/dashboard` (default: on, off in production).
+    #[arg(long, env = "NEWSGRAPH_DASHBOARD", action = ArgAction::Set, global = true)]
+    pub dashboard: Option<bool>,
 
     /// API keys that may write (mutations), comma-separated.
     #[arg(long, env = "NEWSGRAPH_API_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
@@ -187,6 +191,11 @@ impl Settings {
     /// Whether `/` serves the playground.
     pub fn playground_enabled(&self) -> bool {
         self.playground.unwrap_or(!self.production)
+    }
+
+    /// Whether `/dashboard` serves the dashboard.
+    pub fn dashboard_enabled(&self) -> bool {
+        self.dashboard.unwrap_or(!self.production)
     }
 
     /// The write policy: the configured keys (from the list and the file) and the mode.

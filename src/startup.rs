@@ -86,6 +86,7 @@ impl Application {
             store: store.clone(),
             readiness,
             playground: settings.playground_enabled(),
+            dashboard: settings.dashboard_enabled(),
             expose_store_operations: !settings.production,
             max_batch: usize::try_from(settings.max_batch).unwrap_or(usize::MAX),
             query_timeout: settings.query_timeout(),

@@ -1,5 +1,5 @@
-//! The HTTP edge: `/graphql` (POST and GET), the playground at `/` (its
-//! scripts and style sheet under `/assets/`), the
+//! The HTTP edge: `/graphql` (POST and GET), the playground at `/` and the
+//! dashboard at `/dashboard` (their scripts and style sheets under `/assets/`), the
 //! health endpoints `/healthz` (the process answers) and `/readyz` (the store
 //! answers), and `/metrics` (Prometheus text). Request bodies are capped before
 //! they are read; requests a browser could send cross-site without a preflight
@@ -10,6 +10,7 @@
 //! [`edge`] holds the middleware every request passes (request id, access log,
 //! rate limit); [`cors`] builds the CORS policy.
 
+pub mod dashboard;
 pub mod edge;
 pub mod playground;
 
@@ -36,6 +37,8 @@ pub struct AppState {
     pub readiness: Readiness,
     /// Whether `/` serves the playground.
     pub playground: bool,
+    /// Whether `/dashboard` serves the dashboard.
+    pub dashboard: bool,
     /// Whether responses say how many store operations they took (not in production).
     pub expose_store_operations: bool,
     /// Most operations in one batched request (1: arrays refused).
@@ -95,11 +98,12 @@ pub fn routes(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .route("/graphql", web::post().to(graphql_post))
         .route("/graphql", web::get().to(graphql_get))
         .route("/", web::get().to(playground_page))
+        .route("/dashboard", web::get().to(dashboard_page))
         .service(
             web::resource("/assets/{name}")
                 // GraphiQL's bundle is 3.5 MB, about a quarter of that gzipped.
                 .wrap(actix_web::middleware::Compress::default())
-                .route(web::get().to(playground_asset)),
+                .route(web::get().to(page_asset)),
         )
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
@@ -246,14 +250,23 @@ async fn playground_page(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// `/assets/{name}`: the playground's scripts and style sheet, embedded in the
-/// binary (served only while the playground is).
-async fn playground_asset(state: web::Data<AppState>, req: HttpRequest, name: web::Path<String>) -> HttpResponse {
-    if state.playground {
-        playground::asset(&req, &name)
+async fn dashboard_page(state: web::Data<AppState>) -> HttpResponse {
+    if state.dashboard {
+        dashboard::page().await
     } else {
-        HttpResponse::NotFound().body("the playground is disabled on this server")
+        HttpResponse::NotFound().body("the dashboard is disabled on this server")
     }
+}
+
+/// `/assets/{name}`: the playground's and the dashboard's scripts and style
+/// sheets, embedded in the binary (each served only while its page is).
+async fn page_asset(state: web::Data<AppState>, req: HttpRequest, name: web::Path<String>) -> HttpResponse {
+    let found = state
+        .playground
+        .then(|| playground::asset(&req, &name))
+        .flatten()
+        .or_else(|| state.dashboard.then(|| dashboard::asset(&req, &name)).flatten());
+    found.unwrap_or_else(|| HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("no such asset"))
 }
 
 /// Whether the document's chosen operation is a mutation (GET may only read).

@@ -91,9 +91,8 @@ pub struct Asset {
     pub bytes: &'static [u8],
 }
 
-#[cfg(newsgraph_offline_playground)]
-const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
-const CSS: &str = "text/css; charset=utf-8";
+pub(crate) const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+pub(crate) const CSS: &str = "text/css; charset=utf-8";
 
 #[cfg(newsgraph_offline_playground)]
 macro_rules! embedded {
@@ -135,12 +134,12 @@ pub fn fallback_reason() -> Option<&'static str> {
 }
 
 /// Each asset's content hash (12 hex digits of its SHA-256), computed once.
-static HASHES: LazyLock<Vec<String>> = LazyLock::new(|| {
-    ASSETS
-        .iter()
-        .map(|asset| Sha256::digest(asset.bytes).iter().take(6).map(|byte| format!("{byte:02x}")).collect())
-        .collect()
-});
+static HASHES: LazyLock<Vec<String>> = LazyLock::new(|| ASSETS.iter().map(|asset| content_hash(asset.bytes)).collect());
+
+/// The content hash of an embedded file: 12 hex digits of its SHA-256.
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().take(6).map(|byte| format!("{byte:02x}")).collect()
+}
 
 /// The versioned URL of each embedded asset, in load order.
 pub fn asset_urls() -> Vec<String> {
@@ -173,14 +172,19 @@ pub async fn page() -> HttpResponse {
     HttpResponse::Ok().content_type("text/html; charset=utf-8").insert_header((CACHE_CONTROL, "no-cache")).body(html)
 }
 
-/// `GET /assets/{name}`: an embedded file. With the current `?v=` hash it may
-/// be cached for a year; otherwise it must be revalidated (by its ETag).
-pub fn asset(req: &HttpRequest, name: &str) -> HttpResponse {
-    let Some((asset, hash)) = ASSETS.iter().zip(HASHES.iter()).find(|(asset, _)| asset.name == name) else {
-        return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("no such asset");
-    };
+/// `GET /assets/{name}`: one of the playground's embedded files (`None` when
+/// the name is not one of them). With the current `?v=` hash it may be cached
+/// for a year; otherwise it must be revalidated (by its ETag).
+pub fn asset(req: &HttpRequest, name: &str) -> Option<HttpResponse> {
+    let (asset, hash) = ASSETS.iter().zip(HASHES.iter()).find(|(asset, _)| asset.name == name)?;
+    Some(serve(req, asset, hash))
+}
+
+/// Answers with an embedded file whose content hash is `hash`: cached for a
+/// year when asked for with `?v=<hash>`, revalidated by its ETag otherwise.
+pub(crate) fn serve(req: &HttpRequest, asset: &Asset, hash: &str) -> HttpResponse {
     let etag = format!("\"{hash}\"");
-    let versioned = req.query_string().split('&').any(|pair| pair.strip_prefix("v=") == Some(hash.as_str()));
+    let versioned = req.query_string().split('&').any(|pair| pair.strip_prefix("v=") == Some(hash));
     let cache = if versioned { "public, max-age=31536000, immutable" } else { "no-cache" };
     let matches = req.headers().get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|tags| {
         tags.split(',').any(|tag| {

@@ -6,6 +6,7 @@ mod support;
 
 mod helpers;
 
+mod dashboard;
 mod errors;
 mod graph;
 mod health;

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Fails (never skips) when this build serves the CDN page.
-fn assert_built_offline() {
+pub fn assert_built_offline() {
     assert!(
         playground::offline(),
         "this binary was built without the playground's assets, so it serves the CDN page: {}",
@@ -20,7 +20,7 @@ fn assert_built_offline() {
 }
 
 /// Every `src="…"` and `href="…"` in the page.
-fn referenced_urls(html: &str) -> Vec<String> {
+pub fn referenced_urls(html: &str) -> Vec<String> {
     let mut urls = Vec::new();
     for attribute in ["src=\"", "href=\""] {
         let mut rest = html;
@@ -116,7 +116,7 @@ async fn without_the_playground_its_assets_are_not_served_either() {
 }
 
 /// Runs `command` to completion within `limit`; panics with its output otherwise.
-fn run_within(mut command: Command, limit: Duration, what: &str) -> String {
+pub fn run_within(mut command: Command, limit: Duration, what: &str) -> String {
     let started = Instant::now();
     let mut child = command
         .stdin(Stdio::null())
@@ -146,7 +146,7 @@ fn run_within(mut command: Command, limit: Duration, what: &str) -> String {
     stdout
 }
 
-fn browser_dir() -> PathBuf {
+pub fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsgraph");
+pub const BIN: &str = env!("CARGO_BIN_EXE_newsgraph");
 
 /// Corpus size of the generated-corpus browser test (`NEWSGRAPH_BROWSER_CORPUS`, default 2,000 articles).
 fn corpus_size() -> usize {
@@ -186,7 +186,7 @@ async fn production_serves_the_dashboard_only_when_asked() {
 }
 
 /// Runs `tests/browser/dashboard.mjs` in `mode` against `app`; returns its JSON report.
-async fn run_in_browser(app: &TestApp, mode: &str, screenshot: &str, env: Vec<(&str, String)>) -> Value {
+pub async fn run_in_browser(app: &TestApp, mode: &str, screenshot: &str, env: Vec<(&str, String)>) -> Value {
     tokio::task::spawn_blocking(prepare_browser).await.unwrap();
     let screenshot = screenshot_path(screenshot);
     let _ = std::fs::remove_file(&screenshot);

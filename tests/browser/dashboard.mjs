@@ -139,6 +139,10 @@ async function openDirectQuote(page, how) {
 async function closeWithEscape(page, id) {
   await page.keyboard.press('Escape');
   await page.locator('#article').waitFor({ state: 'hidden', timeout: 5_000 });
+  // The dialog's `close` event, which updates the URL and the focus, comes a task later.
+  await page
+    .waitForFunction((id) => !location.search.includes('quote=') && document.activeElement?.dataset?.id === id, id, { timeout: 5_000 })
+    .catch(() => {});
   check(!new URL(page.url()).searchParams.has('quote'), `the URL still names a quote: ${page.url()}`);
   const focused = await page.evaluate(() => document.activeElement?.dataset?.id ?? document.activeElement?.id);
   check(focused === id, `focus did not return to the quote row (focused: ${focused})`);
@@ -195,7 +199,7 @@ if (mode === 'corpus') {
       return words.sort((a, b) => b.length - a.length)[0];
     });
     check(word, 'no word to search for in the first quote');
-    const searched = await applyForm(page, () => page.getByLabel('Search statements').fill(word));
+    const searched = await applyForm(page, () => page.getByLabel('Search statements', { exact: true }).fill(word));
     for (const p of PANELS) check(searched[p] === 'ready', `after searching "${word}", panel ${p} is ${searched[p]}`);
     const narrowed = await view(page);
     const number = (s) => Number((s.match(/[\d,]+/) || ['0'])[0].replace(/,/g, ''));
@@ -208,9 +212,9 @@ if (mode === 'corpus') {
     const source = await page.evaluate(() => document.querySelector('#f-sources option')?.value);
     check(source, 'no source to pick');
     await applyForm(page, async () => {
-      await page.getByLabel('From').fill('2020-01-01');
-      await page.getByLabel('To').fill('2023-12-31');
-      await page.getByLabel('Sources').selectOption([source]);
+      await page.getByLabel('From', { exact: true }).fill('2020-01-01');
+      await page.getByLabel('To', { exact: true }).fill('2023-12-31');
+      await page.getByLabel('Sources', { exact: true }).selectOption([source]);
     });
     await page.getByRole('button', { name: 'Week' }).click();
     await settled(page);
@@ -246,7 +250,7 @@ if (mode === 'corpus') {
     const violationsInArticle = await axe(page, 'the article view');
     const articleMs = (await timings(page)).article;
     await closeWithEscape(page, typed.id);
-    await page.screenshot({ path: screenshot, fullPage: true });
+    await page.screenshot({ path: screenshot });
     return {
       counts,
       timings: { ...firstLoad, article: articleMs },

@@ -315,12 +315,14 @@ const panels = {
 
 function loadSources(state) {
   const filter = quoteFilter(state);
+  const total = document.getElementById('total');
+  total.textContent = '';
   return loadPanel(
     'sources',
     panels.sources(),
     async (signal) => {
       const { quoteStats } = await graphql(QUERIES.bySource, { filter }, signal);
-      document.getElementById('total').textContent = `${count(quoteStats.total)} statements match`;
+      if (!signal.aborted) total.textContent = `${count(quoteStats.total)} statements match`;
       return quoteStats.bySource.map((r) => ({ label: r.source.name, count: r.count }));
     },
     (rows) => rankedChart(rows, { title: 'Statements per source', what: 'Source' }),

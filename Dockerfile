@@ -7,6 +7,13 @@
 
 ARG RUST_IMAGE=rust:1.95-slim-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------------------
+# node: only its node and npm binaries are used, by build.rs, which installs
+# the web pages' front-end packages from web/package-lock.json and embeds
+# them (without npm the image would serve pages that load them from a CDN).
+FROM ${NODE_IMAGE} AS node
 
 # ---------------------------------------------------------------------------
 # skeleton: every Cargo manifest of the build context, each with dummy
@@ -38,6 +45,9 @@ RUN set -eu; \
 # the bundled SQLite (rusqlite "bundled") and ring need; TLS is rustls, so no
 # OpenSSL / pkg-config.
 FROM ${RUST_IMAGE} AS builder
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && npm --version
 WORKDIR /build
 ENV CARGO_TERM_COLOR=never \
     CARGO_INCREMENTAL=0

@@ -333,6 +333,9 @@ fn docker_compose_is_valid_and_uses_the_settings_the_server_reads() {
     let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("cargo build --release --locked"));
     assert!(dockerfile.contains("ENTRYPOINT [\"newsgraph\"]"));
+    // Without npm in the builder, build.rs cannot embed the front-end packages
+    // and the image's pages would load them from a CDN.
+    assert!(dockerfile.contains("/usr/local/bin/npm"), "the builder stage has npm");
 }
 
 #[test]

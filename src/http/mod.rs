@@ -20,7 +20,7 @@ use crate::graphql::access::caller_from_header;
 use crate::graphql::codes::OperationName;
 use crate::graphql::{AppSchema, prepare_request};
 use crate::metrics::{self, Rejection};
-use crate::store::SharedStore;
+use crate::store::{SharedStore, StoreError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -436,8 +436,15 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Ok(()) => HttpResponse::ServiceUnavailable().json(json!({
             "status": "unavailable", "backend": backend, "reason": "the store answers, but its indexes are not ensured yet"
         })),
-        Err(error) => HttpResponse::ServiceUnavailable().json(json!({
-            "status": "unavailable", "backend": backend, "reason": error.to_string()
-        })),
+        Err(error) => {
+            // The detail (a host, a file path) is for the operator's log, not for
+            // whoever can reach the probe.
+            tracing::warn!(%error, "readiness check failed");
+            let reason = match error {
+                StoreError::Unavailable(_) => "the store does not answer",
+                StoreError::Invalid(_) | StoreError::Internal(_) => "the store answers with an error",
+            };
+            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "backend": backend, "reason": reason }))
+        }
     }
 }

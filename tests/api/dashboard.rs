@@ -209,15 +209,18 @@ pub async fn run_in_browser(app: &TestApp, mode: &str, screenshot: &str, env: Ve
     report
 }
 
-/// Prints each panel's render time, as measured in the browser.
-fn print_timings(label: &str, report: &Value) {
-    let timings = report["timings"].as_object().expect("panel timings");
-    for panel in ["sources", "timeline", "speakers", "organizations", "quotes", "article"] {
-        assert!(timings.get(panel).and_then(Value::as_u64).is_some(), "no render time for {panel}: {timings:?}");
+/// Prints each panel's render time, as measured in the browser, from the
+/// report's `field` (the first view, the search, the filtered view).
+fn print_timings(label: &str, report: &Value, field: &str, panels: &[&str]) {
+    let timings = report[field].as_object().unwrap_or_else(|| panic!("no {field} in {report:#}"));
+    for panel in panels {
+        assert!(timings.get(*panel).and_then(Value::as_u64).is_some(), "no render time for {panel}: {timings:?}");
     }
     let line: Vec<String> = timings.iter().map(|(panel, ms)| format!("{panel} {ms} ms")).collect();
     eprintln!("dashboard panel render times ({label}): {}", line.join(", "));
 }
+
+const PANELS: [&str; 6] = ["sources", "timeline", "speakers", "organizations", "quotes", "article"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_browser_shows_the_dashboard_on_the_seed() {
@@ -225,7 +228,7 @@ async fn a_real_browser_shows_the_dashboard_on_the_seed() {
     let app = spawn_app(TestBackend::Embedded).await;
     let report = run_in_browser(&app, "seed", "dashboard-seed.png", vec![]).await;
     assert!(report["counts"]["sources"].as_u64().unwrap() >= 2, "{report:#}");
-    print_timings("seed", &report);
+    print_timings("seed", &report, "timings", &PANELS);
     app.cleanup().await;
 }
 
@@ -255,6 +258,9 @@ async fn a_real_browser_searches_and_shares_the_dashboard_on_a_generated_corpus(
     let report = run_in_browser(&app, "corpus", "dashboard-corpus.png", vec![]).await;
     let search = &report["search"];
     assert_ne!(search["before"], search["after"], "{report:#}");
-    print_timings(&format!("{articles} generated articles"), &report);
+    print_timings(&format!("{articles} generated articles, first view"), &report, "timings", &PANELS);
+    print_timings(&format!("{articles} generated articles, a search"), &report, "searchTimings", &PANELS[..5]);
+    let label = format!("{articles} generated articles, the search in four years of one source, by week");
+    print_timings(&label, &report, "filteredTimings", &PANELS[..5]);
     app.cleanup().await;
 }

@@ -220,6 +220,7 @@ if (mode === 'corpus') {
     await settled(page);
     const chosen = await view(page);
     check(chosen.pressed === 'WEEK', `interval: ${chosen.pressed}`);
+    const filteredTimings = await timings(page);
     const url = page.url();
     const params = new URL(url).searchParams;
     check(params.get('from') === '2020-01-01' && params.get('to') === '2023-12-31' && params.get('sources') === source
@@ -255,6 +256,7 @@ if (mode === 'corpus') {
       counts,
       timings: { ...firstLoad, article: articleMs },
       searchTimings,
+      filteredTimings,
       search: { word, before: all.count, after: narrowed.count },
       violations,
       violationsInArticle,

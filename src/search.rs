@@ -47,7 +47,7 @@ impl From<String> for InvalidQuery {
 }
 
 /// A parsed query.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct SearchQuery {
     /// Words that must all appear.
     pub required: Vec<String>,

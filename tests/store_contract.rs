@@ -479,6 +479,115 @@ async fn quotes_group_by_source_speaker_organization_and_period(store: SharedSto
     assert!(days.iter().all(|b| b.count == 1));
 }
 
+async fn text_filters_compose_with_every_other_condition(store: SharedStore) {
+    let batch = synthetic(&store, 10).await;
+    let text = |raw: &str| Some(SearchQuery::parse(raw).unwrap());
+    let expect = |keep: &dyn Fn(&newsgraph::domain::Quote) -> bool| -> BTreeSet<String> {
+        batch.quotes.iter().filter(|q| keep(q)).map(|q| q.id.to_string()).collect()
+    };
+    let has = |q: &newsgraph::domain::Quote, word: &str| newsgraph::search::terms(&q.text).iter().any(|t| t == word);
+    let found = |filter: QuoteFilter| {
+        let store = store.clone();
+        async move {
+            let quotes = store.find_quotes(&filter, QuoteSort::Id, &Page::first(1000)).await.unwrap();
+            assert_eq!(store.count_quotes(&filter).await.unwrap(), quotes.len() as u64, "count agrees with find");
+            ids(&quotes)
+        }
+    };
+    // Words, phrases in order, exclusions; case ignored.
+    let official = QuoteFilter { text: text("OFFICIAL talks"), ..Default::default() };
+    assert_eq!(found(official.clone()).await, expect(&|q| has(q, "official")));
+    assert_eq!(found(official.clone()).await.len(), 10);
+    let phrase = QuoteFilter { text: text("\"talks number\""), ..Default::default() };
+    assert_eq!(found(phrase).await, expect(&|q| has(q, "talks")));
+    let reversed = QuoteFilter { text: text("\"number talks\""), ..Default::default() };
+    assert!(found(reversed).await.is_empty(), "phrases keep word order");
+    let excluded = QuoteFilter { text: text("said -delayed"), ..Default::default() };
+    assert_eq!(found(excluded).await, expect(&|q| has(q, "said") && !has(q, "delayed")));
+    // With other fields, with allOf/anyOf.
+    let outlet2 = org("outlet-2");
+    let via =
+        QuoteFilter { text: text("said"), via: Some(vec![outlet2.clone()]), direct: Some(false), ..Default::default() };
+    assert_eq!(found(via.clone()).await, expect(&|q| has(q, "said") && q.via.contains(&outlet2) && !q.direct));
+    let either = QuoteFilter {
+        any_of: vec![
+            QuoteFilter { text: text("delayed"), ..Default::default() },
+            QuoteFilter { text: text("statement"), ..Default::default() },
+        ],
+        ..Default::default()
+    };
+    assert_eq!(found(either).await, expect(&|q| has(q, "delayed") || has(q, "statement")));
+    let both = QuoteFilter {
+        all_of: vec![official.clone(), QuoteFilter { text: text("would -item"), ..Default::default() }],
+        date: Some(DateRange { from: Some(day("2020-01-04")), to: None }),
+        ..Default::default()
+    };
+    assert_eq!(found(both).await, expect(&|q| has(q, "official") && q.date >= Some(day("2020-01-04"))));
+    let nothing = QuoteFilter { text: text("zebra"), ..Default::default() };
+    assert!(found(nothing).await.is_empty());
+    // Ordered keyset pages over a text filter (one source: the sorted-links path too).
+    for filter in
+        [official.clone(), QuoteFilter { text: text("said"), via: Some(vec![outlet2.clone()]), ..Default::default() }]
+    {
+        for sort in [QuoteSort::DateDesc, QuoteSort::DateAsc] {
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.find_quotes(&filter, sort, &Page { after: after.clone(), limit: 3 }).await.unwrap();
+                let Some(last) = page.last() else { break };
+                after =
+                    Some(After { key: newsgraph::store::filter::quote_sort_key(last, sort), id: last.id.to_string() });
+                seen.extend(page);
+            }
+            assert_eq!(ids(&seen), found(filter.clone()).await, "{sort:?}: every match once");
+            assert_eq!(seen.len(), ids(&seen).len());
+        }
+    }
+    // Figures over a text filter.
+    let by_source: BTreeMap<String, u64> = store
+        .group_quotes(&official, QuoteGroup::Source, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.key, b.count))
+        .collect();
+    let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+    for q in batch.quotes.iter().filter(|q| has(q, "official")) {
+        for via in &q.via {
+            *expected.entry(via.to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(by_source, expected);
+    let days = store.group_quotes(&via, QuoteGroup::Day, 100).await.unwrap();
+    assert_eq!(days.iter().map(|b| b.count).sum::<u64>(), found(via).await.len() as u64);
+
+    // Articles: headline or body, with other fields.
+    let articles = |filter: ArticleFilter| {
+        let store = store.clone();
+        async move {
+            let found = store.find_articles(&filter, ArticleSort::PublishedDesc, &Page::first(100)).await.unwrap();
+            assert_eq!(store.count_articles(&filter).await.unwrap(), found.len() as u64);
+            ids(&found)
+        }
+    };
+    let three = ArticleFilter { text: text("\"number 3\""), ..Default::default() };
+    assert_eq!(articles(three).await, BTreeSet::from(["article-00003".to_string()]));
+    let headline = ArticleFilter { text: text("headline -delayed"), ..Default::default() };
+    assert!(articles(headline).await.is_empty(), "every body says delayed");
+    let french = ArticleFilter { text: text("headline talks"), language: Some("fr".into()), ..Default::default() };
+    let odd: BTreeSet<String> =
+        batch.articles.iter().enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, a)| a.id.to_string()).collect();
+    assert_eq!(articles(french).await, odd);
+    let any = ArticleFilter {
+        any_of: vec![
+            ArticleFilter { text: text("\"headline 1\""), ..Default::default() },
+            ArticleFilter { text: text("\"headline 2\""), ..Default::default() },
+        ],
+        ..Default::default()
+    };
+    assert_eq!(articles(any).await, BTreeSet::from(["article-00001".to_string(), "article-00002".to_string()]));
+}
+
 on_both_backends!(
     seeding_twice_changes_nothing,
     gets_by_ids_skip_unknown_ones,
@@ -494,4 +603,5 @@ on_both_backends!(
     sorted_pages_are_stable_keysets,
     full_text_search_ranks_phrases_and_folds_accents,
     quotes_group_by_source_speaker_organization_and_period,
+    text_filters_compose_with_every_other_condition,
 );

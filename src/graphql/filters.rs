@@ -9,6 +9,7 @@ use super::error::{ApiError, ApiResult};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationKind;
 use crate::domain::{ArticleId, IdError, OrganizationId, PersonId};
+use crate::search::SearchQuery;
 use crate::store::filter::Bounded;
 use crate::store::{
     ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, PersonFilter, QuoteFilter, QuoteGroup,
@@ -68,6 +69,13 @@ fn opt_ids<T>(
     raw.as_deref().map(|ids| parse_ids(ids, node_type, parse)).transpose()
 }
 
+/// Parses a `text` condition: the rules of `search(query:)`, a bad one a typed error.
+fn text_query(raw: &Option<String>) -> ApiResult<Option<SearchQuery>> {
+    raw.as_deref()
+        .map(|raw| SearchQuery::parse(raw).map_err(|e| ApiError::bad_input(format!("`text`: {e}"))))
+        .transpose()
+}
+
 fn checked<F: Bounded>(filter: F) -> ApiResult<F> {
     filter.check().map_err(|e| ApiError::bad_input(e.to_string()))?;
     Ok(filter)
@@ -91,6 +99,10 @@ pub struct ArticleFilterInput {
     pub mentions_organizations: Option<Vec<ID>>,
     /// A BCP 47 language tag such as `en`.
     pub language: Option<String>,
+    /// Headline or body matching this full-text query, in the syntax of
+    /// `search(query:)`: words (all required), `"phrases"`, `+required`,
+    /// `-excluded`; case and accents ignored.
+    pub text: Option<String>,
     /// Every one of these filters must match too.
     pub all_of: Option<Vec<ArticleFilterInput>>,
     /// At least one of these filters must match too.
@@ -110,6 +122,7 @@ impl ArticleFilterInput {
                 OrganizationId::parse,
             )?,
             language: self.language.clone(),
+            text: text_query(&self.text)?,
             all_of: convert_all(&self.all_of, Self::convert)?,
             any_of: convert_all(&self.any_of, Self::convert)?,
         })
@@ -133,6 +146,10 @@ pub struct QuoteFilterInput {
     pub direct: Option<bool>,
     /// Dated within these days (said on, else published on).
     pub date: Option<DateRangeInput>,
+    /// Words matching this full-text query, in the syntax of `search(query:)`:
+    /// words (all required), `"phrases"`, `+required`, `-excluded`; case and
+    /// accents ignored.
+    pub text: Option<String>,
     /// Every one of these filters must match too.
     pub all_of: Option<Vec<QuoteFilterInput>>,
     /// At least one of these filters must match too.
@@ -149,6 +166,7 @@ impl QuoteFilterInput {
             via: opt_ids(&self.via, NodeType::Organization, OrganizationId::parse)?,
             direct: self.direct,
             date: self.date.as_ref().map(DateRangeInput::to_range).transpose()?,
+            text: text_query(&self.text)?,
             all_of: convert_all(&self.all_of, Self::convert)?,
             any_of: convert_all(&self.any_of, Self::convert)?,
         })

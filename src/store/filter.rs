@@ -10,6 +10,7 @@
 use crate::domain::{
     Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, Speaker, name_key,
 };
+use crate::search::SearchQuery;
 use chrono::{Datelike, NaiveDate};
 
 /// The deepest nesting of `all_of`/`any_of` accepted.
@@ -54,6 +55,8 @@ pub struct ArticleFilter {
     pub mentions_people: Option<Vec<PersonId>>,
     pub mentions_organizations: Option<Vec<OrganizationId>>,
     pub language: Option<String>,
+    /// Headline or body matching a full-text query (the syntax of `search`).
+    pub text: Option<SearchQuery>,
     pub all_of: Vec<ArticleFilter>,
     pub any_of: Vec<ArticleFilter>,
 }
@@ -73,8 +76,28 @@ pub struct QuoteFilter {
     pub direct: Option<bool>,
     /// By the quote's day (when it was said, else when its article was published).
     pub date: Option<DateRange>,
+    /// Text matching a full-text query (the syntax of `search`).
+    pub text: Option<SearchQuery>,
     pub all_of: Vec<QuoteFilter>,
     pub any_of: Vec<QuoteFilter>,
+}
+
+impl ArticleFilter {
+    /// Every full-text condition in the filter, nested ones included.
+    pub fn texts(&self) -> Vec<&SearchQuery> {
+        let mut all: Vec<&SearchQuery> = self.text.iter().collect();
+        all.extend(self.all_of.iter().chain(&self.any_of).flat_map(ArticleFilter::texts));
+        all
+    }
+}
+
+impl QuoteFilter {
+    /// Every full-text condition in the filter, nested ones included.
+    pub fn texts(&self) -> Vec<&SearchQuery> {
+        let mut all: Vec<&SearchQuery> = self.text.iter().collect();
+        all.extend(self.all_of.iter().chain(&self.any_of).flat_map(QuoteFilter::texts));
+        all
+    }
 }
 
 /// Which people.
@@ -252,6 +275,11 @@ impl ListLen for Option<String> {
         0
     }
 }
+impl ListLen for Option<SearchQuery> {
+    fn list_len(&self) -> usize {
+        0
+    }
+}
 impl ListLen for Option<bool> {
     fn list_len(&self) -> usize {
         0
@@ -261,8 +289,8 @@ fn list_len(condition: &impl ListLen) -> usize {
     condition.list_len()
 }
 
-bounded!(ArticleFilter, [ids, published, outlets, mentions_people, mentions_organizations, language]);
-bounded!(QuoteFilter, [articles, speakers, speaker_organizations, anonymous, via, direct, date]);
+bounded!(ArticleFilter, [ids, published, outlets, mentions_people, mentions_organizations, language, text]);
+bounded!(QuoteFilter, [articles, speakers, speaker_organizations, anonymous, via, direct, date, text]);
 bounded!(PersonFilter, [affiliations]);
 bounded!(OrganizationFilter, [kinds, member_of]);
 

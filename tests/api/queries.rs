@@ -152,12 +152,71 @@ async fn nodes_refetches_in_one_batch(app: &TestApp) {
     assert!(used <= 3, "one store call per type, got {used}");
 }
 
+async fn text_filters_narrow_lists_and_figures(app: &TestApp) {
+    // The dashboard's search box: statements with these words, through a source, newest first.
+    let data = app
+        .data(
+            r#"query($q: String!) { quotes(filter: { text: $q, via: ["agence-france-presse"], date: { from: "2016-01-01" } },
+                   orderBy: DATE_DESC, first: 1) { totalCount pageInfo { hasNextPage endCursor } edges { node { text } } }
+                 quoteStats(filter: { text: $q }) { total bySource { source { name } count } } }"#,
+            json!({ "q": "syria" }),
+        )
+        .await;
+    let stats_total = data["quoteStats"]["total"].as_u64().unwrap();
+    assert!(stats_total >= 1);
+    let listed = data["quotes"]["totalCount"].as_u64().unwrap();
+    assert!(listed <= stats_total);
+    for quote in nodes(&data["quotes"]) {
+        assert!(quote["text"].as_str().unwrap().to_lowercase().contains("syria"), "{quote}");
+    }
+    let data = app
+        .data(
+            r#"{ quotes(filter: { text: "\"finish line\"" }) { totalCount edges { node { speaker { ... on Person { name } } } } }
+                 none: quotes(filter: { text: "\"line finish\"" }) { totalCount }
+                 either: quotes(filter: { anyOf: [{ text: "\"finish line\"" }, { text: "framework" }] }) { totalCount }
+                 articles(filter: { text: "lavrov -jeddah" }) { totalCount }
+                 english: articles(filter: { text: "LAVROV", language: "en" }) { totalCount }
+                 quoteStats(filter: { text: "\"finish line\"" }) { total topPeople { person { name } count } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["quotes"]["totalCount"], 1);
+    assert_eq!(nodes(&data["quotes"])[0]["speaker"]["name"], "Sergei Lavrov");
+    assert_eq!(data["none"]["totalCount"], 0);
+    assert_eq!(data["either"]["totalCount"], 2);
+    assert_eq!(data["articles"]["totalCount"], 0, "the seed article mentions Jeddah");
+    assert_eq!(data["english"]["totalCount"], 1);
+    assert_eq!(data["quoteStats"]["total"], 1);
+    assert_eq!(data["quoteStats"]["topPeople"], json!([{ "person": { "name": "Sergei Lavrov" }, "count": 1 }]));
+    // Bad text is a typed error wherever a filter takes it; operators are words.
+    for bad in ["", "  ", "-only -excluded", "!!!", &"x".repeat(10_000)] {
+        for query in [
+            "query($q: String!) { quotes(filter: { text: $q }) { totalCount } }",
+            "query($q: String!) { articles(filter: { allOf: [{ text: $q }] }) { totalCount } }",
+            "query($q: String!) { quoteStats(filter: { text: $q }) { total } }",
+        ] {
+            let code = app.error_code(query, json!({ "q": bad })).await;
+            assert_eq!(code, "BAD_USER_INPUT", "{query} {:?}", &bad[..bad.len().min(20)]);
+        }
+    }
+    for odd in ["{\"$ne\": null}", "(a+)+$", "NEAR(x y)", "* OR *", "\"unbalanced"] {
+        let data = app
+            .data(
+                "query($q: String!) { quotes(filter: { text: $q }) { totalCount } search(query: $q) { quotes { totalCount } } }",
+                json!({ "q": odd }),
+            )
+            .await;
+        assert_eq!(data["quotes"]["totalCount"], data["search"]["quotes"]["totalCount"], "{odd}: as search finds");
+    }
+}
+
 crate::http_tests_on_both_backends!(
     filters_answer_the_seed_questions,
     search_finds_phrases_and_rejects_bad_queries,
     dashboard_figures_for_the_seed,
     bad_filters_are_refused,
     nodes_refetches_in_one_batch,
+    text_filters_narrow_lists_and_figures,
 );
 
 /// Ordered pages over a larger graph: newest first, no article twice, none missed,

@@ -211,6 +211,66 @@ impl MongoStore {
         self.find_sorted(collection, filter, order.sort(), Some(page.limit)).await
     }
 
+    /// The postings of the index keys `keys`, in one indexed `$in`.
+    async fn postings(&self, target: SearchTarget, keys: Vec<String>) -> StoreResult<Vec<text_index::Posting>> {
+        let found: Vec<Document> = self
+            .collection(text_index::POSTINGS)
+            .find(doc! { "key": { "$in": keys } })
+            .projection(doc! { "key": 1, "doc": 1, "tf": 1, "len": 1 })
+            .batch_size(FIND_BATCH_SIZE)
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        Ok(found.iter().filter_map(|p| text_index::Posting::from_document(target, p)).collect())
+    }
+
+    /// The searchable text of each document of `target` among `ids`, in one `$in`.
+    async fn texts_of(&self, target: SearchTarget, ids: &[String]) -> StoreResult<HashMap<String, String>> {
+        Ok(match target {
+            SearchTarget::Articles => self
+                .by_ids::<Article, _>(ARTICLES, ids)
+                .await?
+                .into_iter()
+                .map(|a| (a.id.to_string(), format!("{}\n{}", a.headline, a.body)))
+                .collect(),
+            SearchTarget::Quotes => {
+                self.by_ids::<Quote, _>(QUOTES, ids).await?.into_iter().map(|q| (q.id.to_string(), q.text)).collect()
+            }
+        })
+    }
+
+    /// The ids each full-text condition among `queries` matches. No round trip
+    /// without conditions; otherwise one for the postings of every term of every
+    /// condition together, and one more for the candidates' texts only when a
+    /// condition has a phrase (word order is not in the postings).
+    async fn text_matches(&self, target: SearchTarget, queries: Vec<&SearchQuery>) -> StoreResult<query::TextMatches> {
+        let mut matches = query::TextMatches::new();
+        if queries.is_empty() {
+            return Ok(matches);
+        }
+        let mut keys: Vec<String> = queries.iter().flat_map(|q| text_index::keys(target, q)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let postings = self.postings(target, keys).await?;
+        for query in &queries {
+            matches.insert((*query).clone(), text_index::matching(query, &postings));
+        }
+        let mut unchecked: Vec<String> =
+            queries.iter().filter(|q| !q.phrases.is_empty()).flat_map(|q| matches[*q].iter().cloned()).collect();
+        if unchecked.is_empty() {
+            return Ok(matches);
+        }
+        unchecked.sort_unstable();
+        unchecked.dedup();
+        let texts = self.texts_of(target, &unchecked).await?;
+        for (query, ids) in matches.iter_mut().filter(|(q, _)| !q.phrases.is_empty()) {
+            ids.retain(|id| texts.get(id).is_some_and(|text| query.matches(&crate::search::terms(text))));
+        }
+        Ok(matches)
+    }
+
     /// Removes the quotes of `article` not in `kept`, with their postings.
     async fn delete_stale_quotes(&self, article: &ArticleId, kept: Vec<&str>) -> StoreResult<()> {
         let stale: Vec<Document> = self
@@ -615,19 +675,23 @@ impl Store for MongoStore {
     }
 
     async fn find_articles(&self, filter: &ArticleFilter, sort: ArticleSort, page: &Page) -> StoreResult<Vec<Article>> {
-        self.find_page(ARTICLES, query::article_filter(filter), query::article_order(sort), page).await
+        let texts = self.text_matches(SearchTarget::Articles, filter.texts()).await?;
+        self.find_page(ARTICLES, query::article_filter(filter, &texts), query::article_order(sort), page).await
     }
 
     async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64> {
-        self.count_where(ARTICLES, query::article_filter(filter)).await
+        let texts = self.text_matches(SearchTarget::Articles, filter.texts()).await?;
+        self.count_where(ARTICLES, query::article_filter(filter, &texts)).await
     }
 
     async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
-        self.find_page(QUOTES, query::quote_filter(filter), query::quote_order(sort), page).await
+        let texts = self.text_matches(SearchTarget::Quotes, filter.texts()).await?;
+        self.find_page(QUOTES, query::quote_filter(filter, &texts), query::quote_order(sort), page).await
     }
 
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
-        self.count_where(QUOTES, query::quote_filter(filter)).await
+        let texts = self.text_matches(SearchTarget::Quotes, filter.texts()).await?;
+        self.count_where(QUOTES, query::quote_filter(filter, &texts)).await
     }
 
     async fn find_people(&self, filter: &PersonFilter, sort: NameSort, page: &Page) -> StoreResult<Vec<Person>> {
@@ -652,19 +716,7 @@ impl Store for MongoStore {
     }
 
     async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
-        let keys = text_index::keys(target, query);
-        let found: Vec<Document> = self
-            .collection(text_index::POSTINGS)
-            .find(doc! { "key": { "$in": keys } })
-            .projection(doc! { "key": 1, "doc": 1, "tf": 1, "len": 1 })
-            .batch_size(FIND_BATCH_SIZE)
-            .await
-            .map_err(classify)?
-            .try_collect()
-            .await
-            .map_err(classify)?;
-        let postings: Vec<text_index::Posting> =
-            found.iter().filter_map(|p| text_index::Posting::from_document(target, p)).collect();
+        let postings = self.postings(target, text_index::keys(target, query)).await?;
         let documents = match target {
             SearchTarget::Articles => self.count_where(ARTICLES, doc! {}).await?,
             SearchTarget::Quotes => self.count_where(QUOTES, doc! {}).await?,
@@ -675,24 +727,15 @@ impl Store for MongoStore {
         }
         // Phrases: check word order against the texts of the candidates.
         let ids: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
-        let texts: HashMap<String, String> = match target {
-            SearchTarget::Articles => self
-                .by_ids::<Article, _>(ARTICLES, &ids)
-                .await?
-                .into_iter()
-                .map(|a| (a.id.to_string(), format!("{}\n{}", a.headline, a.body)))
-                .collect(),
-            SearchTarget::Quotes => {
-                self.by_ids::<Quote, _>(QUOTES, &ids).await?.into_iter().map(|q| (q.id.to_string(), q.text)).collect()
-            }
-        };
+        let texts = self.texts_of(target, &ids).await?;
         Ok(text_index::hits(text_index::verify(query, ranked, &texts), limit))
     }
 
     async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
+        let texts = self.text_matches(SearchTarget::Quotes, filter.texts()).await?;
         let rows: Vec<Document> = self
             .collection(QUOTES)
-            .aggregate(query::group_pipeline(filter, group, limit))
+            .aggregate(query::group_pipeline(filter, &texts, group, limit))
             .await
             .map_err(classify)?
             .try_collect()

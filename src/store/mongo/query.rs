@@ -6,11 +6,18 @@
 //! `{"$ne": null}` therefore stays a string to compare with, never an operator:
 //! the unit test below walks the compiled documents to prove it.
 
+use crate::search::SearchQuery;
 use crate::store::filter::{
     ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, Page, PersonFilter, QuoteFilter, QuoteGroup,
     QuoteSort,
 };
 use mongodb::bson::{Bson, Document, doc};
+use std::collections::HashMap;
+
+/// The ids that each full-text condition of a filter matches, looked up in the
+/// text index before the filter is compiled (see `MongoStore::text_matches`).
+/// A condition missing from the map matches nothing.
+pub type TextMatches = HashMap<SearchQuery, Vec<String>>;
 
 fn strings<T: AsRef<str>>(items: &[T]) -> Vec<String> {
     items.iter().map(|i| i.as_ref().to_owned()).collect()
@@ -45,7 +52,13 @@ impl All {
         }
     }
 
-    fn nested<F>(&mut self, all: &[F], any: &[F], compile: fn(&F) -> Document) {
+    /// `_id` among the ids the text condition matched.
+    fn text(&mut self, query: &SearchQuery, texts: &TextMatches) {
+        let ids: &[String] = texts.get(query).map_or(&[], Vec::as_slice);
+        self.any_in("_id", ids);
+    }
+
+    fn nested<F>(&mut self, all: &[F], any: &[F], compile: &dyn Fn(&F) -> Document) {
         self.0.extend(all.iter().map(compile));
         if !any.is_empty() {
             let alternatives: Vec<Document> = any.iter().map(compile).collect();
@@ -66,7 +79,7 @@ fn day_range(all: &mut All, field: &str, range: &DateRange) {
     all.range(field, range.from_day(), range.to_day(), true);
 }
 
-pub fn article_filter(filter: &ArticleFilter) -> Document {
+pub fn article_filter(filter: &ArticleFilter, texts: &TextMatches) -> Document {
     let mut all = All::new();
     if let Some(ids) = &filter.ids {
         all.any_in("_id", ids);
@@ -86,11 +99,14 @@ pub fn article_filter(filter: &ArticleFilter) -> Document {
     if let Some(language) = &filter.language {
         all.equals("language", language.clone());
     }
-    all.nested(&filter.all_of, &filter.any_of, article_filter);
+    if let Some(text) = &filter.text {
+        all.text(text, texts);
+    }
+    all.nested(&filter.all_of, &filter.any_of, &|f| article_filter(f, texts));
     all.finish()
 }
 
-pub fn quote_filter(filter: &QuoteFilter) -> Document {
+pub fn quote_filter(filter: &QuoteFilter, texts: &TextMatches) -> Document {
     let mut all = All::new();
     if let Some(articles) = &filter.articles {
         all.any_in("article", articles);
@@ -113,7 +129,10 @@ pub fn quote_filter(filter: &QuoteFilter) -> Document {
     if let Some(range) = &filter.date {
         day_range(&mut all, "day", range);
     }
-    all.nested(&filter.all_of, &filter.any_of, quote_filter);
+    if let Some(text) = &filter.text {
+        all.text(text, texts);
+    }
+    all.nested(&filter.all_of, &filter.any_of, &|f| quote_filter(f, texts));
     all.finish()
 }
 
@@ -122,7 +141,7 @@ pub fn person_filter(filter: &PersonFilter) -> Document {
     if let Some(orgs) = &filter.affiliations {
         all.any_in("affiliations", orgs);
     }
-    all.nested(&filter.all_of, &filter.any_of, person_filter);
+    all.nested(&filter.all_of, &filter.any_of, &person_filter);
     all.finish()
 }
 
@@ -135,7 +154,7 @@ pub fn organization_filter(filter: &OrganizationFilter) -> Document {
     if let Some(parents) = &filter.member_of {
         all.any_in("member_of", parents);
     }
-    all.nested(&filter.all_of, &filter.any_of, organization_filter);
+    all.nested(&filter.all_of, &filter.any_of, &organization_filter);
     all.finish()
 }
 
@@ -204,7 +223,7 @@ pub fn name_order(sort: NameSort) -> Order {
 /// The aggregation pipeline that counts quotes matching `filter` by `group`.
 /// Uses only `$match`, `$unwind`, `$group` with one `$sum`, `$sort` and `$limit`,
 /// which FerretDB v1 supports.
-pub fn group_pipeline(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Vec<Document> {
+pub fn group_pipeline(filter: &QuoteFilter, texts: &TextMatches, group: QuoteGroup, limit: usize) -> Vec<Document> {
     let field = match group {
         QuoteGroup::Source => "via",
         QuoteGroup::SpeakerOrganization => "speaker_orgs",
@@ -213,7 +232,7 @@ pub fn group_pipeline(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> 
         QuoteGroup::Week => "week",
         QuoteGroup::Month => "month",
     };
-    let mut pipeline = vec![doc! { "$match": quote_filter(filter) }];
+    let mut pipeline = vec![doc! { "$match": quote_filter(filter, texts) }];
     if matches!(group, QuoteGroup::Source | QuoteGroup::SpeakerOrganization) {
         pipeline.push(doc! { "$unwind": format!("${field}") });
     }
@@ -268,7 +287,7 @@ mod tests {
                 ..QuoteFilter::default()
             });
             let article = ArticleFilter { language: Some(text.into()), ..ArticleFilter::default() };
-            let compiled = article_filter(&article);
+            let compiled = article_filter(&article, &TextMatches::new());
             assert_only_our_operators(&Bson::Document(compiled.clone()));
             // The hostile text is the value of a constant key, never a key.
             assert_eq!(compiled.get_str("language").unwrap(), text);
@@ -283,7 +302,7 @@ mod tests {
             ..QuoteFilter::default()
         };
         for group in [QuoteGroup::Source, QuoteGroup::Speaker, QuoteGroup::Day] {
-            for stage in group_pipeline(&quotes, group, 10) {
+            for stage in group_pipeline(&quotes, &TextMatches::new(), group, 10) {
                 assert_only_our_operators(&Bson::Document(stage));
             }
         }

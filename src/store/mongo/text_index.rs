@@ -7,6 +7,12 @@
 //! quotes. A search reads the postings of its terms with one indexed `$in` on
 //! `key`, keeps the documents that have every required term and no excluded
 //! one, checks phrases against the documents' text, and ranks with BM25.
+//!
+//! A `text` condition in a filter uses the same postings without ranking: the
+//! store resolves every text condition of a filter to the ids it matches in at
+//! most two round trips (the postings of all their terms in one `$in`, then,
+//! only if a condition has a phrase, the texts of its candidates in one `$in`)
+//! and compiles them into the filter as `_id: { $in: [...] }`.
 
 use crate::search::{SearchQuery, terms};
 use crate::store::filter::{SearchHits, SearchTarget};
@@ -125,6 +131,24 @@ pub fn rank(query: &SearchQuery, postings: &[Posting], documents: u64) -> Vec<(S
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     scored
+}
+
+/// The documents with every positive term of `query` and no excluded one,
+/// sorted, before phrases are checked (postings of other terms are ignored).
+pub fn matching(query: &SearchQuery, postings: &[Posting]) -> Vec<String> {
+    let positive = query.positive_terms();
+    let mut terms_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for posting in postings {
+        terms_of.entry(&posting.doc).or_default().push(&posting.term);
+    }
+    let mut docs: Vec<String> = terms_of
+        .into_iter()
+        .filter(|(_, terms)| positive.iter().all(|t| terms.contains(t)))
+        .filter(|(_, terms)| !query.excluded.iter().any(|t| terms.contains(&t.as_str())))
+        .map(|(doc, _)| doc.to_owned())
+        .collect();
+    docs.sort_unstable();
+    docs
 }
 
 /// Keeps the candidates whose text satisfies the query (phrases in order).

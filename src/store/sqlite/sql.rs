@@ -6,6 +6,7 @@
 //! `json_each`), so no input can change the shape of a query.
 
 use super::schema::rel;
+use crate::search::SearchQuery;
 use crate::store::filter::{
     ArticleFilter, ArticleSort, DateRange, NameSort, OrganizationFilter, Page, PersonFilter, QuoteFilter, QuoteGroup,
     QuoteSort,
@@ -80,6 +81,20 @@ impl<'q> Conditions<'q> {
             .push(")))");
     }
 
+    /// `rowid IN (the rows of the FTS5 table `fts` that match `query`)`: the
+    /// full-text index answers, and the query is bound, in quoted FTS5 terms.
+    fn text(&mut self, rowid: &str, fts: &str, query: &SearchQuery) {
+        self.next()
+            .push(rowid)
+            .push(" IN (SELECT rowid FROM ")
+            .push(fts)
+            .push(" WHERE ")
+            .push(fts)
+            .push(" MATCH ")
+            .bind(query.to_fts5())
+            .push(")");
+    }
+
     fn compare(&mut self, column: &str, operator: &str, value: impl Into<Value>) {
         self.next().push(column).push(" ").push(operator).push(" ").bind(value);
     }
@@ -145,6 +160,9 @@ pub fn article_condition(filter: &ArticleFilter, query: &mut Query) {
     if let Some(language) = &filter.language {
         c.compare("a.language", "=", language.clone());
     }
+    if let Some(text) = &filter.text {
+        c.text("a.rowid", "articles_fts", text);
+    }
     c.nested(&filter.all_of, &filter.any_of, article_condition);
     c.finish();
 }
@@ -172,6 +190,9 @@ pub fn quote_condition(filter: &QuoteFilter, query: &mut Query) {
     }
     if let Some(range) = &filter.date {
         day_range(&mut c, "q.day", range);
+    }
+    if let Some(text) = &filter.text {
+        c.text("q.rowid", "quotes_fts", text);
     }
     c.nested(&filter.all_of, &filter.any_of, quote_condition);
     c.finish();

@@ -250,7 +250,9 @@ if (mode === 'corpus') {
     const typed = await openDirectQuote(page, 'keyboard');
     const violationsInArticle = await axe(page, 'the article view');
     const articleMs = (await timings(page)).article;
+    await page.screenshot({ path: screenshot.replace(/\.png$/, '') + '-article.png' });
     await closeWithEscape(page, typed.id);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: screenshot });
     return {
       counts,

@@ -1,6 +1,8 @@
 // The dashboard in a real browser, served by newsgraph alone.
 //
 //   seed:   every chart is non-empty; the table alternatives are there;
+//           with nothing matching every panel says so, and a search the
+//           server refuses shows its reason in every panel;
 //           clicking a direct quote opens its article with exactly the
 //           quote's words highlighted; Enter and Escape do the same from the
 //           keyboard; axe-core finds no serious or critical violation.
@@ -180,7 +182,20 @@ if (mode === 'seed') {
     const typed = await openDirectQuote(page, 'keyboard');
     await closeWithEscape(page, typed.id);
     const articleMs = (await timings(page)).article;
-    return { counts, timings: { ...firstLoad, article: articleMs }, violations, violationsInArticle, screenshot };
+
+    // Nothing matches: every panel says so. A search the server refuses: every panel shows why.
+    await page.goto(`${base}/dashboard?q=zzzzqqqx`, { waitUntil: 'load' });
+    const empty = await settled(page);
+    for (const p of PANELS) check(empty[p] === 'empty', `with nothing matching, panel ${p} is ${empty[p]}`);
+    await page.goto(`${base}/dashboard?q=-kerry`, { waitUntil: 'load' });
+    const refused = await settled(page);
+    for (const p of PANELS) {
+      check(refused[p].startsWith('error: ') && refused[p].includes('excluded words alone'), `panel ${p}: ${refused[p]}`);
+    }
+    const alerts = await page.getByRole('alert').count();
+    check(alerts === PANELS.length, `each failed panel is announced (${alerts} alerts)`);
+    const statesAxe = await axe(page, 'the error states');
+    return { counts, timings: { ...firstLoad, article: articleMs }, violations, violationsInArticle, statesAxe, screenshot };
   }, { failureScreenshot });
 }
 

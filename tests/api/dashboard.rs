@@ -112,9 +112,7 @@ async fn the_dashboard_page_references_only_its_own_server_and_every_file_answer
     app.cleanup().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_query_of_the_page_answers_on_the_seed() {
-    let app = spawn_app(TestBackend::Embedded).await;
+async fn every_query_of_the_page_answers_on_the_seed(app: &TestApp) {
     let queries = page_queries();
     let names: Vec<&str> = queries.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(
@@ -154,8 +152,9 @@ async fn every_query_of_the_page_answers_on_the_seed() {
     // The whole year by month, both ends given: twelve periods, gaps filled.
     let timeline = app.data(&queries[2].1, json!({ "filter": year, "interval": "MONTH" })).await;
     assert_eq!(timeline["quoteStats"]["timeline"].as_array().unwrap().len(), 12, "{timeline:#}");
-    app.cleanup().await;
 }
+
+crate::http_tests_on_both_backends!(every_query_of_the_page_answers_on_the_seed);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_serves_the_dashboard_only_when_asked() {

@@ -335,7 +335,11 @@ impl Connection {
             operation.abort();
         }
         match &reason {
-            Some(reason) => tracing::info!(code = u16::from(reason.code), "closing a websocket connection"),
+            Some(reason) => {
+                let code = u16::from(reason.code);
+                crate::metrics::websocket_closed(code);
+                tracing::info!(code, "closing a websocket connection");
+            }
             None => tracing::debug!("a websocket connection ended"),
         }
         let _ = close.send(reason);

@@ -83,6 +83,18 @@ async fn connect_with(
     Ok(Client { socket, protocol, held: Vec::new() })
 }
 
+/// A client whose socket receives into a fixed 4 kB buffer (a fixed size
+/// turns the kernel's receive-buffer growth off), like a reader on a slow link.
+async fn connect_slow(app: &TestApp) -> Client {
+    let mut request = ws_url(app).into_client_request().unwrap();
+    request.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static(TRANSPORT_WS));
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.set_recv_buffer_size(4096).unwrap();
+    let tcp = tcp.connect(app.address.trim_start_matches("http://").parse().unwrap()).await.unwrap();
+    let (socket, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(tcp)).await.unwrap();
+    Client { socket, protocol: TRANSPORT_WS, held: Vec::new() }
+}
+
 impl Client {
     async fn send(&mut self, message: Value) {
         self.socket.send(Message::text(message.to_string())).await.expect("sending a message");
@@ -163,6 +175,18 @@ impl Client {
         assert_eq!(message["type"], data, "an event for {id}, got {message:#}");
         assert!(message["payload"].get("errors").is_none(), "{message:#}");
         message["payload"]["data"].clone()
+    }
+
+    /// Reads until the server closes the connection; counts the events read on the way.
+    async fn until_closed(&mut self) -> (usize, Ended) {
+        let mut events = self.held.drain(..).filter(|m| m["type"] == "next").count();
+        loop {
+            match self.read().await {
+                Ok(message) if message["type"] == "next" => events += 1,
+                Ok(other) => panic!("an unexpected message: {other:#}"),
+                Err(ended) => return (events, ended),
+            }
+        }
     }
 }
 
@@ -486,4 +510,40 @@ async fn websockets_from_other_origins_are_refused() {
         other => panic!("a foreign origin was not refused: {:?}", other.map(|_| ())),
     }
     app.cleanup().await;
+}
+
+/// A client that stops reading is closed with 1013 once its send buffer has
+/// stayed full, instead of the server buffering for it without bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_consumer_is_closed() {
+    let app = spawn_app_with(TestBackend::Embedded, |s| s.ws_send_buffer = 8).await;
+    let mut slow = connect_slow(&app).await;
+    slow.init().await;
+    // Each event carries its text thirty times: a few kilobytes, cheap to make.
+    let texts: Vec<String> = (0..30).map(|i| format!("t{i}: text")).collect();
+    let query = format!("subscription {{ quoteAdded {{ key {} }} }}", texts.join(" "));
+    slow.subscribe("all", &query, json!({})).await;
+    slow.sync().await;
+
+    // About 6 000 events, some 20 MB, while the slow client reads nothing:
+    // far more than the socket buffers on both sides hold.
+    let articles = 2_000;
+    newsgraph::generate::generate(app.store.as_ref(), articles, 7, 500, |_| {}).await.unwrap();
+    // Wait (reading nothing) until the server has given up on the client.
+    let given_up = async {
+        while !closed_as_slow(&app).await {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(HUNG, given_up).await.expect("the server kept buffering for a client that reads nothing");
+    let (events, ended) = slow.until_closed().await;
+    assert_eq!(ended, Ended::Closed(1013), "closed as a slow consumer after {events} events");
+    assert!(events < articles * 3, "the server gave up before sending everything ({events} events)");
+    app.cleanup().await;
+}
+
+/// Whether `/metrics` counts a connection closed with 1013.
+async fn closed_as_slow(app: &TestApp) -> bool {
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    metrics.lines().any(|line| line.starts_with("newsgraph_websocket_closes_total{code=\"1013\"}"))
 }

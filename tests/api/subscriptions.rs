@@ -547,3 +547,36 @@ async fn closed_as_slow(app: &TestApp) -> bool {
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     metrics.lines().any(|line| line.starts_with("newsgraph_websocket_closes_total{code=\"1013\"}"))
 }
+
+/// The playground runs subscriptions in a real browser (headless chromium,
+/// every other host blocked): a statement the CLI ingests from another process
+/// shows up in GraphiQL's result pane.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_playground_runs_a_subscription_in_a_real_browser() {
+    use crate::playground::{browser_dir, prepare_browser, run_within, screenshot_path};
+    tokio::task::spawn_blocking(prepare_browser).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_shared(TestBackend::Embedded, &dir.path().join("data"), |_| {}).await;
+    let screenshot = screenshot_path("playground-subscription.png");
+    let _ = std::fs::remove_file(&screenshot);
+    let mut node = std::process::Command::new("node");
+    node.arg(browser_dir().join("playground-subscription.mjs"))
+        .arg(&app.address)
+        .arg(&screenshot)
+        .arg(dir.path())
+        .env("NEWSGRAPH_BIN", BIN)
+        .env_remove("NEWSGRAPH_MONGODB_URI")
+        .envs(app.store_env())
+        .env("NEWSGRAPH_NO_SEED", "true")
+        .env("RUST_LOG", "warn");
+    let report = tokio::task::spawn_blocking(move || {
+        run_within(node, Duration::from_secs(90), "a subscription in the playground in chromium")
+    })
+    .await
+    .unwrap();
+    let report: Value = serde_json::from_str(report.trim()).expect("a JSON report");
+    assert_eq!(report["ok"], true, "{report:#}");
+    let png = std::fs::read(&screenshot).expect("the screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a real screenshot");
+    app.cleanup().await;
+}

@@ -15,3 +15,4 @@ mod playground;
 mod queries;
 mod roundtrips;
 mod security;
+mod subscriptions;

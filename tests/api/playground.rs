@@ -116,7 +116,7 @@ async fn without_the_playground_its_assets_are_not_served_either() {
 }
 
 /// Runs `command` to completion within `limit`; panics with its output otherwise.
-fn run_within(mut command: Command, limit: Duration, what: &str) -> String {
+pub fn run_within(mut command: Command, limit: Duration, what: &str) -> String {
     let started = Instant::now();
     let mut child = command
         .stdin(Stdio::null())
@@ -146,7 +146,7 @@ fn run_within(mut command: Command, limit: Duration, what: &str) -> String {
     stdout
 }
 
-fn browser_dir() -> PathBuf {
+pub fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 

@@ -6,8 +6,10 @@
 //! MongoDB URI may carry a password — are held in a redacting type and never
 //! printed.
 
+use crate::feed::FeedSettings;
 use crate::graphql::QueryLimits;
 use crate::graphql::access::{self, WritePolicy};
+use crate::http::ws::WsLimits;
 use clap::{ArgAction, Args, ValueEnum};
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -137,6 +139,34 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_API_KEYS_FILE", global = true)]
     pub api_keys_file: Option<PathBuf>,
 
+    /// How often the server reads the store's write sequence for subscriptions, in milliseconds.
+    #[arg(long, env = "NEWSGRAPH_SUBSCRIPTION_POLL_MS", default_value_t = 200, value_parser = clap::value_parser!(u64).range(10..=60_000), global = true)]
+    pub subscription_poll_ms: u64,
+
+    /// How long a missing number of the write sequence (on MongoDB, a writer between reserving it and logging it) holds later changes back before it is given up, in milliseconds.
+    #[arg(long, env = "NEWSGRAPH_SUBSCRIPTION_GAP_GRACE_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=600_000), global = true)]
+    pub subscription_gap_grace_ms: u64,
+
+    /// How long a websocket client has to send `connection_init` before it is closed with 4408, in milliseconds.
+    #[arg(long, env = "NEWSGRAPH_WS_INIT_TIMEOUT_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(1..=600_000), global = true)]
+    pub ws_init_timeout_ms: u64,
+
+    /// Time between keep-alive pings on an idle websocket, in milliseconds.
+    #[arg(long, env = "NEWSGRAPH_WS_KEEPALIVE_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(100..=3_600_000), global = true)]
+    pub ws_keepalive_ms: u64,
+
+    /// Most operations (subscriptions) open at once on one websocket connection.
+    #[arg(long, env = "NEWSGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub max_subscriptions_per_connection: u64,
+
+    /// Most operations (subscriptions) open at once on this server, over all connections.
+    #[arg(long, env = "NEWSGRAPH_MAX_SUBSCRIPTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000), global = true)]
+    pub max_subscriptions: u64,
+
+    /// Most messages waiting to be sent to one websocket client; a client that lets more pile up is closed with 1013.
+    #[arg(long, env = "NEWSGRAPH_WS_SEND_BUFFER", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
+    pub ws_send_buffer: u64,
+
     /// Log format.
     #[arg(long, env = "NEWSGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -186,6 +216,27 @@ impl Settings {
     /// The bound on a whole GraphQL request.
     pub fn query_timeout(&self) -> Duration {
         Duration::from_millis(self.query_timeout_ms)
+    }
+
+    /// How the feed polls the write sequence.
+    pub fn feed_settings(&self) -> FeedSettings {
+        FeedSettings {
+            poll: Duration::from_millis(self.subscription_poll_ms),
+            gap_grace: Duration::from_millis(self.subscription_gap_grace_ms),
+            ..FeedSettings::default()
+        }
+    }
+
+    /// The limits of GraphQL over websockets.
+    pub fn websocket_limits(&self) -> WsLimits {
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        WsLimits {
+            init_timeout: Duration::from_millis(self.ws_init_timeout_ms),
+            keepalive: Duration::from_millis(self.ws_keepalive_ms),
+            max_per_connection: size(self.max_subscriptions_per_connection),
+            max_per_server: size(self.max_subscriptions),
+            send_buffer: size(self.ws_send_buffer),
+        }
     }
 
     /// Whether `/` serves the playground.

@@ -14,6 +14,8 @@
 //! - [`graphql`]: the schema, resolvers, DataLoaders, connections, error codes.
 //! - [`domain`]: the plain types of the graph and their rules.
 //! - [`store`]: the storage interface and its SQLite and MongoDB backends.
+//! - [`feed`]: the one tailer per process that reads the store's write sequence
+//!   and fans it out to subscriptions.
 //! - [`seed`]: loading and validating the curated graph in `seed/`.
 //! - [`ingest`]: article text → extraction (crate `newsgraph-extract`) → resolution → writes.
 
@@ -21,6 +23,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod feed;
 pub mod generate;
 pub mod graphql;
 pub mod http;

@@ -28,6 +28,8 @@ pub const STORE_SECONDS: &str = "newsgraph_store_operation_duration_seconds";
 pub const LOADER_BATCH_SIZE: &str = "newsgraph_dataloader_batch_size";
 /// Requests refused before execution, by `reason`.
 pub const REJECTED: &str = "newsgraph_rejected_requests_total";
+/// Websocket connections the server closed, by close `code` (4408, 1013…).
+pub const WEBSOCKET_CLOSES: &str = "newsgraph_websocket_closes_total";
 
 /// Why a request was refused; the `reason` label of [`REJECTED`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +72,11 @@ impl Rejection {
 /// Counts one refused request.
 pub fn reject(reason: Rejection) {
     metrics::counter!(REJECTED, "reason" => reason.as_str()).increment(1);
+}
+
+/// Counts one websocket connection the server closed with `code`.
+pub fn websocket_closed(code: u16) {
+    metrics::counter!(WEBSOCKET_CLOSES, "code" => code.to_string()).increment(1);
 }
 
 /// Counts one store call and its latency.

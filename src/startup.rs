@@ -4,6 +4,7 @@
 //! that runs until SIGINT/SIGTERM (or until its handle stops it).
 
 use crate::config::Settings;
+use crate::feed::Feed;
 use crate::graphql::build_schema;
 use crate::http::{self, AppState, Readiness};
 use crate::metrics;
@@ -80,7 +81,10 @@ impl Application {
             let burst = settings.rate_limit_burst.and_then(NonZeroU32::new).unwrap_or(rate);
             http::edge::RateLimit::new(rate, burst, writes.keys.clone())
         });
-        let schema = build_schema(store.clone(), &settings.query_limits(), writes);
+        // One tailer of the write sequence for the whole process; it waits in
+        // the background while the store is down.
+        let feed = Feed::start(store.clone(), settings.feed_settings());
+        let schema = build_schema(store.clone(), feed.clone(), &settings.query_limits(), writes);
         let state = web::Data::new(AppState {
             schema,
             store: store.clone(),
@@ -93,6 +97,10 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             rate_limit,
             metrics: metrics::install(),
+            feed,
+            websocket: settings.websocket_limits(),
+            open_operations: http::ws::OpenOperations::default(),
+            cors_origins: settings.cors_origins.clone(),
         });
         let max_body = settings.max_body_bytes;
         let cors_origins = settings.cors_origins.clone();

@@ -7,9 +7,9 @@ use newsgraph::domain::{ArticleId, OrgKind, OrganizationId, PersonId, QuoteId, S
 use newsgraph::search::SearchQuery;
 use newsgraph::seed;
 use newsgraph::store::{
-    After, ArticleFilter, ArticleRelation, ArticleSort, Counts, DateRange, NameSort, OrganizationFilter,
-    OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
-    SearchTarget, SharedStore,
+    After, ArticleFilter, ArticleRelation, ArticleSort, Change, ChangeKind, Counts, DateRange, NameSort,
+    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup,
+    QuoteRelation, QuoteSort, SearchTarget, SharedStore,
 };
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -588,7 +588,128 @@ async fn text_filters_compose_with_every_other_condition(store: SharedStore) {
     assert_eq!(articles(any).await, BTreeSet::from(["article-00001".to_string(), "article-00002".to_string()]));
 }
 
+/// The article and quote ids of `batch` in the order a write logs them.
+fn logged_order(batch: &newsgraph::store::GraphBatch) -> Vec<(ChangeKind, String)> {
+    let articles = batch.articles.iter().map(|a| (ChangeKind::Article, a.id.to_string()));
+    articles.chain(batch.quotes.iter().map(|q| (ChangeKind::Quote, q.id.to_string()))).collect()
+}
+
+fn entries(changes: &[Change]) -> Vec<(ChangeKind, String)> {
+    changes.iter().map(|c| (c.kind, c.id.clone())).collect()
+}
+
+/// Sequence numbers follow each other from `after + 1`.
+fn assert_contiguous(changes: &[Change], after: u64) {
+    let seqs: Vec<u64> = changes.iter().map(|c| c.seq).collect();
+    let expected: Vec<u64> = (after + 1..=after + changes.len() as u64).collect();
+    assert_eq!(seqs, expected, "change numbers follow each other");
+}
+
+async fn writes_log_what_they_add_in_order_once(store: SharedStore) {
+    store.prepare().await.unwrap();
+    assert_eq!(store.last_change_seq().await.unwrap(), 0, "a new store has logged nothing");
+    let mut batch = support::synthetic::graph(2);
+    store.write(&batch).await.unwrap();
+    let first = store.changes_after(0, 100).await.unwrap();
+    assert_eq!(entries(&first), logged_order(&batch), "articles, then quotes, in batch order");
+    assert_contiguous(&first, 0);
+    let last = store.last_change_seq().await.unwrap();
+    assert_eq!(last, first.len() as u64);
+    // A limit cuts the run; reading on from its end gives the rest.
+    let head = store.changes_after(0, 3).await.unwrap();
+    assert_eq!(head, first[..3].to_vec());
+    assert_eq!(store.changes_after(3, 100).await.unwrap(), first[3..].to_vec());
+
+    // The same batch again: nothing new, nothing logged.
+    store.write(&batch).await.unwrap();
+    assert!(store.changes_after(last, 100).await.unwrap().is_empty(), "none repeated");
+    assert_eq!(store.last_change_seq().await.unwrap(), last);
+
+    // An edited article: a changed quote and the article itself are not new;
+    // a quote it gains is, and only that is logged.
+    let article = batch.articles[0].id.clone();
+    batch.articles[0].headline.push_str(" (updated)");
+    batch.quotes[0].text.push_str(" Really.");
+    let mut gained = batch.quotes[0].clone();
+    gained.id = QuoteId::for_span(&article, 9_999);
+    gained.span = newsgraph::domain::Span { start: 9_999, end: 10_000 };
+    batch.quotes.push(gained.clone());
+    store.write(&batch).await.unwrap();
+    let edit = store.changes_after(last, 100).await.unwrap();
+    assert_eq!(entries(&edit), vec![(ChangeKind::Quote, gained.id.to_string())]);
+    assert_contiguous(&edit, last);
+}
+
+/// Two handles on one store, as two processes would have, writing at once:
+/// every addition is logged once, numbered without gaps, and both see the same log.
+async fn changes_from_two_handles_interleave(first: SharedStore, second: SharedStore) {
+    first.prepare().await.unwrap();
+    let graph = support::synthetic::graph(8);
+    let base = newsgraph::store::GraphBatch {
+        organizations: graph.organizations.clone(),
+        people: graph.people.clone(),
+        ..Default::default()
+    };
+    first.write(&base).await.unwrap();
+    let start = first.last_change_seq().await.unwrap();
+    let per_article: Vec<newsgraph::store::GraphBatch> = graph
+        .articles
+        .iter()
+        .map(|a| newsgraph::store::GraphBatch {
+            articles: vec![a.clone()],
+            quotes: graph.quotes.iter().filter(|q| q.article == a.id).cloned().collect(),
+            ..Default::default()
+        })
+        .collect();
+    for pair in per_article.chunks(2) {
+        let (a, b) = tokio::join!(first.write(&pair[0]), second.write(&pair[1]));
+        a.unwrap();
+        b.unwrap();
+    }
+    let seen_by_first = first.changes_after(start, 1000).await.unwrap();
+    let seen_by_second = second.changes_after(start, 1000).await.unwrap();
+    assert_eq!(seen_by_first, seen_by_second, "both handles read one log");
+    assert_contiguous(&seen_by_first, start);
+    assert_eq!(second.last_change_seq().await.unwrap(), start + seen_by_first.len() as u64);
+    let logged: BTreeSet<(ChangeKind, String)> = entries(&seen_by_first).into_iter().collect();
+    let written: BTreeSet<(ChangeKind, String)> = per_article.iter().flat_map(logged_order).collect();
+    assert_eq!(logged.len(), seen_by_first.len(), "each addition logged once");
+    assert_eq!(logged, written, "every addition of both handles is logged");
+    // Each write's own entries stay together and in order: its article, then its quotes.
+    for batch in &per_article {
+        let at = seen_by_first.iter().position(|c| c.id == batch.articles[0].id.as_str()).unwrap();
+        let run = entries(&seen_by_first[at..at + 1 + batch.quotes.len()]);
+        assert_eq!(run, logged_order(batch));
+    }
+}
+
+mod two_handles {
+    use super::*;
+    use newsgraph::store::mongo::{MongoOptions, MongoStore};
+    use newsgraph::store::sqlite::SqliteStore;
+    use std::sync::Arc;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded() {
+        let dir = tempfile::tempdir().unwrap();
+        let first: SharedStore = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        let second: SharedStore = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        changes_from_two_handles_interleave(first, second).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ferretdb() {
+        let uri = support::ferretdb::shared().uri();
+        let database = support::unique_name("two");
+        let first = MongoStore::connect(&uri, &database, &MongoOptions::default()).await.unwrap();
+        let second = MongoStore::connect(&uri, &database, &MongoOptions::default()).await.unwrap();
+        changes_from_two_handles_interleave(Arc::new(first.clone()), Arc::new(second)).await;
+        first.drop_database().await.unwrap();
+    }
+}
+
 on_both_backends!(
+    writes_log_what_they_add_in_order_once,
     seeding_twice_changes_nothing,
     gets_by_ids_skip_unknown_ones,
     quotes_follow_every_relation,

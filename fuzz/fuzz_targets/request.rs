@@ -45,7 +45,10 @@ fn target() -> &'static Target {
             keys: vec![],
             production: true,
         };
-        let schema = build_schema(store.clone(), &limits, writes);
+        let feed = runtime.block_on(async {
+            newsgraph::feed::Feed::start(store.clone(), Default::default())
+        });
+        let schema = build_schema(store.clone(), feed, &limits, writes);
         Target {
             runtime,
             schema,

@@ -20,6 +20,8 @@ pub enum ApiError {
     Unauthenticated(String),
     /// The database is down or stalled; retrying later may work. Code `STORE_UNAVAILABLE`.
     StoreUnavailable,
+    /// A subscription fell this many batches of writes behind and lost them. Code `EVENTS_DROPPED`.
+    EventsDropped(u64),
     /// A bug or corrupt data; details are in the server log. Code `INTERNAL_SERVER_ERROR`.
     Internal,
 }
@@ -32,6 +34,7 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::StoreUnavailable => "STORE_UNAVAILABLE",
+            ApiError::EventsDropped(_) => "EVENTS_DROPPED",
             ApiError::Internal => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -43,6 +46,9 @@ impl ApiError {
                 message.clone()
             }
             ApiError::StoreUnavailable => "the data store is unavailable; try again shortly".into(),
+            ApiError::EventsDropped(batches) => {
+                format!("this subscription fell behind the writes and lost {batches} batches of them; subscribe again")
+            }
             ApiError::Internal => "internal error".into(),
         }
     }

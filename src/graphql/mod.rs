@@ -5,6 +5,7 @@
 //! - [`node`]: the Relay `Node` interface, `node(id:)` and `nodes(ids:)`.
 //! - [`filters`]: filter and order inputs; [`search`]: full-text search;
 //!   [`stats`]: dashboard aggregations.
+//! - [`subscriptions`]: `quoteAdded` and `articleAdded`, fed by [`crate::feed`].
 //! - [`ingest`]: the `ingestArticle` mutation; [`access`]: API keys for writes.
 //! - [`loaders`]: the per-request DataLoaders that batch nested fields.
 //! - [`connection`]: Relay connections, cursors and page-size caps.
@@ -34,9 +35,12 @@ pub mod quotes;
 pub mod search;
 pub mod shape;
 pub mod stats;
+pub mod subscriptions;
 
+use crate::feed::Feed;
 use crate::store::SharedStore;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
+pub use subscriptions::SubscriptionRoot;
 
 /// The root query type.
 #[derive(MergedObject, Default)]
@@ -55,7 +59,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(ingest::IngestMutation);
 
 /// The schema type served at `/graphql`.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits applied to every operation after parsing and before any resolver runs.
 #[derive(Debug, Clone)]
@@ -90,10 +94,11 @@ impl Default for QueryLimits {
     }
 }
 
-/// Builds the schema over `store`. Call once and share the result.
-pub fn build_schema(store: SharedStore, limits: &QueryLimits, writes: access::WritePolicy) -> AppSchema {
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+/// Builds the schema over `store`, its subscriptions fed by `feed`. Call once and share the result.
+pub fn build_schema(store: SharedStore, feed: Feed, limits: &QueryLimits, writes: access::WritePolicy) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
         .data(store)
+        .data(feed)
         .data(writes)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
@@ -118,5 +123,5 @@ pub fn prepare_request(
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot).finish().sdl()
 }

@@ -7,12 +7,16 @@
 //! request is bounded in time; malformed requests get a 4xx in the GraphQL
 //! error shape, never a 500.
 //!
+//! `GET /graphql` with `Upgrade: websocket` speaks GraphQL over websockets
+//! (subscriptions), see [`ws`].
+//!
 //! [`edge`] holds the middleware every request passes (request id, access log,
 //! rate limit); [`cors`] builds the CORS policy.
 
 pub mod dashboard;
 pub mod edge;
 pub mod playground;
+pub mod ws;
 
 pub use playground::EXAMPLE_QUERY;
 
@@ -51,6 +55,14 @@ pub struct AppState {
     pub rate_limit: Option<edge::RateLimit>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The tailer of the write sequence that feeds subscriptions.
+    pub feed: crate::feed::Feed,
+    /// The limits of websocket connections.
+    pub websocket: ws::WsLimits,
+    /// Operations open over websockets, for the per-server cap.
+    pub open_operations: ws::OpenOperations,
+    /// Origins allowed to call from a browser (CORS); websockets check them too.
+    pub cors_origins: Vec<String>,
 }
 
 /// The CORS policy: the listed origins (or `*` for any) may call from a
@@ -390,7 +402,11 @@ async fn batch(state: &AppState, req: &HttpRequest, body: &[u8], deadline: tokio
 /// The code of a batch longer than `NEWSGRAPH_MAX_BATCH` (or any batch when it is 1).
 pub const BATCH_TOO_LARGE: &str = "BATCH_TOO_LARGE";
 
-async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+async fn graphql_get(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let upgrade = req.headers().get(actix_web::http::header::UPGRADE).and_then(|v| v.to_str().ok());
+    if upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+        return ws::upgrade(state, req, payload).await;
+    }
     match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(request) if is_mutation(&request) => {
             request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations are only accepted over POST")

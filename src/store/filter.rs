@@ -8,7 +8,7 @@
 //! of ids matches any of them; `all_of` and `any_of` combine sub-filters.
 
 use crate::domain::{
-    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, Speaker, name_key,
+    Article, ArticleId, OrgKind, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, name_key,
 };
 use crate::search::SearchQuery;
 use chrono::{Datelike, NaiveDate};
@@ -64,6 +64,9 @@ pub struct ArticleFilter {
 /// Which quotes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QuoteFilter {
+    /// Only these quotes (not offered to clients: subscriptions use it to run a
+    /// client's filter over just the quotes a write added).
+    pub ids: Option<Vec<QuoteId>>,
     pub articles: Option<Vec<ArticleId>>,
     /// Quotes by these people.
     pub speakers: Option<Vec<PersonId>>,
@@ -290,7 +293,7 @@ fn list_len(condition: &impl ListLen) -> usize {
 }
 
 bounded!(ArticleFilter, [ids, published, outlets, mentions_people, mentions_organizations, language, text]);
-bounded!(QuoteFilter, [articles, speakers, speaker_organizations, anonymous, via, direct, date, text]);
+bounded!(QuoteFilter, [ids, articles, speakers, speaker_organizations, anonymous, via, direct, date, text]);
 bounded!(PersonFilter, [affiliations]);
 bounded!(OrganizationFilter, [kinds, member_of]);
 

@@ -7,9 +7,9 @@
 //! also counted and timed here, by backend and name, for `/metrics`.
 
 use super::{
-    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Counts, GraphBatch, NameSort, OrganizationFilter,
-    OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
-    SearchHits, SearchTarget, SharedStore, Store, StoreError, StoreResult,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, Counts, GraphBatch, NameSort,
+    OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup,
+    QuoteRelation, QuoteSort, SearchHits, SearchTarget, SharedStore, Store, StoreError, StoreResult,
 };
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
 use crate::metrics;
@@ -151,5 +151,11 @@ impl Store for GuardedStore {
     }
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         self.within("write", self.inner.write(batch)).await
+    }
+    async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
+        self.within("changes_after", self.inner.changes_after(after, limit)).await
+    }
+    async fn last_change_seq(&self) -> StoreResult<u64> {
+        self.within("last_change_seq", self.inner.last_change_seq()).await
     }
 }

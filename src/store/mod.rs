@@ -9,14 +9,18 @@
 //!
 //! - [`sqlite::SqliteStore`]: the embedded default, a SQLite file in WAL mode.
 //! - [`mongo::MongoStore`]: MongoDB through the official driver (FerretDB in tests).
+//! - [`changes`]: the write sequence every write appends to, which
+//!   subscriptions tail on both backends.
 //! - [`guard::GuardedStore`]: wraps either with a per-call timeout, so a stalled
 //!   database turns into [`StoreError::Unavailable`] instead of a hung request.
 
+pub mod changes;
 pub mod filter;
 pub mod guard;
 pub mod mongo;
 pub mod sqlite;
 
+pub use changes::{Change, ChangeKind};
 pub use filter::{
     After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
     QuoteFilter, QuoteGroup, QuoteSort, SearchHits, SearchTarget,
@@ -217,8 +221,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Writes a batch: atomically on the embedded store; on MongoDB in an order
     /// (organizations, people, quotes, then the article) that never shows an
-    /// article without its quotes.
+    /// article without its quotes. The articles and quotes it adds are logged
+    /// in the write sequence ([`changes`]) after them.
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()>;
+
+    /// The logged changes numbered after `after`, in sequence order, at most `limit`.
+    async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>>;
+
+    /// The highest sequence number handed out so far (0 before the first change).
+    async fn last_change_seq(&self) -> StoreResult<u64>;
 }
 
 /// A store shared by every request.

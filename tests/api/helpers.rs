@@ -16,6 +16,8 @@ pub struct TestApp {
     pub backend: TestBackend,
     handle: actix_web::dev::ServerHandle,
     database: Option<(String, String)>,
+    /// The embedded store's directory, when it is on disk.
+    data_dir: Option<std::path::PathBuf>,
 }
 
 /// Starts the app on `backend` with the seed graph loaded.
@@ -41,12 +43,13 @@ pub async fn spawn_app_with(backend: TestBackend, adjust: impl FnOnce(&mut Setti
         database = Some((uri, name));
     }
     adjust(&mut settings);
+    let data_dir = (settings.mongodb_uri.is_none() && !settings.in_memory).then(|| settings.data_dir.clone());
     let app = Application::build(settings).await.expect("building the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.store();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), store, backend, handle, database }
+    TestApp { address, client: reqwest::Client::new(), store, backend, handle, database, data_dir }
 }
 
 impl TestApp {
@@ -77,6 +80,18 @@ impl TestApp {
             .as_str()
             .unwrap_or_else(|| panic!("expected a coded error, got {body:#}"))
             .to_owned()
+    }
+
+    /// The variables that point a `newsgraph` command (another process) at
+    /// this app's store: its MongoDB database, or its embedded store's directory.
+    pub fn store_env(&self) -> Vec<(&'static str, String)> {
+        match (&self.database, &self.data_dir) {
+            (Some((uri, name)), _) => {
+                vec![("NEWSGRAPH_MONGODB_URI", uri.clone()), ("NEWSGRAPH_DATABASE", name.clone())]
+            }
+            (None, Some(dir)) => vec![("NEWSGRAPH_DATA_DIR", dir.display().to_string())],
+            (None, None) => panic!("an in-memory store cannot be shared with another process"),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -7,6 +7,7 @@ mod support;
 mod helpers;
 
 mod dashboard;
+mod dashboard_live;
 mod errors;
 mod graph;
 mod health;
@@ -16,3 +17,4 @@ mod playground;
 mod queries;
 mod roundtrips;
 mod security;
+mod subscriptions;

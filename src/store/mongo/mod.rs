@@ -12,14 +12,16 @@
 //! Writes are `update` commands with many replacement upserts keyed by `_id`:
 //! one round trip per collection per batch, idempotent, so a batch that failed
 //! on a network error is retried whole. The write concern defaults to
-//! `majority` with journaling.
+//! `majority` with journaling. After its entities, a write logs what it
+//! added in the write sequence ([`changes`]).
 
+mod changes;
 mod query;
 mod text_index;
 
 use super::filter::{article_date_key, day_key, month_key, quote_date_key, speaker_key, week_key};
 use super::{
-    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort, OrganizationFilter,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, GraphBatch, NameSort, OrganizationFilter,
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
     SearchHits, SearchTarget, Store, StoreError, StoreResult,
 };
@@ -44,6 +46,8 @@ const ARTICLES: &str = "articles";
 const PEOPLE: &str = "people";
 const ORGANIZATIONS: &str = "organizations";
 const QUOTES: &str = "quotes";
+/// Counter documents (the write sequence's, see [`changes`]).
+const COUNTERS: &str = "counters";
 /// Documents per reply of a `find` (the server also caps a reply at 16 MiB).
 const FIND_BATCH_SIZE: u32 = 5_000;
 /// The server error code for "no such collection".
@@ -781,6 +785,7 @@ impl Store for MongoStore {
     }
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
+        let added = self.added(batch).await?;
         let orgs = batch
             .organizations
             .iter()
@@ -825,6 +830,16 @@ impl Store for MongoStore {
         .await?;
         // The article goes last: it is what makes the write visible as a whole.
         let articles = batch.articles.iter().map(article_document).collect::<StoreResult<Vec<_>>>()?;
-        self.upsert_all(ARTICLES, articles).await
+        self.upsert_all(ARTICLES, articles).await?;
+        // Logged last, once everything it names is visible.
+        self.append_changes(&added).await
+    }
+
+    async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
+        self.read_changes_after(after, limit).await
+    }
+
+    async fn last_change_seq(&self) -> StoreResult<u64> {
+        self.read_last_change_seq().await
     }
 }

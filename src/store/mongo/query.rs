@@ -108,6 +108,9 @@ pub fn article_filter(filter: &ArticleFilter, texts: &TextMatches) -> Document {
 
 pub fn quote_filter(filter: &QuoteFilter, texts: &TextMatches) -> Document {
     let mut all = All::new();
+    if let Some(ids) = &filter.ids {
+        all.any_in("_id", ids);
+    }
     if let Some(articles) = &filter.articles {
         all.any_in("article", articles);
     }

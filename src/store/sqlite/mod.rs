@@ -6,17 +6,21 @@
 //! indexed SQL statement. Calls run on tokio's blocking pool: one writer
 //! connection, and a few reader connections that WAL lets run beside it.
 //!
+//! Every write also appends what it added to the `changes` table, in the
+//! same transaction ([`changes`]), for subscriptions.
+//!
 //! Durability: `synchronous = FULL`, so a write is on disk (WAL fsynced) before
 //! [`Store::write`] returns; an acknowledged write survives a process kill and a
 //! power cut. `NORMAL` would survive a process kill only, and ingest volumes are
 //! small enough that the extra fsync per transaction costs little.
 
+mod changes;
 mod schema;
 mod sql;
 mod write;
 
 use super::{
-    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort, OrganizationFilter,
+    ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, GraphBatch, NameSort, OrganizationFilter,
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
     SearchHits, SearchTarget, Store, StoreError, StoreResult,
 };
@@ -500,7 +504,20 @@ impl Store for SqliteStore {
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         let batch = batch.clone();
-        self.write_tx(move |tx| write::write_batch(tx, &batch)).await
+        self.write_tx(move |tx| {
+            let added = changes::added(tx, &batch)?;
+            write::write_batch(tx, &batch)?;
+            changes::append(tx, &added)
+        })
+        .await
+    }
+
+    async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
+        self.read(move |c| changes::after(c, after, limit)).await
+    }
+
+    async fn last_change_seq(&self) -> StoreResult<u64> {
+        self.read(changes::last).await
     }
 }
 

@@ -13,7 +13,8 @@
 //! `links_sorted` index instead of a sort of all that source's quotes.
 
 /// The migrations, oldest first.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE articles (
     id TEXT PRIMARY KEY,
     outlet TEXT,
@@ -80,7 +81,17 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 CREATE VIRTUAL TABLE quotes_fts USING fts5(
     text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
 );
-"#];
+"#,
+    // The write sequence subscriptions tail (see `changes.rs`). AUTOINCREMENT:
+    // a number is never handed out twice, even after the last row is deleted.
+    r#"
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    entity TEXT NOT NULL
+);
+"#,
+];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.
 pub mod rel {

@@ -170,6 +170,9 @@ pub fn article_condition(filter: &ArticleFilter, query: &mut Query) {
 /// Writes the condition for `filter` over the `quotes q` table.
 pub fn quote_condition(filter: &QuoteFilter, query: &mut Query) {
     let mut c = Conditions::new(query);
+    if let Some(ids) = &filter.ids {
+        c.in_list("q.id", ids);
+    }
     if let Some(articles) = &filter.articles {
         c.in_list("q.article", articles);
     }

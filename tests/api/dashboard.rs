@@ -131,7 +131,10 @@ async fn every_query_of_the_page_answers_on_the_seed(app: &TestApp) {
         let operation = query.split_whitespace().nth(1).expect("a named operation");
         assert!(readme.contains(&format!(" {operation}")), "the README's dashboard section lacks {operation}");
         if query.starts_with("subscription") {
+            // Run by the live-panel browser test (`dashboard_live.rs`); here: it parses, on a field the schema has.
             async_graphql::parser::parse_query(query).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(query.contains("quoteAdded(filter: $filter)"), "{query}");
+            assert!(newsgraph::graphql::sdl().contains("quoteAdded(filter: QuoteFilterInput): Quote!"), "{name}");
             continue;
         }
         let filter = if name == "timeline" { &year } else { &by_source };

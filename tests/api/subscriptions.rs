@@ -497,6 +497,23 @@ async fn production_limits_apply_over_websockets() {
     app.cleanup().await;
 }
 
+/// A subscription sent over plain HTTP is refused with where to send it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_over_http_is_told_to_use_a_websocket() {
+    let app = spawn_app_with(TestBackend::Embedded, |_| {}).await;
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": "subscription { quoteAdded { text } }" }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("websocket"), "{body:#}");
+    app.cleanup().await;
+}
+
 /// Browsers may open websockets from this server's own pages and the CORS
 /// origins only; other clients send no `Origin`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -52,6 +52,12 @@ fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
     }
 }
 
+/// Whether a command only reads the write sequence (a `find` on the counter
+/// or the change documents): the feed's polls, not counted as operations.
+pub fn is_sequence_read(name: &str, command: &Document) -> bool {
+    name == "find" && matches!(command.get_str("find"), Ok(CHANGES | COUNTERS))
+}
+
 /// Reads a number stored as any BSON number type.
 fn number(value: Option<&Bson>) -> Option<u64> {
     match value? {
@@ -169,6 +175,15 @@ impl MongoStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_reads_of_the_sequence_go_uncounted() {
+        assert!(is_sequence_read("find", &doc! { "find": "changes", "filter": {} }));
+        assert!(is_sequence_read("find", &doc! { "find": "counters", "filter": {} }));
+        assert!(!is_sequence_read("find", &doc! { "find": "quotes", "filter": {} }));
+        assert!(!is_sequence_read("findAndModify", &doc! { "findAndModify": "counters" }));
+        assert!(!is_sequence_read("insert", &doc! { "insert": "changes" }));
+    }
 
     #[test]
     fn keys_sort_as_their_numbers() {

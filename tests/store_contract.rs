@@ -669,17 +669,24 @@ async fn changes_from_two_handles_interleave(first: SharedStore, second: SharedS
     let seen_by_first = first.changes_after(start, 1000).await.unwrap();
     let seen_by_second = second.changes_after(start, 1000).await.unwrap();
     assert_eq!(seen_by_first, seen_by_second, "both handles read one log");
-    assert_contiguous(&seen_by_first, start);
-    assert_eq!(second.last_change_seq().await.unwrap(), start + seen_by_first.len() as u64);
+    let seqs: Vec<u64> = seen_by_first.iter().map(|c| c.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "numbers only grow: {seqs:?}");
+    assert!(second.last_change_seq().await.unwrap() >= *seqs.last().unwrap());
+    // The embedded store numbers inside the write's transaction: no gaps. On
+    // MongoDB a writer that raced another for numbers (FerretDB's `$inc` is
+    // not atomic) takes fresh ones, which may leave some unused.
+    if first.backend() == newsgraph::store::Backend::Embedded {
+        assert_contiguous(&seen_by_first, start);
+    }
     let logged: BTreeSet<(ChangeKind, String)> = entries(&seen_by_first).into_iter().collect();
     let written: BTreeSet<(ChangeKind, String)> = per_article.iter().flat_map(logged_order).collect();
     assert_eq!(logged.len(), seen_by_first.len(), "each addition logged once");
     assert_eq!(logged, written, "every addition of both handles is logged");
-    // Each write's own entries stay together and in order: its article, then its quotes.
+    // Each write's own entries come in its order: its article, then its quotes.
     for batch in &per_article {
-        let at = seen_by_first.iter().position(|c| c.id == batch.articles[0].id.as_str()).unwrap();
-        let run = entries(&seen_by_first[at..at + 1 + batch.quotes.len()]);
-        assert_eq!(run, logged_order(batch));
+        let own: Vec<String> = logged_order(batch).into_iter().map(|(_, id)| id).collect();
+        let seen: Vec<String> = seen_by_first.iter().filter(|c| own.contains(&c.id)).map(|c| c.id.clone()).collect();
+        assert_eq!(seen, own);
     }
 }
 

@@ -96,9 +96,19 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
+        self.inner.operations.fetch_add(1, Ordering::Relaxed);
+        self.read_uncounted(f).await
+    }
+
+    /// [`Self::read`] without counting in [`Store::operations`]: for the write
+    /// sequence, which the feed polls whatever requests do.
+    async fn read_uncounted<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
         let inner = self.inner.clone();
         run_blocking(move || {
-            inner.operations.fetch_add(1, Ordering::Relaxed);
             if inner.readers.is_empty() {
                 let conn = lock(&inner.writer)?;
                 return f(&conn);
@@ -513,11 +523,11 @@ impl Store for SqliteStore {
     }
 
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
-        self.read(move |c| changes::after(c, after, limit)).await
+        self.read_uncounted(move |c| changes::after(c, after, limit)).await
     }
 
     async fn last_change_seq(&self) -> StoreResult<u64> {
-        self.read(changes::last).await
+        self.read_uncounted(changes::last).await
     }
 }
 

@@ -450,6 +450,31 @@ async fn subscriptions_are_capped_per_connection_and_per_server() {
     app.cleanup().await;
 }
 
+/// Operations started over a socket take from the client's rate-limit budget,
+/// like HTTP requests: over it, an `error` message (`RATE_LIMITED`); the
+/// connection stays open and works again once the budget refills.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_operations_count_against_the_rate_limit() {
+    let app = spawn_app_with(TestBackend::Embedded, |s| {
+        s.rate_limit = Some(1);
+        s.rate_limit_burst = Some(3);
+    })
+    .await;
+    // The upgrade request is the first of the three the burst allows.
+    let mut client = connect(&app, TRANSPORT_WS).await;
+    client.init().await;
+    client.subscribe("a", QUOTE_ADDED, json!({})).await;
+    client.subscribe("b", QUOTE_ADDED, json!({})).await;
+    client.subscribe("c", QUOTE_ADDED, json!({})).await;
+    let refused = client.next_for("c").await;
+    assert_eq!(refused["type"], "error", "{refused:#}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "RATE_LIMITED");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client.subscribe("d", "{ __typename }", json!({})).await;
+    assert_eq!(client.next_for("d").await["type"], "next", "the budget refilled and the socket still works");
+    app.cleanup().await;
+}
+
 /// An invalid filter or query gets an `error` message for that operation, and
 /// the connection goes on working.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

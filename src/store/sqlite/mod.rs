@@ -11,6 +11,7 @@
 //! power cut. `NORMAL` would survive a process kill only, and ingest volumes are
 //! small enough that the extra fsync per transaction costs little.
 
+mod counts;
 mod schema;
 mod sql;
 mod write;
@@ -390,8 +391,12 @@ impl Store for SqliteStore {
     }
 
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
-        let query = count_query("quotes", |q| sql::quote_condition(filter, q));
-        self.read(move |c| count_built(c, &query)).await
+        let filter = filter.clone();
+        self.read(move |c| match counts::count(c, &filter)? {
+            Some(total) => Ok(total),
+            None => count_built(c, &count_query("quotes", |q| sql::quote_condition(&filter, q))),
+        })
+        .await
     }
 
     async fn find_people(&self, filter: &PersonFilter, sort: NameSort, page: &Page) -> StoreResult<Vec<Person>> {
@@ -465,8 +470,13 @@ impl Store for SqliteStore {
     }
 
     async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
-        let query = sql::group_query(filter, group, limit);
+        let filter = filter.clone();
         self.read(move |c| {
+            // A date range alone (the usual dashboard) is read from the counters.
+            if let Some(buckets) = counts::group(c, &filter, group, limit)? {
+                return Ok(buckets);
+            }
+            let query = sql::group_query(&filter, group, limit);
             let mut stmt = c.prepare_cached(&query.sql).map_err(classify)?;
             let rows = stmt
                 .query_map(params_from_iter(query.params.iter()), |row| {

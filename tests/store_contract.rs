@@ -711,3 +711,28 @@ on_both_backends!(
     text_filters_compose_with_every_other_condition,
     range_figures_agree_with_plain_counts_after_rewrites,
 );
+
+/// The embedded store scores only the newest `SEARCH_WINDOW` matches of a
+/// search (every match is still counted), and ranks those best first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_search_scores_a_bounded_window_of_the_newest_matches() {
+    use newsgraph::store::Store;
+    use newsgraph::store::sqlite::{SEARCH_WINDOW, SqliteStore};
+    let store = SqliteStore::in_memory().unwrap();
+    let extra = 150;
+    let mut batch = support::synthetic::graph(SEARCH_WINDOW + extra);
+    for (i, quote) in batch.quotes.iter_mut().enumerate() {
+        // Every quote matches, with texts of seven lengths, so scores differ.
+        quote.text = format!("ceasefire{}", " and more words".repeat(i % 7));
+    }
+    store.write(&batch).await.unwrap();
+    let query = SearchQuery::parse("ceasefire").unwrap();
+    let found = store.search(SearchTarget::Quotes, &query, SEARCH_WINDOW).await.unwrap();
+    assert_eq!(found.total, batch.quotes.len() as u64, "every match is counted");
+    assert_eq!(found.hits.len(), SEARCH_WINDOW);
+    assert!(found.hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
+    let newest: BTreeSet<String> = batch.quotes.iter().rev().take(SEARCH_WINDOW).map(|q| q.id.to_string()).collect();
+    assert!(found.hits.iter().all(|(id, _)| newest.contains(id)), "scored among the newest matches only");
+    let few = store.search(SearchTarget::Quotes, &query, 5).await.unwrap();
+    assert_eq!(few.hits, found.hits[..5], "a shorter list is a prefix of the longer one");
+}

@@ -32,6 +32,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// How many of the newest matches of a full-text search are scored and ranked
+/// (every match is counted). As many as the API lets pages reach.
+pub const SEARCH_WINDOW: usize = 1_000;
+
 /// How many reader connections a file-backed store opens.
 const READERS: usize = 4;
 
@@ -431,32 +435,39 @@ impl Store for SqliteStore {
 
     async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
         // bm25 ranks lower-is-better; headlines weigh four times body text.
-        // bm25 ranks lower-is-better; headlines weigh four times body text.
+        //
+        // Scoring is bounded: FTS5 walks the matches newest row first and stops
+        // after `SEARCH_WINDOW`, and only those are scored and ranked. Scoring
+        // every match (thousands for a common word at 100k articles) was most
+        // of a search's time; counting them all is cheap and stays exact.
+        // Only the best `limit` rows are then joined to their entities.
         let (hits_sql, count_sql) = match target {
-            // Rank inside the full-text index first and join only the best
-            // `limit` rows: joining every match before the LIMIT cost a row
-            // look-up per match.
             SearchTarget::Articles => (
                 "SELECT a.id, s.score FROM (
-                    SELECT rowid, -bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts
-                    WHERE articles_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2
+                    SELECT rowid, score FROM (
+                        SELECT rowid, -bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts
+                        WHERE articles_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3
+                    ) ORDER BY score DESC, rowid LIMIT ?2
                  ) s JOIN articles a ON a.rowid = s.rowid ORDER BY s.score DESC, a.id",
                 "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1",
             ),
             SearchTarget::Quotes => (
                 "SELECT q.id, s.score FROM (
-                    SELECT rowid, -bm25(quotes_fts) AS score FROM quotes_fts
-                    WHERE quotes_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2
+                    SELECT rowid, score FROM (
+                        SELECT rowid, -bm25(quotes_fts) AS score FROM quotes_fts
+                        WHERE quotes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3
+                    ) ORDER BY score DESC, rowid LIMIT ?2
                  ) s JOIN quotes q ON q.rowid = s.rowid ORDER BY s.score DESC, q.id",
                 "SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1",
             ),
         };
+        let window = i64::try_from(SEARCH_WINDOW.max(limit)).unwrap_or(i64::MAX);
         let fts = query.to_fts5();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(move |c| {
             let mut stmt = c.prepare_cached(hits_sql).map_err(classify)?;
             let hits = stmt
-                .query_map(params![fts, limit], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)))
+                .query_map(params![fts, limit, window], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)))
                 .map_err(classify)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(classify)?;

@@ -161,6 +161,10 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
         // 64 MiB of page cache for the writer: bulk writes (generate, large
         // ingests) otherwise spill pages to the WAL again and again.
         conn.pragma_update(None, "cache_size", -65_536).map_err(internal)?;
+        // Statement journals (every upsert and trigger in a transaction keeps
+        // one) in memory: in temporary files they were a large share of a bulk
+        // load's writes.
+        conn.pragma_update(None, "temp_store", "MEMORY").map_err(internal)?;
     }
     Ok(conn)
 }

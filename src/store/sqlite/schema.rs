@@ -180,6 +180,14 @@ INSERT INTO quote_counts (dim, grain, period, key, n)
     FROM links l, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g
     WHERE l.rel IN ('quote_via', 'quote_speaker_org') AND l.sort_key <> '' GROUP BY 1, 2, 3, 4;
 "#,
+    r#"
+-- `links_sorted` (rel, dst, sort_key, src) answers every look-up from the
+-- `dst` end that this index did (sort_key is NULL but for quote links), so
+-- each link insert maintains three B-trees instead of four.
+DROP INDEX links_reverse;
+-- Grouping by speaker reads `quotes_day` (covering) or the counters.
+DROP INDEX quotes_speaker_key;
+"#,
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

@@ -736,3 +736,47 @@ async fn embedded_search_scores_a_bounded_window_of_the_newest_matches() {
     let few = store.search(SearchTarget::Quotes, &query, 5).await.unwrap();
     assert_eq!(few.hits, found.hits[..5], "a shorter list is a prefix of the longer one");
 }
+
+/// A text condition on a one-source list, newest first: with many matches the
+/// source's sorted links drive the page, with few the full-text index does;
+/// both give the same pages (the embedded store's two plans).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_text_lists_agree_whichever_index_drives_them() {
+    use newsgraph::store::Store;
+    use newsgraph::store::sqlite::SqliteStore;
+    let store = SqliteStore::in_memory().unwrap();
+    let batch = support::synthetic::graph(700);
+    store.write(&batch).await.unwrap();
+    let outlet = org("outlet-1");
+    for (words, many) in [("said", true), ("\"talks number 9\"", false)] {
+        let text = SearchQuery::parse(words).unwrap();
+        let matches = store.search(SearchTarget::Quotes, &text, 1).await.unwrap().total;
+        assert_eq!(matches >= newsgraph::store::sqlite::FEW_TEXT_MATCHES, many, "{words}: {matches}");
+        let filter = QuoteFilter { text: Some(text.clone()), via: Some(vec![outlet.clone()]), ..Default::default() };
+        let expected: Vec<String> = {
+            let mut kept: Vec<_> = batch
+                .quotes
+                .iter()
+                .filter(|q| q.via.contains(&outlet) && text.matches(&newsgraph::search::terms(&q.text)))
+                .collect();
+            kept.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.id.cmp(&a.id)));
+            kept.iter().map(|q| q.id.to_string()).collect()
+        };
+        assert!(!expected.is_empty());
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .find_quotes(&filter, QuoteSort::DateDesc, &Page { after: after.clone(), limit: 50 })
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(After {
+                key: newsgraph::store::filter::quote_sort_key(last, QuoteSort::DateDesc),
+                id: last.id.to_string(),
+            });
+            seen.extend(page.into_iter().map(|q| q.id.to_string()));
+        }
+        assert_eq!(seen, expected, "{words}");
+    }
+}

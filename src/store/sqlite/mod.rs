@@ -16,6 +16,8 @@ mod schema;
 mod sql;
 mod write;
 
+pub use sql::FEW_TEXT_MATCHES;
+
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, GraphBatch, NameSort, OrganizationFilter,
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
@@ -394,8 +396,20 @@ impl Store for SqliteStore {
     }
 
     async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
-        let query = sql::find_quotes_query(filter, sort, page);
-        self.read(move |c| query_built(c, &query)).await
+        let (filter, page) = (filter.clone(), page.clone());
+        self.read(move |c| {
+            // How selective the text is decides which index drives the page.
+            let text_matches = match &filter.text {
+                Some(text) => Some(
+                    c.prepare_cached("SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1")
+                        .and_then(|mut stmt| stmt.query_row([text.to_fts5()], |row| row.get::<_, u64>(0)))
+                        .map_err(classify)?,
+                ),
+                None => None,
+            };
+            query_built(c, &sql::find_quotes_query(&filter, sort, &page, text_matches))
+        })
+        .await
     }
 
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {

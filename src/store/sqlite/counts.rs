@@ -19,8 +19,8 @@ use super::sql;
 use crate::store::StoreResult;
 use crate::store::filter::{Bucket, DateRange, QuoteFilter, QuoteGroup, day_key, month_key, week_key};
 use chrono::{Datelike, NaiveDate};
+use foldhash::{HashMap, HashMapExt};
 use rusqlite::{Connection, params};
-use std::collections::HashMap;
 
 /// A piece of a date range, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,7 +282,8 @@ pub fn group(
     let Some(segments) = decompose(&plan.range) else {
         return Ok(Some(Vec::new()));
     };
-    let mut totals: HashMap<String, i64> = HashMap::new();
+    // Room for every speaker of a two-year range without rehashing.
+    let mut totals: HashMap<String, i64> = HashMap::with_capacity(16_384);
     match group {
         QuoteGroup::Day | QuoteGroup::Week => {
             let lo = plan.range.from.map_or_else(String::new, day_key);

@@ -181,9 +181,21 @@ async fn cases(client: &Client) -> Vec<Case> {
         },
         Case {
             name: "dashboard (by source, by month, top people)",
-            query: "{ quoteStats(filter: { date: { from: \"2021-01-01\", to: \"2022-12-31\" } }) { total
+            query: "query($from: NaiveDate!, $to: NaiveDate!) { quoteStats(filter: { date: { from: $from, to: $to } }) { total
                 bySource { source { name } count } timeline(interval: MONTH) { period count } topPeople { person { name } count } } }",
-            variables: Box::new(|_| json!({})),
+            // Two years, starting on different days: whole years, whole months
+            // and edge days in turn, so no single answer can be cached.
+            variables: Box::new(|i| {
+                let ranges = [
+                    ("2021-01-01", "2022-12-31"),
+                    ("2020-07-01", "2022-06-30"),
+                    ("2021-03-15", "2023-03-14"),
+                    ("2019-10-20", "2021-10-19"),
+                    ("2022-01-01", "2023-12-31"),
+                ];
+                let (from, to) = ranges[i % ranges.len()];
+                json!({ "from": from, "to": to })
+            }),
         },
     ]
 }

@@ -141,9 +141,16 @@ pub fn generate_key() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The least time `newsgraph generate` allows one batch write.
+const GENERATE_STORE_TIMEOUT_MS: u64 = 60_000;
+
 /// `newsgraph generate`: the synthetic corpus, with a progress bar and the write rate.
 pub async fn generate(settings: &Settings, args: &GenerateArgs) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
+    // One batch of thousands of articles is one store call: give it at least a
+    // minute, whatever bound suits the requests of a server.
+    let mut settings = settings.clone();
+    settings.store_timeout_ms = settings.store_timeout_ms.max(GENERATE_STORE_TIMEOUT_MS);
+    let store = open_store(&settings).await?;
     store.prepare().await.context("preparing the store")?;
     let progress = ProgressBar::new(args.articles as u64);
     progress.set_style(

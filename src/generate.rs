@@ -194,8 +194,9 @@ const FILLER: [&str; 6] = [
 ];
 const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
-/// Organizations and people are written with the first batch.
-pub const DEFAULT_BATCH: usize = 1_000;
+/// Articles per write. Organizations and people are written with the first
+/// batch. Larger transactions write each touched index page fewer times.
+pub const DEFAULT_BATCH: usize = 5_000;
 
 /// Picks an index in `0..n` with Zipf-like weights (rank r weighs 1/(r+1)).
 fn zipf(rng: &mut fastrand::Rng, weights: &[f64]) -> usize {

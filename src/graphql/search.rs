@@ -26,7 +26,8 @@ pub struct SearchRoot;
 impl SearchRoot {
     /// Full-text search. `query` is words (all must appear), `"quoted phrases"`,
     /// `+required` and `-excluded` words; case and accents are ignored. Results
-    /// come best first.
+    /// come best first, up to 1,000; `totalCount` counts every match. When more
+    /// than 1,000 match, the embedded store ranks the 1,000 stored last.
     async fn search(&self, query: String) -> ApiResult<SearchResults> {
         let query = SearchQuery::parse(&query).map_err(|e| ApiError::bad_input(e.to_string()))?;
         Ok(SearchResults { query })

@@ -61,26 +61,32 @@ impl RateLimit {
         Self { limiter: DefaultKeyedRateLimiter::keyed(quota), clock: DefaultClock::default(), keys }
     }
 
-    fn client(&self, req: &ServiceRequest) -> Client {
-        let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-        if let Caller::Key(digest) = caller_from_header(header)
-            && self.keys.contains(&digest)
+    /// Who a caller counts against: its API key when the key is valid, else its address.
+    fn client(&self, caller: &Caller, peer: Option<IpAddr>) -> Client {
+        if let Caller::Key(digest) = caller
+            && self.keys.contains(digest)
         {
-            return Client::Key(digest);
+            return Client::Key(*digest);
         }
-        match req.peer_addr() {
-            Some(address) => Client::Ip(address.ip()),
+        match peer {
+            Some(address) => Client::Ip(address),
             None => Client::Unknown,
         }
     }
 
-    /// `Ok` to go on, or the whole seconds to wait.
-    fn check(&self, req: &ServiceRequest) -> Result<(), u64> {
+    fn check_request(&self, req: &ServiceRequest) -> Result<(), u64> {
+        let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        self.check(&caller_from_header(header), req.peer_addr().map(|a| a.ip()))
+    }
+
+    /// Takes one request from the caller's budget: `Ok` to go on, or the whole
+    /// seconds to wait. Websocket messages that start an operation count too.
+    pub fn check(&self, caller: &Caller, peer: Option<IpAddr>) -> Result<(), u64> {
         if self.limiter.len() > MAX_TRACKED_CLIENTS {
             self.limiter.retain_recent();
         }
         self.limiter
-            .check_key(&self.client(req))
+            .check_key(&self.client(caller, peer))
             .map_err(|not_until| {
                 let wait = not_until.wait_time_from(self.clock.now());
                 wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
@@ -116,7 +122,7 @@ pub async fn edge(
         .app_data::<web::Data<AppState>>()
         .and_then(|state| state.rate_limit.as_ref())
         .filter(|_| !EXEMPT.contains(&path.as_str()))
-        .and_then(|limit| limit.check(&req).err());
+        .and_then(|limit| limit.check_request(&req).err());
     let mut response = match limited {
         Some(seconds) => {
             metrics::reject(Rejection::Rate);

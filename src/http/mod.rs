@@ -165,8 +165,28 @@ async fn execute_one(
             async_graphql::Response::from_errors(vec![error])
         }
     };
+    let response = point_subscriptions_to_the_websocket(response);
     let operation = metrics::operation_label(executed_name.get().or(requested_name).as_deref());
     metrics::graphql_request(operation, outcome(&response), started.elapsed());
+    response
+}
+
+/// What async-graphql answers a subscription sent over plain HTTP.
+const SUBSCRIPTION_OVER_HTTP: &str = "Subscriptions are not supported on this transport.";
+
+/// A subscription sent over plain HTTP: a `BAD_REQUEST` that says where to
+/// send it, instead of async-graphql's uncoded error. (Recognised after
+/// execution, which refuses it before any resolver: finding it before would
+/// mean parsing every document ahead of the lexical caps.)
+fn point_subscriptions_to_the_websocket(mut response: async_graphql::Response) -> async_graphql::Response {
+    if let [error] = response.errors.as_mut_slice()
+        && error.message == SUBSCRIPTION_OVER_HTTP
+    {
+        error.message = "subscriptions run over a websocket: GET /graphql with `Upgrade: websocket` and the \
+                         `graphql-transport-ws` or `graphql-ws` subprotocol"
+            .into();
+        error.extensions.get_or_insert_with(Default::default).set("code", "BAD_REQUEST");
+    }
     response
 }
 

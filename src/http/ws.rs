@@ -26,6 +26,7 @@
 //! | `subscribe` with an id still running | close 4409 (`graphql-ws`: an `error` message) |
 //! | more than `NEWSGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION` or `NEWSGRAPH_MAX_SUBSCRIPTIONS` open | an `error` message for that subscribe (`TOO_MANY_SUBSCRIPTIONS`) |
 //! | a query or filter that fails to parse, validate or convert | an `error` message for that operation |
+//! | more operations started than `NEWSGRAPH_RATE_LIMIT` allows the client (counted with its HTTP requests) | an `error` message for that subscribe (`RATE_LIMITED`) |
 //! | `NEWSGRAPH_WS_SEND_BUFFER` messages waiting for the client, and none taken for a second | close 1013 (slow consumer) |
 //!
 //! Each connection's outgoing messages wait in one bounded queue in front of
@@ -185,6 +186,7 @@ pub async fn upgrade(state: web::Data<AppState>, req: HttpRequest, body: web::Pa
         state: state.clone(),
         protocol,
         caller,
+        peer: req.peer_addr().map(|a| a.ip()),
         limits,
         out,
         control,
@@ -281,6 +283,8 @@ struct Connection {
     state: web::Data<AppState>,
     protocol: Protocols,
     caller: Caller,
+    /// The client's address, for the rate limit.
+    peer: Option<std::net::IpAddr>,
     limits: WsLimits,
     out: mpsc::Sender<Out>,
     control: mpsc::Sender<SlowConsumer>,
@@ -422,6 +426,14 @@ impl Connection {
                     self.refuse(&id, "an operation with this id is already running".into(), "BAD_REQUEST").await
                 }
             };
+        }
+        // Every operation started over the socket takes from the same per-client
+        // budget as an HTTP request, so a socket is no way around the rate limit.
+        if let Some(limit) = &self.state.rate_limit
+            && let Err(seconds) = limit.check(&self.caller, self.peer)
+        {
+            crate::metrics::reject(crate::metrics::Rejection::Rate);
+            return self.refuse(&id, format!("too many requests; retry in {seconds} s"), "RATE_LIMITED").await;
         }
         self.operations.retain(|_, operation| !operation.is_finished());
         if self.operations.len() >= self.limits.max_per_connection {

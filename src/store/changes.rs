@@ -15,13 +15,15 @@
 //! announce additions, not updates or removals. A quote removed by an edit and
 //! added back later is new again, and emitted again.
 //!
-//! Sequence numbers start at 1 and grow by one per change. The embedded store
+//! Sequence numbers start at 1 and grow with each change. The embedded store
 //! numbers them inside the write's own transaction, so they appear without
 //! gaps in commit order. On MongoDB a write reserves its numbers from a counter
 //! after its entities are stored and then inserts its change documents, so a
-//! reader may briefly see number 6 before 5 (two writers racing): the tailer
-//! ([`crate::feed`]) waits a grace period for the missing number before it
-//! moves on.
+//! reader may briefly see number 6 before 5 (two writers racing), and some
+//! numbers may never be used (a writer that died after reserving them; on
+//! FerretDB, whose `$inc` is not atomic, a writer that lost a race for its
+//! numbers and took fresh ones): the tailer ([`crate::feed`]) waits a grace
+//! period for a missing number before it moves on.
 
 use super::GraphBatch;
 use std::collections::HashSet;

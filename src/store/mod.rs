@@ -139,7 +139,9 @@ pub trait Store: Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
-    /// How many database round trips this store has made since it was opened.
+    /// How many database round trips this store has made since it was opened,
+    /// less the reads of the write sequence ([`Store::changes_after`],
+    /// [`Store::last_change_seq`]), which the feed makes on its own schedule.
     fn operations(&self) -> u64;
 
     /// Checks that the database answers.

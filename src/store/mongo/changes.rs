@@ -52,6 +52,27 @@ fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
     }
 }
 
+/// Whether a command only reads the write sequence (a `find` on the counter
+/// or the change documents): the feed's polls, not counted as operations.
+pub fn is_sequence_read(name: &str, command: &Document) -> bool {
+    name == "find" && matches!(command.get_str("find"), Ok(CHANGES | COUNTERS))
+}
+
+/// Tries at numbering one write's changes before giving up.
+const RESERVE_ATTEMPTS: usize = 5;
+
+/// The index of the first document of an ordered insert that collided with
+/// another's `_id` (a number another writer took), if that is what failed.
+fn collided_at(error: &mongodb::error::Error) -> Option<usize> {
+    match error.kind.as_ref() {
+        ErrorKind::InsertMany(failure) => {
+            let first = failure.write_errors.as_ref()?.first()?;
+            (first.code == DUPLICATE_KEY && failure.write_concern_error.is_none()).then_some(first.index)
+        }
+        _ => None,
+    }
+}
+
 /// Reads a number stored as any BSON number type.
 fn number(value: Option<&Bson>) -> Option<u64> {
     match value? {
@@ -96,15 +117,47 @@ impl MongoStore {
 
     /// Reserves numbers for `added` and inserts their change documents. Call
     /// after the entities are stored.
+    ///
+    /// MongoDB's `$inc` is atomic, so two writers never get the same numbers;
+    /// FerretDB's is not, and two writers racing may. The change documents'
+    /// `_id`s then collide: the writer whose insert fails takes fresh numbers
+    /// for the documents not inserted yet, and tries again.
     pub(super) async fn append_changes(&self, added: &[(ChangeKind, String)]) -> StoreResult<()> {
-        if added.is_empty() {
-            return Ok(());
+        let mut remaining = added;
+        for _ in 0..RESERVE_ATTEMPTS {
+            if remaining.is_empty() {
+                return Ok(());
+            }
+            let first = self.reserve(remaining.len()).await?;
+            let documents: Vec<Document> = remaining
+                .iter()
+                .zip(first..)
+                .map(|((kind, id), seq)| {
+                    doc! { "_id": key(seq), "seq": seq as i64, "kind": kind.as_str(), "entity": id.as_str() }
+                })
+                .collect();
+            match self.collection(CHANGES).insert_many(documents).ordered(true).await {
+                Ok(_) => return Ok(()),
+                Err(e) => match collided_at(&e) {
+                    // Ordered: the documents before the collision are in.
+                    Some(index) => remaining = &remaining[index..],
+                    None => return Err(classify(e)),
+                },
+            }
         }
-        let count = i64::try_from(added.len()).map_err(|_| StoreError::Internal("too many changes".into()))?;
+        Err(StoreError::Unavailable(format!(
+            "could not number {} changes after {RESERVE_ATTEMPTS} tries: other writers kept taking the numbers",
+            remaining.len()
+        )))
+    }
+
+    /// Reserves `count` numbers from the counter; returns the first.
+    async fn reserve(&self, count: usize) -> StoreResult<u64> {
+        let increment = i64::try_from(count).map_err(|_| StoreError::Internal("too many changes".into()))?;
         let counters = self.collection(COUNTERS);
         let reserve = || {
             counters
-                .find_one_and_update(doc! { "_id": SEQUENCE }, doc! { "$inc": { "seq": count } })
+                .find_one_and_update(doc! { "_id": SEQUENCE }, doc! { "$inc": { "seq": increment } })
                 .upsert(true)
                 .return_document(ReturnDocument::After)
         };
@@ -118,16 +171,7 @@ impl MongoStore {
         .ok_or_else(|| StoreError::Internal("the change counter was not returned".into()))?;
         let end = number(counter.get("seq"))
             .ok_or_else(|| StoreError::Internal(format!("the change counter holds no number: {counter}")))?;
-        let first = end + 1 - added.len() as u64;
-        let documents: Vec<Document> = added
-            .iter()
-            .zip(first..)
-            .map(|((kind, id), seq)| {
-                doc! { "_id": key(seq), "seq": seq as i64, "kind": kind.as_str(), "entity": id.as_str() }
-            })
-            .collect();
-        self.collection(CHANGES).insert_many(documents).await.map_err(classify)?;
-        Ok(())
+        Ok(end + 1 - count as u64)
     }
 
     /// The changes after `after`, at most `limit`; one point read when there are none.
@@ -169,6 +213,15 @@ impl MongoStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_reads_of_the_sequence_go_uncounted() {
+        assert!(is_sequence_read("find", &doc! { "find": "changes", "filter": {} }));
+        assert!(is_sequence_read("find", &doc! { "find": "counters", "filter": {} }));
+        assert!(!is_sequence_read("find", &doc! { "find": "quotes", "filter": {} }));
+        assert!(!is_sequence_read("findAndModify", &doc! { "findAndModify": "counters" }));
+        assert!(!is_sequence_read("insert", &doc! { "insert": "changes" }));
+    }
 
     #[test]
     fn keys_sort_as_their_numbers() {

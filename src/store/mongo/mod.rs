@@ -92,7 +92,11 @@ impl MongoStore {
         let operations = Arc::new(AtomicU64::new(0));
         let counter = operations.clone();
         client_options.command_event_handler = Some(EventHandler::callback(move |event: CommandEvent| {
-            if let CommandEvent::Started(_) = event {
+            // Reads of the write sequence are the feed's polls, made whatever
+            // requests do: left out, so that the count stays exact per request.
+            if let CommandEvent::Started(started) = event
+                && !changes::is_sequence_read(&started.command_name, &started.command)
+            {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
         }));

@@ -15,9 +15,12 @@
 //! small enough that the extra fsync per transaction costs little.
 
 mod changes;
+mod counts;
 mod schema;
 mod sql;
 mod write;
+
+pub use sql::FEW_TEXT_MATCHES;
 
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, GraphBatch, NameSort, OrganizationFilter,
@@ -34,6 +37,10 @@ use sql::Query;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// How many of the newest matches of a full-text search are scored and ranked
+/// (every match is counted). As many as the API lets pages reach.
+pub const SEARCH_WINDOW: usize = 1_000;
 
 /// How many reader connections a file-backed store opens.
 const READERS: usize = 4;
@@ -96,9 +103,19 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
+        self.inner.operations.fetch_add(1, Ordering::Relaxed);
+        self.read_uncounted(f).await
+    }
+
+    /// [`Self::read`] without counting in [`Store::operations`]: for the write
+    /// sequence, which the feed polls whatever requests do.
+    async fn read_uncounted<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
         let inner = self.inner.clone();
         run_blocking(move || {
-            inner.operations.fetch_add(1, Ordering::Relaxed);
             if inner.readers.is_empty() {
                 let conn = lock(&inner.writer)?;
                 return f(&conn);
@@ -160,6 +177,10 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
         // 64 MiB of page cache for the writer: bulk writes (generate, large
         // ingests) otherwise spill pages to the WAL again and again.
         conn.pragma_update(None, "cache_size", -65_536).map_err(internal)?;
+        // Statement journals (every upsert and trigger in a transaction keeps
+        // one) in memory: in temporary files they were a large share of a bulk
+        // load's writes.
+        conn.pragma_update(None, "temp_store", "MEMORY").map_err(internal)?;
     }
     Ok(conn)
 }
@@ -389,13 +410,29 @@ impl Store for SqliteStore {
     }
 
     async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
-        let query = sql::find_quotes_query(filter, sort, page);
-        self.read(move |c| query_built(c, &query)).await
+        let (filter, page) = (filter.clone(), page.clone());
+        self.read(move |c| {
+            // How selective the text is decides which index drives the page.
+            let text_matches = match &filter.text {
+                Some(text) => Some(
+                    c.prepare_cached("SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1")
+                        .and_then(|mut stmt| stmt.query_row([text.to_fts5()], |row| row.get::<_, u64>(0)))
+                        .map_err(classify)?,
+                ),
+                None => None,
+            };
+            query_built(c, &sql::find_quotes_query(&filter, sort, &page, text_matches))
+        })
+        .await
     }
 
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
-        let query = count_query("quotes", |q| sql::quote_condition(filter, q));
-        self.read(move |c| count_built(c, &query)).await
+        let filter = filter.clone();
+        self.read(move |c| match counts::count(c, &filter)? {
+            Some(total) => Ok(total),
+            None => count_built(c, &count_query("quotes", |q| sql::quote_condition(&filter, q))),
+        })
+        .await
     }
 
     async fn find_people(&self, filter: &PersonFilter, sort: NameSort, page: &Page) -> StoreResult<Vec<Person>> {
@@ -430,32 +467,39 @@ impl Store for SqliteStore {
 
     async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
         // bm25 ranks lower-is-better; headlines weigh four times body text.
-        // bm25 ranks lower-is-better; headlines weigh four times body text.
+        //
+        // Scoring is bounded: FTS5 walks the matches newest row first and stops
+        // after `SEARCH_WINDOW`, and only those are scored and ranked. Scoring
+        // every match (thousands for a common word at 100k articles) was most
+        // of a search's time; counting them all is cheap and stays exact.
+        // Only the best `limit` rows are then joined to their entities.
         let (hits_sql, count_sql) = match target {
-            // Rank inside the full-text index first and join only the best
-            // `limit` rows: joining every match before the LIMIT cost a row
-            // look-up per match.
             SearchTarget::Articles => (
                 "SELECT a.id, s.score FROM (
-                    SELECT rowid, -bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts
-                    WHERE articles_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2
+                    SELECT rowid, score FROM (
+                        SELECT rowid, -bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts
+                        WHERE articles_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3
+                    ) ORDER BY score DESC, rowid LIMIT ?2
                  ) s JOIN articles a ON a.rowid = s.rowid ORDER BY s.score DESC, a.id",
                 "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1",
             ),
             SearchTarget::Quotes => (
                 "SELECT q.id, s.score FROM (
-                    SELECT rowid, -bm25(quotes_fts) AS score FROM quotes_fts
-                    WHERE quotes_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2
+                    SELECT rowid, score FROM (
+                        SELECT rowid, -bm25(quotes_fts) AS score FROM quotes_fts
+                        WHERE quotes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3
+                    ) ORDER BY score DESC, rowid LIMIT ?2
                  ) s JOIN quotes q ON q.rowid = s.rowid ORDER BY s.score DESC, q.id",
                 "SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1",
             ),
         };
+        let window = i64::try_from(SEARCH_WINDOW.max(limit)).unwrap_or(i64::MAX);
         let fts = query.to_fts5();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(move |c| {
             let mut stmt = c.prepare_cached(hits_sql).map_err(classify)?;
             let hits = stmt
-                .query_map(params![fts, limit], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)))
+                .query_map(params![fts, limit, window], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)))
                 .map_err(classify)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(classify)?;
@@ -469,8 +513,13 @@ impl Store for SqliteStore {
     }
 
     async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
-        let query = sql::group_query(filter, group, limit);
+        let filter = filter.clone();
         self.read(move |c| {
+            // A date range alone (the usual dashboard) is read from the counters.
+            if let Some(buckets) = counts::group(c, &filter, group, limit)? {
+                return Ok(buckets);
+            }
+            let query = sql::group_query(&filter, group, limit);
             let mut stmt = c.prepare_cached(&query.sql).map_err(classify)?;
             let rows = stmt
                 .query_map(params_from_iter(query.params.iter()), |row| {
@@ -513,11 +562,11 @@ impl Store for SqliteStore {
     }
 
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
-        self.read(move |c| changes::after(c, after, limit)).await
+        self.read_uncounted(move |c| changes::after(c, after, limit)).await
     }
 
     async fn last_change_seq(&self) -> StoreResult<u64> {
-        self.read(changes::last).await
+        self.read_uncounted(changes::last).await
     }
 }
 

@@ -8,6 +8,10 @@
 //! contentless (the text is already in the documents) and keyed by the rowid
 //! of their entity, which upserts keep stable.
 //!
+//! `quote_counts` holds how many quotes fall in each year and month (and, for
+//! the total, each day) overall, by source, by speaker and by speaker
+//! organization, kept by triggers on `quotes` and `links` (see `counts.rs`).
+//!
 //! Links from a quote (`quote_via`, `quote_speaker_org`) carry the quote's
 //! date sort key, so "this source's quotes, newest first" is one range of the
 //! `links_sorted` index instead of a sort of all that source's quotes.
@@ -90,6 +94,108 @@ CREATE TABLE changes (
     kind TEXT NOT NULL,
     entity TEXT NOT NULL
 );
+"#,
+    r#"
+-- Pre-aggregated quote counts for dashboards, kept by triggers so that every
+-- write path (upserts, replaced and removed quotes, a person's new
+-- affiliations) keeps them exact inside its own transaction. `n` may reach 0
+-- after deletions; readers skip empty groups.
+CREATE TABLE quote_counts (
+    dim TEXT NOT NULL,
+    grain TEXT NOT NULL,
+    period TEXT NOT NULL,
+    key TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (dim, grain, period, key)
+) WITHOUT ROWID;
+
+CREATE TRIGGER quotes_count_insert AFTER INSERT ON quotes BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT 'all', 'y', substr(NEW.day, 1, 4), '', 1 WHERE NEW.day IS NOT NULL
+        UNION ALL SELECT 'all', 'm', substr(NEW.day, 1, 7), '', 1 WHERE NEW.day IS NOT NULL
+        UNION ALL SELECT 'all', 'd', NEW.day, '', 1 WHERE NEW.day IS NOT NULL
+        UNION ALL SELECT 'speaker', 'y', substr(NEW.day, 1, 4), NEW.speaker_key, 1
+            WHERE NEW.day IS NOT NULL AND NEW.speaker_key IS NOT NULL
+        UNION ALL SELECT 'speaker', 'm', substr(NEW.day, 1, 7), NEW.speaker_key, 1
+            WHERE NEW.day IS NOT NULL AND NEW.speaker_key IS NOT NULL
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER quotes_count_delete AFTER DELETE ON quotes BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT 'all', 'y', substr(OLD.day, 1, 4), '', -1 WHERE OLD.day IS NOT NULL
+        UNION ALL SELECT 'all', 'm', substr(OLD.day, 1, 7), '', -1 WHERE OLD.day IS NOT NULL
+        UNION ALL SELECT 'all', 'd', OLD.day, '', -1 WHERE OLD.day IS NOT NULL
+        UNION ALL SELECT 'speaker', 'y', substr(OLD.day, 1, 4), OLD.speaker_key, -1
+            WHERE OLD.day IS NOT NULL AND OLD.speaker_key IS NOT NULL
+        UNION ALL SELECT 'speaker', 'm', substr(OLD.day, 1, 7), OLD.speaker_key, -1
+            WHERE OLD.day IS NOT NULL AND OLD.speaker_key IS NOT NULL
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER quotes_count_update AFTER UPDATE OF day, speaker_key ON quotes
+WHEN OLD.day IS NOT NEW.day OR OLD.speaker_key IS NOT NEW.speaker_key BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT 'all', 'y', substr(OLD.day, 1, 4), '', -1 WHERE OLD.day IS NOT NULL
+        UNION ALL SELECT 'all', 'm', substr(OLD.day, 1, 7), '', -1 WHERE OLD.day IS NOT NULL
+        UNION ALL SELECT 'all', 'd', OLD.day, '', -1 WHERE OLD.day IS NOT NULL
+        UNION ALL SELECT 'speaker', 'y', substr(OLD.day, 1, 4), OLD.speaker_key, -1
+            WHERE OLD.day IS NOT NULL AND OLD.speaker_key IS NOT NULL
+        UNION ALL SELECT 'speaker', 'm', substr(OLD.day, 1, 7), OLD.speaker_key, -1
+            WHERE OLD.day IS NOT NULL AND OLD.speaker_key IS NOT NULL
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT 'all', 'y', substr(NEW.day, 1, 4), '', 1 WHERE NEW.day IS NOT NULL
+        UNION ALL SELECT 'all', 'm', substr(NEW.day, 1, 7), '', 1 WHERE NEW.day IS NOT NULL
+        UNION ALL SELECT 'all', 'd', NEW.day, '', 1 WHERE NEW.day IS NOT NULL
+        UNION ALL SELECT 'speaker', 'y', substr(NEW.day, 1, 4), NEW.speaker_key, 1
+            WHERE NEW.day IS NOT NULL AND NEW.speaker_key IS NOT NULL
+        UNION ALL SELECT 'speaker', 'm', substr(NEW.day, 1, 7), NEW.speaker_key, 1
+            WHERE NEW.day IS NOT NULL AND NEW.speaker_key IS NOT NULL
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER links_count_insert AFTER INSERT ON links WHEN NEW.rel IN ('quote_via', 'quote_speaker_org') AND NEW.sort_key <> '' BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+    VALUES (CASE NEW.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'y', substr(NEW.sort_key, 1, 4), NEW.dst, 1),
+           (CASE NEW.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'm', substr(NEW.sort_key, 1, 7), NEW.dst, 1)
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER links_count_delete AFTER DELETE ON links WHEN OLD.rel IN ('quote_via', 'quote_speaker_org') AND OLD.sort_key <> '' BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+    VALUES (CASE OLD.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'y', substr(OLD.sort_key, 1, 4), OLD.dst, -1),
+           (CASE OLD.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'm', substr(OLD.sort_key, 1, 7), OLD.dst, -1)
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER links_count_update AFTER UPDATE ON links WHEN OLD.rel IN ('quote_via', 'quote_speaker_org') AND OLD.sort_key <> '' OR NEW.rel IN ('quote_via', 'quote_speaker_org') AND NEW.sort_key <> '' BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT CASE OLD.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, g.grain, substr(OLD.sort_key, 1, g.len), OLD.dst, -1
+        FROM (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g WHERE OLD.rel IN ('quote_via', 'quote_speaker_org') AND OLD.sort_key <> ''
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT CASE NEW.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, g.grain, substr(NEW.sort_key, 1, g.len), NEW.dst, 1
+        FROM (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g WHERE NEW.rel IN ('quote_via', 'quote_speaker_org') AND NEW.sort_key <> ''
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+-- What is already stored.
+INSERT INTO quote_counts (dim, grain, period, key, n)
+    SELECT 'all', g.grain, substr(q.day, 1, g.len), '', count(*)
+    FROM quotes q, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7 UNION ALL SELECT 'd', 10) g
+    WHERE q.day IS NOT NULL GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT 'speaker', g.grain, substr(q.day, 1, g.len), q.speaker_key, count(*)
+    FROM quotes q, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g
+    WHERE q.day IS NOT NULL AND q.speaker_key IS NOT NULL GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT CASE l.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, g.grain, substr(l.sort_key, 1, g.len), l.dst, count(*)
+    FROM links l, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g
+    WHERE l.rel IN ('quote_via', 'quote_speaker_org') AND l.sort_key <> '' GROUP BY 1, 2, 3, 4;
+"#,
+    r#"
+-- `links_sorted` (rel, dst, sort_key, src) answers every look-up from the
+-- `dst` end that this index did (sort_key is NULL but for quote links), so
+-- each link insert maintains three B-trees instead of four.
+DROP INDEX links_reverse;
+-- Grouping by speaker reads `quotes_day` (covering) or the counters.
+DROP INDEX quotes_speaker_key;
 "#,
 ];
 

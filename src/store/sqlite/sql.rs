@@ -293,11 +293,23 @@ pub fn organization_order(sort: NameSort) -> Order {
     }
 }
 
+/// Below this many full-text matches, a quote list is read from the matches
+/// rather than from a source's or organization's sorted links.
+pub const FEW_TEXT_MATCHES: u64 = 2_000;
+
 /// The query for a page of quotes. A list in date order narrowed to one
 /// source or one speaker organization walks that link's sorted index range
 /// (`links_sorted`) instead of gathering and sorting every match, so its cost
 /// depends on the page size, not on how many quotes the source has.
-pub fn find_quotes_query(filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> Query {
+///
+/// `text_matches` is how many quotes the filter's own `text` condition matches
+/// (`None` without one). When few do (under [`FEW_TEXT_MATCHES`]), the
+/// full-text index drives the query instead: walking a busy source's range
+/// for a rare word would visit every one of its quotes.
+pub fn find_quotes_query(filter: &QuoteFilter, sort: QuoteSort, page: &Page, text_matches: Option<u64>) -> Query {
+    if text_matches.is_some_and(|n| n < FEW_TEXT_MATCHES) {
+        return generic_find_quotes(filter, sort, page);
+    }
     let descending = match sort {
         QuoteSort::DateDesc => true,
         QuoteSort::DateAsc => false,

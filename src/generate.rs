@@ -393,8 +393,10 @@ fn capitalize(text: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// Writes the corpus into `store` in batches of `batch` articles, calling
-/// `progress` with the number written after each batch.
+/// Writes the corpus into `store` as one bulk load ([`Store::write_bulk`]) of
+/// batches of `batch` articles, calling `progress` with the number of articles
+/// handed to the store after each batch. Batches are made here while the store
+/// writes the previous one.
 pub async fn generate(
     store: &dyn Store,
     articles: usize,
@@ -402,27 +404,34 @@ pub async fn generate(
     batch: usize,
     mut progress: impl FnMut(usize),
 ) -> StoreResult<()> {
-    let cast = Cast::new(articles, seed);
-    let mut written = 0;
-    let mut first = true;
-    while written < articles || first {
-        let end = (written + batch.max(1)).min(articles);
-        let mut graph = GraphBatch::default();
-        if first {
-            graph.organizations = cast.organizations();
-            graph.people = cast.people.clone();
-            first = false;
+    let (sender, receiver) = tokio::sync::mpsc::channel(1);
+    let produce = async move {
+        let cast = Cast::new(articles, seed);
+        let mut written = 0;
+        let mut first = true;
+        while written < articles || first {
+            let end = (written + batch.max(1)).min(articles);
+            let mut graph = GraphBatch::default();
+            if first {
+                graph.organizations = cast.organizations();
+                graph.people = cast.people.clone();
+                first = false;
+            }
+            for n in written..end {
+                let (article, quotes) = article(&cast, seed, n);
+                graph.articles.push(article);
+                graph.quotes.extend(quotes);
+            }
+            if sender.send(graph).await.is_err() {
+                // The load ended early: its error is the result.
+                return;
+            }
+            written = end;
+            progress(written);
         }
-        for n in written..end {
-            let (article, quotes) = article(&cast, seed, n);
-            graph.articles.push(article);
-            graph.quotes.extend(quotes);
-        }
-        store.write(&graph).await?;
-        written = end;
-        progress(written);
-    }
-    Ok(())
+    };
+    let ((), result) = tokio::join!(produce, store.write_bulk(receiver));
+    result
 }
 
 #[cfg(test)]

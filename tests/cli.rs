@@ -446,3 +446,73 @@ async fn a_generated_key_authorizes_writes_through_the_keys_file() {
     assert!(policy.authorize(&caller(&format!("Bearer {key}"))).is_ok());
     assert!(policy.authorize(&caller(&format!("Bearer {line}"))).is_err(), "the digest itself is not a key");
 }
+
+/// The names of the indexes and triggers of the store in `dir`.
+fn schema_objects(dir: &Path) -> BTreeSet<String> {
+    let conn = rusqlite::Connection::open(dir.join("newsgraph.sqlite3")).unwrap();
+    let mut stmt =
+        conn.prepare("SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('index', 'trigger')").unwrap();
+    stmt.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+/// `generate` loads with the counters' triggers and the indexes dropped: a
+/// process killed in the middle of it must leave them in place.
+#[tokio::test]
+async fn a_killed_generate_leaves_the_store_with_its_indexes_and_triggers() {
+    let fresh = tempfile::tempdir().unwrap();
+    drop(SqliteStore::open(fresh.path()).unwrap());
+    let expected = schema_objects(fresh.path());
+    assert!(expected.contains("trigger quotes_count_insert") && expected.contains("index links_sorted"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["generate", "--data-dir", data, "--articles", "1000000", "--seed", "1", "--batch", "200"])
+        .env_remove("NEWSGRAPH_MONGODB_URI")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("running newsgraph generate");
+    // Wait until the load holds the write lock (migrations done, rows going in).
+    let file = dir.path().join("newsgraph.sqlite3");
+    let started = Instant::now();
+    loop {
+        assert!(child.try_wait().unwrap().is_none(), "generate ended before it was killed");
+        assert!(started.elapsed() < Duration::from_secs(300), "the load never started");
+        if let Ok(conn) = rusqlite::Connection::open(&file) {
+            let migrated = conn.pragma_query_value(None, "user_version", |row| row.get::<_, usize>(0)).unwrap_or(0) > 0
+                && conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'quote_counts'", [], |r| {
+                    r.get::<_, i64>(0)
+                }) == Ok(1);
+            if migrated && conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_err() {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let it write some batches, then kill it.
+    std::thread::sleep(Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(schema_objects(dir.path()), expected, "indexes and triggers are all there");
+    let counts = store.counts().await.unwrap();
+    assert_eq!((counts.articles, counts.quotes), (0, 0), "nothing of the load was committed");
+    // The triggers count again: a write after the crash shows in the counters.
+    let cast = newsgraph::generate::Cast::new(20, 1);
+    let (article, quotes) = newsgraph::generate::article(&cast, 1, 0);
+    let batch = newsgraph::store::GraphBatch {
+        organizations: cast.organizations(),
+        people: cast.people.clone(),
+        articles: vec![article],
+        quotes: quotes.clone(),
+    };
+    store.write(&batch).await.unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("newsgraph.sqlite3")).unwrap();
+    let counted: i64 = conn
+        .query_row("SELECT sum(n) FROM quote_counts WHERE dim = 'all' AND grain = 'y'", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(counted, quotes.len() as i64);
+}

@@ -42,14 +42,18 @@ impl GuardedStore {
                 self.timeout.as_millis()
             ))),
         };
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(StoreError::Unavailable(_)) => "unavailable",
-            Err(StoreError::Invalid(_)) => "invalid",
-            Err(StoreError::Internal(_)) => "internal",
-        };
-        metrics::store_call(backend, operation, outcome, started.elapsed());
+        metrics::store_call(backend, operation, outcome(&result), started.elapsed());
         result
+    }
+}
+
+/// A call's outcome, as the metrics label it.
+fn outcome<T>(result: &StoreResult<T>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(StoreError::Unavailable(_)) => "unavailable",
+        Err(StoreError::Invalid(_)) => "invalid",
+        Err(StoreError::Internal(_)) => "internal",
     }
 }
 
@@ -151,6 +155,22 @@ impl Store for GuardedStore {
     }
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         self.within("write", self.inner.write(batch)).await
+    }
+    /// On the embedded store the load is one local transaction that takes as
+    /// long as its size, with no network to stall: it is not bounded (a timeout
+    /// could not stop the blocking thread anyway). Elsewhere each batch is a
+    /// guarded [`Store::write`].
+    async fn write_bulk(&self, mut batches: tokio::sync::mpsc::Receiver<GraphBatch>) -> StoreResult<()> {
+        if self.inner.backend() == Backend::Embedded {
+            let started = Instant::now();
+            let result = self.inner.write_bulk(batches).await;
+            metrics::store_call(self.inner.backend().as_str(), "write_bulk", outcome(&result), started.elapsed());
+            return result;
+        }
+        while let Some(batch) = batches.recv().await {
+            self.write(&batch).await?;
+        }
+        Ok(())
     }
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
         self.within("changes_after", self.inner.changes_after(after, limit)).await

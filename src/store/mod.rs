@@ -227,6 +227,21 @@ pub trait Store: Send + Sync + 'static {
     /// in the write sequence ([`changes`]) after them.
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()>;
 
+    /// Writes every batch received from `batches` until the channel closes: a
+    /// bulk load (`newsgraph generate`). The result is what [`Store::write`] of
+    /// each batch in turn gives (entities, counters, indexes, change log); only
+    /// the cost differs. By default that is what it does. The embedded store
+    /// loads everything in one transaction with the dashboard counters' triggers
+    /// and, into an empty store, the secondary indexes dropped, and rebuilds
+    /// them before it commits: nothing is visible until the whole load is, and
+    /// a load that dies leaves the store as it was.
+    async fn write_bulk(&self, mut batches: tokio::sync::mpsc::Receiver<GraphBatch>) -> StoreResult<()> {
+        while let Some(batch) = batches.recv().await {
+            self.write(&batch).await?;
+        }
+        Ok(())
+    }
+
     /// The logged changes numbered after `after`, in sequence order, at most `limit`.
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>>;
 

@@ -16,6 +16,30 @@
 //! date sort key, so "this source's quotes, newest first" is one range of the
 //! `links_sorted` index instead of a sort of all that source's quotes.
 
+/// Counts every stored quote into `quote_counts` (which must be empty): the
+/// end of migration 3, and of a bulk load, which drops the counters' triggers.
+macro_rules! counts_backfill {
+    () => {
+        r#"
+INSERT INTO quote_counts (dim, grain, period, key, n)
+    SELECT 'all', g.grain, substr(q.day, 1, g.len), '', count(*)
+    FROM quotes q, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7 UNION ALL SELECT 'd', 10) g
+    WHERE q.day IS NOT NULL GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT 'speaker', g.grain, substr(q.day, 1, g.len), q.speaker_key, count(*)
+    FROM quotes q, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g
+    WHERE q.day IS NOT NULL AND q.speaker_key IS NOT NULL GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT CASE l.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, g.grain, substr(l.sort_key, 1, g.len), l.dst, count(*)
+    FROM links l, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g
+    WHERE l.rel IN ('quote_via', 'quote_speaker_org') AND l.sort_key <> '' GROUP BY 1, 2, 3, 4;
+"#
+    };
+}
+
+/// [`counts_backfill!`] as a value, for bulk loads.
+pub const COUNTS_BACKFILL: &str = counts_backfill!();
+
 /// The migrations, oldest first.
 pub const MIGRATIONS: &[&str] = &[
     r#"
@@ -95,7 +119,8 @@ CREATE TABLE changes (
     entity TEXT NOT NULL
 );
 "#,
-    r#"
+    concat!(
+        r#"
 -- Pre-aggregated quote counts for dashboards, kept by triggers so that every
 -- write path (upserts, replaced and removed quotes, a person's new
 -- affiliations) keeps them exact inside its own transaction. `n` may reach 0
@@ -176,19 +201,9 @@ CREATE TRIGGER links_count_update AFTER UPDATE ON links WHEN OLD.rel IN ('quote_
 END;
 
 -- What is already stored.
-INSERT INTO quote_counts (dim, grain, period, key, n)
-    SELECT 'all', g.grain, substr(q.day, 1, g.len), '', count(*)
-    FROM quotes q, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7 UNION ALL SELECT 'd', 10) g
-    WHERE q.day IS NOT NULL GROUP BY 1, 2, 3, 4
-    UNION ALL
-    SELECT 'speaker', g.grain, substr(q.day, 1, g.len), q.speaker_key, count(*)
-    FROM quotes q, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g
-    WHERE q.day IS NOT NULL AND q.speaker_key IS NOT NULL GROUP BY 1, 2, 3, 4
-    UNION ALL
-    SELECT CASE l.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, g.grain, substr(l.sort_key, 1, g.len), l.dst, count(*)
-    FROM links l, (SELECT 'y' AS grain, 4 AS len UNION ALL SELECT 'm', 7) g
-    WHERE l.rel IN ('quote_via', 'quote_speaker_org') AND l.sort_key <> '' GROUP BY 1, 2, 3, 4;
 "#,
+        counts_backfill!()
+    ),
     r#"
 -- `links_sorted` (rel, dst, sort_key, src) answers every look-up from the
 -- `dst` end that this index did (sort_key is NULL but for quote links), so

@@ -180,7 +180,11 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
             }
         };
         if let Some(fr) = after_attr {
-            out.push(Candidate { direct: true, pieces, frames: vec![fr], anchor: open, para: q.para, inherit: false });
+            // The after-frame decides the speaker when it names one; a
+            // before-frame still counts when the after-frame only names a
+            // source (`X said that "…", according to AFP`).
+            let frames = if before_attr && words >= 2 { vec![fr, before] } else { vec![fr] };
+            out.push(Candidate { direct: true, pieces, frames, anchor: open, para: q.para, inherit: false });
             last = Some((out.len() - 1, after_end));
             mark_cover(&mut covered);
             continue;

@@ -1,0 +1,29 @@
+//! Statements framed on both sides: the frame after the quote decides the
+//! speaker when it names one, and the frame before still counts when the one
+//! after names only the source.
+
+use newsgraph_extract::extract;
+
+fn only_quote(body: &str) -> newsgraph_extract::Quote {
+    let text = format!("Talks\n\nGENEVA, May 20, 2016 (AFP) - {body}\n");
+    let extraction = extract(&text).expect("an extraction");
+    assert_eq!(extraction.quotes.len(), 1, "{:#?}", extraction.quotes);
+    extraction.quotes.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_speaker_before_the_quote_and_a_source_after_it_both_count() {
+    let quote = only_quote(
+        r#"Russian Foreign Minister Sergei Lavrov said on Friday that "the ceasefire must hold in Aleppo," according to AFP."#,
+    );
+    assert_eq!(quote.speaker.as_deref(), Some("Sergei Lavrov"));
+    assert_eq!(quote.via, ["Agence France-Presse"]);
+}
+
+#[test]
+fn a_speaker_named_after_the_quote_wins_over_the_frame_before() {
+    let quote = only_quote(
+        r#"Speaking to reporters, Russian Foreign Minister Sergei Lavrov added: "The ceasefire must hold," U.S. Secretary of State John Kerry said."#,
+    );
+    assert_eq!(quote.speaker.as_deref(), Some("John Kerry"));
+}

@@ -254,7 +254,11 @@ impl Cast {
         let people = (0..count)
             .map(|i| {
                 let first = FIRST_NAMES[i % FIRST_NAMES.len()];
-                let last = SURNAMES[(i / FIRST_NAMES.len()) % SURNAMES.len()];
+                // Shifted by the given name's index, so that people of
+                // neighbouring ranks (the most quoted ones) do not all share
+                // one surname; still one distinct pair per index below
+                // FIRST_NAMES × SURNAMES (7 is coprime with 30).
+                let last = SURNAMES[(i / FIRST_NAMES.len() + 7 * (i % FIRST_NAMES.len())) % SURNAMES.len()];
                 let name = if i < FIRST_NAMES.len() * SURNAMES.len() {
                     format!("{first} {last}")
                 } else {

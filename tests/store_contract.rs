@@ -820,6 +820,73 @@ async fn range_figures_agree_with_plain_counts_after_rewrites(store: SharedStore
     }
 }
 
+/// Top speakers of a range, where speakers' all-time counts mislead: the top
+/// speaker of 2021 says nothing in 2022 and the reverse, one speaker has most
+/// of its quotes outside the range, and three tie at the last place kept.
+async fn top_speakers_of_a_range_agree_with_plain_counts_at_ties(store: SharedStore) {
+    let mut batch = synthetic(&store, 30).await;
+    // (person, days) for the person quote of each article in turn; the rest undated.
+    let plan: [(usize, &[&str]); 6] = [
+        (5, &["2021-07-07", "2022-07-07", "2023-01-01", "2023-01-02", "2023-01-03", "2023-02-01"]),
+        (0, &["2021-02-10", "2021-04-05", "2021-06-20", "2021-08-01", "2021-11-30", "2021-12-31"]),
+        (2, &["2021-03-01", "2021-09-09", "2021-10-10", "2022-01-01", "2022-05-05", "2022-09-30"]),
+        (1, &["2022-01-15", "2022-02-27", "2022-04-04", "2022-08-08", "2022-12-01"]),
+        (3, &["2021-05-05", "2022-03-03"]),
+        (4, &["2021-01-01", "2022-12-31"]),
+    ];
+    let mut spoken = plan.iter().flat_map(|(person, days)| days.iter().map(move |d| (*person, day(d))));
+    for quote in batch.quotes.iter_mut().filter(|q| q.direct) {
+        let (person, date) = match spoken.next() {
+            Some((person, date)) => (batch.people[person].id.clone(), Some(date)),
+            None => (batch.people[9].id.clone(), None),
+        };
+        quote.speaker = Some(Speaker::Person { person });
+        quote.date = date;
+    }
+    for (n, quote) in batch.quotes.iter_mut().filter(|q| !q.direct).enumerate() {
+        quote.date = Some(day("2022-06-01") + chrono::Duration::days(n as i64 % 40));
+    }
+    store.write(&batch).await.unwrap();
+    // The `anyOf` wrapper makes the embedded store take its plain grouped query.
+    let named = |range: DateRange, anonymous: Option<bool>, plain: bool| {
+        let dated = QuoteFilter { date: Some(range), ..Default::default() };
+        if plain {
+            QuoteFilter { anonymous, any_of: vec![dated], ..Default::default() }
+        } else {
+            QuoteFilter { anonymous, all_of: vec![dated], ..Default::default() }
+        }
+    };
+    let two_years = DateRange { from: Some(day("2021-01-01")), to: Some(day("2022-12-31")) };
+    let top = store.group_quotes(&named(two_years, Some(false), false), QuoteGroup::Speaker, 4).await.unwrap();
+    let found: Vec<(String, u64)> = top.into_iter().map(|b| (b.key, b.count)).collect();
+    let expected: Vec<(String, u64)> = [(0, 6), (2, 6), (1, 5), (3, 2)]
+        .iter()
+        .map(|(person, n)| (format!("person:{}", batch.people[*person].id), *n))
+        .collect();
+    assert_eq!(found, expected, "ties at the fourth place go to the smallest key");
+    let ranges = [
+        two_years,
+        DateRange { from: Some(day("2021-01-01")), to: Some(day("2021-12-31")) },
+        DateRange { from: Some(day("2022-01-01")), to: Some(day("2022-12-31")) },
+        DateRange { from: Some(day("2021-03-15")), to: Some(day("2022-10-10")) },
+        DateRange { from: Some(day("2021-07-07")), to: Some(day("2022-07-07")) },
+        DateRange { from: None, to: Some(day("2022-06-30")) },
+        DateRange { from: Some(day("2022-02-01")), to: None },
+    ];
+    for range in ranges {
+        for anonymous in [None, Some(false), Some(true)] {
+            for limit in 1..=8 {
+                let fast =
+                    store.group_quotes(&named(range, anonymous, false), QuoteGroup::Speaker, limit).await.unwrap();
+                let plain =
+                    store.group_quotes(&named(range, anonymous, true), QuoteGroup::Speaker, limit).await.unwrap();
+                assert_eq!(fast, plain, "{range:?} {anonymous:?} {limit}");
+                assert_eq!(fast.len(), limit.min(plain.len()));
+            }
+        }
+    }
+}
+
 on_both_backends!(
     writes_log_what_they_add_in_order_once,
     seeding_twice_changes_nothing,
@@ -838,6 +905,7 @@ on_both_backends!(
     quotes_group_by_source_speaker_organization_and_period,
     text_filters_compose_with_every_other_condition,
     range_figures_agree_with_plain_counts_after_rewrites,
+    top_speakers_of_a_range_agree_with_plain_counts_at_ties,
 );
 
 /// The embedded store scores only the newest `SEARCH_WINDOW` matches of a

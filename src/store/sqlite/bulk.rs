@@ -4,7 +4,7 @@
 //!
 //! Row by row, each quote costs about 80 B-tree writes, a quarter of them the
 //! counters' upserts. In a bulk load the counters are rebuilt once at the end
-//! with the grouped backfill of migration 3, and dropped indexes are recreated
+//! with the grouped backfills of migrations 3 and 5, and dropped indexes are recreated
 //! with `CREATE INDEX`, which sorts the rows once instead of inserting into a
 //! B-tree row by row. The definitions recreated are the ones read back from
 //! `sqlite_master` at the start, so there is one copy of the schema.

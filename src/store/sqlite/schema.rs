@@ -10,7 +10,8 @@
 //!
 //! `quote_counts` holds how many quotes fall in each year and month (and, for
 //! the total, each day) overall, by source, by speaker and by speaker
-//! organization, kept by triggers on `quotes` and `links` (see `counts.rs`).
+//! organization, kept by triggers on `quotes` and `links` (see `counts.rs`),
+//! and how many dated quotes each speaker has of all time (migration 5).
 //!
 //! Links from a quote (`quote_via`, `quote_speaker_org`) carry the quote's
 //! date sort key, so "this source's quotes, newest first" is one range of the
@@ -37,8 +38,21 @@ INSERT INTO quote_counts (dim, grain, period, key, n)
     };
 }
 
-/// [`counts_backfill!`] as a value, for bulk loads.
-pub const COUNTS_BACKFILL: &str = counts_backfill!();
+/// Counts every stored dated quote into its speaker's all-time row
+/// (`dim = 'speaker'`, `grain = 't'`, `period = ''`), which must not exist yet:
+/// the end of migration 5, and of a bulk load.
+macro_rules! totals_backfill {
+    () => {
+        r#"
+INSERT INTO quote_counts (dim, grain, period, key, n)
+    SELECT 'speaker', 't', '', speaker_key, count(*) FROM quotes
+    WHERE day IS NOT NULL AND speaker_key IS NOT NULL GROUP BY speaker_key;
+"#
+    };
+}
+
+/// [`counts_backfill!`] and [`totals_backfill!`] as a value, for bulk loads.
+pub const COUNTS_BACKFILL: &str = concat!(counts_backfill!(), totals_backfill!());
 
 /// The migrations, oldest first.
 pub const MIGRATIONS: &[&str] = &[
@@ -212,6 +226,36 @@ DROP INDEX links_reverse;
 -- Grouping by speaker reads `quotes_day` (covering) or the counters.
 DROP INDEX quotes_speaker_key;
 "#,
+    concat!(
+        r#"
+-- Each speaker's all-time count of dated quotes (grain 't', period ''), and
+-- the speakers ranked by it: an all-time count bounds the count of any range,
+-- so the top speakers of a range are found by visiting speakers in this order
+-- and stopping once no later one can enter (see `counts.rs`). Partial, so the
+-- year, month and day rows' upserts do not maintain it.
+CREATE TRIGGER quotes_total_insert AFTER INSERT ON quotes
+WHEN NEW.day IS NOT NULL AND NEW.speaker_key IS NOT NULL BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n) VALUES ('speaker', 't', '', NEW.speaker_key, 1)
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER quotes_total_delete AFTER DELETE ON quotes
+WHEN OLD.day IS NOT NULL AND OLD.speaker_key IS NOT NULL BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n) VALUES ('speaker', 't', '', OLD.speaker_key, -1)
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER quotes_total_update AFTER UPDATE OF day, speaker_key ON quotes
+WHEN (OLD.day IS NULL) IS NOT (NEW.day IS NULL) OR OLD.speaker_key IS NOT NEW.speaker_key BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT 'speaker', 't', '', OLD.speaker_key, -1 WHERE OLD.day IS NOT NULL AND OLD.speaker_key IS NOT NULL
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT 'speaker', 't', '', NEW.speaker_key, 1 WHERE NEW.day IS NOT NULL AND NEW.speaker_key IS NOT NULL
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE INDEX quote_counts_ranked ON quote_counts (dim, n DESC, key) WHERE grain = 't';
+"#,
+        totals_backfill!()
+    ),
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

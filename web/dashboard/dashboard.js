@@ -50,6 +50,7 @@ const QUERIES = {
   live: `subscription LiveQuotes($filter: QuoteFilterInput) {
   quoteAdded(filter: $filter) { id text direct saidOn ${SPEAKER} via { name } article { headline publishedAt } }
 }`,
+  liveReady: `query LiveReady { __typename }`,
 };
 
 const INTERVALS = ['DAY', 'WEEK', 'MONTH'];
@@ -484,6 +485,28 @@ function liveStatus(text, state) {
   status.dataset.state = state;
 }
 
+/**
+ * Shows "live" once the server has registered the subscription: the server
+ * handles one socket's messages in order, so when this query, sent after the
+ * subscription, completes, every write acknowledged from then on is announced.
+ * (Connected alone is not enough: a write in between would be missed.)
+ */
+function confirmLive(key) {
+  if (!live.client || live.key !== key) return;
+  live.client.subscribe(
+    { query: QUERIES.liveReady },
+    {
+      next: () => {},
+      error: (error) => {
+        if (live.key === key) liveStatus(`unavailable: ${describeError(error)}`, 'error');
+      },
+      complete: () => {
+        if (live.key === key && live.dispose) liveStatus('live', 'live');
+      },
+    },
+  );
+}
+
 function describeError(error) {
   if (Array.isArray(error)) return error.map((e) => e.message).join('; ');
   if (error && typeof error.code === 'number') return `connection closed (${error.code}${error.reason ? `: ${error.reason}` : ''})`;
@@ -508,7 +531,11 @@ function startLive(state) {
       url: url.href,
       retryAttempts: 3,
       on: {
-        connected: () => liveStatus('live', 'live'),
+        // After a reconnect the client subscribes again; confirm that anew
+        // (the first time, startLive confirms its own subscription).
+        connected: (_socket, _payload, wasRetry) => {
+          if (wasRetry) confirmLive(live.key);
+        },
         closed: (event) => {
           if (live.dispose) liveStatus(`reconnecting: ${describeError(event)}`, 'connecting');
         },
@@ -540,6 +567,7 @@ function startLive(state) {
     },
   );
   live.dispose = dispose;
+  confirmLive(key);
 }
 
 // ---------------------------------------------------------------- wiring

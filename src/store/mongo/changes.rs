@@ -92,16 +92,7 @@ impl MongoStore {
             [id] => doc! { "_id": id.as_str() },
             _ => doc! { "_id": { "$in": &ids } },
         };
-        let found: Vec<Document> = self
-            .collection(collection)
-            .find(filter)
-            .projection(doc! { "_id": 1 })
-            .await
-            .map_err(classify)?
-            .try_collect()
-            .await
-            .map_err(classify)?;
-        Ok(found.iter().filter_map(|d| d.get_str("_id").ok().map(str::to_owned)).collect())
+        Ok(self.ids_matching(collection, filter).await?.into_iter().collect())
     }
 
     /// What `batch` adds: its articles and quotes not stored yet. Read before the write.

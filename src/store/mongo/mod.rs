@@ -186,6 +186,20 @@ impl MongoStore {
         self.run_updates(collection, updates).await
     }
 
+    /// The `_id`s of the documents of `collection` that match `filter` (ids only).
+    async fn ids_matching(&self, collection: &str, filter: Document) -> StoreResult<Vec<String>> {
+        let found: Vec<Document> = self
+            .collection(collection)
+            .find(filter)
+            .projection(doc! { "_id": 1 })
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        Ok(found.iter().filter_map(|d| d.get_str("_id").ok().map(str::to_owned)).collect())
+    }
+
     /// One `update` command with the write concern; retried once on a network
     /// error, which is safe because every update sent through here (a
     /// replacement by `_id`, a `$set` to a value) is idempotent.
@@ -281,16 +295,7 @@ impl MongoStore {
 
     /// Removes the quotes of `article` not in `kept`, with their postings.
     async fn delete_stale_quotes(&self, article: &ArticleId, kept: Vec<&str>) -> StoreResult<()> {
-        let stale: Vec<Document> = self
-            .collection(QUOTES)
-            .find(doc! { "article": article.as_str(), "_id": { "$nin": kept } })
-            .projection(doc! { "_id": 1 })
-            .await
-            .map_err(classify)?
-            .try_collect()
-            .await
-            .map_err(classify)?;
-        let ids: Vec<String> = stale.iter().filter_map(|d| d.get_str("_id").ok().map(str::to_owned)).collect();
+        let ids = self.ids_matching(QUOTES, doc! { "article": article.as_str(), "_id": { "$nin": kept } }).await?;
         if ids.is_empty() {
             return Ok(());
         }

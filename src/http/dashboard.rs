@@ -73,17 +73,7 @@ fn content_security_policy() -> String {
 
 /// `GET /dashboard`.
 pub async fn page() -> HttpResponse {
-    let mut head: Vec<String> = ASSETS
-        .iter()
-        .zip(asset_urls())
-        .map(|(asset, url)| {
-            if asset.content_type == CSS {
-                format!(r#"  <link rel="stylesheet" href="{url}">"#)
-            } else {
-                format!(r#"  <script defer src="{url}"></script>"#)
-            }
-        })
-        .collect();
+    let mut head = playground::head_tags(ASSETS, asset_urls());
     if !offline() {
         // Before the page's own script, which is last.
         let at = head.len().saturating_sub(1);

@@ -146,24 +146,25 @@ pub fn asset_urls() -> Vec<String> {
     ASSETS.iter().zip(HASHES.iter()).map(|(asset, hash)| format!("/assets/{}?v={hash}", asset.name)).collect()
 }
 
+/// The `<link>` or `<script>` line that loads each of `assets` from its URL
+/// in `urls`, in load order: a page's `__ASSETS__`.
+pub(crate) fn head_tags(assets: &[Asset], urls: Vec<String>) -> Vec<String> {
+    assets
+        .iter()
+        .zip(urls)
+        .map(|(asset, url)| {
+            if asset.content_type == CSS {
+                format!(r#"  <link rel="stylesheet" href="{url}">"#)
+            } else {
+                format!(r#"  <script defer src="{url}"></script>"#)
+            }
+        })
+        .collect()
+}
+
 pub async fn page() -> HttpResponse {
     let query = serde_json::to_string(EXAMPLE_QUERY).unwrap_or_else(|_| "\"\"".into());
-    let head = if offline() {
-        ASSETS
-            .iter()
-            .zip(asset_urls())
-            .map(|(asset, url)| {
-                if asset.content_type == CSS {
-                    format!(r#"  <link rel="stylesheet" href="{url}">"#)
-                } else {
-                    format!(r#"  <script defer src="{url}"></script>"#)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    } else {
-        CDN_ASSETS.to_owned()
-    };
+    let head = if offline() { head_tags(ASSETS, asset_urls()).join("\n") } else { CDN_ASSETS.to_owned() };
     let introspection = serde_json::to_string(INTROSPECTION_QUERY).unwrap_or_else(|_| "\"\"".into());
     let html = PAGE
         .replace("__ASSETS__", &head)

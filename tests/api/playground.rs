@@ -19,6 +19,29 @@ pub fn assert_built_offline() {
     );
 }
 
+/// Fetches one of a page's versioned files and checks what each must be: 200,
+/// a style sheet or script type, cached for a year as immutable, larger than
+/// `min_bytes`, no source map it cannot serve, and revalidated by its ETag
+/// (304). Returns its text.
+pub async fn fetch_versioned_asset(app: &TestApp, url: &str, min_bytes: usize) -> String {
+    let response = app.client.get(app.url(url)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    let headers = response.headers().clone();
+    let content_type = headers["content-type"].to_str().unwrap();
+    let expected = if url.contains(".css?") { "text/css" } else { "text/javascript" };
+    assert!(content_type.starts_with(expected), "{url}: {content_type}");
+    let cache = headers["cache-control"].to_str().unwrap();
+    assert!(cache.contains("max-age=31536000") && cache.contains("immutable"), "{url}: {cache}");
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let body = response.bytes().await.unwrap();
+    assert!(body.len() > min_bytes, "{url}: {} bytes", body.len());
+    let text = String::from_utf8_lossy(&body).into_owned();
+    assert!(!text.contains("sourceMappingURL="), "{url} points at a source map that is not served");
+    let again = app.client.get(app.url(url)).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304, "{url} revalidates by its ETag");
+    text
+}
+
 /// Every `src="…"` and `href="…"` in the page.
 pub fn referenced_urls(html: &str) -> Vec<String> {
     let mut urls = Vec::new();
@@ -52,26 +75,12 @@ async fn the_playground_page_references_only_its_own_server_and_every_asset_answ
     assert_eq!(urls.len(), 4, "a style sheet and three scripts: {urls:?}");
     for url in &urls {
         assert!(url.starts_with("/assets/") && !url.starts_with("//"), "not same-origin: {url}");
-        let response = app.client.get(app.url(url)).send().await.unwrap();
-        assert_eq!(response.status(), 200, "{url}");
-        let headers = response.headers().clone();
-        let content_type = headers["content-type"].to_str().unwrap();
-        let expected = if url.contains(".css?") { "text/css" } else { "text/javascript" };
-        assert!(content_type.starts_with(expected), "{url}: {content_type}");
-        let cache = headers["cache-control"].to_str().unwrap();
-        assert!(cache.contains("max-age=31536000") && cache.contains("immutable"), "{url}: {cache}");
-        let etag = headers["etag"].to_str().unwrap().to_owned();
-        let body = response.bytes().await.unwrap();
-        assert!(body.len() > 10_000, "{url}: {} bytes", body.len());
-        let text = String::from_utf8_lossy(&body);
-        assert!(!text.contains("sourceMappingURL="), "{url} points at a source map that is not served");
-        if expected == "text/css" {
+        let text = fetch_versioned_asset(&app, url, 10_000).await;
+        if url.contains(".css?") {
             // Fonts and images are inlined (data: URLs), never fetched from elsewhere.
             assert!(!text.contains("@import"), "{url} imports another style sheet");
             assert!(!text.contains("url(http") && !text.contains("url(\"http") && !text.contains("url('http"), "{url}");
         }
-        let again = app.client.get(app.url(url)).header("if-none-match", &etag).send().await.unwrap();
-        assert_eq!(again.status(), 304, "{url} revalidates by its ETag");
     }
     // The big bundle goes out gzipped to clients that accept it.
     let bundle = urls.iter().find(|u| u.contains("graphiql.min.js")).unwrap();

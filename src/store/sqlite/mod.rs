@@ -46,6 +46,9 @@ pub const SEARCH_WINDOW: usize = 1_000;
 /// How many reader connections a file-backed store opens.
 const READERS: usize = 4;
 
+/// How much of the database file each reader maps into memory.
+const READER_MMAP_BYTES: i64 = 1 << 31;
+
 /// The embedded SQLite store.
 pub struct SqliteStore {
     inner: Arc<Inner>,
@@ -199,6 +202,15 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
         // one) in memory: in temporary files they were a large share of a bulk
         // load's writes.
         conn.pragma_update(None, "temp_store", "MEMORY").map_err(internal)?;
+    } else {
+        // Readers map the file instead of copying each page through their own
+        // small cache: a profile of search at 100k articles spent a fifth of
+        // its time in page-cache look-ups and kernel copies, and mapping
+        // nearly doubled single-client search throughput. The mapped pages
+        // are the OS's file cache, shared by all readers (they show in RSS as
+        // file-backed). SQLite caps the size at its compile-time maximum (2 GiB
+        // by default); beyond that, pages are read as before.
+        conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES).map_err(internal)?;
     }
     Ok(conn)
 }

@@ -117,12 +117,17 @@ impl SearchQuery {
         all
     }
 
+    /// The words and phrases that must appear, each as its list of terms:
+    /// required words first, then phrases. [`Self::to_fts5`] writes them in
+    /// this order, so FTS5 numbers its phrases the same way.
+    pub fn positive_parts(&self) -> Vec<&[String]> {
+        self.required.iter().map(std::slice::from_ref).chain(self.phrases.iter().map(Vec::as_slice)).collect()
+    }
+
     /// The query in FTS5 syntax, every term quoted so nothing in it is an operator.
     pub fn to_fts5(&self) -> String {
         let quote = |words: &[String]| format!("\"{}\"", words.join(" ").replace('"', "\"\""));
-        let mut positive: Vec<String> = self.required.iter().map(|w| quote(std::slice::from_ref(w))).collect();
-        positive.extend(self.phrases.iter().map(|p| quote(p)));
-        let mut fts = positive.join(" AND ");
+        let mut fts = self.positive_parts().into_iter().map(quote).collect::<Vec<_>>().join(" AND ");
         for word in &self.excluded {
             fts = format!("({fts}) NOT {}", quote(std::slice::from_ref(word)));
         }

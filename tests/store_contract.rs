@@ -9,7 +9,7 @@ use newsgraph::seed;
 use newsgraph::store::{
     After, ArticleFilter, ArticleRelation, ArticleSort, Change, ChangeKind, Counts, DateRange, NameSort,
     OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup,
-    QuoteRelation, QuoteSort, SearchTarget, SharedStore,
+    QuoteRelation, QuoteSort, SearchPage, SearchTarget, SharedStore,
 };
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -372,25 +372,25 @@ async fn full_text_search_ranks_phrases_and_folds_accents(store: SharedStore) {
     let search = |target, raw: &str| {
         let store = store.clone();
         let query = SearchQuery::parse(raw).unwrap();
-        async move { store.search(target, &query, 50).await.unwrap() }
+        async move { store.search(target, &query, &counted(50)).await.unwrap() }
     };
     let lavrov = search(SearchTarget::Quotes, "\"finish line\"").await;
-    assert_eq!(lavrov.total, 1);
+    assert_eq!(lavrov.total, Some(1));
     assert!(lavrov.hits[0].0.starts_with("issg-vienna-2016-05-17~"));
-    assert_eq!(search(SearchTarget::Quotes, "\"line finish\"").await.total, 0, "phrases keep word order");
-    assert_eq!(search(SearchTarget::Quotes, "FINISH Line").await.total, 1, "case-insensitive");
-    assert_eq!(search(SearchTarget::Quotes, "framework -august").await.total, 0, "the framework quote mentions August");
-    assert_eq!(search(SearchTarget::Quotes, "framework").await.total, 1);
-    assert_eq!(search(SearchTarget::Articles, "lavrov +ISSG").await.total, 1);
-    assert_eq!(search(SearchTarget::Articles, "lavrov -vienna").await.total, 0);
+    assert_eq!(search(SearchTarget::Quotes, "\"line finish\"").await.total, Some(0), "phrases keep word order");
+    assert_eq!(search(SearchTarget::Quotes, "FINISH Line").await.total, Some(1), "case-insensitive");
+    assert_eq!(search(SearchTarget::Quotes, "framework -august").await.total, Some(0), "the framework quote mentions August");
+    assert_eq!(search(SearchTarget::Quotes, "framework").await.total, Some(1));
+    assert_eq!(search(SearchTarget::Articles, "lavrov +ISSG").await.total, Some(1));
+    assert_eq!(search(SearchTarget::Articles, "lavrov -vienna").await.total, Some(0));
     // Accents fold both ways.
     let mut batch = support::synthetic::graph(1);
     batch.articles[0].body = "Talks resumed in Zürich and Genève.".into();
     batch.articles[0].headline = "Négociations".into();
     store.write(&batch).await.unwrap();
-    assert_eq!(search(SearchTarget::Articles, "zurich").await.total, 1);
-    assert_eq!(search(SearchTarget::Articles, "GENEVE negociations").await.total, 1);
-    assert_eq!(search(SearchTarget::Articles, "Genève").await.total, 1);
+    assert_eq!(search(SearchTarget::Articles, "zurich").await.total, Some(1));
+    assert_eq!(search(SearchTarget::Articles, "GENEVE negociations").await.total, Some(1));
+    assert_eq!(search(SearchTarget::Articles, "Genève").await.total, Some(1));
     // The headline outweighs the body.
     let mut two = support::synthetic::graph(2);
     two.articles[0].headline = "Ceasefire talks".into();
@@ -403,6 +403,63 @@ async fn full_text_search_ranks_phrases_and_folds_accents(store: SharedStore) {
     let position = |id: &str| ranked.hits.iter().position(|(h, _)| h == id).unwrap();
     assert!(position("article-00000") < position("article-00001"), "{ranked:?}");
     assert!(ranked.hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
+}
+
+/// A first page of at most `first` hits, with every match counted.
+fn counted(first: usize) -> SearchPage {
+    SearchPage { after: None, first, count: true }
+}
+
+async fn search_pages_follow_cursors_and_count_only_when_asked(store: SharedStore) {
+    let mut batch = support::synthetic::graph(12);
+    for (i, quote) in batch.quotes.iter_mut().enumerate() {
+        // Every quote matches; texts of four lengths, so scores tie in groups.
+        quote.text = format!("The ceasefire{}", " must hold".repeat(i % 4));
+    }
+    store.write(&batch).await.unwrap();
+    let query = SearchQuery::parse("ceasefire").unwrap();
+    let all = store.search(SearchTarget::Quotes, &query, &counted(1_000)).await.unwrap();
+    assert_eq!(all.total, Some(batch.quotes.len() as u64));
+    assert_eq!(all.hits.len(), batch.quotes.len(), "a page larger than the matches holds them all");
+    assert!(all.hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
+    let mut walked = Vec::new();
+    let mut page = SearchPage { after: None, first: 5, count: false };
+    loop {
+        let found = store.search(SearchTarget::Quotes, &query, &page).await.unwrap();
+        assert_eq!(found.total, None, "not counted unless asked");
+        let more = found.hits.len() > page.first;
+        walked.extend(found.hits.into_iter().take(page.first));
+        if !more {
+            break;
+        }
+        let (id, score) = walked.last().cloned().unwrap();
+        page.after = Some((score, id));
+    }
+    assert_eq!(walked, all.hits, "pages through cursors, ties included, give the whole ranking once");
+    let (id, score) = walked.last().cloned().unwrap();
+    page.after = Some((score, id));
+    let after_last = store.search(SearchTarget::Quotes, &query, &SearchPage { count: true, ..page }).await.unwrap();
+    assert!(after_last.hits.is_empty());
+    assert_eq!(after_last.total, Some(batch.quotes.len() as u64), "counted past the last page too");
+}
+
+async fn search_finds_words_of_any_script(store: SharedStore) {
+    let mut batch = support::synthetic::graph(2);
+    batch.articles[0].headline = "Переговоры в Москве".into();
+    batch.articles[0].body = "Straße nach Köln; 北京 talks.".into();
+    batch.quotes[0].text = "Москва не изменит позицию".into();
+    store.write(&batch).await.unwrap();
+    let total = |target, raw: &str| {
+        let store = store.clone();
+        let query = SearchQuery::parse(raw).unwrap();
+        async move { store.search(target, &query, &counted(10)).await.unwrap().total }
+    };
+    assert_eq!(total(SearchTarget::Quotes, "Москва").await, Some(1));
+    assert_eq!(total(SearchTarget::Quotes, "МОСКВА позицию").await, Some(1), "case folds in Cyrillic");
+    assert_eq!(total(SearchTarget::Articles, "москве").await, Some(1));
+    assert_eq!(total(SearchTarget::Articles, "strasse koln").await, Some(1));
+    assert_eq!(total(SearchTarget::Articles, "北京").await, Some(1));
+    assert_eq!(total(SearchTarget::Articles, "Москва").await, Some(0), "no stemming: another form is another word");
 }
 
 async fn quotes_group_by_source_speaker_organization_and_period(store: SharedStore) {
@@ -902,6 +959,8 @@ on_both_backends!(
     quote_filters_follow_speakers_orgs_and_sources,
     sorted_pages_are_stable_keysets,
     full_text_search_ranks_phrases_and_folds_accents,
+    search_pages_follow_cursors_and_count_only_when_asked,
+    search_finds_words_of_any_script,
     quotes_group_by_source_speaker_organization_and_period,
     text_filters_compose_with_every_other_condition,
     range_figures_agree_with_plain_counts_after_rewrites,
@@ -923,14 +982,14 @@ async fn embedded_search_scores_a_bounded_window_of_the_newest_matches() {
     }
     store.write(&batch).await.unwrap();
     let query = SearchQuery::parse("ceasefire").unwrap();
-    let found = store.search(SearchTarget::Quotes, &query, SEARCH_WINDOW).await.unwrap();
-    assert_eq!(found.total, batch.quotes.len() as u64, "every match is counted");
+    let found = store.search(SearchTarget::Quotes, &query, &counted(SEARCH_WINDOW)).await.unwrap();
+    assert_eq!(found.total, Some(batch.quotes.len() as u64), "every match is counted");
     assert_eq!(found.hits.len(), SEARCH_WINDOW);
     assert!(found.hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
     let newest: BTreeSet<String> = batch.quotes.iter().rev().take(SEARCH_WINDOW).map(|q| q.id.to_string()).collect();
     assert!(found.hits.iter().all(|(id, _)| newest.contains(id)), "scored among the newest matches only");
-    let few = store.search(SearchTarget::Quotes, &query, 5).await.unwrap();
-    assert_eq!(few.hits, found.hits[..5], "a shorter list is a prefix of the longer one");
+    let few = store.search(SearchTarget::Quotes, &query, &counted(5)).await.unwrap();
+    assert_eq!(few.hits, found.hits[..6], "a shorter page is a prefix of the longer one (with one more hit)");
 }
 
 /// A text condition on a one-source list, newest first: with many matches the
@@ -946,7 +1005,7 @@ async fn embedded_text_lists_agree_whichever_index_drives_them() {
     let outlet = org("outlet-1");
     for (words, many) in [("said", true), ("\"talks number 9\"", false)] {
         let text = SearchQuery::parse(words).unwrap();
-        let matches = store.search(SearchTarget::Quotes, &text, 1).await.unwrap().total;
+        let matches = store.search(SearchTarget::Quotes, &text, &counted(1)).await.unwrap().total.unwrap_or(0);
         assert_eq!(matches >= newsgraph::store::sqlite::FEW_TEXT_MATCHES, many, "{words}: {matches}");
         let filter = QuoteFilter { text: Some(text.clone()), via: Some(vec![outlet.clone()]), ..Default::default() };
         let expected: Vec<String> = {

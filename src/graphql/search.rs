@@ -8,15 +8,12 @@ use super::loaders::StoreLoader;
 use super::quotes::QuoteNode;
 use crate::domain::{ArticleId, QuoteId};
 use crate::search::SearchQuery;
-use crate::store::{After, SearchHits, SearchTarget};
+use crate::store::{After, SearchHits, SearchPage, SearchTarget};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object, OutputType};
 use std::hash::Hash;
 use std::sync::Arc;
-
-/// The most results a search ranks; pages reach this far and no further.
-pub const MAX_RESULTS: usize = 1_000;
 
 /// Root field for full-text search.
 #[derive(Default)]
@@ -27,7 +24,8 @@ impl SearchRoot {
     /// Full-text search. `query` is words (all must appear), `"quoted phrases"`,
     /// `+required` and `-excluded` words; case and accents are ignored. Results
     /// come best first, up to 1,000; `totalCount` counts every match. When more
-    /// than 1,000 match, the embedded store ranks the 1,000 stored last.
+    /// than 1,000 match, the embedded store ranks the 1,000 stored last, and
+    /// equal scores come newest stored first there (by id on MongoDB).
     async fn search(&self, query: String) -> ApiResult<SearchResults> {
         let query = SearchQuery::parse(&query).map_err(|e| ApiError::bad_input(e.to_string()))?;
         Ok(SearchResults { query })
@@ -51,7 +49,7 @@ impl SearchResults {
         after: Option<String>,
     ) -> ApiResult<Conn<ArticleNode>> {
         let args = PageArgs::new(first, after)?;
-        let hits = store(ctx)?.search(SearchTarget::Articles, &self.query, MAX_RESULTS).await?;
+        let hits = store(ctx)?.search(SearchTarget::Articles, &self.query, &search_page(ctx, &args)?).await?;
         ranked_connection(ctx, hits, &args, ArticleId::parse, ArticleNode).await
     }
 
@@ -59,15 +57,34 @@ impl SearchResults {
     #[graphql(complexity = "connection::cost(first, child_complexity)")]
     async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
         let args = PageArgs::new(first, after)?;
-        let hits = store(ctx)?.search(SearchTarget::Quotes, &self.query, MAX_RESULTS).await?;
+        let hits = store(ctx)?.search(SearchTarget::Quotes, &self.query, &search_page(ctx, &args)?).await?;
         ranked_connection(ctx, hits, &args, QuoteId::parse, QuoteNode).await
     }
 }
 
-/// The page of `hits` that `args` asks for, with the entities loaded in one batch.
+/// What the store is asked for: the page after the cursor, counted only when
+/// the selection wants `totalCount`.
+fn search_page(ctx: &Context<'_>, args: &PageArgs) -> ApiResult<SearchPage> {
+    let after = match &args.after {
+        Some(after) => {
+            let score: f64 = after
+                .key
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite())
+                .ok_or_else(|| ApiError::bad_input("`after` is not a cursor of these search results"))?;
+            Some((score, after.id.clone()))
+        }
+        None => None,
+    };
+    Ok(SearchPage { after, first: args.first, count: connection::wants_total(ctx) })
+}
+
+/// The page of `hits` (one more than the page when more follow), with the
+/// entities loaded in one batch.
 async fn ranked_connection<K, T, N>(
     ctx: &Context<'_>,
-    hits: SearchHits,
+    mut hits: SearchHits,
     args: &PageArgs,
     parse: fn(String) -> Result<K, crate::domain::IdError>,
     node: fn(Arc<T>) -> N,
@@ -78,50 +95,26 @@ where
     N: OutputType,
     StoreLoader: Loader<K, Value = Arc<T>, Error = ApiError>,
 {
-    let RankedPage { hits: page, total, has_next } = cut(hits, args)?;
-    let keys =
-        page.iter().map(|(id, _)| parse(id.clone())).collect::<Result<Vec<K>, _>>().map_err(|_| ApiError::Internal)?;
+    let has_next = hits.hits.len() > args.first;
+    hits.hits.truncate(args.first);
+    let keys = hits
+        .hits
+        .iter()
+        .map(|(id, _)| parse(id.clone()))
+        .collect::<Result<Vec<K>, _>>()
+        .map_err(|_| ApiError::Internal)?;
     let found = loaders(ctx)?.load_many(keys.iter().cloned()).await?;
-    let mut connection =
-        Connection::with_additional_fields(args.after.is_some(), has_next, Total { total_count: total });
+    // Not asked for when `None`: the field is not in the selection.
+    let total_count = hits.total.unwrap_or(0);
+    let mut connection = Connection::with_additional_fields(args.after.is_some(), has_next, Total { total_count });
     // A hit whose entity vanished between the search and the load is left out.
-    connection.edges.extend(page.into_iter().zip(keys).filter_map(|((id, score), key)| {
+    connection.edges.extend(hits.hits.into_iter().zip(keys).filter_map(|((id, score), key)| {
         found.get(&key).map(|entity| Edge::new(Cursor(After { key: score_key(score), id }), node(entity.clone())))
     }));
     Ok(connection)
 }
 
-/// One page of ranked hits.
-struct RankedPage {
-    hits: Vec<(String, f64)>,
-    total: u64,
-    has_next: bool,
-}
-
 /// The sort key of a hit in a cursor: its score, exactly.
 fn score_key(score: f64) -> String {
     format!("{score:e}")
-}
-
-/// The page of ranked `hits` after the cursor: the hits that rank below the
-/// cursor's (score, id), so a page holds even when results shift.
-fn cut(hits: SearchHits, args: &PageArgs) -> ApiResult<RankedPage> {
-    let start = match &args.after {
-        Some(after) => {
-            let score: f64 = after
-                .key
-                .parse()
-                .ok()
-                .filter(|s: &f64| s.is_finite())
-                .ok_or_else(|| ApiError::bad_input("`after` is not a cursor of these search results"))?;
-            hits.hits
-                .iter()
-                .position(|(id, s)| *s < score || (*s == score && *id > after.id))
-                .unwrap_or(hits.hits.len())
-        }
-        None => 0,
-    };
-    let has_next = hits.hits.len() > start + args.first;
-    let page = hits.hits.into_iter().skip(start).take(args.first).collect();
-    Ok(RankedPage { hits: page, total: hits.total, has_next })
 }

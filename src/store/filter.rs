@@ -208,11 +208,44 @@ pub enum SearchTarget {
     Quotes,
 }
 
-/// The best matches of a search, and how many matched in all.
+/// The most matches of a search that are ranked: pages reach this far and no
+/// further (every match is still counted).
+pub const SEARCH_WINDOW: usize = 1_000;
+
+/// Which page of a search's ranked matches to return.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchPage {
+    /// Start after this hit (a cursor): its score and id.
+    pub after: Option<(f64, String)>,
+    /// The most hits to return; one more comes back when more follow.
+    pub first: usize,
+    /// Whether to count every match: a pass over all of them, so only when asked.
+    pub count: bool,
+}
+
+impl SearchPage {
+    /// This page of `ranked` (every match, best first, ties by id), for a store
+    /// that ranks all matches at once.
+    pub fn cut(&self, mut ranked: Vec<(String, f64)>) -> SearchHits {
+        let total = self.count.then_some(ranked.len() as u64);
+        ranked.truncate(SEARCH_WINDOW);
+        let start = match &self.after {
+            Some((score, id)) => ranked.iter().position(|(i, s)| s < score || (s == score && i > id)),
+            None => Some(0),
+        }
+        .unwrap_or(ranked.len());
+        let hits = ranked.into_iter().skip(start).take(self.first.saturating_add(1)).collect();
+        SearchHits { total, hits }
+    }
+}
+
+/// One page of a search's matches.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchHits {
-    pub total: u64,
-    /// `(id, score)`, best first; higher scores are better.
+    /// How many matched in all, when [`SearchPage::count`] asked.
+    pub total: Option<u64>,
+    /// `(id, score)`, best first (higher is better): the page, plus one more
+    /// hit when more follow.
     pub hits: Vec<(String, f64)>,
 }
 

@@ -9,7 +9,7 @@
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, Counts, GraphBatch, NameSort,
     OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup,
-    QuoteRelation, QuoteSort, SearchHits, SearchTarget, SharedStore, Store, StoreError, StoreResult,
+    QuoteRelation, QuoteSort, SearchHits, SearchPage, SearchTarget, SharedStore, Store, StoreError, StoreResult,
 };
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
 use crate::metrics;
@@ -132,8 +132,8 @@ impl Store for GuardedStore {
     async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64> {
         self.within("count_organizations", self.inner.count_organizations(filter)).await
     }
-    async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
-        self.within("search", self.inner.search(target, query, limit)).await
+    async fn search(&self, target: SearchTarget, query: &SearchQuery, page: &SearchPage) -> StoreResult<SearchHits> {
+        self.within("search", self.inner.search(target, query, page)).await
     }
     async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
         self.within("group_quotes", self.inner.group_quotes(filter, group, limit)).await

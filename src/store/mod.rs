@@ -23,7 +23,7 @@ pub mod sqlite;
 pub use changes::{Change, ChangeKind};
 pub use filter::{
     After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
-    QuoteFilter, QuoteGroup, QuoteSort, SearchHits, SearchTarget,
+    QuoteFilter, QuoteGroup, QuoteSort, SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget,
 };
 
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
@@ -194,8 +194,9 @@ pub trait Store: Send + Sync + 'static {
     /// How many organizations match `filter`.
     async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64>;
 
-    /// The best `limit` matches of a full-text query, found through an index.
-    async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits>;
+    /// A page of the ranked matches of a full-text query, found through an
+    /// index: among the best [`SEARCH_WINDOW`], those after `page.after`.
+    async fn search(&self, target: SearchTarget, query: &SearchQuery, page: &SearchPage) -> StoreResult<SearchHits>;
 
     /// How many quotes matching `filter` fall in each group: the `limit` largest
     /// groups (ties by key), or for periods the first `limit` in time order.

@@ -23,7 +23,7 @@ use super::filter::{article_date_key, day_key, month_key, quote_date_key, speake
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, GraphBatch, NameSort, OrganizationFilter,
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
-    SearchHits, SearchTarget, Store, StoreError, StoreResult,
+    SearchHits, SearchPage, SearchTarget, Store, StoreError, StoreResult,
 };
 use crate::domain::{
     Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, name_key, name_keys,
@@ -728,7 +728,7 @@ impl Store for MongoStore {
         self.count_where(ORGANIZATIONS, query::organization_filter(filter)).await
     }
 
-    async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
+    async fn search(&self, target: SearchTarget, query: &SearchQuery, page: &SearchPage) -> StoreResult<SearchHits> {
         let postings = self.postings(target, text_index::keys(target, query)).await?;
         let documents = match target {
             SearchTarget::Articles => self.count_where(ARTICLES, doc! {}).await?,
@@ -736,12 +736,12 @@ impl Store for MongoStore {
         };
         let ranked = text_index::rank(query, &postings, documents);
         if query.phrases.is_empty() || ranked.is_empty() {
-            return Ok(text_index::hits(ranked, limit));
+            return Ok(page.cut(ranked));
         }
         // Phrases: check word order against the texts of the candidates.
         let ids: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
         let texts = self.texts_of(target, &ids).await?;
-        Ok(text_index::hits(text_index::verify(query, ranked, &texts), limit))
+        Ok(page.cut(text_index::verify(query, ranked, &texts)))
     }
 
     async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {

@@ -15,7 +15,7 @@
 //! and compiles them into the filter as `_id: { $in: [...] }`.
 
 use crate::search::{SearchQuery, terms};
-use crate::store::filter::{SearchHits, SearchTarget};
+use crate::store::filter::SearchTarget;
 use mongodb::bson::{Document, doc};
 use std::collections::{BTreeMap, HashMap};
 
@@ -161,9 +161,4 @@ pub fn verify(
         return candidates;
     }
     candidates.into_iter().filter(|(id, _)| texts.get(id).is_some_and(|text| query.matches(&terms(text)))).collect()
-}
-
-/// Cuts the ranked list to `limit`.
-pub fn hits(ranked: Vec<(String, f64)>, limit: usize) -> SearchHits {
-    SearchHits { total: ranked.len() as u64, hits: ranked.into_iter().take(limit).collect() }
 }

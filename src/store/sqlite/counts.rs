@@ -318,7 +318,7 @@ fn top_speakers(
             let sql = format!(
                 "SELECT n FROM quote_counts WHERE dim = 'speaker' AND grain = '{grain}' AND period IN ({marks}) AND key = ?"
             );
-            readers.push((conn.prepare(&sql).map_err(classify)?, list.as_slice()));
+            readers.push((conn.prepare_cached(&sql).map_err(classify)?, list.as_slice()));
         }
     }
     let mut ranked = conn

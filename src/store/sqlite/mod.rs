@@ -19,6 +19,7 @@ mod changes;
 mod counts;
 mod schema;
 mod sql;
+mod text;
 mod write;
 
 pub use sql::FEW_TEXT_MATCHES;
@@ -26,7 +27,7 @@ pub use sql::FEW_TEXT_MATCHES;
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, GraphBatch, NameSort, OrganizationFilter,
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
-    SearchHits, SearchTarget, Store, StoreError, StoreResult,
+    SearchHits, SearchPage, SearchTarget, Store, StoreError, StoreResult,
 };
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, name_key};
 use crate::search::SearchQuery;
@@ -39,12 +40,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// How many of the newest matches of a full-text search are scored and ranked
-/// (every match is counted). As many as the API lets pages reach.
-pub const SEARCH_WINDOW: usize = 1_000;
+pub use super::SEARCH_WINDOW;
 
 /// How many reader connections a file-backed store opens.
 const READERS: usize = 4;
+
+/// How many prepared statements each connection keeps.
+const STATEMENT_CACHE: usize = 256;
 
 /// How much of the database file each reader maps into memory.
 const READER_MMAP_BYTES: i64 = 1 << 31;
@@ -71,8 +73,8 @@ impl SqliteStore {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Unavailable(format!("cannot create data directory {}: {e}", dir.display())))?;
         let path = dir.join("newsgraph.sqlite3");
-        let writer = open_connection(&path, false)?;
-        migrate(&writer)?;
+        let mut writer = open_connection(&path, false)?;
+        migrate(&mut writer)?;
         let readers =
             (0..READERS).map(|_| open_connection(&path, true).map(Mutex::new)).collect::<StoreResult<Vec<_>>>()?;
         Ok(Self::from_parts(writer, readers, Some(path)))
@@ -81,8 +83,9 @@ impl SqliteStore {
     /// A private in-memory store, gone when dropped. For tests and `--in-memory`.
     pub fn in_memory() -> StoreResult<Self> {
         configure_sqlite();
-        let writer = Connection::open_in_memory().map_err(internal)?;
-        migrate(&writer)?;
+        let mut writer = Connection::open_in_memory().map_err(internal)?;
+        writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        migrate(&mut writer)?;
         Ok(Self::from_parts(writer, Vec::new(), None))
     }
 
@@ -192,6 +195,9 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(internal)?;
+    // Statements are prepared once per connection and kept: rusqlite's default
+    // of 16 is fewer than the store's distinct statements.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(internal)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(internal)?;
@@ -215,11 +221,22 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     Ok(conn)
 }
 
-fn migrate(conn: &Connection) -> StoreResult<()> {
+/// Migration steps that need Rust after their SQL, in the same transaction:
+/// (migration number, step).
+const MIGRATION_STEPS: &[(usize, fn(&Connection) -> StoreResult<()>)] = &[(6, text::reindex)];
+
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let done: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(internal)?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        conn.execute_batch(&format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", index + 1))
-            .map_err(|e| StoreError::Internal(format!("migration {} failed: {e}", index + 1)))?;
+        let number = index + 1;
+        let failed = |e: String| StoreError::Internal(format!("migration {number} failed: {e}"));
+        let tx = conn.transaction().map_err(|e| failed(e.to_string()))?;
+        tx.execute_batch(sql).map_err(|e| failed(e.to_string()))?;
+        for (_, step) in MIGRATION_STEPS.iter().filter(|(n, _)| *n == number) {
+            step(&tx).map_err(|e| failed(e.to_string()))?;
+        }
+        tx.pragma_update(None, "user_version", number).map_err(|e| failed(e.to_string()))?;
+        tx.commit().map_err(|e| failed(e.to_string()))?;
     }
     Ok(())
 }
@@ -495,51 +512,9 @@ impl Store for SqliteStore {
         self.read(move |c| count_built(c, &query)).await
     }
 
-    async fn search(&self, target: SearchTarget, query: &SearchQuery, limit: usize) -> StoreResult<SearchHits> {
-        // bm25 ranks lower-is-better; headlines weigh four times body text.
-        //
-        // Scoring is bounded: FTS5 walks the matches newest row first and stops
-        // after `SEARCH_WINDOW`, and only those are scored and ranked. Scoring
-        // every match (thousands for a common word at 100k articles) was most
-        // of a search's time; counting them all is cheap and stays exact.
-        // Only the best `limit` rows are then joined to their entities.
-        let (hits_sql, count_sql) = match target {
-            SearchTarget::Articles => (
-                "SELECT a.id, s.score FROM (
-                    SELECT rowid, score FROM (
-                        SELECT rowid, -bm25(articles_fts, 4.0, 1.0) AS score FROM articles_fts
-                        WHERE articles_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3
-                    ) ORDER BY score DESC, rowid LIMIT ?2
-                 ) s JOIN articles a ON a.rowid = s.rowid ORDER BY s.score DESC, a.id",
-                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1",
-            ),
-            SearchTarget::Quotes => (
-                "SELECT q.id, s.score FROM (
-                    SELECT rowid, score FROM (
-                        SELECT rowid, -bm25(quotes_fts) AS score FROM quotes_fts
-                        WHERE quotes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3
-                    ) ORDER BY score DESC, rowid LIMIT ?2
-                 ) s JOIN quotes q ON q.rowid = s.rowid ORDER BY s.score DESC, q.id",
-                "SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1",
-            ),
-        };
-        let window = i64::try_from(SEARCH_WINDOW.max(limit)).unwrap_or(i64::MAX);
-        let fts = query.to_fts5();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read(move |c| {
-            let mut stmt = c.prepare_cached(hits_sql).map_err(classify)?;
-            let hits = stmt
-                .query_map(params![fts, limit, window], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)))
-                .map_err(classify)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(classify)?;
-            let total = c
-                .prepare_cached(count_sql)
-                .and_then(|mut stmt| stmt.query_row(params![fts], |row| row.get::<_, u64>(0)))
-                .map_err(classify)?;
-            Ok(SearchHits { total, hits })
-        })
-        .await
+    async fn search(&self, target: SearchTarget, query: &SearchQuery, page: &SearchPage) -> StoreResult<SearchHits> {
+        let (query, page) = (query.clone(), page.clone());
+        self.read(move |c| text::search(c, target, &query, &page)).await
     }
 
     async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {

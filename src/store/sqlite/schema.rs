@@ -3,10 +3,11 @@
 //!
 //! Entities are rows holding their JSON document plus the columns queries
 //! filter and sort on. Relations live in `links` (indexed from both ends),
-//! names and aliases in `names`, and full text in two FTS5 tables that fold
-//! case and accents (`unicode61 remove_diacritics 2`). The FTS tables are
-//! contentless (the text is already in the documents) and keyed by the rowid
-//! of their entity, which upserts keep stable.
+//! names and aliases in `names`, and full text in two FTS5 tables. The FTS
+//! tables are contentless (the text is already in the documents), keyed by the
+//! rowid of their entity, which upserts keep stable, and since migration 6 hold
+//! the shared tokenizer's terms, with per-term document counts in
+//! `search_terms` (see `text.rs`).
 //!
 //! `quote_counts` holds how many quotes fall in each year and month (and, for
 //! the total, each day) overall, by source, by speaker and by speaker
@@ -256,6 +257,17 @@ CREATE INDEX quote_counts_ranked ON quote_counts (dim, n DESC, key) WHERE grain 
 "#,
         totals_backfill!()
     ),
+    // Full text as the shared tokenizer splits it, and per-term document
+    // counts for ranking (see `text.rs`); the FTS rows are rebuilt by
+    // `text::reindex`, which runs in this migration's transaction.
+    r#"
+CREATE TABLE search_terms (
+    target TEXT NOT NULL,
+    term TEXT NOT NULL,
+    docs INTEGER NOT NULL,
+    PRIMARY KEY (target, term)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

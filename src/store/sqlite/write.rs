@@ -6,6 +6,7 @@
 //! quotes when the person's affiliations are rewritten).
 
 use super::schema::rel;
+use super::text::{self, TermDeltas};
 use super::{classify, to_json};
 use crate::domain::{name_key, name_keys, timestamp};
 use crate::store::filter::{article_date_key, day_key, month_key, quote_date_key, speaker_key, week_key};
@@ -13,6 +14,7 @@ use crate::store::{GraphBatch, StoreResult};
 use rusqlite::{Transaction, params};
 
 pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> {
+    let mut terms = TermDeltas::default();
     for org in &batch.organizations {
         let doc = to_json(org)?;
         tx.prepare_cached(
@@ -53,7 +55,8 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
     for article in &batch.articles {
         // A new article has no derived rows to replace: skipping the deletes
         // roughly halves the statements of a bulk load.
-        let existed = exists(tx, "articles", article.id.as_str())?;
+        let old_text = text::article_text(tx, article.id.as_str())?;
+        let existed = old_text.is_some();
         let published_at = article.published_at.as_ref().map(timestamp::format);
         let doc = to_json(article)?;
         let rowid: i64 = tx
@@ -77,17 +80,18 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
                 )
             })
             .map_err(classify)?;
-        replace_article_text(tx, existed, rowid, &article.headline, &article.body)?;
+        text::replace_article(tx, &mut terms, rowid, old_text.as_ref(), &article.headline, &article.body)?;
         replace_links(tx, existed, rel::ARTICLE_PERSON, article.id.as_str(), &article.people)?;
         replace_links(tx, existed, rel::ARTICLE_ORG, article.id.as_str(), &article.organizations)?;
         if existed {
             let kept: Vec<&str> =
                 batch.quotes.iter().filter(|q| q.article == article.id).map(|q| q.id.as_str()).collect();
-            remove_stale_quotes(tx, article.id.as_str(), &to_json(&kept)?)?;
+            remove_stale_quotes(tx, &mut terms, article.id.as_str(), &to_json(&kept)?)?;
         }
     }
     for quote in &batch.quotes {
-        let existed = exists(tx, "quotes", quote.id.as_str())?;
+        let old_text = text::quote_text(tx, quote.id.as_str())?;
+        let existed = old_text.is_some();
         let speaker = quote.speaker.as_ref();
         let day = quote.date;
         let doc = to_json(quote)?;
@@ -120,7 +124,7 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
                 )
             })
             .map_err(classify)?;
-        replace_quote_text(tx, existed, rowid, &quote.text)?;
+        text::replace_quote(tx, &mut terms, rowid, old_text.as_deref(), &quote.text)?;
         replace_sorted_links(tx, existed, rel::QUOTE_VIA, quote.id.as_str(), &quote.via, &quote_date_key(quote))?;
         if existed {
             tx.prepare_cached("DELETE FROM links WHERE rel = 'quote_speaker_org' AND src = ?1")
@@ -142,65 +146,30 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
         })
         .map_err(classify)?;
     }
-    Ok(())
-}
-
-/// Whether `table` already holds a row with this id.
-fn exists(tx: &Transaction<'_>, table: &str, id: &str) -> StoreResult<bool> {
-    tx.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))
-        .and_then(|mut s| s.exists([id]))
-        .map_err(classify)
+    terms.apply(tx)
 }
 
 /// Removes the quotes of `article` whose ids are not in the JSON list `kept`,
 /// with their links and full-text rows.
-fn remove_stale_quotes(tx: &Transaction<'_>, article: &str, kept: &str) -> StoreResult<()> {
+fn remove_stale_quotes(tx: &Transaction<'_>, terms: &mut TermDeltas, article: &str, kept: &str) -> StoreResult<()> {
     const STALE: &str = "SELECT id FROM quotes WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2))";
     tx.prepare_cached(&format!(
         "DELETE FROM links WHERE rel IN ('quote_via', 'quote_speaker_org') AND src IN ({STALE})"
     ))
     .and_then(|mut s| s.execute(params![article, kept]))
     .map_err(classify)?;
-    tx.prepare_cached(
-        "DELETE FROM quotes_fts WHERE rowid IN (
-            SELECT rowid FROM quotes WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2)))",
-    )
-    .and_then(|mut s| s.execute(params![article, kept]))
-    .map_err(classify)?;
+    let stale: Vec<(i64, Option<String>)> = tx
+        .prepare_cached(
+            "SELECT rowid, json_extract(doc, '$.text') FROM quotes
+             WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2))",
+        )
+        .and_then(|mut s| s.query_map(params![article, kept], |row| Ok((row.get(0)?, row.get(1)?)))?.collect())
+        .map_err(classify)?;
+    for (rowid, quote_text) in stale {
+        text::remove_quote(tx, terms, rowid, &quote_text.unwrap_or_default())?;
+    }
     tx.prepare_cached("DELETE FROM quotes WHERE article = ?1 AND id NOT IN (SELECT value FROM json_each(?2))")
         .and_then(|mut s| s.execute(params![article, kept]))
-        .map_err(classify)?;
-    Ok(())
-}
-
-/// Replaces the full-text row of an article.
-fn replace_article_text(
-    tx: &Transaction<'_>,
-    existed: bool,
-    rowid: i64,
-    headline: &str,
-    body: &str,
-) -> StoreResult<()> {
-    if existed {
-        tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")
-            .and_then(|mut s| s.execute([rowid]))
-            .map_err(classify)?;
-    }
-    tx.prepare_cached("INSERT INTO articles_fts (rowid, headline, body) VALUES (?1, ?2, ?3)")
-        .and_then(|mut s| s.execute(params![rowid, headline, body]))
-        .map_err(classify)?;
-    Ok(())
-}
-
-/// Replaces the full-text row of a quote.
-fn replace_quote_text(tx: &Transaction<'_>, existed: bool, rowid: i64, text: &str) -> StoreResult<()> {
-    if existed {
-        tx.prepare_cached("DELETE FROM quotes_fts WHERE rowid = ?1")
-            .and_then(|mut s| s.execute([rowid]))
-            .map_err(classify)?;
-    }
-    tx.prepare_cached("INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)")
-        .and_then(|mut s| s.execute(params![rowid, text]))
         .map_err(classify)?;
     Ok(())
 }

@@ -1,0 +1,395 @@
+//! The embedded store's full-text rows, the statistics that rank them, and the
+//! ranked search over them.
+//!
+//! FTS5 indexes each text as the shared tokenizer ([`crate::search::terms`])
+//! splits it, written back as space-separated terms: the MongoDB store's
+//! postings and every query use the same function, so both stores agree on
+//! what a word is ("Москва" is `moskva` in documents and in queries alike;
+//! FTS5's own accent folding would have kept it Cyrillic, and a query for it
+//! would have found nothing).
+//!
+//! Beside the FTS tables, `search_terms` holds how many documents of each
+//! target contain each term (and, under the empty term, how many documents
+//! there are), changed in the same transaction as the text. A search reads its
+//! terms' rows to know their IDFs up front, so ranking costs what the scored
+//! rows cost. FTS5's own `bm25()` counts every row containing each phrase
+//! before it scores the first one: most of a search's time at 100k articles.
+//! Scores come from `newsgraph_bm25` (see `rank.rs`), the same formula with
+//! those IDFs passed in.
+//!
+//! A search scores a bounded window, the newest [`SEARCH_WINDOW`] matches
+//! (FTS5 walks its rowids backwards and stops there), ranks it, and returns
+//! the page after the cursor, ties newest first; only the page's rows are
+//! joined to their entities. Every match is counted, and only when the
+//! caller asks, since that is a pass over all of them.
+
+use super::classify;
+use crate::search::{SearchQuery, terms};
+use crate::store::{SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget, StoreResult};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{HashMap, HashSet};
+
+/// The `search_terms.target` of each search target.
+fn target_key(target: SearchTarget) -> &'static str {
+    match target {
+        SearchTarget::Articles => "articles",
+        SearchTarget::Quotes => "quotes",
+    }
+}
+
+/// What FTS5 stores for a text: its terms, separated by spaces.
+fn indexed(text: &str) -> String {
+    terms(text).join(" ")
+}
+
+/// Document-count changes a write accumulates, applied once when it ends, so
+/// a batch touches each term's row once however many documents contain it.
+#[derive(Debug, Default)]
+pub struct TermDeltas {
+    by_term: HashMap<(SearchTarget, String), i64>,
+}
+
+impl TermDeltas {
+    /// Counts a document holding `texts` (all its columns) in or out.
+    fn count(&mut self, target: SearchTarget, texts: &[&str], change: i64) {
+        let distinct: HashSet<String> = texts.iter().flat_map(|text| terms(text)).collect();
+        for term in distinct.into_iter().chain([String::new()]) {
+            *self.by_term.entry((target, term)).or_default() += change;
+        }
+    }
+
+    /// Writes the accumulated changes.
+    pub fn apply(self, conn: &Connection) -> StoreResult<()> {
+        let mut upsert = conn
+            .prepare_cached(
+                "INSERT INTO search_terms (target, term, docs) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (target, term) DO UPDATE SET docs = docs + excluded.docs",
+            )
+            .map_err(classify)?;
+        for ((target, term), change) in self.by_term {
+            if change != 0 {
+                upsert.execute(params![target_key(target), term, change]).map_err(classify)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes the full-text row of an article stored at `rowid`, replacing what
+/// `old` (its previous headline and body, if it was stored) indexed. An
+/// unchanged text is left alone.
+pub fn replace_article(
+    conn: &Connection,
+    deltas: &mut TermDeltas,
+    rowid: i64,
+    old: Option<&[String; 2]>,
+    headline: &str,
+    body: &str,
+) -> StoreResult<()> {
+    if old.is_some_and(|[h, b]| h == headline && b == body) {
+        return Ok(());
+    }
+    if let Some([h, b]) = old {
+        delete_row(conn, "articles_fts", rowid)?;
+        deltas.count(SearchTarget::Articles, &[h, b], -1);
+    }
+    conn.prepare_cached("INSERT INTO articles_fts (rowid, headline, body) VALUES (?1, ?2, ?3)")
+        .and_then(|mut s| s.execute(params![rowid, indexed(headline), indexed(body)]))
+        .map_err(classify)?;
+    deltas.count(SearchTarget::Articles, &[headline, body], 1);
+    Ok(())
+}
+
+/// Writes the full-text row of a quote stored at `rowid`, replacing what
+/// `old` (its previous text, if it was stored) indexed.
+pub fn replace_quote(
+    conn: &Connection,
+    deltas: &mut TermDeltas,
+    rowid: i64,
+    old: Option<&str>,
+    text: &str,
+) -> StoreResult<()> {
+    if old == Some(text) {
+        return Ok(());
+    }
+    if let Some(old) = old {
+        delete_row(conn, "quotes_fts", rowid)?;
+        deltas.count(SearchTarget::Quotes, &[old], -1);
+    }
+    conn.prepare_cached("INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)")
+        .and_then(|mut s| s.execute(params![rowid, indexed(text)]))
+        .map_err(classify)?;
+    deltas.count(SearchTarget::Quotes, &[text], 1);
+    Ok(())
+}
+
+/// Removes the full-text row of a quote that is being deleted.
+pub fn remove_quote(conn: &Connection, deltas: &mut TermDeltas, rowid: i64, text: &str) -> StoreResult<()> {
+    delete_row(conn, "quotes_fts", rowid)?;
+    deltas.count(SearchTarget::Quotes, &[text], -1);
+    Ok(())
+}
+
+fn delete_row(conn: &Connection, table: &str, rowid: i64) -> StoreResult<()> {
+    conn.prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))
+        .and_then(|mut s| s.execute([rowid]))
+        .map_err(classify)?;
+    Ok(())
+}
+
+/// The stored headline and body of an article, if it is stored.
+pub fn article_text(conn: &Connection, id: &str) -> StoreResult<Option<[String; 2]>> {
+    conn.prepare_cached("SELECT json_extract(doc, '$.headline'), json_extract(doc, '$.body') FROM articles WHERE id = ?1")
+        .and_then(|mut s| {
+            s.query_row([id], |row| Ok([row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?]))
+                .optional()
+        })
+        .map(|found| found.map(|[h, b]| [h.unwrap_or_default(), b.unwrap_or_default()]))
+        .map_err(classify)
+}
+
+/// The stored text of a quote, if it is stored.
+pub fn quote_text(conn: &Connection, id: &str) -> StoreResult<Option<String>> {
+    conn.prepare_cached("SELECT json_extract(doc, '$.text') FROM quotes WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id], |row| row.get::<_, Option<String>>(0)).optional())
+        .map(|found| found.map(Option::unwrap_or_default))
+        .map_err(classify)
+}
+
+/// FTS5's inverse document frequency for a term in `docs` of `total` documents
+/// (never below 1e-6, as in FTS5's `bm25()`).
+fn idf(total: f64, docs: f64) -> f64 {
+    let idf = ((total - docs + 0.5) / (docs + 0.5)).ln();
+    if idf > 0.0 { idf } else { 1e-6 }
+}
+
+/// The IDF of each of `query`'s positive parts, in FTS5's phrase order
+/// ([`SearchQuery::positive_parts`]). A phrase weighs the sum of its words'
+/// IDFs (as Lucene's phrase queries do): how rare the phrase is would cost a
+/// pass over all its matches.
+pub fn part_idfs(conn: &Connection, target: SearchTarget, query: &SearchQuery) -> StoreResult<Vec<f64>> {
+    let wanted: Vec<&str> = query.positive_terms().into_iter().chain([""]).collect();
+    let wanted = serde_json::to_string(&wanted).map_err(|e| crate::store::StoreError::Internal(e.to_string()))?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT term, docs FROM search_terms WHERE target = ?1 AND term IN (SELECT value FROM json_each(?2))",
+        )
+        .map_err(classify)?;
+    let docs: HashMap<String, f64> = stmt
+        .query_map(params![target_key(target), wanted], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as f64)))
+        .map_err(classify)?
+        .collect::<Result<_, _>>()
+        .map_err(classify)?;
+    let total = docs.get("").copied().unwrap_or(0.0);
+    Ok(query
+        .positive_parts()
+        .into_iter()
+        .map(|part| part.iter().map(|term| idf(total, docs.get(term).copied().unwrap_or(0.0))).sum())
+        .collect())
+}
+
+/// Re-indexes every stored text with the shared tokenizer and recounts
+/// `search_terms` (migration 6: the FTS tables held FTS5's own tokens before).
+pub fn reindex(conn: &Connection) -> StoreResult<()> {
+    conn.execute_batch(
+        "INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
+         INSERT INTO quotes_fts (quotes_fts) VALUES ('delete-all');
+         DELETE FROM search_terms;",
+    )
+    .map_err(classify)?;
+    let mut deltas = TermDeltas::default();
+    {
+        let mut stmt = conn
+            .prepare("SELECT rowid, json_extract(doc, '$.headline'), json_extract(doc, '$.body') FROM articles")
+            .map_err(classify)?;
+        let mut rows = stmt.query([]).map_err(classify)?;
+        while let Some(row) = rows.next().map_err(classify)? {
+            let headline: Option<String> = row.get(1).map_err(classify)?;
+            let body: Option<String> = row.get(2).map_err(classify)?;
+            let rowid = row.get(0).map_err(classify)?;
+            replace_article(conn, &mut deltas, rowid, None, &headline.unwrap_or_default(), &body.unwrap_or_default())?;
+        }
+    }
+    {
+        let mut stmt = conn.prepare("SELECT rowid, json_extract(doc, '$.text') FROM quotes").map_err(classify)?;
+        let mut rows = stmt.query([]).map_err(classify)?;
+        while let Some(row) = rows.next().map_err(classify)? {
+            let text: Option<String> = row.get(1).map_err(classify)?;
+            replace_quote(conn, &mut deltas, row.get(0).map_err(classify)?, None, &text.unwrap_or_default())?;
+        }
+    }
+    deltas.apply(conn)
+}
+
+/// One page of the ranked matches of `query` (see the module doc).
+pub fn search(conn: &Connection, target: SearchTarget, query: &SearchQuery, page: &SearchPage) -> StoreResult<SearchHits> {
+    let (fts, entities, weights) = match target {
+        SearchTarget::Articles => ("articles_fts", "articles", "4.0, 1.0"),
+        SearchTarget::Quotes => ("quotes_fts", "quotes", "1.0"),
+    };
+    let idfs = part_idfs(conn, target, query)?;
+    let idf_params: String = (0..idfs.len()).map(|i| format!(", ?{}", i + 6)).collect();
+    let sql = format!(
+        "SELECT e.id, w.score, w.matches FROM (
+            SELECT rowid, score, matches FROM (
+                SELECT rowid, score, count(*) OVER () AS matches FROM (
+                    SELECT rowid, newsgraph_bm25({fts}, {weights}{idf_params}) AS score FROM {fts}
+                    WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2))
+            WHERE ?3 IS NULL OR score < ?3 OR (score = ?3 AND rowid < ?4)
+            ORDER BY score DESC, rowid DESC LIMIT ?5
+         ) w JOIN {entities} e ON e.rowid = w.rowid ORDER BY w.score DESC, w.rowid DESC"
+    );
+    let fts_query = query.to_fts5();
+    let window = i64::try_from(SEARCH_WINDOW).unwrap_or(i64::MAX);
+    // Ties rank newest stored first, so a cursor needs its hit's rowid; a hit
+    // removed since keeps every hit of its score.
+    let after_rowid = match &page.after {
+        Some((_, id)) => conn
+            .prepare_cached(&format!("SELECT rowid FROM {entities} WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id], |row| row.get::<_, i64>(0)).optional())
+            .map_err(classify)?
+            .unwrap_or(i64::MAX),
+        None => i64::MAX,
+    };
+    let limit = i64::try_from(page.first.saturating_add(1)).unwrap_or(i64::MAX);
+    let mut values: Vec<rusqlite::types::Value> = vec![
+        fts_query.clone().into(),
+        window.into(),
+        page.after.as_ref().map(|(score, _)| *score).into(),
+        after_rowid.into(),
+        limit.into(),
+    ];
+    values.extend(idfs.into_iter().map(rusqlite::types::Value::from));
+    let mut stmt = conn.prepare_cached(&sql).map_err(classify)?;
+    let mut in_window = None;
+    let hits = stmt
+        .query_map(rusqlite::params_from_iter(values), |row| {
+            in_window = Some(row.get::<_, i64>(2)?);
+            Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
+        })
+        .map_err(classify)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(classify)?;
+    let total = match (page.count, in_window) {
+        (false, _) => None,
+        // The window holds every match: no need to count again.
+        (true, Some(n)) if n < window => Some(u64::try_from(n).unwrap_or(0)),
+        (true, None) if page.after.is_none() => Some(0),
+        (true, _) => Some(
+            conn.prepare_cached(&format!("SELECT count(*) FROM {fts} WHERE {fts} MATCH ?1"))
+                .and_then(|mut s| s.query_row([&fts_query], |row| row.get::<_, u64>(0)))
+                .map_err(classify)?,
+        ),
+    };
+    Ok(SearchHits { total, hits })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SqliteStore;
+    use crate::generate::{Cast, article};
+    use crate::store::{GraphBatch, SearchPage, SearchTarget, Store};
+    use crate::search::SearchQuery;
+
+    /// `search_terms` against what FTS5 itself holds (`fts5vocab` counts each
+    /// term's rows, deletions included): every term, both ways.
+    fn assert_counts_match_the_index(store: &SqliteStore) {
+        let conn = store.inner.writer.lock().unwrap();
+        for (target, fts, table) in [("articles", "articles_fts", "articles"), ("quotes", "quotes_fts", "quotes")] {
+            conn.execute_batch(&format!(
+                "DROP TABLE IF EXISTS temp.vocab; CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, {fts}, row);"
+            ))
+            .unwrap();
+            let listed = |sql: &str| -> Vec<(String, i64)> {
+                let mut stmt = conn.prepare(sql).unwrap();
+                stmt.query_map([target], |row| Ok((row.get(0)?, row.get(1)?))).unwrap().map(Result::unwrap).collect()
+            };
+            let counted = listed("SELECT term, docs FROM search_terms WHERE target = ?1 AND docs <> 0 AND term <> '' ORDER BY term");
+            let indexed = listed("SELECT term, doc FROM temp.vocab WHERE ?1 IS NOT NULL ORDER BY term");
+            assert!(!indexed.is_empty(), "{target}: the index holds terms");
+            assert_eq!(counted, indexed, "{target}: per-term document counts");
+            let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0)).unwrap();
+            let documents: i64 = conn
+                .query_row("SELECT docs FROM search_terms WHERE target = ?1 AND term = ''", [target], |row| row.get(0))
+                .unwrap();
+            assert_eq!(documents, rows, "{target}: document count");
+        }
+    }
+
+    fn corpus(articles: usize) -> (GraphBatch, Cast) {
+        let cast = Cast::new(articles, 5);
+        let mut batch = GraphBatch { organizations: cast.organizations(), people: cast.people.clone(), ..Default::default() };
+        for n in 0..articles {
+            let (a, quotes) = article(&cast, 5, n);
+            batch.articles.push(a);
+            batch.quotes.extend(quotes);
+        }
+        (batch, cast)
+    }
+
+    #[tokio::test]
+    async fn term_counts_follow_writes_rewrites_and_removed_quotes() {
+        let store = SqliteStore::in_memory().unwrap();
+        let (batch, _) = corpus(60);
+        store.write(&batch).await.unwrap();
+        assert_counts_match_the_index(&store);
+
+        // Rewrites: a new headline and body, a quote's text changed, one quote
+        // dropped (removed as stale), and one article written again unchanged.
+        let mut again = GraphBatch::default();
+        for (i, article) in batch.articles.iter().take(6).enumerate() {
+            let mut article = article.clone();
+            if i % 2 == 0 {
+                article.headline = format!("Revised: {} (update {i})", article.headline);
+                article.body = format!("{} Correction appended with zebra crossings.", article.body);
+            }
+            let mut quotes: Vec<_> = batch.quotes.iter().filter(|q| q.article == article.id).cloned().collect();
+            if quotes.len() > 1 {
+                quotes.pop();
+            }
+            if let Some(first) = quotes.first_mut() {
+                first.text = format!("Zebra {i} said something new");
+            }
+            again.articles.push(article);
+            again.quotes.extend(quotes);
+        }
+        store.write(&again).await.unwrap();
+        store.write(&again).await.unwrap();
+        assert_counts_match_the_index(&store);
+
+        let zebra = SearchQuery::parse("zebra").unwrap();
+        let page = SearchPage { after: None, first: 10, count: true };
+        assert_eq!(store.search(SearchTarget::Articles, &zebra, &page).await.unwrap().total, Some(3));
+        assert_eq!(store.search(SearchTarget::Quotes, &zebra, &page).await.unwrap().total, Some(6));
+    }
+
+    #[tokio::test]
+    async fn migration_6_reindexes_texts_indexed_by_fts5s_own_tokenizer() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut batch, _) = corpus(20);
+        batch.quotes[0].text = "Москва не изменит позицию".into();
+        {
+            let store = SqliteStore::open(dir.path()).unwrap();
+            store.write(&batch).await.unwrap();
+            // The store as migration 5 left it: raw texts, no counts.
+            let conn = store.inner.writer.lock().unwrap();
+            conn.execute_batch(
+                "DROP TABLE search_terms;
+                 INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
+                 INSERT INTO quotes_fts (quotes_fts) VALUES ('delete-all');
+                 INSERT INTO articles_fts (rowid, headline, body)
+                     SELECT rowid, json_extract(doc, '$.headline'), json_extract(doc, '$.body') FROM articles;
+                 INSERT INTO quotes_fts (rowid, text) SELECT rowid, json_extract(doc, '$.text') FROM quotes;
+                 PRAGMA user_version = 5;",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_counts_match_the_index(&store);
+        let moscow = SearchQuery::parse("москва").unwrap();
+        let page = SearchPage { after: None, first: 10, count: true };
+        let found = store.search(SearchTarget::Quotes, &moscow, &page).await.unwrap();
+        assert_eq!(found.total, Some(1));
+        assert_eq!(found.hits[0].0, batch.quotes[0].id.as_str());
+    }
+}

@@ -17,6 +17,7 @@
 mod bulk;
 mod changes;
 mod counts;
+mod rank;
 mod schema;
 mod sql;
 mod write;
@@ -82,6 +83,7 @@ impl SqliteStore {
     pub fn in_memory() -> StoreResult<Self> {
         configure_sqlite();
         let writer = Connection::open_in_memory().map_err(internal)?;
+        rank::register(&writer).map_err(internal)?;
         migrate(&writer)?;
         Ok(Self::from_parts(writer, Vec::new(), None))
     }
@@ -192,6 +194,7 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(internal)?;
+    rank::register(&conn).map_err(internal)?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(internal)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(internal)?;

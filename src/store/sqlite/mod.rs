@@ -17,6 +17,7 @@
 mod bulk;
 mod changes;
 mod counts;
+mod rank;
 mod schema;
 mod sql;
 mod text;
@@ -85,6 +86,7 @@ impl SqliteStore {
         configure_sqlite();
         let mut writer = Connection::open_in_memory().map_err(internal)?;
         writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        rank::register(&writer).map_err(internal)?;
         migrate(&mut writer)?;
         Ok(Self::from_parts(writer, Vec::new(), None))
     }
@@ -198,6 +200,7 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     // Statements are prepared once per connection and kept: rusqlite's default
     // of 16 is fewer than the store's distinct statements.
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    rank::register(&conn).map_err(internal)?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(internal)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(internal)?;

@@ -379,7 +379,11 @@ async fn full_text_search_ranks_phrases_and_folds_accents(store: SharedStore) {
     assert!(lavrov.hits[0].0.starts_with("issg-vienna-2016-05-17~"));
     assert_eq!(search(SearchTarget::Quotes, "\"line finish\"").await.total, Some(0), "phrases keep word order");
     assert_eq!(search(SearchTarget::Quotes, "FINISH Line").await.total, Some(1), "case-insensitive");
-    assert_eq!(search(SearchTarget::Quotes, "framework -august").await.total, Some(0), "the framework quote mentions August");
+    assert_eq!(
+        search(SearchTarget::Quotes, "framework -august").await.total,
+        Some(0),
+        "the framework quote mentions August"
+    );
     assert_eq!(search(SearchTarget::Quotes, "framework").await.total, Some(1));
     assert_eq!(search(SearchTarget::Articles, "lavrov +ISSG").await.total, Some(1));
     assert_eq!(search(SearchTarget::Articles, "lavrov -vienna").await.total, Some(0));

@@ -224,9 +224,12 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     Ok(conn)
 }
 
+/// A migration step written in Rust.
+type MigrationStep = fn(&Connection) -> StoreResult<()>;
+
 /// Migration steps that need Rust after their SQL, in the same transaction:
 /// (migration number, step).
-const MIGRATION_STEPS: &[(usize, fn(&Connection) -> StoreResult<()>)] = &[(6, text::reindex)];
+const MIGRATION_STEPS: &[(usize, MigrationStep)] = &[(6, text::reindex)];
 
 fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let done: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(internal)?;

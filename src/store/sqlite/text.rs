@@ -139,13 +139,14 @@ fn delete_row(conn: &Connection, table: &str, rowid: i64) -> StoreResult<()> {
 
 /// The stored headline and body of an article, if it is stored.
 pub fn article_text(conn: &Connection, id: &str) -> StoreResult<Option<[String; 2]>> {
-    conn.prepare_cached("SELECT json_extract(doc, '$.headline'), json_extract(doc, '$.body') FROM articles WHERE id = ?1")
-        .and_then(|mut s| {
-            s.query_row([id], |row| Ok([row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?]))
-                .optional()
-        })
-        .map(|found| found.map(|[h, b]| [h.unwrap_or_default(), b.unwrap_or_default()]))
-        .map_err(classify)
+    conn.prepare_cached(
+        "SELECT json_extract(doc, '$.headline'), json_extract(doc, '$.body') FROM articles WHERE id = ?1",
+    )
+    .and_then(|mut s| {
+        s.query_row([id], |row| Ok([row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?])).optional()
+    })
+    .map(|found| found.map(|[h, b]| [h.unwrap_or_default(), b.unwrap_or_default()]))
+    .map_err(classify)
 }
 
 /// The stored text of a quote, if it is stored.
@@ -221,8 +222,28 @@ pub fn reindex(conn: &Connection) -> StoreResult<()> {
     deltas.apply(conn)
 }
 
+/// How many documents match: one word alone is its document count, anything
+/// else a pass over the matches.
+fn count(conn: &Connection, target: SearchTarget, query: &SearchQuery, fts: &str, fts_query: &str) -> StoreResult<u64> {
+    if let ([word], [], []) = (query.required.as_slice(), query.phrases.as_slice(), query.excluded.as_slice()) {
+        return conn
+            .prepare_cached("SELECT docs FROM search_terms WHERE target = ?1 AND term = ?2")
+            .and_then(|mut s| s.query_row(params![target_key(target), word], |row| row.get::<_, i64>(0)).optional())
+            .map(|docs| docs.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+            .map_err(classify);
+    }
+    conn.prepare_cached(&format!("SELECT count(*) FROM {fts} WHERE {fts} MATCH ?1"))
+        .and_then(|mut s| s.query_row([fts_query], |row| row.get::<_, u64>(0)))
+        .map_err(classify)
+}
+
 /// One page of the ranked matches of `query` (see the module doc).
-pub fn search(conn: &Connection, target: SearchTarget, query: &SearchQuery, page: &SearchPage) -> StoreResult<SearchHits> {
+pub fn search(
+    conn: &Connection,
+    target: SearchTarget,
+    query: &SearchQuery,
+    page: &SearchPage,
+) -> StoreResult<SearchHits> {
     let (fts, entities, weights) = match target {
         SearchTarget::Articles => ("articles_fts", "articles", "4.0, 1.0"),
         SearchTarget::Quotes => ("quotes_fts", "quotes", "1.0"),
@@ -230,11 +251,10 @@ pub fn search(conn: &Connection, target: SearchTarget, query: &SearchQuery, page
     let idfs = part_idfs(conn, target, query)?;
     let idf_params: String = (0..idfs.len()).map(|i| format!(", ?{}", i + 6)).collect();
     let sql = format!(
-        "SELECT e.id, w.score, w.matches FROM (
-            SELECT rowid, score, matches FROM (
-                SELECT rowid, score, count(*) OVER () AS matches FROM (
-                    SELECT rowid, newsgraph_bm25({fts}, {weights}{idf_params}) AS score FROM {fts}
-                    WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2))
+        "SELECT e.id, w.score FROM (
+            SELECT rowid, score FROM (
+                SELECT rowid, newsgraph_bm25({fts}, {weights}{idf_params}) AS score FROM {fts}
+                WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
             WHERE ?3 IS NULL OR score < ?3 OR (score = ?3 AND rowid < ?4)
             ORDER BY score DESC, rowid DESC LIMIT ?5
          ) w JOIN {entities} e ON e.rowid = w.rowid ORDER BY w.score DESC, w.rowid DESC"
@@ -260,27 +280,13 @@ pub fn search(conn: &Connection, target: SearchTarget, query: &SearchQuery, page
         limit.into(),
     ];
     values.extend(idfs.into_iter().map(rusqlite::types::Value::from));
-    let mut stmt = conn.prepare_cached(&sql).map_err(classify)?;
-    let mut in_window = None;
-    let hits = stmt
-        .query_map(rusqlite::params_from_iter(values), |row| {
-            in_window = Some(row.get::<_, i64>(2)?);
-            Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
+    let hits = conn
+        .prepare_cached(&sql)
+        .and_then(|mut stmt| {
+            stmt.query_map(rusqlite::params_from_iter(values), |row| Ok((row.get(0)?, row.get(1)?)))?.collect()
         })
-        .map_err(classify)?
-        .collect::<Result<Vec<_>, _>>()
         .map_err(classify)?;
-    let total = match (page.count, in_window) {
-        (false, _) => None,
-        // The window holds every match: no need to count again.
-        (true, Some(n)) if n < window => Some(u64::try_from(n).unwrap_or(0)),
-        (true, None) if page.after.is_none() => Some(0),
-        (true, _) => Some(
-            conn.prepare_cached(&format!("SELECT count(*) FROM {fts} WHERE {fts} MATCH ?1"))
-                .and_then(|mut s| s.query_row([&fts_query], |row| row.get::<_, u64>(0)))
-                .map_err(classify)?,
-        ),
-    };
+    let total = if page.count { Some(count(conn, target, query, fts, &fts_query)?) } else { None };
     Ok(SearchHits { total, hits })
 }
 
@@ -288,8 +294,8 @@ pub fn search(conn: &Connection, target: SearchTarget, query: &SearchQuery, page
 mod tests {
     use super::super::SqliteStore;
     use crate::generate::{Cast, article};
-    use crate::store::{GraphBatch, SearchPage, SearchTarget, Store};
     use crate::search::SearchQuery;
+    use crate::store::{GraphBatch, SearchPage, SearchTarget, Store};
 
     /// `search_terms` against what FTS5 itself holds (`fts5vocab` counts each
     /// term's rows, deletions included): every term, both ways.
@@ -304,7 +310,9 @@ mod tests {
                 let mut stmt = conn.prepare(sql).unwrap();
                 stmt.query_map([target], |row| Ok((row.get(0)?, row.get(1)?))).unwrap().map(Result::unwrap).collect()
             };
-            let counted = listed("SELECT term, docs FROM search_terms WHERE target = ?1 AND docs <> 0 AND term <> '' ORDER BY term");
+            let counted = listed(
+                "SELECT term, docs FROM search_terms WHERE target = ?1 AND docs <> 0 AND term <> '' ORDER BY term",
+            );
             let indexed = listed("SELECT term, doc FROM temp.vocab WHERE ?1 IS NOT NULL ORDER BY term");
             assert!(!indexed.is_empty(), "{target}: the index holds terms");
             assert_eq!(counted, indexed, "{target}: per-term document counts");
@@ -318,7 +326,8 @@ mod tests {
 
     fn corpus(articles: usize) -> (GraphBatch, Cast) {
         let cast = Cast::new(articles, 5);
-        let mut batch = GraphBatch { organizations: cast.organizations(), people: cast.people.clone(), ..Default::default() };
+        let mut batch =
+            GraphBatch { organizations: cast.organizations(), people: cast.people.clone(), ..Default::default() };
         for n in 0..articles {
             let (a, quotes) = article(&cast, 5, n);
             batch.articles.push(a);

@@ -74,6 +74,25 @@ async fn search_finds_phrases_and_rejects_bad_queries(app: &TestApp) {
             .await;
         assert_eq!(code, "BAD_USER_INPUT", "{:?}", &bad[..bad.len().min(20)]);
     }
+    // Pages through cursors give the whole ranking once, in order.
+    let page = "query($after: String, $first: Int) { search(query: \"the\") { quotes(first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }";
+    let all = app.data(page, json!({ "first": 100 })).await;
+    let all: Vec<String> =
+        nodes(&all["search"]["quotes"]).iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
+    assert!(all.len() > 3, "{all:?}");
+    let (mut walked, mut after) = (Vec::new(), serde_json::Value::Null);
+    loop {
+        let data = app.data(page, json!({ "first": 2, "after": after })).await;
+        let quotes = &data["search"]["quotes"];
+        assert_eq!(quotes["totalCount"], all.len());
+        walked.extend(nodes(quotes).iter().map(|n| n["id"].as_str().unwrap().to_owned()));
+        if quotes["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = quotes["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(walked, all);
     // Operators and patterns are words like any other.
     for odd in ["(a+)+$", "{\"$ne\": null}", "NEAR(x y)", "* OR *", "\"unbalanced"] {
         let body =

@@ -280,13 +280,20 @@ pub fn search(
         limit.into(),
     ];
     values.extend(idfs.into_iter().map(rusqlite::types::Value::from));
-    let hits = conn
+    let hits: Vec<(String, f64)> = conn
         .prepare_cached(&sql)
         .and_then(|mut stmt| {
             stmt.query_map(rusqlite::params_from_iter(values), |row| Ok((row.get(0)?, row.get(1)?)))?.collect()
         })
         .map_err(classify)?;
-    let total = if page.count { Some(count(conn, target, query, fts, &fts_query)?) } else { None };
+    let total = match page.count {
+        false => None,
+        // A first page holding every match (fewer than the window) is the count.
+        true if page.after.is_none() && hits.len() <= page.first && hits.len() < SEARCH_WINDOW => {
+            Some(hits.len() as u64)
+        }
+        true => Some(count(conn, target, query, fts, &fts_query)?),
+    };
     Ok(SearchHits { total, hits })
 }
 

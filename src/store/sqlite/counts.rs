@@ -262,13 +262,20 @@ fn edge_days(
 ) -> StoreResult<()> {
     let edge =
         QuoteFilter { date: Some(DateRange { from: Some(a), to: Some(b) }), anonymous, ..QuoteFilter::default() };
-    let query = sql::group_query(&edge, group, usize::MAX);
+    // Summed here rather than grouped by SQLite, which sorted the keys of a
+    // month's thousands of quotes twice (group, then order): 2 ms of a
+    // dashboard whose range starts mid-month.
+    let query = sql::bucket_rows(&edge, group);
     let mut stmt = conn.prepare_cached(&query.sql).map_err(classify)?;
     let mut found = stmt.query(rusqlite::params_from_iter(query.params.iter())).map_err(classify)?;
     while let Some(row) = found.next().map_err(classify)? {
-        let key: String = row.get(0).map_err(classify)?;
-        let n: i64 = row.get(1).map_err(classify)?;
-        *totals.entry(key).or_default() += n;
+        let key = row.get_ref(0).map_err(classify)?.as_str().map_err(|e| classify(e.into()))?;
+        match totals.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                totals.insert(key.to_owned(), 1);
+            }
+        }
     }
     Ok(())
 }

@@ -340,17 +340,32 @@ fn generic_find_quotes(filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> Qu
 
 /// `SELECT key, count` over the quotes matching `filter`, grouped by `group`.
 pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Query {
+    let mut query = bucket_query(filter, group, ", count(*) AS n");
+    query.push(" GROUP BY bucket ORDER BY ");
+    query.push(if group.is_period() { "bucket" } else { "n DESC, bucket" });
+    query.push(" LIMIT ").bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    query
+}
+
+/// `SELECT key` once per quote (or link) matching `filter`, ungrouped: for a
+/// caller that sums them itself, without SQLite's sorts of grouped keys.
+pub fn bucket_rows(filter: &QuoteFilter, group: QuoteGroup) -> Query {
+    bucket_query(filter, group, "")
+}
+
+/// `SELECT bucket{more}` over the quotes (or their links) matching `filter`.
+fn bucket_query(filter: &QuoteFilter, group: QuoteGroup, more: &str) -> Query {
     let links = match group {
         QuoteGroup::Source => Some(rel::QUOTE_VIA),
         QuoteGroup::SpeakerOrganization => Some(rel::QUOTE_SPEAKER_ORG),
         _ => None,
     };
     let date_only = QuoteFilter { date: filter.date, ..QuoteFilter::default() } == *filter;
-    let mut query = match links {
+    match links {
         // Counting by source over a date range needs only the links, which carry
         // the quote's day: one covering index range (`links_dated`).
         Some(relation) if date_only => {
-            let mut query = Query::new("SELECT l.dst AS bucket, count(*) AS n FROM links l WHERE l.rel = ");
+            let mut query = Query::new(format!("SELECT l.dst AS bucket{more} FROM links l WHERE l.rel = "));
             query.bind(relation.to_owned());
             if let Some(range) = &filter.date {
                 // Undated quotes fall outside any date range.
@@ -365,7 +380,9 @@ pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Que
             query
         }
         Some(relation) => {
-            let mut query = Query::new("SELECT l.dst AS bucket, count(*) AS n FROM quotes q JOIN links l ON l.rel = ");
+            let mut query = Query::new(format!(
+                "SELECT l.dst AS bucket{more} FROM quotes q JOIN links l ON l.rel = "
+            ));
             query.bind(relation.to_owned()).push(" AND l.src = q.id WHERE ");
             quote_condition(filter, &mut query);
             query
@@ -377,16 +394,13 @@ pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Que
                 QuoteGroup::Week => "q.week",
                 _ => "q.month",
             };
-            let mut query =
-                Query::new(format!("SELECT {key} AS bucket, count(*) AS n FROM quotes q WHERE {key} IS NOT NULL AND "));
+            let mut query = Query::new(format!(
+                "SELECT {key} AS bucket{more} FROM quotes q WHERE {key} IS NOT NULL AND "
+            ));
             quote_condition(filter, &mut query);
             query
         }
-    };
-    query.push(" GROUP BY bucket ORDER BY ");
-    query.push(if group.is_period() { "bucket" } else { "n DESC, bucket" });
-    query.push(" LIMIT ").bind(i64::try_from(limit).unwrap_or(i64::MAX));
-    query
+    }
 }
 
 #[cfg(test)]

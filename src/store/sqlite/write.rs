@@ -4,6 +4,12 @@
 //! and aliases, relation links, the full-text rows, and each quote's date
 //! buckets and speaker organizations (recomputed for a person's existing
 //! quotes when the person's affiliations are rewritten).
+//!
+//! The full-text rows are written last, after every row upsert of the batch.
+//! FTS5 keeps new rows in memory until a statement opens a savepoint, and
+//! every upsert does: written between the upserts, each article and quote was
+//! flushed to disk as its own segment and merged again and again (a quarter
+//! of a bulk load's time). Written together, a batch is one segment.
 
 use super::schema::rel;
 use super::{classify, to_json};
@@ -14,6 +20,9 @@ use rusqlite::{Transaction, params};
 
 pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> {
     for org in &batch.organizations {
+        // A new entity has no names to replace: the delete scans every name
+        // of its kind (the key is (kind, key, id)), quadratic in a bulk load.
+        let existed = exists(tx, "organizations", org.id.as_str())?;
         let doc = to_json(org)?;
         tx.prepare_cached(
             "INSERT INTO organizations (id, kind, name_key, doc) VALUES (?1, ?2, ?3, ?4)
@@ -21,10 +30,11 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
         )
         .and_then(|mut s| s.execute(params![org.id.as_str(), org.kind.as_str(), name_key(&org.name), doc]))
         .map_err(classify)?;
-        replace_names(tx, "organization", org.id.as_str(), &org.name, &org.aliases)?;
+        replace_names(tx, existed, "organization", org.id.as_str(), &org.name, &org.aliases)?;
         replace_links(tx, true, rel::ORG_MEMBER_OF, org.id.as_str(), &org.member_of)?;
     }
     for person in &batch.people {
+        let existed = exists(tx, "people", person.id.as_str())?;
         let doc = to_json(person)?;
         tx.prepare_cached(
             "INSERT INTO people (id, name_key, doc) VALUES (?1, ?2, ?3)
@@ -32,7 +42,7 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
         )
         .and_then(|mut s| s.execute(params![person.id.as_str(), name_key(&person.name), doc]))
         .map_err(classify)?;
-        replace_names(tx, "person", person.id.as_str(), &person.name, &person.aliases)?;
+        replace_names(tx, existed, "person", person.id.as_str(), &person.name, &person.aliases)?;
         replace_links(tx, true, rel::PERSON_ORG, person.id.as_str(), &person.affiliations)?;
         // The person's quotes already stored follow their new affiliations.
         tx.prepare_cached(
@@ -50,6 +60,9 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
         .and_then(|mut s| s.execute([person.id.as_str()]))
         .map_err(classify)?;
     }
+    // (existed, rowid) of each article and quote, for their full-text rows.
+    let mut article_rows = Vec::with_capacity(batch.articles.len());
+    let mut quote_rows = Vec::with_capacity(batch.quotes.len());
     for article in &batch.articles {
         // A new article has no derived rows to replace: skipping the deletes
         // roughly halves the statements of a bulk load.
@@ -77,7 +90,7 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
                 )
             })
             .map_err(classify)?;
-        replace_article_text(tx, existed, rowid, &article.headline, &article.body)?;
+        article_rows.push((existed, rowid));
         replace_links(tx, existed, rel::ARTICLE_PERSON, article.id.as_str(), &article.people)?;
         replace_links(tx, existed, rel::ARTICLE_ORG, article.id.as_str(), &article.organizations)?;
         if existed {
@@ -120,7 +133,7 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
                 )
             })
             .map_err(classify)?;
-        replace_quote_text(tx, existed, rowid, &quote.text)?;
+        quote_rows.push((existed, rowid));
         replace_sorted_links(tx, existed, rel::QUOTE_VIA, quote.id.as_str(), &quote.via, &quote_date_key(quote))?;
         if existed {
             tx.prepare_cached("DELETE FROM links WHERE rel = 'quote_speaker_org' AND src = ?1")
@@ -141,6 +154,12 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
             ])
         })
         .map_err(classify)?;
+    }
+    for (article, (existed, rowid)) in batch.articles.iter().zip(article_rows) {
+        replace_article_text(tx, existed, rowid, &article.headline, &article.body)?;
+    }
+    for (quote, (existed, rowid)) in batch.quotes.iter().zip(quote_rows) {
+        replace_quote_text(tx, existed, rowid, &quote.text)?;
     }
     Ok(())
 }
@@ -205,10 +224,21 @@ fn replace_quote_text(tx: &Transaction<'_>, existed: bool, rowid: i64, text: &st
     Ok(())
 }
 
-fn replace_names(tx: &Transaction<'_>, kind: &str, id: &str, name: &str, aliases: &[String]) -> StoreResult<()> {
-    tx.prepare_cached("DELETE FROM names WHERE kind = ?1 AND id = ?2")
-        .and_then(|mut s| s.execute(params![kind, id]))
-        .map_err(classify)?;
+/// Replaces the names of an entity (only adds them when `existed` is false:
+/// names are only written with their entity's row).
+fn replace_names(
+    tx: &Transaction<'_>,
+    existed: bool,
+    kind: &str,
+    id: &str,
+    name: &str,
+    aliases: &[String],
+) -> StoreResult<()> {
+    if existed {
+        tx.prepare_cached("DELETE FROM names WHERE kind = ?1 AND id = ?2")
+            .and_then(|mut s| s.execute(params![kind, id]))
+            .map_err(classify)?;
+    }
     let own = name_key(name);
     let mut insert = tx
         .prepare_cached("INSERT OR IGNORE INTO names (kind, key, id, is_name) VALUES (?1, ?2, ?3, ?4)")

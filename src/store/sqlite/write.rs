@@ -293,3 +293,32 @@ fn replace_links<T: AsRef<str>>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::SqliteStore;
+    use crate::domain::{Person, PersonId};
+    use crate::store::{GraphBatch, Store};
+
+    fn person(aliases: &[&str]) -> GraphBatch {
+        let person = Person {
+            id: PersonId::parse("ada-okafor").unwrap(),
+            name: "Ada Okafor".into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            role: None,
+            affiliations: Vec::new(),
+        };
+        GraphBatch { people: vec![person], ..Default::default() }
+    }
+
+    #[tokio::test]
+    async fn a_rewritten_entity_loses_the_names_it_no_longer_has() {
+        let store = SqliteStore::in_memory().unwrap();
+        store.write(&person(&["Okafor", "The Minister"])).await.unwrap();
+        assert!(store.person_by_name("the minister").await.unwrap().is_some(), "a new person's alias is found");
+        store.write(&person(&["Okafor"])).await.unwrap();
+        assert!(store.person_by_name("the minister").await.unwrap().is_none(), "the dropped alias is gone");
+        assert!(store.person_by_name("okafor").await.unwrap().is_some(), "the kept alias is found");
+        assert!(store.person_by_name("ada okafor").await.unwrap().is_some(), "the name is found");
+    }
+}

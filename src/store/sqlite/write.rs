@@ -9,7 +9,7 @@
 //! FTS5 keeps new rows in memory until a statement opens a savepoint, and
 //! every upsert does: written between the upserts, each article and quote was
 //! flushed to disk as its own segment and merged again and again (a quarter
-//! of a bulk load's time). Written together, a batch is one segment.
+//! of a bulk load's time). Written together, they are flushed in large pieces.
 
 use super::schema::rel;
 use super::{classify, to_json};

@@ -380,9 +380,7 @@ fn bucket_query(filter: &QuoteFilter, group: QuoteGroup, more: &str) -> Query {
             query
         }
         Some(relation) => {
-            let mut query = Query::new(format!(
-                "SELECT l.dst AS bucket{more} FROM quotes q JOIN links l ON l.rel = "
-            ));
+            let mut query = Query::new(format!("SELECT l.dst AS bucket{more} FROM quotes q JOIN links l ON l.rel = "));
             query.bind(relation.to_owned()).push(" AND l.src = q.id WHERE ");
             quote_condition(filter, &mut query);
             query
@@ -394,9 +392,8 @@ fn bucket_query(filter: &QuoteFilter, group: QuoteGroup, more: &str) -> Query {
                 QuoteGroup::Week => "q.week",
                 _ => "q.month",
             };
-            let mut query = Query::new(format!(
-                "SELECT {key} AS bucket{more} FROM quotes q WHERE {key} IS NOT NULL AND "
-            ));
+            let mut query =
+                Query::new(format!("SELECT {key} AS bucket{more} FROM quotes q WHERE {key} IS NOT NULL AND "));
             quote_condition(filter, &mut query);
             query
         }

@@ -86,7 +86,21 @@ pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreRe
     for (_, _, sql) in dropped.iter().filter(|(kind, _, _)| kind == "trigger") {
         tx.execute_batch(sql).map_err(classify)?;
     }
-    tx.commit().map_err(classify)
+    // Merge each full-text index into one segment: a load leaves several, and
+    // every search walks all of them (5 to 8% of a search at 100k articles;
+    // the merge costs about 0.5 s there).
+    tx.execute_batch(
+        "INSERT INTO articles_fts (articles_fts) VALUES ('optimize');
+         INSERT INTO quotes_fts (quotes_fts) VALUES ('optimize');",
+    )
+    .map_err(classify)?;
+    tx.commit().map_err(classify)?;
+    // The whole load sits in the WAL. Until a later write restarts the WAL,
+    // readers would look every page up there and read it from the WAL file
+    // rather than the memory-mapped database: copy it back and empty the WAL
+    // now. Busy (another process still reading an older snapshot) only means
+    // SQLite does it later, so that is not an error.
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(classify)
 }
 
 /// `(type, name, sql)` of the schema objects of `kind` matching `condition`.

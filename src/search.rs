@@ -25,8 +25,12 @@ pub fn terms(text: &str) -> Vec<String> {
 
 /// Folds one word: ASCII transliteration (deunicode), lowercase, letters and digits only.
 fn fold(word: &str) -> String {
-    let ascii = if word.is_ascii() { std::borrow::Cow::Borrowed(word) } else { deunicode::deunicode(word).into() };
-    ascii.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+    if word.is_ascii() {
+        // Split on anything but letters and digits, an ASCII word is all
+        // letters and digits already.
+        return word.to_ascii_lowercase();
+    }
+    deunicode::deunicode(word).chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 /// Why a query cannot be run, in words for the user.

@@ -26,8 +26,8 @@
 use super::classify;
 use crate::search::{SearchQuery, terms};
 use crate::store::{SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget, StoreResult};
+use foldhash::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::{HashMap, HashSet};
 
 /// The `search_terms.target` of each search target.
 fn target_key(target: SearchTarget) -> &'static str {
@@ -37,24 +37,29 @@ fn target_key(target: SearchTarget) -> &'static str {
     }
 }
 
-/// What FTS5 stores for a text: its terms, separated by spaces.
-fn indexed(text: &str) -> String {
-    terms(text).join(" ")
-}
-
 /// Document-count changes a write accumulates, applied once when it ends, so
 /// a batch touches each term's row once however many documents contain it.
 #[derive(Debug, Default)]
 pub struct TermDeltas {
-    by_term: HashMap<(SearchTarget, String), i64>,
+    articles: HashMap<String, i64>,
+    quotes: HashMap<String, i64>,
 }
 
 impl TermDeltas {
-    /// Counts a document holding `texts` (all its columns) in or out.
-    fn count(&mut self, target: SearchTarget, texts: &[&str], change: i64) {
-        let distinct: HashSet<String> = texts.iter().flat_map(|text| terms(text)).collect();
-        for term in distinct.into_iter().chain([String::new()]) {
-            *self.by_term.entry((target, term)).or_default() += change;
+    /// Counts a document whose columns hold `columns` (their terms) in or out.
+    fn count(&mut self, target: SearchTarget, columns: &[Vec<String>], change: i64) {
+        let counts = match target {
+            SearchTarget::Articles => &mut self.articles,
+            SearchTarget::Quotes => &mut self.quotes,
+        };
+        let distinct: HashSet<&str> = columns.iter().flatten().map(String::as_str).chain([""]).collect();
+        for term in distinct {
+            match counts.get_mut(term) {
+                Some(n) => *n += change,
+                None => {
+                    counts.insert(term.to_owned(), change);
+                }
+            }
         }
     }
 
@@ -66,9 +71,11 @@ impl TermDeltas {
                  ON CONFLICT (target, term) DO UPDATE SET docs = docs + excluded.docs",
             )
             .map_err(classify)?;
-        for ((target, term), change) in self.by_term {
-            if change != 0 {
-                upsert.execute(params![target_key(target), term, change]).map_err(classify)?;
+        for (target, counts) in [(SearchTarget::Articles, self.articles), (SearchTarget::Quotes, self.quotes)] {
+            for (term, change) in counts {
+                if change != 0 {
+                    upsert.execute(params![target_key(target), term, change]).map_err(classify)?;
+                }
             }
         }
         Ok(())
@@ -91,12 +98,13 @@ pub fn replace_article(
     }
     if let Some([h, b]) = old {
         delete_row(conn, "articles_fts", rowid)?;
-        deltas.count(SearchTarget::Articles, &[h, b], -1);
+        deltas.count(SearchTarget::Articles, &[terms(h), terms(b)], -1);
     }
+    let new = [terms(headline), terms(body)];
     conn.prepare_cached("INSERT INTO articles_fts (rowid, headline, body) VALUES (?1, ?2, ?3)")
-        .and_then(|mut s| s.execute(params![rowid, indexed(headline), indexed(body)]))
+        .and_then(|mut s| s.execute(params![rowid, new[0].join(" "), new[1].join(" ")]))
         .map_err(classify)?;
-    deltas.count(SearchTarget::Articles, &[headline, body], 1);
+    deltas.count(SearchTarget::Articles, &new, 1);
     Ok(())
 }
 
@@ -114,19 +122,20 @@ pub fn replace_quote(
     }
     if let Some(old) = old {
         delete_row(conn, "quotes_fts", rowid)?;
-        deltas.count(SearchTarget::Quotes, &[old], -1);
+        deltas.count(SearchTarget::Quotes, &[terms(old)], -1);
     }
+    let new = [terms(text)];
     conn.prepare_cached("INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)")
-        .and_then(|mut s| s.execute(params![rowid, indexed(text)]))
+        .and_then(|mut s| s.execute(params![rowid, new[0].join(" ")]))
         .map_err(classify)?;
-    deltas.count(SearchTarget::Quotes, &[text], 1);
+    deltas.count(SearchTarget::Quotes, &new, 1);
     Ok(())
 }
 
 /// Removes the full-text row of a quote that is being deleted.
 pub fn remove_quote(conn: &Connection, deltas: &mut TermDeltas, rowid: i64, text: &str) -> StoreResult<()> {
     delete_row(conn, "quotes_fts", rowid)?;
-    deltas.count(SearchTarget::Quotes, &[text], -1);
+    deltas.count(SearchTarget::Quotes, &[terms(text)], -1);
     Ok(())
 }
 

@@ -137,8 +137,8 @@ mod tests {
             "SELECT dim || grain || period || key || n FROM quote_counts WHERE n <> 0 ORDER BY 1",
             "SELECT seq || kind || entity FROM changes ORDER BY seq",
             "SELECT target || term || docs FROM search_terms WHERE docs <> 0 ORDER BY 1",
-            "SELECT q.id FROM quotes_fts f JOIN quotes q ON q.rowid = f.rowid WHERE quotes_fts MATCH 'ceasefire' ORDER BY 1",
-            "SELECT a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH 'protesters' ORDER BY 1",
+            "SELECT q.id FROM quotes_fts f JOIN quotes q ON q.rowid = f.rowid >> 20 WHERE quotes_fts MATCH 'ceasefire' ORDER BY 1",
+            "SELECT a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid >> 20 WHERE articles_fts MATCH 'protesters' ORDER BY 1",
         ];
         let mut rows = Vec::new();
         for sql in queries {

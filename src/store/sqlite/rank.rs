@@ -31,6 +31,11 @@
 //! FTS5's N (and the token total behind avgdl) still count deleted rows: a
 //! delete only adds a tombstone. Only n leaves them out.
 //!
+//! `newsgraph_bm25_rowlen` is the same function for a table whose rowids
+//! carry each row's length: the low [`ROWID_LENGTH_BITS`] bits of the rowid
+//! are D. `bm25()` reads D from FTS5's `%_docsize` table, one look-up per
+//! scored row: about half of the scoring's time at 100k articles.
+//!
 //! No maintained crate offers FTS5 auxiliary functions for rusqlite (rusqlite
 //! itself has none), so this module uses FTS5's C API through `rusqlite::ffi`;
 //! every `unsafe` block is confined here. The function is registered per
@@ -44,6 +49,12 @@ use std::ptr;
 
 /// The SQL name of the function.
 const NAME: &CStr = c"newsgraph_bm25";
+/// The SQL name of the variant that reads each row's length from its rowid.
+const ROWLEN_NAME: &CStr = c"newsgraph_bm25_rowlen";
+/// How many low bits of a rowid hold the row's length, for `newsgraph_bm25_rowlen`.
+pub const ROWID_LENGTH_BITS: u32 = 20;
+/// The user data that marks the rowid variant (only its address matters).
+static FROM_ROWID: u8 = 1;
 /// BM25's term-frequency saturation, as in FTS5.
 const K1: f64 = 1.2;
 /// BM25's length normalisation, as in FTS5.
@@ -64,6 +75,13 @@ pub fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let rc = unsafe { create(api, NAME.as_ptr(), ptr::null_mut(), Some(newsgraph_bm25), None) };
     if rc != ffi::SQLITE_OK {
         return Err(failure(rc, "cannot register newsgraph_bm25"));
+    }
+    // SAFETY: as above; the user data is the address of a static, never
+    // written through (FTS5 only hands it back), so no destructor.
+    let marker = (&raw const FROM_ROWID).cast_mut().cast::<c_void>();
+    let rc = unsafe { create(api, ROWLEN_NAME.as_ptr(), marker, Some(newsgraph_bm25), None) };
+    if rc != ffi::SQLITE_OK {
+        return Err(failure(rc, "cannot register newsgraph_bm25_rowlen"));
     }
     Ok(())
 }
@@ -255,10 +273,18 @@ unsafe fn score_row(
         }
     }
 
-    let mut tokens: c_int = 0;
-    // SAFETY: see above; column -1 asks for the whole row.
-    check(unsafe { api_fn!(api, xColumnSize)(fts, -1, &mut tokens) })?;
-    let length = f64::from(tokens);
+    // SAFETY: see above.
+    let from_rowid = !unsafe { api_fn!(api, xUserData)(fts) }.is_null();
+    let length = if from_rowid {
+        // SAFETY: see above.
+        let rowid = unsafe { api_fn!(api, xRowid)(fts) };
+        (rowid & ((1 << ROWID_LENGTH_BITS) - 1)) as f64
+    } else {
+        let mut tokens: c_int = 0;
+        // SAFETY: see above; column -1 asks for the whole row.
+        check(unsafe { api_fn!(api, xColumnSize)(fts, -1, &mut tokens) })?;
+        f64::from(tokens)
+    };
 
     let mut score = 0.0;
     for (phrase, &freq) in data.freq.iter().enumerate() {
@@ -622,5 +648,51 @@ mod tests {
         for reader in &store.inner.readers {
             assert!(score(&reader.lock().unwrap()) > 0.0);
         }
+    }
+
+    #[test]
+    fn the_rowid_variant_reads_the_length_from_the_rowid() {
+        let conn = connection();
+        conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(headline, body, content = '', contentless_delete = 1);")
+            .unwrap();
+        let mut rng = Lcg(7);
+        for n in 1..=40_i64 {
+            let (headline, body) = (rng.text(2, 6), rng.text(10, 40));
+            let tokens = (headline.split(' ').count() + body.split(' ').count()) as i64;
+            let rowid = (n << ROWID_LENGTH_BITS) | tokens;
+            conn.execute(
+                "INSERT INTO t (rowid, headline, body) VALUES (?1, ?2, ?3)",
+                rusqlite::params![rowid, headline, body],
+            )
+            .unwrap();
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT newsgraph_bm25(t, 4.0, 1.0, 0.7, 1.3), newsgraph_bm25_rowlen(t, 4.0, 1.0, 0.7, 1.3)
+                 FROM t WHERE t MATCH 'peace AND talks'",
+            )
+            .unwrap();
+        let pairs: Vec<(f64, f64)> =
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).unwrap().map(Result::unwrap).collect();
+        assert!(pairs.len() > 3, "{pairs:?}");
+        for (from_docsize, from_rowid) in pairs {
+            assert!(from_docsize > 0.0);
+            assert_eq!(from_docsize, from_rowid, "the same length, read from the rowid");
+        }
+        // A rowid carrying another length scores differently.
+        conn.execute(
+            "INSERT INTO t (rowid, headline, body) VALUES (?1, 'peace talks', 'peace talks')",
+            [(99_i64 << ROWID_LENGTH_BITS) | 400],
+        )
+        .unwrap();
+        let (docsize, rowlen): (f64, f64) = conn
+            .query_row(
+                "SELECT newsgraph_bm25(t, 1.0, 1.0, 1.0, 1.0), newsgraph_bm25_rowlen(t, 1.0, 1.0, 1.0, 1.0)
+                 FROM t WHERE t MATCH 'peace AND talks' AND rowid = ?1",
+                [(99_i64 << ROWID_LENGTH_BITS) | 400],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert!(rowlen < docsize, "400 tokens weigh the matches down: {rowlen} < {docsize}");
     }
 }

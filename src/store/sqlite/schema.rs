@@ -5,8 +5,9 @@
 //! filter and sort on. Relations live in `links` (indexed from both ends),
 //! names and aliases in `names`, and full text in two FTS5 tables. The FTS
 //! tables are contentless (the text is already in the documents), keyed by the
-//! rowid of their entity, which upserts keep stable, and since migration 6 hold
-//! the shared tokenizer's terms, with per-term document counts in
+//! rowid of their entity (which upserts keep stable), and since migration 6
+//! hold the shared tokenizer's terms, keyed by that rowid shifted left with the
+//! text's length in its low bits, with per-term document counts in
 //! `search_terms` (see `text.rs`).
 //!
 //! `quote_counts` holds how many quotes fall in each year and month (and, for

@@ -83,10 +83,13 @@ impl<'q> Conditions<'q> {
 
     /// `rowid IN (the rows of the FTS5 table `fts` that match `query`)`: the
     /// full-text index answers, and the query is bound, in quoted FTS5 terms.
+    /// (A full-text rowid is its entity's rowid shifted left, see `text.rs`.)
     fn text(&mut self, rowid: &str, fts: &str, query: &SearchQuery) {
         self.next()
             .push(rowid)
-            .push(" IN (SELECT rowid FROM ")
+            .push(" IN (SELECT rowid >> ")
+            .push(&super::rank::ROWID_LENGTH_BITS.to_string())
+            .push(" FROM ")
             .push(fts)
             .push(" WHERE ")
             .push(fts)

@@ -271,6 +271,11 @@ CREATE TABLE search_terms (
     PRIMARY KEY (target, term)
 ) WITHOUT ROWID;
 "#,
+    // Rewriting a person or organization replaces its names: without this the
+    // delete scanned every name of its kind (the key leads with `key`).
+    r#"
+CREATE INDEX names_by_entity ON names (kind, id);
+"#,
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

@@ -298,4 +298,18 @@ mod tests {
         assert!(store.person_by_name("okafor").await.unwrap().is_some(), "the kept alias is found");
         assert!(store.person_by_name("ada okafor").await.unwrap().is_some(), "the name is found");
     }
+
+    #[test]
+    fn replacing_an_entitys_names_reads_only_its_own() {
+        let store = SqliteStore::in_memory().unwrap();
+        let conn = store.inner.writer.lock().unwrap();
+        let plan: Vec<String> = conn
+            .prepare("EXPLAIN QUERY PLAN DELETE FROM names WHERE kind = ?1 AND id = ?2")
+            .unwrap()
+            .query_map(["person", "ada-okafor"], |row| row.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(plan.iter().any(|step| step.contains("names_by_entity")), "{plan:?}");
+    }
 }

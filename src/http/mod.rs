@@ -107,19 +107,34 @@ impl Readiness {
 /// Registers every route.
 pub fn routes(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     cfg.app_data(web::PayloadConfig::new(max_body_bytes))
-        .route("/graphql", web::post().to(graphql_post))
-        .route("/graphql", web::get().to(graphql_get))
-        .route("/", web::get().to(playground_page))
-        .route("/dashboard", web::get().to(dashboard_page))
         .service(
-            web::resource("/assets/{name}")
+            resource("/graphql", "GET, POST").route(web::post().to(graphql_post)).route(web::get().to(graphql_get)),
+        )
+        .service(resource("/", "GET").route(web::get().to(playground_page)))
+        .service(resource("/dashboard", "GET").route(web::get().to(dashboard_page)))
+        .service(
+            resource("/assets/{name}", "GET")
                 // GraphiQL's bundle is 3.5 MB, about a quarter of that gzipped.
                 .wrap(actix_web::middleware::Compress::default())
                 .route(web::get().to(page_asset)),
         )
-        .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics_page));
+        .service(resource("/healthz", "GET").route(web::get().to(healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(metrics_page)));
+}
+
+/// A route at `path` that answers a method it does not serve with 405 and
+/// the `Allow` header listing `allow` (a bare route would answer 404, as if
+/// the path did not exist).
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        let mut response =
+            request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", &format!("this path accepts {allow} only"));
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static(allow));
+        response
+    }))
 }
 
 /// `/metrics`: every metric in the Prometheus text format.

@@ -121,6 +121,18 @@ async fn malformed_requests_get_4xx_not_500(app: &TestApp) {
     // Syntax errors in the query itself come back as GraphQL errors.
     let body = app.query("{ sources { ", json!({})).await;
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("expected"));
+    // A method a path does not serve: 405 naming the ones it does.
+    for (method, path, allow) in
+        [("PUT", "/graphql", "GET, POST"), ("DELETE", "/healthz", "GET"), ("POST", "/metrics", "GET")]
+    {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = app.client.request(method.clone(), app.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["errors"][0]["message"].is_string(), "{body}");
+    }
+    assert_eq!(app.client.get(app.url("/no-such-path")).send().await.unwrap().status().as_u16(), 404);
     // A body over the limit is refused without being read.
     let huge = vec![b' '; 2 * 1024 * 1024];
     let response = app.client.post(&url).header("content-type", "application/json").body(huge).send().await.unwrap();

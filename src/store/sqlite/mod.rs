@@ -85,8 +85,7 @@ impl SqliteStore {
     pub fn in_memory() -> StoreResult<Self> {
         configure_sqlite();
         let mut writer = Connection::open_in_memory().map_err(internal)?;
-        writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        rank::register(&writer).map_err(internal)?;
+        equip(&writer)?;
         migrate(&mut writer)?;
         Ok(Self::from_parts(writer, Vec::new(), None))
     }
@@ -197,10 +196,7 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(internal)?;
-    // Statements are prepared once per connection and kept: rusqlite's default
-    // of 16 is fewer than the store's distinct statements.
-    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    rank::register(&conn).map_err(internal)?;
+    equip(&conn)?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(internal)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(internal)?;
@@ -222,6 +218,14 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
         conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES).map_err(internal)?;
     }
     Ok(conn)
+}
+
+/// What every connection of the store needs, file-backed or in memory.
+fn equip(conn: &Connection) -> StoreResult<()> {
+    // Statements are prepared once per connection and kept: rusqlite's default
+    // of 16 is fewer than the store's distinct statements.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    rank::register(conn).map_err(internal)
 }
 
 /// A migration step written in Rust.

@@ -137,11 +137,16 @@ mod tests {
             "SELECT dim || grain || period || key || n FROM quote_counts WHERE n <> 0 ORDER BY 1",
             "SELECT seq || kind || entity FROM changes ORDER BY seq",
             "SELECT target || term || docs FROM search_terms WHERE docs <> 0 ORDER BY 1",
-            "SELECT q.id FROM quotes_fts f JOIN quotes q ON q.rowid = f.rowid >> 20 WHERE quotes_fts MATCH 'ceasefire' ORDER BY 1",
-            "SELECT a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid >> 20 WHERE articles_fts MATCH 'protesters' ORDER BY 1",
         ];
+        let found = |fts: &str, table: &str, word: &str| {
+            let of_row = super::super::text::entity_rowid("f.rowid");
+            format!(
+                "SELECT e.id FROM {fts} f JOIN {table} e ON e.rowid = {of_row} WHERE {fts} MATCH '{word}' ORDER BY 1"
+            )
+        };
+        let searches = [found("quotes_fts", "quotes", "ceasefire"), found("articles_fts", "articles", "protesters")];
         let mut rows = Vec::new();
-        for sql in queries {
+        for sql in queries.into_iter().chain(searches.iter().map(String::as_str)) {
             let mut stmt = conn.prepare(sql).unwrap();
             let found: Vec<String> = stmt.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
             assert!(!found.is_empty(), "{sql} finds rows");

@@ -87,8 +87,8 @@ impl<'q> Conditions<'q> {
     fn text(&mut self, rowid: &str, fts: &str, query: &SearchQuery) {
         self.next()
             .push(rowid)
-            .push(" IN (SELECT rowid >> ")
-            .push(&super::rank::ROWID_LENGTH_BITS.to_string())
+            .push(" IN (SELECT ")
+            .push(&super::text::entity_rowid("rowid"))
             .push(" FROM ")
             .push(fts)
             .push(" WHERE ")

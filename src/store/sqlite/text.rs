@@ -48,6 +48,11 @@ fn fts_rowid(rowid: i64, terms: usize) -> i64 {
     (rowid << ROWID_LENGTH_BITS) | i64::try_from(terms).map_or(longest, |n| n.min(longest))
 }
 
+/// SQL for the entity rowid of the full-text row whose rowid is `column`.
+pub fn entity_rowid(column: &str) -> String {
+    format!("({column} >> {ROWID_LENGTH_BITS})")
+}
+
 /// The terms of each column of a document.
 fn column_terms(columns: &[&str]) -> Vec<Vec<String>> {
     columns.iter().map(|text| terms(text)).collect()
@@ -195,11 +200,10 @@ fn idf(total: f64, docs: f64) -> f64 {
     if idf > 0.0 { idf } else { 1e-6 }
 }
 
-/// The IDF of each of `query`'s positive parts, in FTS5's phrase order
-/// ([`SearchQuery::positive_parts`]). A phrase weighs the sum of its words'
-/// IDFs (as Lucene's phrase queries do): how rare the phrase is would cost a
-/// pass over all its matches.
-pub fn part_idfs(conn: &Connection, target: SearchTarget, query: &SearchQuery) -> StoreResult<Vec<f64>> {
+/// How many documents of `target` hold each of `query`'s positive terms, and
+/// (under `""`) how many documents there are: read once per search, for the
+/// IDFs and for a one-word query's count.
+fn term_docs(conn: &Connection, target: SearchTarget, query: &SearchQuery) -> StoreResult<HashMap<String, i64>> {
     let wanted: Vec<&str> = query.positive_terms().into_iter().chain([""]).collect();
     let wanted = serde_json::to_string(&wanted).map_err(|e| crate::store::StoreError::Internal(e.to_string()))?;
     let mut stmt = conn
@@ -207,17 +211,20 @@ pub fn part_idfs(conn: &Connection, target: SearchTarget, query: &SearchQuery) -
             "SELECT term, docs FROM search_terms WHERE target = ?1 AND term IN (SELECT value FROM json_each(?2))",
         )
         .map_err(classify)?;
-    let docs: HashMap<String, f64> = stmt
-        .query_map(params![target_key(target), wanted], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as f64)))
+    stmt.query_map(params![target_key(target), wanted], |row| Ok((row.get(0)?, row.get(1)?)))
         .map_err(classify)?
         .collect::<Result<_, _>>()
-        .map_err(classify)?;
-    let total = docs.get("").copied().unwrap_or(0.0);
-    Ok(query
-        .positive_parts()
-        .into_iter()
-        .map(|part| part.iter().map(|term| idf(total, docs.get(term).copied().unwrap_or(0.0))).sum())
-        .collect())
+        .map_err(classify)
+}
+
+/// The IDF of each of `query`'s positive parts, in FTS5's phrase order
+/// ([`SearchQuery::positive_parts`]), from [`term_docs`]. A phrase weighs the
+/// sum of its words' IDFs (as Lucene's phrase queries do): how rare the phrase
+/// is would cost a pass over all its matches.
+fn part_idfs(query: &SearchQuery, docs: &HashMap<String, i64>) -> Vec<f64> {
+    let docs_of = |term: &str| docs.get(term).copied().unwrap_or(0) as f64;
+    let total = docs_of("");
+    query.positive_parts().into_iter().map(|part| part.iter().map(|term| idf(total, docs_of(term))).sum()).collect()
 }
 
 /// Re-indexes every stored text with the shared tokenizer and recounts
@@ -253,15 +260,17 @@ pub fn reindex(conn: &Connection) -> StoreResult<()> {
     deltas.apply(conn)
 }
 
-/// How many documents match: one word alone is its document count, anything
-/// else a pass over the matches.
-fn count(conn: &Connection, target: SearchTarget, query: &SearchQuery, fts: &str, fts_query: &str) -> StoreResult<u64> {
+/// How many documents match: one word alone is its document count (from
+/// [`term_docs`]), anything else a pass over the matches.
+fn count(
+    conn: &Connection,
+    query: &SearchQuery,
+    docs: &HashMap<String, i64>,
+    fts: &str,
+    fts_query: &str,
+) -> StoreResult<u64> {
     if let ([word], [], []) = (query.required.as_slice(), query.phrases.as_slice(), query.excluded.as_slice()) {
-        return conn
-            .prepare_cached("SELECT docs FROM search_terms WHERE target = ?1 AND term = ?2")
-            .and_then(|mut s| s.query_row(params![target_key(target), word], |row| row.get::<_, i64>(0)).optional())
-            .map(|docs| docs.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
-            .map_err(classify);
+        return Ok(docs.get(word).map_or(0, |&n| u64::try_from(n).unwrap_or(0)));
     }
     conn.prepare_cached(&format!("SELECT count(*) FROM {fts} WHERE {fts} MATCH ?1"))
         .and_then(|mut s| s.query_row([fts_query], |row| row.get::<_, u64>(0)))
@@ -279,16 +288,19 @@ pub fn search(
         SearchTarget::Articles => ("articles_fts", "articles", "4.0, 1.0"),
         SearchTarget::Quotes => ("quotes_fts", "quotes", "1.0"),
     };
-    let idfs = part_idfs(conn, target, query)?;
+    let docs = term_docs(conn, target, query)?;
+    let idfs = part_idfs(query, &docs);
     let idf_params: String = (0..idfs.len()).map(|i| format!(", ?{}", i + 6)).collect();
+    let of_row = entity_rowid("rowid");
+    let of_hit = entity_rowid("w.rowid");
     let sql = format!(
         "SELECT e.id, w.score FROM (
             SELECT rowid, score FROM (
                 SELECT rowid, newsgraph_bm25_rowlen({fts}, {weights}{idf_params}) AS score FROM {fts}
                 WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
-            WHERE ?3 IS NULL OR score < ?3 OR (score = ?3 AND (rowid >> {ROWID_LENGTH_BITS}) < ?4)
+            WHERE ?3 IS NULL OR score < ?3 OR (score = ?3 AND {of_row} < ?4)
             ORDER BY score DESC, rowid DESC LIMIT ?5
-         ) w JOIN {entities} e ON e.rowid = w.rowid >> {ROWID_LENGTH_BITS} ORDER BY w.score DESC, w.rowid DESC"
+         ) w JOIN {entities} e ON e.rowid = {of_hit} ORDER BY w.score DESC, w.rowid DESC"
     );
     let fts_query = query.to_fts5();
     let window = i64::try_from(SEARCH_WINDOW).unwrap_or(i64::MAX);
@@ -323,7 +335,7 @@ pub fn search(
         true if page.after.is_none() && hits.len() <= page.first && hits.len() < SEARCH_WINDOW => {
             Some(hits.len() as u64)
         }
-        true => Some(count(conn, target, query, fts, &fts_query)?),
+        true => Some(count(conn, query, &docs, fts, &fts_query)?),
     };
     Ok(SearchHits { total, hits })
 }
@@ -371,8 +383,9 @@ mod tests {
             let mut stmt = conn
                 .prepare(&format!(
                     "SELECT newsgraph_bm25({fts}, {weights}, 1.0), newsgraph_bm25_rowlen({fts}, {weights}, 1.0),
-                            rowid >> 20 IN (SELECT rowid FROM {table})
-                     FROM {fts} WHERE {fts} MATCH ?1"
+                            {} IN (SELECT rowid FROM {table})
+                     FROM {fts} WHERE {fts} MATCH ?1",
+                    super::entity_rowid("rowid")
                 ))
                 .unwrap();
             let scored: Vec<(f64, f64, bool)> = stmt

@@ -68,54 +68,6 @@ struct Done {
     para: usize,
 }
 
-const NOMINAL_ORG_HEADS: &[&str] = &[
-    "lender",
-    "bank",
-    "company",
-    "firm",
-    "group",
-    "ministry",
-    "agency",
-    "commission",
-    "government",
-    "club",
-    "court",
-    "department",
-    "carmaker",
-    "airline",
-    "regulator",
-    "union",
-    "party",
-    "team",
-    "organisation",
-    "organization",
-    "broadcaster",
-    "newspaper",
-    "insurer",
-    "retailer",
-    "automaker",
-    "startup",
-    "institute",
-    "university",
-    "council",
-    "association",
-    "federation",
-    "league",
-    "board",
-    "army",
-    "military",
-    "body",
-    "side",
-    "outfit",
-    "operator",
-    "manufacturer",
-    "maker",
-    "producer",
-    "developer",
-    "watchdog",
-    "charity",
-];
-
 impl Attributor for RuleAttribution {
     fn attribute(&self, doc: &Document, ents: &mut Entities, cands: Vec<Candidate>) -> Vec<Quote> {
         let map = CharMap::new(&doc.body);
@@ -431,7 +383,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             }
         }
         // "the official", "the lender", "their union".
-        if simple && (g.is_anon_head(&head) || NOMINAL_ORG_HEADS.contains(&head.as_str())) {
+        if simple && (g.is_anon_head(&head) || g.is_nominal_org_head(&head)) {
             let text = doc.span_text(p.start + 1..p.end).to_string();
             return Raw::Nominal(head, p.start, text);
         }
@@ -463,7 +415,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
                     let text = doc.span_text(p.clone()).to_string();
                     return Raw::Speaker(Speaker::Anon { text, affiliation: Some(o), plural: false });
                 }
-                if m.tokens.end < p.end && NOMINAL_ORG_HEADS.contains(&after.as_str()) && first == "the" {
+                if m.tokens.end < p.end && g.is_nominal_org_head(&after) && first == "the" {
                     let text = doc.span_text(p.start + 1..p.end).to_string();
                     return Raw::Nominal(after, p.start, text);
                 }

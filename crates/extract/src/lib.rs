@@ -33,6 +33,7 @@ pub mod entities;
 mod error;
 pub mod eval;
 pub mod gazetteer;
+pub mod lexicon;
 pub mod names;
 pub mod quotes;
 pub mod segment;

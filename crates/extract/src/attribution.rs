@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use crate::entities::{Entities, Target, anon_np};
+use crate::entities::{Entities, Target, all_caps, anon_np};
 use crate::gazetteer::gazetteer;
 use crate::quotes::{Candidate, is_speech_verb_at};
 use crate::segment::Document;
@@ -361,6 +361,11 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         if PRONOUN_SET.contains(&first.as_str()) {
             return Raw::Pronoun(first, p.start);
         }
+        // "the minister", "the Turkish Minister", "Egypt's minister", "the DGP": the
+        // person the text named with that role.
+        if let Some(pi) = role_anaphor(doc, ents, p.clone()) {
+            return Raw::Speaker(Speaker::Person(pi));
+        }
         let head = doc.word(p.end - 1).to_lowercase();
         let det = ["the", "its", "their", "his", "her"].contains(&first.as_str());
         let simple = det && p.len() >= 2 && p.len() <= 5 && (p.start + 1..p.end).all(|i| !is_capitalized(doc.word(i)));
@@ -424,6 +429,51 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         }
     }
     Raw::None
+}
+
+/// Initials of a role's capitalized words ("Director General of Police" -> "DGP").
+fn role_initials(role: &str) -> String {
+    role.split(|c: char| c.is_whitespace() || c == '-')
+        .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
+        .collect()
+}
+
+/// A definite role description ("the minister", "the Turkish Minister", "Egypt's
+/// minister", "the DGP") that refers back to a person the text named with that role:
+/// the most recent such person mentioned before it, outside quotes.
+fn role_anaphor(doc: &Document, ents: &Entities, p: Range<usize>) -> Option<usize> {
+    let g = gazetteer();
+    if p.len() < 2 || p.len() > 6 {
+        return None;
+    }
+    let head = doc.word(p.end - 1);
+    let lower = head.to_lowercase();
+    let acronym = all_caps(head) && (2..=6).contains(&head.chars().count());
+    if !(g.is_role(&lower) || g.is_title(head) || acronym) || g.is_function_word(head) {
+        return None;
+    }
+    let first = doc.word(p.start).to_lowercase();
+    let possessive = p.clone().any(|i| doc.tokens.get(i).is_some_and(|t| t.kind == TokKind::Possessive));
+    let definite =
+        ["the", "this", "that"].contains(&first.as_str()) || possessive || ents.demonym_at(p.start).is_some();
+    if !definite {
+        return None;
+    }
+    // Modifiers only: no verb-like or clause words between the determiner and the head.
+    if (p.start + 1..p.end - 1)
+        .any(|i| !doc.is_word(i) && !doc.tokens.get(i).is_some_and(|t| t.kind == TokKind::Possessive))
+    {
+        return None;
+    }
+    ents.mentions_before(p.start).filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
+        Target::Person(pi) => {
+            let role = ents.people.get(pi)?.role.as_deref()?;
+            let words_match = role.split(|c: char| !c.is_alphanumeric()).any(|w| w.eq_ignore_ascii_case(head));
+            let initials_match = acronym && role_initials(role) == head;
+            (words_match || initials_match).then_some(pi)
+        }
+        Target::Org(_) => None,
+    })
 }
 
 const PRONOUN_SET: &[&str] = &["he", "she", "they", "it"];
@@ -492,6 +542,13 @@ fn resolve_pronoun(
         }
     }
     let (_, mut speaker) = best?;
+    // "the Minister" mentioned last is the minister the text named.
+    if let Speaker::Anon { .. } = &speaker
+        && let Some(a) = ents.anon[..anon_to].iter().rev().find(|a| !doc.in_quote(a.tokens.start))
+        && let Some(pi) = role_anaphor(doc, ents, a.tokens.clone())
+    {
+        speaker = Speaker::Person(pi);
+    }
     // An anonymous antecedent "the U.S. officials" takes the earlier full description.
     if let Speaker::Anon { text, .. } = &speaker
         && let Some(prev) = done.iter().rev().find(|d| same_anon(&d.speaker, text))

@@ -535,7 +535,7 @@ fn key_of(doc: &Document, r: Range<usize>) -> String {
     r.map(|i| doc.word(i).to_lowercase()).collect::<Vec<_>>().join(" ")
 }
 
-fn all_caps(w: &str) -> bool {
+pub(crate) fn all_caps(w: &str) -> bool {
     let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
     letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
 }
@@ -901,7 +901,41 @@ fn classify_piece(
     if name.is_empty() {
         return;
     }
-    let role = title_end.map(|t| doc.span_text(run.start.min(piece.start)..t).to_string());
+    let mut role = title_end.map(|t| doc.span_text(run.start.min(piece.start)..t).to_string());
+    // A run that opens with a title ("Minister of Energy and Natural Resources of
+    // Turkiye Alparslan Bayraktar", "Director General of Police Rajvinder Singh
+    // Bhatti"): its pieces before the last are the role; the last ends with the name,
+    // after any organization words ("Police").
+    let titled_run = g.is_title(doc.word(strip_leading_function(doc, run.clone()).start));
+    // What follows the piece in the run is only a date ("... Bhatti on Sunday").
+    let last_piece = (piece.end..run.end).all(|i| {
+        let w = doc.word(i);
+        g.is_calendar(w) || ["on", "of", "and", "the", "for"].contains(&w.to_lowercase().as_str())
+    });
+    if titled_run && title_end.is_none() && piece.start > run.start {
+        if !last_piece {
+            return;
+        }
+        while name.len() > 2 && g.org_suffix(doc.word(name.start)).is_some() {
+            name.start += 1;
+        }
+        role = Some(doc.span_text(strip_leading_function(doc, run.clone()).start..name.start).trim().to_string());
+    }
+    // A given name inside the piece after other capitalized words ("Phoenix Principal
+    // Investigator Peter Smith"): the name starts there, the words before are the role.
+    if name.len() >= 3
+        && let Some(k) = (name.start + 1..name.end - 1).find(|&i| {
+            g.given_names.contains_key(&doc.word(i).to_lowercase())
+                && !g.given_names.contains_key(&doc.word(i - 1).to_lowercase())
+                && is_capitalized(doc.word(i + 1))
+        })
+        && (name.start..k).all(|i| is_capitalized(doc.word(i)) && !all_caps(doc.word(i)) || g.is_title(doc.word(i)))
+        && (name.start..k)
+            .any(|i| g.is_title(doc.word(i)) || g.is_role(doc.word(i)) || g.org_suffix(doc.word(i)).is_some())
+    {
+        role = Some(doc.span_text(run.start.min(name.start)..k).to_string());
+        name.start = k;
+    }
     let words: Vec<&str> = name.clone().map(|i| doc.word(i)).collect();
     // A name the caller knows needs no other cue.
     if let Some(known) = ents.known.get(doc.span_text(name.clone())) {
@@ -986,8 +1020,9 @@ fn classify_piece(
     let given = g.given_names.contains_key(&words[0].to_lowercase());
     let cue = title_end.is_some()
         || given
-        || has_person_cue_before(doc, run.start)
-        || has_person_cue_after(doc, run.end)
+        || (piece.start == run.start && has_person_cue_before(doc, run.start))
+        || (last_piece && has_person_cue_after(doc, run.end))
+        || role.is_some() && titled_run
         || prefix_demonym.is_some() && role.is_some();
     if words.len() <= 5 && cue {
         add_person(doc, ents, name, role, run, mentions);

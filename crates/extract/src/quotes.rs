@@ -813,13 +813,18 @@ fn is_participle(w: &str) -> bool {
 /// A leading attribution: the attributing tokens and the reported clause.
 type FrameAndClause = (Range<usize>, Range<usize>);
 
+/// A further statement found inside a reported clause: its own frame, or `None`
+/// when it continues the same speaker ("…, adding that …", "… and that …").
+type Extra = (Option<Range<usize>>, Range<usize>);
+
 /// Cuts a reported clause before a second statement or a participle phrase:
-/// "…, but critics say …" (returned as an extra statement), "… but noted …",
-/// "…, alleging …".
-fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize>, Option<FrameAndClause>) {
+/// "…, but critics say …" (returned as an extra statement with its frame),
+/// "…, adding that …" and "… and that …" (extra statements by the same speaker),
+/// "… but noted …", "…, alleging …".
+fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize>, Vec<Extra>) {
     let g = gazetteer();
     let mut end = r.end;
-    let mut extra = None;
+    let mut extra = Vec::new();
     for i in r.clone() {
         if i == r.start {
             continue;
@@ -828,6 +833,20 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
         let after_comma = doc.is_punct(i - 1, ',');
         if after_comma && is_participle(&w) {
             end = i - 1;
+            if PARTICIPLE_SPEECH.contains(&w.as_str())
+                && let Some(c) = clause_after_verb(doc, i, i..r.end)
+            {
+                let (clause, more) = cut_content(doc, ents, c..r.end);
+                extra.push((None, clause));
+                extra.extend(more);
+            }
+            break;
+        }
+        if w == "and" && doc.word(i + 1) == "that" && i + 2 < r.end && has_clause(doc, i + 2..r.end) {
+            end = if after_comma { i - 1 } else { i };
+            let (clause, more) = cut_content(doc, ents, i + 2..r.end);
+            extra.push((None, clause));
+            extra.extend(more);
             break;
         }
         if ["but", "and", "while", "whereas", "though"].contains(&w.as_str()) {
@@ -838,7 +857,7 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
             }
             if after_comma && let Some((frame, clause)) = leading_attribution(doc, ents, i + 1..r.end) {
                 end = i - 1;
-                extra = Some((frame, clause));
+                extra.push((Some(frame), clause));
                 break;
             }
         }
@@ -917,19 +936,23 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
             continue;
         }
         content[0] = strip_leading(doc, content[0].clone());
-        let mut extra = None;
+        let mut extra = Vec::new();
         if content.len() == 1 {
             let (c, x) = cut_content(doc, ents, content[0].clone());
             content[0] = c;
             extra = x;
         }
-        if let Some(c) = make_candidate(doc, &content, frames, sent.tokens.start, sent.para) {
+        if let Some(c) = make_candidate(doc, &content, frames.clone(), sent.tokens.start, sent.para) {
             out.push(c);
         }
-        if let Some((frame, clause)) = extra
-            && let Some(c) = make_candidate(doc, &[clause], vec![frame.clone()], frame.start, sent.para)
-        {
-            out.push(c);
+        for (frame, clause) in extra {
+            let (frames, anchor) = match frame {
+                Some(f) => (vec![f.clone()], f.start),
+                None => (frames.clone(), clause.start),
+            };
+            if let Some(c) = make_candidate(doc, &[clause], frames, anchor, sent.para) {
+                out.push(c);
+            }
         }
     }
     out

@@ -415,7 +415,7 @@ fn eval_scores_the_seed_article_perfectly() {
     let table = stdout(&output);
     let all = table.lines().find(|l| l.starts_with("ALL")).expect("an ALL row");
     let figures: Vec<f64> = all.split_whitespace().skip(1).map(|f| f.parse().unwrap()).collect();
-    assert_eq!(figures.len(), 7, "{table}");
+    assert_eq!(figures.len(), 9, "{table}");
     assert!(figures.iter().all(|&f| f == 1.0), "the seed article must score 1.00 everywhere:\n{table}");
     let missing = newsgraph(&["eval", "/nonexistent-gold-dir"]);
     assert!(!missing.status.success());

@@ -810,9 +810,6 @@ fn is_participle(w: &str) -> bool {
     w.len() > 5 && w.ends_with("ing") && !is_capitalized(w) && !NOT_PARTICIPLES.contains(&w)
 }
 
-/// A leading attribution: the attributing tokens and the reported clause.
-type FrameAndClause = (Range<usize>, Range<usize>);
-
 /// A further statement found inside a reported clause: its own frame, or `None`
 /// when it continues the same speaker ("…, adding that …", "… and that …").
 type Extra = (Option<Range<usize>>, Range<usize>);

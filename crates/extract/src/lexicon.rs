@@ -1,7 +1,8 @@
 //! The word lists extraction relies on, as data: one file per list in
 //! `crates/extract/lexicon/` (compiled into the binary), which a user can extend
-//! with a directory of files of the same names (`newsgraph --lexicon DIR`, or
-//! `NEWSGRAPH_LEXICON_DIR`), each entry added to the built-in ones.
+//! by editing them, or at run time with a directory of files of the same names
+//! ([`Lexicon::extend_from_dir`], then [`crate::gazetteer::install`]), each entry
+//! added to the built-in ones. (The server does not yet take such a directory.)
 //!
 //! Format: one entry per line; `#` starts a comment line; blank lines are ignored.
 //! `countries.txt` lines are `Name|alias;alias|demonym;demonym`,

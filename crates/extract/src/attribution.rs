@@ -510,10 +510,12 @@ fn resolve_pronoun(
                 consider(pos, Speaker::Person(p));
             }
             if let Some(a) = anon_before().find(|a| !a.plural) {
-                consider(
-                    a.tokens.start,
-                    Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: false },
-                );
+                // "the Minister" is the minister the text named, when it named one.
+                let s = match role_anaphor(doc, ents, a.tokens.clone()) {
+                    Some(pi) => Speaker::Person(pi),
+                    None => Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: false },
+                };
+                consider(a.tokens.start, s);
             }
         }
         "they" => {
@@ -542,13 +544,6 @@ fn resolve_pronoun(
         }
     }
     let (_, mut speaker) = best?;
-    // "the Minister" mentioned last is the minister the text named.
-    if let Speaker::Anon { .. } = &speaker
-        && let Some(a) = ents.anon[..anon_to].iter().rev().find(|a| !doc.in_quote(a.tokens.start))
-        && let Some(pi) = role_anaphor(doc, ents, a.tokens.clone())
-    {
-        speaker = Speaker::Person(pi);
-    }
     // An anonymous antecedent "the U.S. officials" takes the earlier full description.
     if let Speaker::Anon { text, .. } = &speaker
         && let Some(prev) = done.iter().rev().find(|d| same_anon(&d.speaker, text))

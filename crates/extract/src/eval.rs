@@ -324,12 +324,10 @@ fn match_entities(pred: &[Vec<String>], gold: &[Vec<String>], neutral: &[String]
     Prf { predicted, predicted_matched: gold_matched, gold: gold.len(), gold_matched }
 }
 
-/// Whether a name (or one of its aliases) is a country of the lexicon.
-fn is_country(name: &str, aliases: &[String]) -> bool {
+/// Whether one of an organization's names (as [`names`] gives them) is a country of the lexicon.
+fn is_country(names: &[String]) -> bool {
     let g = crate::gazetteer::gazetteer();
-    std::iter::once(name)
-        .chain(aliases.iter().map(String::as_str))
-        .any(|n| g.org_index.get(&crate::gazetteer::spelling_key(n)).is_some_and(|&i| i < g.country_count))
+    names.iter().any(|n| g.org_index.get(&crate::gazetteer::spelling_key(n)).is_some_and(|&i| i < g.country_count))
 }
 
 fn token_f1(a: &str, b: &str) -> f64 {
@@ -463,18 +461,9 @@ pub fn evaluate(predicted: &Extraction, gold: &Gold) -> Scores {
     let go: Vec<Vec<String>> = gold.organizations.iter().map(|o| names(&o.name, &o.aliases)).collect();
     // Bare country names are neither rewarded nor penalised (the conventions make
     // listing a country acting in the text a free choice).
-    let po_scored: Vec<Vec<String>> = predicted
-        .organizations
-        .iter()
-        .filter(|o| !is_country(&o.name, &o.aliases))
-        .map(|o| names(&o.name, &o.aliases))
-        .collect();
-    let go_scored: Vec<Vec<String>> = gold
-        .organizations
-        .iter()
-        .filter(|o| !is_country(&o.name, &o.aliases))
-        .map(|o| names(&o.name, &o.aliases))
-        .collect();
+    let without_countries =
+        |all: &[Vec<String>]| -> Vec<Vec<String>> { all.iter().filter(|n| !is_country(n)).cloned().collect() };
+    let (po_scored, go_scored) = (without_countries(&po), without_countries(&go));
     let mut referenced: Vec<String> = Vec::new();
     for p in &gold.people {
         referenced.extend(p.affiliation.iter().map(|a| norm_name(a)));

@@ -206,12 +206,10 @@ impl EntityRecognizer for RuleEntities {
             let mut d = Vec::new();
             let mut s = Vec::new();
             scan_runs(h, &mut ents, &mut m, &mut d, &mut s);
-            let hs: Vec<usize> = s.iter().map(|&(_, t)| t).collect();
-            link_singles(h, &mut ents, &hs, &mut m);
+            link_singles(h, &mut ents, &s, &mut m);
         }
         scan_runs(doc, &mut ents, &mut body_mentions, &mut body_demonyms, &mut singles);
-        let body_singles: Vec<usize> = singles.iter().map(|&(_, t)| t).collect();
-        link_singles(doc, &mut ents, &body_singles, &mut body_mentions);
+        link_singles(doc, &mut ents, &singles, &mut body_mentions);
         body_mentions.sort_by_key(|m: &Mention| m.tokens.start);
         ents.tok_mention = vec![None; doc.tokens.len()];
         for (mi, m) in body_mentions.iter().enumerate() {
@@ -408,6 +406,14 @@ pub(crate) const PARTICLES: &[&str] = &[
     "al", "el", "de", "da", "di", "du", "del", "della", "der", "den", "van", "von", "bin", "ibn", "le", "la", "dos",
     "das", "ter", "ben", "abu", "bint",
 ];
+/// Generational suffixes that end a person's name but are not its surname ("Lloyd J.
+/// Austin III", "Martin Luther King Jr.").
+const NAME_SUFFIXES: &[&str] = &["jr", "jr.", "sr", "sr.", "ii", "iii", "iv"];
+
+fn is_name_suffix(w: &str) -> bool {
+    NAME_SUFFIXES.contains(&w.to_lowercase().as_str())
+}
+
 const POSSESSIVE_IN_NAMES: &[&str] = &[
     "women",
     "men",
@@ -769,7 +775,8 @@ fn process_run(
         let mut matched = false;
         // Inside a name that starts with a given name ("Jorge Mendes Lima", "Michael
         // Jordan") a one-word place or country is part of the name.
-        let in_name = rest_start.is_some_and(|rs| g.given_names.contains_key(&doc.word(rs).to_lowercase()));
+        let in_name =
+            rest_start.is_some_and(|rs| (rs..p).any(|i| g.given_names.contains_key(&doc.word(i).to_lowercase())));
         let maxlen = g.max_org_tokens.min(r.end - p);
         for len in (1..=maxlen).rev() {
             if in_name && len == 1 {
@@ -806,6 +813,11 @@ fn process_run(
             }
             if g.is_place(&key) {
                 flush(&mut rest_start, p, ents, mentions, singles, prefix, prefix_demonym);
+                // A place alone may be a surname the text gave in full ("Lloyd J. Austin
+                // III ... Austin said"): `link_singles` links it only to such a person.
+                if r.len() == 1 {
+                    singles.push((true, p));
+                }
                 p += len;
                 matched = true;
                 break;
@@ -1109,21 +1121,28 @@ fn add_person(
 
 /// The last word of a name, with the particles before it ("de Mistura").
 fn surname(doc: &Document, name: Range<usize>) -> String {
-    let last = name.end - 1;
+    let mut last = name.end - 1;
+    if last > name.start + 1 && is_name_suffix(doc.word(last)) {
+        last -= 1;
+    }
     let mut s = last;
     while s > name.start + 1 && PARTICLES.contains(&doc.word(s - 1).to_lowercase().as_str()) {
         s -= 1;
     }
-    doc.span_text(s..name.end).to_string()
+    doc.span_text(s..last + 1).to_string()
 }
 
 /// Links single capitalized words to known people (surnames) and organizations.
-fn link_singles(doc: &Document, ents: &mut Entities, singles: &[usize], mentions: &mut Vec<Mention>) {
+/// `singles` holds (is a place, token); a place links only to a person's surname.
+fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], mentions: &mut Vec<Mention>) {
     let g = gazetteer();
     // word -> (person, is surname)
     let mut person_words: HashMap<String, (usize, bool)> = HashMap::new();
     for (pi, p) in ents.people.iter().enumerate() {
-        let words: Vec<String> = person_key(&p.name).split(' ').map(str::to_string).collect();
+        let mut words: Vec<String> = person_key(&p.name).split(' ').map(str::to_string).collect();
+        if words.len() > 2 && words.last().is_some_and(|w| is_name_suffix(w)) {
+            words.pop();
+        }
         if words.len() < 2 {
             continue;
         }
@@ -1162,13 +1181,17 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[usize], mentions
             }
         }
     }
-    for &t in singles {
+    for &(place, t) in singles {
         let w = doc.word(t);
         if g.is_function_word(w) || g.is_calendar(w) || g.is_title(w) {
             continue;
         }
         let lw = w.to_lowercase();
-        if let Some(&(pi, _)) = person_words.get(&person_key(w)) {
+        let hit = person_words.get(&person_key(w)).filter(|&&(_, is_surname)| !place || is_surname);
+        if place && hit.is_none() {
+            continue;
+        }
+        if let Some(&(pi, _)) = hit {
             let mut start = t;
             if t > 0 && PARTICLES.contains(&doc.word(t - 1).to_lowercase().as_str()) {
                 start = t - 1;
@@ -1531,6 +1554,22 @@ mod tests {
         assert!(names.contains(&"Agence France-Presse"));
         let issg = e.orgs.iter().find(|o| o.name == "International Syria Support Group");
         assert!(issg.is_some_and(|o| o.aliases.contains(&"ISSG".to_string())));
+    }
+
+    #[test]
+    fn initials_suffixes_and_a_surname_that_is_also_a_place() {
+        let e = run("Secretary of Defense Lloyd J. Austin III said so on Monday. Later Austin left for Brussels.");
+        let names: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["Lloyd J. Austin III"]);
+        assert_eq!(e.people[0].aliases, vec!["Austin".to_string()]);
+        assert_eq!(e.people[0].role.as_deref(), Some("Secretary of Defense"));
+        let doc = segment("Secretary of Defense Lloyd J. Austin III spoke. Later Austin left.".to_string());
+        let e = RuleEntities.recognize(&doc, None);
+        let later = (0..doc.tokens.len()).rfind(|&i| doc.word(i) == "Austin").unwrap_or(0);
+        assert!(e.mention_at(later).is_some_and(|m| m.target == Target::Person(0)), "the lone surname is the person");
+        // "Austin" alone is the person; a place with no such person stays nobody.
+        let e = run("Officials in Austin said so.");
+        assert!(e.people.is_empty());
     }
 
     #[test]

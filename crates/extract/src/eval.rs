@@ -19,6 +19,10 @@
 //!   noun ("official", "people") — "the U.S. officials" = "U.S. officials".
 //!   Gold files differ on whether an anonymous description is flagged as a person,
 //!   so only a gold speaker listed among the gold people must be a person.
+//!   An outlet in its own voice ("the newspaper reported that …") is written two
+//!   ways: the conventions make it the speaker and put it in `via`, the seed leaves
+//!   the speaker `null` with the outlet in `via`. Either matches the other, provided
+//!   the prediction's `via` holds that outlet.
 //! * **Attributed** precision/recall/F1: the quotes found *and* given the right
 //!   speaker (a gold quote counts when matched with its speaker right, a prediction
 //!   when it is such a match); **attributed + via** also needs the via right.
@@ -406,12 +410,20 @@ fn gold_person<'a>(gold: &'a Gold, speaker: &str) -> Option<&'a GoldPerson> {
     gold.people.iter().find(|x| names(&x.name, &x.aliases).contains(&n))
 }
 
+/// Whether `speaker` is one of the outlets in `via` (an outlet in its own voice).
+fn in_own_voice(speaker: &str, via: &[String], orgs: &OrgTable) -> bool {
+    let s = orgs.canon(speaker);
+    via.iter().any(|v| orgs.canon(v) == s)
+}
+
 fn speaker_ok(p: &Quote, g: &GoldQuote, pred: &Extraction, gold: &Gold, orgs: &OrgTable) -> bool {
     let Some(gs) = &g.speaker else {
-        return p.speaker.is_none();
+        // The seed's way of writing an outlet in its own voice (no speaker, the outlet
+        // in via) against the conventions' (the outlet as speaker and in via).
+        return p.speaker.as_ref().is_none_or(|ps| in_own_voice(ps, &g.via, orgs) && in_own_voice(ps, &p.via, orgs));
     };
     let Some(ps) = &p.speaker else {
-        return false;
+        return in_own_voice(gs, &g.via, orgs) && in_own_voice(gs, &p.via, orgs);
     };
     let pred_names: Vec<String> = pred
         .people
@@ -575,6 +587,26 @@ mod tests {
 
     fn gold(json: &str) -> Gold {
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn an_outlet_in_its_own_voice_is_written_either_way() {
+        let g = gold(
+            r#"{"organizations":[{"name":"The Guardian","aliases":["Guardian"]},{"name":"BBC"}],
+                "quotes":[
+                  {"text":"the talks will resume in June","speaker":null,"via":["The Guardian"]},
+                  {"text":"the train was running late","speaker":"BBC","via":["BBC"]},
+                  {"text":"the minister resigned on Friday","speaker":null,"via":["BBC"]}]}"#,
+        );
+        let mut pred = Extraction::from(&g);
+        pred.quotes[0].speaker = Some("Guardian".into());
+        pred.quotes[1].speaker = None;
+        assert_eq!(evaluate(&pred, &g).speaker.correct, 3);
+        // The outlet must be in the prediction's via, and be the gold's outlet.
+        pred.quotes[1].via.clear();
+        pred.quotes[2].speaker = Some("The Guardian".into());
+        pred.quotes[2].via = vec!["The Guardian".into()];
+        assert_eq!(evaluate(&pred, &g).speaker.correct, 1);
     }
 
     #[test]

@@ -51,8 +51,17 @@ pub struct RuleQuotes;
 
 impl QuoteFinder for RuleQuotes {
     fn find(&self, doc: &Document, ents: &Entities) -> Vec<Candidate> {
-        let (mut direct, covered) = direct_quotes(doc);
+        let (mut direct, covered, mixed) = direct_quotes(doc);
         let reported = reported_speech(doc, ents, &covered);
+        // A quoted fragment inside a reported clause is the clause (mixed speech);
+        // where no reported clause holds it, the fragment is kept as a direct quote.
+        for m in mixed {
+            let inside =
+                |c: &Candidate| m.pieces.iter().all(|q| c.pieces.iter().any(|p| p.start <= q.start && q.end <= p.end));
+            if !reported.iter().any(inside) {
+                direct.push(m);
+            }
+        }
         direct.extend(reported);
         direct.sort_by_key(|c| (c.pieces.first().map_or(0, |p| p.start), c.anchor));
         direct
@@ -122,8 +131,31 @@ fn inner_bytes(doc: &Document, r: Range<usize>) -> Option<Range<usize>> {
     doc.byte_range(r)
 }
 
-/// Direct quotes, plus the set of tokens they (and their marks) cover.
-fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
+/// Whether a before-frame puts words of the reported clause between its speech verb
+/// and the quotation mark (`said the deal was "reckless"`): the quote is a fragment of
+/// mixed speech. `said "…"`, `said that "…"` and `said: "…"` are not.
+fn fragment_of_clause(doc: &Document, before: Range<usize>) -> bool {
+    let Some(v) = before.clone().rev().find(|&i| is_speech_verb_at(doc, i)) else {
+        return false;
+    };
+    let mut i = v + 1;
+    if doc.word(v).eq_ignore_ascii_case("according") {
+        return false;
+    }
+    while i < before.end && (!doc.is_word(i) || doc.word(i).eq_ignore_ascii_case("that")) {
+        if doc.is_punct(i, ':') {
+            return false;
+        }
+        i += 1;
+    }
+    let words = (i..before.end).filter(|&t| doc.is_word(t)).count();
+    words >= 1 && !(i..before.end).any(|t| doc.is_punct(t, ':') || doc.is_punct(t, '.'))
+}
+
+/// Direct quotes, the set of tokens they (and their marks) cover, and the quoted
+/// fragments of mixed speech (left uncovered for `reported_speech`).
+fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candidate>) {
+    let mut mixed: Vec<Candidate> = Vec::new();
     let mut out: Vec<Candidate> = Vec::new();
     let mut covered = HashSet::new();
     // Index of the last accepted direct candidate and the end of its last piece's after-frame.
@@ -189,6 +221,20 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
             mark_cover(&mut covered);
             continue;
         }
+        if before_attr && fragment_of_clause(doc, before.clone()) {
+            if words < 2 {
+                continue;
+            }
+            mixed.push(Candidate {
+                direct: true,
+                pieces,
+                frames: vec![before],
+                anchor: open,
+                para: q.para,
+                inherit: false,
+            });
+            continue;
+        }
         if before_attr && words >= 2 {
             out.push(Candidate {
                 direct: true,
@@ -247,7 +293,7 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>) {
         }
         // Otherwise: a scare quote or a title; not a statement.
     }
-    (out, covered)
+    (out, covered, mixed)
 }
 
 const TAIL_STARTS: &[&str] = &[
@@ -811,12 +857,13 @@ fn is_participle(w: &str) -> bool {
 }
 
 /// A further statement found inside a reported clause: its own frame, or `None`
-/// when it continues the same speaker ("…, adding that …", "… and that …").
+/// when it continues the same speaker ("…, adding that …").
 type Extra = (Option<Range<usize>>, Range<usize>);
 
 /// Cuts a reported clause before a second statement or a participle phrase:
 /// "…, but critics say …" (returned as an extra statement with its frame),
-/// "…, adding that …" and "… and that …" (extra statements by the same speaker),
+/// "…, adding that …" (an extra statement by the same speaker; "… and that …" stays
+/// one statement, as annotators of real news write it),
 /// "… but noted …", "…, alleging …".
 fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize>, Vec<Extra>) {
     let g = gazetteer();
@@ -837,13 +884,6 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
                 extra.push((None, clause));
                 extra.extend(more);
             }
-            break;
-        }
-        if w == "and" && doc.word(i + 1) == "that" && i + 2 < r.end && has_clause(doc, i + 2..r.end) {
-            end = if after_comma { i - 1 } else { i };
-            let (clause, more) = cut_content(doc, ents, i + 2..r.end);
-            extra.push((None, clause));
-            extra.extend(more);
             break;
         }
         if ["but", "and", "while", "whereas", "though"].contains(&w.as_str()) {
@@ -999,6 +1039,20 @@ mod tests {
         let (doc, c) =
             find("They formed a \"framework for transition,\" which is hard. \"We talk,\" he said. \"Really.\"");
         assert_eq!(texts(&doc, &c), vec!["We talk, | Really."]);
+    }
+
+    #[test]
+    fn a_quoted_fragment_of_a_reported_clause_is_the_clause() {
+        let (doc, c) = find("The minister said the deal was \"reckless\" and that it would \"erase the gains.\"");
+        assert_eq!(texts(&doc, &c), vec!["the deal was \"reckless\" and that it would \"erase the gains.\""]);
+        assert!(!c[0].direct);
+        // Outside any reported clause the fragment stays a direct quote.
+        let (doc, c) = find("She said Washington backed the work and urged Iran to act \"fully and without delay.\"");
+        assert_eq!(texts(&doc, &c), vec!["Washington backed the work", "fully and without delay."]);
+        // `said that "…"` and `said: "…"` quote a whole clause directly.
+        let (doc, c) = find("He said that \"the talks are over.\" Then he left.");
+        assert_eq!(texts(&doc, &c), vec!["the talks are over."]);
+        assert!(c[0].direct);
     }
 
     #[test]

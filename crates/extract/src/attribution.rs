@@ -478,6 +478,18 @@ fn role_anaphor(doc: &Document, ents: &Entities, p: Range<usize>) -> Option<usiz
 
 const PRONOUN_SET: &[&str] = &["he", "she", "they", "it"];
 
+/// Whether the mention starting at `start` is the object of a preposition ("to the
+/// officer", "with Hui"), which a later pronoun subject rarely refers to.
+fn pp_object(doc: &Document, start: usize) -> bool {
+    let mut i = start;
+    while i > 0 && ["the", "a", "an", "his", "her", "its", "their"].contains(&doc.word(i - 1).to_lowercase().as_str()) {
+        i -= 1;
+    }
+    i > 0
+        && ["to", "with", "from", "by", "for", "at", "against", "about", "on", "of", "into", "toward", "towards"]
+            .contains(&doc.word(i - 1).to_lowercase().as_str())
+}
+
 fn resolve_pronoun(
     doc: &Document,
     ents: &Entities,
@@ -497,19 +509,27 @@ fn resolve_pronoun(
     match pronoun {
         "he" | "she" => {
             let want_female = pronoun == "she";
-            let person =
-                ents.mentions_before(at).filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
-                    Target::Person(p)
-                        if ents.people.get(p).is_some_and(|x| x.female.is_none_or(|f| f == want_female)) =>
-                    {
-                        Some((m.tokens.start, p))
-                    }
-                    _ => None,
-                });
-            if let Some((pos, p)) = person {
+            let person = |objects: bool| {
+                ents.mentions_before(at)
+                    .filter(|m| !doc.in_quote(m.tokens.start) && (objects || !pp_object(doc, m.tokens.start)))
+                    .find_map(|m| match m.target {
+                        Target::Person(p)
+                            if ents.people.get(p).is_some_and(|x| x.female.is_none_or(|f| f == want_female)) =>
+                        {
+                            Some((m.tokens.start, p))
+                        }
+                        _ => None,
+                    })
+            };
+            let anon =
+                |objects: bool| anon_before().find(|a| !a.plural && (objects || !pp_object(doc, a.tokens.start)));
+            // Subjects before objects of prepositions ("Hui apologised. He said he would
+            // apologise to the officer. 'I …,' he said": Hui, not the officer).
+            let subjects = person(false).is_some() || anon(false).is_some();
+            if let Some((pos, p)) = person(!subjects) {
                 consider(pos, Speaker::Person(p));
             }
-            if let Some(a) = anon_before().find(|a| !a.plural) {
+            if let Some(a) = anon(!subjects) {
                 // "the Minister" is the minister the text named, when it named one.
                 let s = match role_anaphor(doc, ents, a.tokens.clone()) {
                     Some(pi) => Speaker::Person(pi),

@@ -87,6 +87,13 @@ impl Attributor for RuleAttribution {
                     raw = r;
                 }
             }
+            if !c.frames.is_empty() {
+                for o in media_via(doc, ents, &c) {
+                    if !via.contains(&o) {
+                        via.push(o);
+                    }
+                }
+            }
             let mut speaker = Speaker::Unknown;
             match raw {
                 Raw::Speaker(s) => speaker = s,
@@ -185,6 +192,121 @@ fn build_quote(
     })
 }
 
+/// Words that open a media slot: what follows names where the words were said
+/// ("told Wikinews", "tells VOA", "speaking on RTL radio", "in an interview with the
+/// state-owned Al-Ahram", "confirmed … to TechCrunch").
+const MEDIA_SLOTS: &[&[&str]] = &[
+    &["told"],
+    &["tells"],
+    &["telling"],
+    &["speaking", "to"],
+    &["speaking", "on"],
+    &["speaking", "with"],
+    &["interview", "with"],
+    &["interview", "on"],
+    &["appearing", "on"],
+    &["writing", "in"],
+];
+
+/// Capitalized words after a media slot that are audiences, not outlets.
+const NOT_OUTLETS: &[&str] =
+    &["parliament", "congress", "senate", "lawmakers", "reporters", "journalists", "i", "mps", "members", "the"];
+
+/// Outlets named in a media slot of the statement's own sentence, outside its text:
+/// an organization there is an outlet (made one when it was of no other kind), and
+/// an unknown capitalized name there is a new outlet.
+fn media_via(doc: &Document, ents: &mut Entities, c: &Candidate) -> Vec<usize> {
+    let g = gazetteer();
+    let Some(sentence) = doc.tok_sentence.get(c.anchor).and_then(|&s| doc.sentences.get(s)) else {
+        return Vec::new();
+    };
+    let inside = |t: usize| {
+        let b = doc.tokens[t].start;
+        c.pieces.iter().any(|p| p.start <= b && b < p.end) || doc.in_quote(t)
+    };
+    let mut out = Vec::new();
+    let words: Vec<(usize, String)> = sentence
+        .tokens
+        .clone()
+        .filter(|&t| doc.is_word(t) && !inside(t))
+        .map(|t| (t, doc.word(t).to_lowercase()))
+        .collect();
+    for k in 0..words.len() {
+        let Some(slot) = MEDIA_SLOTS.iter().find(|slot| {
+            slot.iter().enumerate().all(|(j, w)| words.get(k + j).is_some_and(|(_, x)| x == w)) && slot.len() > 1
+                || slot.len() == 1 && words[k].1 == slot[0]
+        }) else {
+            continue;
+        };
+        let mut t = words[k].0 + 1;
+        if slot.len() > 1 {
+            t = words[k + slot.len() - 1].0 + 1;
+        }
+        // Determiners and lower-case descriptors ("the local broadcaster", "state-owned").
+        let mut steps = 0;
+        while t < sentence.tokens.end && doc.is_word(t) && !is_capitalized(doc.word(t)) && steps < 4 {
+            let w = doc.word(t).to_lowercase();
+            if g.is_speech_verb(&w) || ["that", "he", "she", "they", "it", "on", "in", "by"].contains(&w.as_str()) {
+                break;
+            }
+            t += 1;
+            steps += 1;
+        }
+        if t >= sentence.tokens.end || inside(t) || !doc.is_word(t) || !is_capitalized(doc.word(t)) {
+            continue;
+        }
+        match ents.mention_at(t).map(|m| m.target) {
+            Some(Target::Org(o)) => {
+                let Some(rec) = ents.orgs.get_mut(o) else { continue };
+                if rec.kind == OrgKind::Other && !rec.name.split(' ').any(|x| g.org_suffix(x).is_some()) {
+                    rec.kind = OrgKind::NewsOutlet;
+                }
+                if rec.kind.is_news() && !out.contains(&o) {
+                    out.push(o);
+                }
+            }
+            Some(Target::Person(_)) => {}
+            None => {
+                let mut end = t;
+                while end < sentence.tokens.end && doc.is_word(end) && is_capitalized(doc.word(end)) && !inside(end) {
+                    end += 1;
+                }
+                // "Europe 1", "Channel 4".
+                if end < sentence.tokens.end && doc.word(end).chars().all(|c| c.is_ascii_digit()) {
+                    end += 1;
+                }
+                // A capitalized modifier of a common noun ("West African leaders") is
+                // no outlet; a medium's noun may follow one ("RTL radio").
+                let next = doc.word(end).to_lowercase();
+                let modifier = doc.is_word(end)
+                    && !is_capitalized(doc.word(end))
+                    && !["radio", "television", "tv", "newspaper", "daily", "magazine", "news", "channel", "website"]
+                        .contains(&next.as_str())
+                    && !g.is_speech_verb(&next)
+                    && !["that", "on", "in", "by", "about", "over", "last", "this", "after", "before", "when"]
+                        .contains(&next.as_str());
+                let name = doc.span_text(t..end).to_string();
+                let lower = name.to_lowercase();
+                let outlet = !modifier
+                    && ents.demonym_at(t).is_none()
+                    && !g.is_place(&lower)
+                    && !NOT_OUTLETS.contains(&lower.as_str())
+                    && !g.is_title(doc.word(t))
+                    && !g.is_calendar(doc.word(t))
+                    && !g.given_names.contains_key(&doc.word(t).to_lowercase())
+                    && ents.people.iter().all(|p| p.name != name && !p.aliases.contains(&name));
+                if outlet {
+                    let o = ents.add_org(&name, None, OrgKind::NewsOutlet, None);
+                    if !out.contains(&o) {
+                        out.push(o);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 fn news_orgs_in(ents: &Entities, r: Range<usize>) -> Vec<usize> {
     let mut v = Vec::new();
     for m in ents.mentions_in(r) {
@@ -208,7 +330,7 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
             "told" => ents
                 .mention_at(i + 1)
                 .or_else(|| if doc.word(i + 1).eq_ignore_ascii_case("the") { ents.mention_at(i + 2) } else { None }),
-            "reported" if i > r.start => ents.mention_at(i - 1),
+            "reported" | "quoted" | "cited" if i > r.start => ents.mention_at(i - 1),
             _ => None,
         };
         if let Some(Target::Org(o)) = target.map(|m| m.target)
@@ -222,8 +344,8 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     let via = news_orgs_in(ents, r.clone());
     let words: Vec<String> = r.clone().map(|i| doc.word(i).to_lowercase()).collect();
     let at = |k: usize| r.start + k;
-    // "X quoted Y as saying": Y.
-    if let Some(k) = words.iter().position(|w| w == "quoted") {
+    // "X quoted Y as saying", "X cited Y as saying": Y.
+    if let Some(k) = words.iter().position(|w| w == "quoted" || w == "cited") {
         let passive = k > 0 && ["was", "were", "is", "are", "been", "being"].contains(&words[k - 1].as_str());
         if !passive && let Some(a) = words[k + 1..].iter().position(|w| w == "as").map(|a| a + k + 1) {
             let raw = resolve_np(doc, ents, at(k + 1)..at(a));
@@ -385,6 +507,11 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
                 });
             if let Some(pi) = found {
                 return Raw::Speaker(Speaker::Person(pi));
+            }
+            // No such person: the description speaks ("the mayor said").
+            if !g.is_nominal_org_head(&head) {
+                let text = doc.span_text(p.clone()).to_string();
+                return Raw::Speaker(Speaker::Anon { text, affiliation: None, plural: false });
             }
         }
         // "the official", "the lender", "their union".

@@ -337,7 +337,7 @@ impl Entities {
         i
     }
 
-    fn add_org(&mut self, name: &str, alias: Option<&str>, kind: OrgKind, gaz: Option<usize>) -> usize {
+    pub(crate) fn add_org(&mut self, name: &str, alias: Option<&str>, kind: OrgKind, gaz: Option<usize>) -> usize {
         let key = spelling_key(name);
         let found = gaz.and_then(|g| self.gaz_index.get(&g).copied()).or_else(|| self.org_keys.get(&key).copied());
         // A form the caller knows: its canonical entry.
@@ -464,6 +464,8 @@ const OUTLET_DESCRIPTORS: &[(&str, OrgKind)] = &[
     ("weekly", OrgKind::NewsOutlet),
     ("website", OrgKind::NewsOutlet),
     ("channel", OrgKind::NewsOutlet),
+    ("television", OrgKind::NewsOutlet),
+    ("radio", OrgKind::NewsOutlet),
     ("outlet", OrgKind::NewsOutlet),
     ("agency", OrgKind::NewsAgency),
     ("wire", OrgKind::NewsAgency),

@@ -1,0 +1,43 @@
+//! `via` from every outlet slot of the statement's sentence: "told X", "tells X",
+//! "speaking on/to X", "in an interview with X", "X cited Y as saying", an outlet
+//! named by its medium ("French television BFMTV"), unknown names included.
+
+use newsgraph_extract::extract;
+
+fn quotes(body: &str) -> Vec<newsgraph_extract::Quote> {
+    let text = format!("Talks\n\nPARIS, May 20, 2016 (AFP) - {body}\n");
+    extract(&text).expect("an extraction").quotes
+}
+
+fn one(body: &str) -> (Option<String>, Vec<String>) {
+    let q = quotes(body);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    (q[0].speaker.clone(), q[0].via.clone())
+}
+
+#[test]
+fn an_outlet_the_speaker_talked_to_is_via() {
+    let (speaker, via) = one("The mayor told Wikinews that the city would repay the loan in full.");
+    assert_eq!((speaker.as_deref(), via), (Some("The mayor"), vec!["Wikinews".to_string()]));
+    let (_, via) = one("District police officer Mumtaz Zareen tells VOA that militants detonated the bomb early.");
+    assert_eq!(via.len(), 1, "{via:?}");
+    let (speaker, via) = one("Speaking on RTL radio, Manuel Valls says the airport has opened a crisis center.");
+    assert_eq!((speaker.as_deref(), via), (Some("Manuel Valls"), vec!["RTL".to_string()]));
+    let (_, via) = one("Speaking to the local broadcaster Europe 1, a diplomatic source said the hostages were safe.");
+    assert_eq!(via, vec!["Europe 1".to_string()]);
+}
+
+#[test]
+fn an_outlet_that_cites_someone_is_via_and_the_cited_speak() {
+    let (speaker, via) =
+        one("The captives were found unharmed, French television BFMTV cited military sources as saying.");
+    assert_eq!((speaker.as_deref(), via), (Some("military sources"), vec!["BFMTV".to_string()]));
+}
+
+#[test]
+fn audiences_and_modifiers_after_told_are_not_outlets() {
+    let (_, via) = one("The minister told Parliament that the budget would be balanced by 2020.");
+    assert!(via.is_empty(), "{via:?}");
+    let (_, via) = one("The WHO chief told West African leaders that the outbreak was moving faster than efforts.");
+    assert!(via.is_empty(), "{via:?}");
+}

@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use crate::entities::{Entities, Target, all_caps, anon_np};
+use crate::entities::{Entities, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
 use crate::quotes::{Candidate, is_speech_verb_at};
 use crate::segment::Document;
@@ -636,33 +636,73 @@ fn resolve_pronoun(
     match pronoun {
         "he" | "she" => {
             let want_female = pronoun == "she";
-            let person = |objects: bool| {
-                ents.mentions_before(at)
-                    .filter(|m| !doc.in_quote(m.tokens.start) && (objects || !pp_object(doc, m.tokens.start)))
-                    .find_map(|m| match m.target {
-                        Target::Person(p)
-                            if ents.people.get(p).is_some_and(|x| x.female.is_none_or(|f| f == want_female)) =>
+            let mut found: Vec<(usize, Speaker)> = ents
+                .mentions_before(at)
+                .take(300)
+                .filter(|m| !doc.in_quote(m.tokens.start))
+                .filter_map(|m| match m.target {
+                    Target::Person(p)
+                        if ents.people.get(p).is_some_and(|x| x.female.is_none_or(|f| f == want_female)) =>
+                    {
+                        Some((m.tokens.start, Speaker::Person(p)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for a in anon_before().filter(|a| !a.plural).take(50) {
+                // A description that titles a name ("District police officer Mumtaz
+                // Zareen", "the minister, Mofid Shehab,", "Agriculture Minister of Russia
+                // Alexander Tkachev") is that person.
+                let mut titled = None;
+                let mut t = a.tokens.end;
+                while t < a.tokens.end + 6 && (doc.is_punct(t, ',') || doc.word(t) == "of" || is_cap_token(doc, t)) {
+                    if let Some(m) = ents.mention_at(t) {
+                        if let Target::Person(pi) = m.target
+                            && m.tokens.start == t
                         {
-                            Some((m.tokens.start, p))
+                            titled = Some(pi);
                         }
-                        _ => None,
-                    })
-            };
-            let anon =
-                |objects: bool| anon_before().find(|a| !a.plural && (objects || !pp_object(doc, a.tokens.start)));
-            // Subjects before objects of prepositions ("Hui apologised. He said he would
-            // apologise to the officer. 'I …,' he said": Hui, not the officer).
-            let subjects = person(false).is_some() || anon(false).is_some();
-            if let Some((pos, p)) = person(!subjects) {
-                consider(pos, Speaker::Person(p));
-            }
-            if let Some(a) = anon(!subjects) {
+                        if !matches!(m.target, Target::Org(_)) {
+                            break;
+                        }
+                    }
+                    if doc.is_punct(t, ',') && t > a.tokens.end {
+                        break;
+                    }
+                    t += 1;
+                }
                 // "the Minister" is the minister the text named, when it named one.
-                let s = match role_anaphor(doc, ents, a.tokens.clone()) {
+                let s = match titled.or_else(|| role_anaphor(doc, ents, a.tokens.clone())) {
                     Some(pi) => Speaker::Person(pi),
                     None => Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: false },
                 };
-                consider(a.tokens.start, s);
+                found.push((a.tokens.start, s));
+            }
+            // Subjects before objects of prepositions ("Hui apologised. He said he would
+            // apologise to the officer. 'I …,' he said": Hui, not the officer).
+            if found.iter().any(|(pos, _)| !pp_object(doc, *pos)) {
+                found.retain(|(pos, _)| !pp_object(doc, *pos));
+            }
+            // The latest sentence that has a candidate, and in it the first one: its
+            // subject rather than a name in a relative clause or an appositive ("Nada
+            // Bakos, a former analyst who tracked Abu Musab, points to … 'We …,' she
+            // said": Bakos).
+            let sentence = |pos: usize| doc.tok_sentence.get(pos).copied().unwrap_or(0);
+            // A sentence whose subject is the same pronoun ("He accused one whip, Jim
+            // Dowd, of …") continues the same referent: its names are objects.
+            let after_same_pronoun = |pos: usize| {
+                doc.sentences
+                    .get(sentence(pos))
+                    .is_some_and(|s| (s.tokens.start..pos).take(6).any(|i| doc.word(i).eq_ignore_ascii_case(pronoun)))
+            };
+            if found.iter().any(|(pos, _)| !after_same_pronoun(*pos)) {
+                found.retain(|(pos, _)| !after_same_pronoun(*pos));
+            }
+            if let Some(last) = found.iter().map(|(pos, _)| sentence(*pos)).max()
+                && let Some((pos, s)) =
+                    found.into_iter().filter(|(pos, _)| sentence(*pos) == last).min_by_key(|(pos, _)| *pos)
+            {
+                consider(pos, s);
             }
         }
         "they" => {

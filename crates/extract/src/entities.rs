@@ -867,7 +867,7 @@ fn has_person_cue_before(doc: &Document, start: usize) -> bool {
     }
     // "his counterpart, Park Ji-hoon", "Iran's envoy to the agency, Hamid Rezaei"
     if start >= 2 && doc.is_punct(start - 1, ',') {
-        let from = start.saturating_sub(7);
+        let from = start.saturating_sub(12);
         return (from..start - 1).rev().take_while(|&i| !doc.is_punct(i, ',') && !doc.is_punct(i, '.')).any(|i| {
             let w = doc.word(i);
             doc.is_word(i) && !is_capitalized(w) && g.is_role(w)
@@ -1034,6 +1034,7 @@ fn classify_piece(
     let given = g.given_names.contains_key(&words[0].to_lowercase());
     let cue = title_end.is_some()
         || given
+        || surname_speaks(doc, name.clone())
         || (piece.start == run.start && has_person_cue_before(doc, run.start))
         || (last_piece && has_person_cue_after(doc, run.end))
         || role.is_some() && titled_run
@@ -1045,6 +1046,30 @@ fn classify_piece(
         let idx = ents.add_org(&text, None, OrgKind::Other, None);
         mentions.push(Mention { tokens: name, target: Target::Org(idx) });
     }
+}
+
+/// Whether the last word of a two- or three-word name is used alone elsewhere as the
+/// subject of a speech verb ("Mofid Shehab … Shehab said", "Shehab also said"): people
+/// are called by their surname, organizations rarely by their last word.
+fn surname_speaks(doc: &Document, name: Range<usize>) -> bool {
+    let g = gazetteer();
+    if !(2..=3).contains(&name.len()) {
+        return false;
+    }
+    let last = doc.word(name.end - 1);
+    if g.org_suffix(last).is_some() || all_caps(last) {
+        return false;
+    }
+    (0..doc.tokens.len()).any(|i| {
+        if name.contains(&i) || doc.word(i) != last || is_cap_token(doc, i.wrapping_sub(1)) {
+            return false;
+        }
+        let mut v = i + 1;
+        if ["also", "later", "then"].contains(&doc.word(v)) {
+            v += 1;
+        }
+        doc.is_word(v) && !is_capitalized(doc.word(v)) && g.is_speech_verb(doc.word(v))
+    })
 }
 
 fn person_key(s: &str) -> String {
@@ -1264,6 +1289,79 @@ fn org_mention_before(mentions: &HashMap<usize, Target>, t: usize) -> Option<usi
 }
 
 /// Fills person affiliations from the words around their first full mention.
+/// The role a text attaches to a name outside its capitalized run: the words right
+/// before it ("lawmaker Ted Hui", "Egypt's energy minister X"), an appositive before
+/// ("Egypt's minister of legal affairs, Mofid Shehab,") or after ("Hui, a Democratic
+/// Party lawmaker,").
+fn role_around(doc: &Document, run: Range<usize>) -> Option<String> {
+    let g = gazetteer();
+    let has_role =
+        |r: Range<usize>| r.clone().any(|i| doc.is_word(i) && !is_capitalized(doc.word(i)) && g.is_role(doc.word(i)));
+    let segment_back = |end: usize| {
+        let mut s = end;
+        while s > 0
+            && end - s < 14
+            && !doc.is_punct(s - 1, ',')
+            && !doc.is_punct(s - 1, '.')
+            && !doc.is_quote_mark(s - 1)
+            && doc.tok_sentence.get(s - 1) == doc.tok_sentence.get(end.saturating_sub(1))
+        {
+            s -= 1;
+        }
+        s
+    };
+    // Lower-case words right before the run, ending in a role word.
+    if run.start > 0
+        && doc.is_word(run.start - 1)
+        && g.is_role(doc.word(run.start - 1))
+        && !is_capitalized(doc.word(run.start - 1))
+    {
+        let mut s = run.start - 1;
+        while s > 0
+            && run.start - s < 4
+            && doc.is_word(s - 1)
+            && !is_capitalized(doc.word(s - 1))
+            && !g.is_function_word(doc.word(s - 1))
+            && !g.is_speech_verb(doc.word(s - 1))
+        {
+            s -= 1;
+        }
+        return Some(doc.span_text(s..run.start).to_string());
+    }
+    // ", role, Name,": the comma segment before.
+    if run.start >= 2 && doc.is_punct(run.start - 1, ',') {
+        let s = segment_back(run.start - 1);
+        let seg = s..run.start - 1;
+        if !seg.is_empty()
+            && seg.len() <= 13
+            && has_role(seg.clone())
+            && !seg.clone().any(|i| g.is_speech_verb(doc.word(i)))
+        {
+            return Some(doc.span_text(seg).to_string());
+        }
+    }
+    // "Name, a role ...,".
+    if doc.is_punct(run.end, ',') {
+        let first = doc.word(run.end + 1).to_lowercase();
+        if ["a", "an", "the", "its", "his", "her", "their"].contains(&first.as_str()) || g.is_role(&first) {
+            let mut e = run.end + 1;
+            while e < doc.tokens.len()
+                && e < run.end + 14
+                && !doc.is_punct(e, ',')
+                && !doc.is_punct(e, '.')
+                && !doc.is_quote_mark(e)
+            {
+                e += 1;
+            }
+            let seg = run.end + 1..e;
+            if has_role(seg.clone()) && !seg.clone().any(|i| g.is_speech_verb(doc.word(i))) {
+                return Some(doc.span_text(seg).to_string());
+            }
+        }
+    }
+    None
+}
+
 fn assign_affiliations(doc: &Document, ents: &mut Entities) {
     let g = gazetteer();
     // token -> target of the mention ending at that token
@@ -1277,6 +1375,9 @@ fn assign_affiliations(doc: &Document, ents: &mut Entities) {
         let Some((name, run)) = ents.people[pi].first_mention.clone() else {
             continue;
         };
+        if ents.people[pi].role.is_none() {
+            ents.people[pi].role = role_around(doc, run.clone());
+        }
         let mut aff: Option<usize> = None;
         let mut gaz_aff: Option<usize> = None;
         // Inside the run before the name (last org, else demonym).

@@ -23,3 +23,35 @@ fn with_only_an_object_before_it_the_pronoun_still_finds_it() {
     assert_eq!(got.len(), 1);
     assert!(got[0].as_deref().is_some_and(|s| s.ends_with("minister")), "{got:?}");
 }
+
+#[test]
+fn a_pronoun_takes_the_subject_of_the_sentence_not_a_name_inside_it() {
+    let got = speakers(
+        "Nada Bakos, a former CIA analyst who helped track down Abu Musab al-Zarqawi, points to the numbers. \
+         \"We already know how many Westerners are working with them,\" she said.",
+    );
+    assert_eq!(got, vec![Some("Nada Bakos".to_string())]);
+    let got = speakers(
+        "\"The risk is growing,\" said Max Abrahms, assistant professor and terrorism expert at Northeastern University. \
+         \"They have tried to bomb us numerous times,\" he said.",
+    );
+    assert_eq!(got, vec![Some("Max Abrahms".to_string()), Some("Max Abrahms".to_string())]);
+}
+
+#[test]
+fn a_title_before_a_name_is_that_person() {
+    let got = speakers(
+        "Deliveries will begin at the end of 2017, Agriculture Minister of Russia Alexander Tkachev said. \
+         \"We will start importing small volumes,\" he added.",
+    );
+    assert_eq!(got, vec![Some("Alexander Tkachev".to_string()), Some("Alexander Tkachev".to_string())]);
+}
+
+#[test]
+fn a_sentence_led_by_the_same_pronoun_continues_its_referent() {
+    let got = speakers(
+        "Paul Marsden said the whips insulted him. He accused one whip, Jim Dowd, of prodding him in the back. \
+         Later, he claimed the scenes spilt over into a bar where several MPs shouted abuse at him.",
+    );
+    assert_eq!(got, vec![Some("Paul Marsden".to_string()), Some("Paul Marsden".to_string())]);
+}

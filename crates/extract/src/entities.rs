@@ -454,22 +454,6 @@ const POSSESSIVE_IN_NAMES: &[&str] = &[
     "ladies",
     "gentlemen",
 ];
-/// Words before a name that mark it as a news organization ("newspaper Record").
-const OUTLET_DESCRIPTORS: &[(&str, OrgKind)] = &[
-    ("newspaper", OrgKind::NewsOutlet),
-    ("daily", OrgKind::NewsOutlet),
-    ("broadcaster", OrgKind::NewsOutlet),
-    ("magazine", OrgKind::NewsOutlet),
-    ("tabloid", OrgKind::NewsOutlet),
-    ("weekly", OrgKind::NewsOutlet),
-    ("website", OrgKind::NewsOutlet),
-    ("channel", OrgKind::NewsOutlet),
-    ("television", OrgKind::NewsOutlet),
-    ("radio", OrgKind::NewsOutlet),
-    ("outlet", OrgKind::NewsOutlet),
-    ("agency", OrgKind::NewsAgency),
-    ("wire", OrgKind::NewsAgency),
-];
 /// First words that make a name a place ("Lake Victoria", "Mount Kenya").
 const PLACE_FIRST: &[&str] = &[
     "lake", "mount", "mt.", "river", "cape", "port", "gulf", "bay", "fort", "saint", "san", "santa", "los", "las",
@@ -909,7 +893,7 @@ fn classify_piece(
     while name.start < name.end && !is_capitalized(doc.word(name.start)) && !is_cap_token(doc, name.start) {
         name.start += 1;
     }
-    while name.start < name.end && !is_capitalized(doc.word(name.end - 1)) {
+    while name.start < name.end && !is_cap_token(doc, name.end - 1) {
         name.end -= 1;
     }
     if name.is_empty() {
@@ -970,13 +954,17 @@ fn classify_piece(
     if PLACE_FIRST.contains(&words[0].to_lowercase().as_str()) && words.len() >= 2 && title_end.is_none() {
         return;
     }
-    // "newspaper Record", "news agency IRNA".
+    // "newspaper Record", "news agency IRNA", "lab testing firm Eurofins".
     let before = doc.word(name.start.wrapping_sub(1)).to_lowercase();
     if title_end.is_none()
-        && let Some((_, kind)) = OUTLET_DESCRIPTORS.iter().find(|(d, _)| *d == before)
+        && doc.is_word(name.start.wrapping_sub(1))
+        && let Some(kind) = g.org_descriptor(&before)
     {
-        let text = doc.span_text(name.clone()).to_string();
-        let idx = ents.add_org(&text, None, *kind, None);
+        // "platform X." at the end of a sentence: the dot is the sentence's.
+        let text = doc.span_text(name.clone());
+        let text = if name.len() == 1 && text.chars().count() == 2 { text.trim_end_matches('.') } else { text };
+        let text = text.to_string();
+        let idx = ents.add_org(&text, None, kind, None);
         mentions.push(Mention { tokens: name, target: Target::Org(idx) });
         return;
     }
@@ -1253,6 +1241,13 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
                 continue;
             }
             None => {}
+        }
+        // A one-word organization the text introduced ("lab testing firm Eurofins").
+        if let Some(oi) = ents.orgs.iter().position(|o| {
+            o.named && o.gaz.is_none() && !o.name.contains(' ') && (o.name == w || o.aliases.iter().any(|a| a == w))
+        }) {
+            mentions.push(Mention { tokens: t..t + 1, target: Target::Org(oi) });
+            continue;
         }
         let sentence_start = doc.sentences.get(doc.tok_sentence.get(t).copied().unwrap_or(0)).map(|s| s.tokens.start);
         let mid = sentence_start != Some(t);

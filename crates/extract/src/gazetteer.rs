@@ -45,6 +45,8 @@ pub struct Gazetteer {
     anon_heads: HashSet<String>,
     nominal_org_heads: HashSet<String>,
     suffixes: HashMap<String, OrgKind>,
+    /// Lower-case nouns that make the name after them an organization.
+    descriptors: HashMap<String, OrgKind>,
     non_org_endings: HashSet<String>,
     calendar: HashSet<String>,
     function_words: HashSet<String>,
@@ -127,6 +129,12 @@ impl Gazetteer {
                 suffixes.insert(w.trim().to_lowercase(), kind_of(k.trim()));
             }
         }
+        let mut descriptors = HashMap::new();
+        for item in lex.entries(ListName::OrgDescriptors) {
+            if let Some((w, k)) = item.rsplit_once(':') {
+                descriptors.insert(w.trim().to_lowercase(), kind_of(k.trim()));
+            }
+        }
         let set = |list: ListName| -> HashSet<String> { lex.entries(list).map(str::to_lowercase).collect() };
         Gazetteer {
             orgs,
@@ -141,6 +149,7 @@ impl Gazetteer {
             anon_heads: set(ListName::AnonymousHeads),
             nominal_org_heads: set(ListName::NominalOrgHeads),
             suffixes,
+            descriptors,
             non_org_endings: set(ListName::NonOrgEndings),
             calendar: set(ListName::Calendar),
             function_words: set(ListName::FunctionWords),
@@ -170,6 +179,10 @@ impl Gazetteer {
     /// Organization kind implied by a final word ("Ministry" -> government).
     pub fn org_suffix(&self, w: &str) -> Option<OrgKind> {
         self.suffixes.get(&w.to_lowercase()).copied()
+    }
+    /// Organization kind of a name right after a descriptor ("firm" -> company).
+    pub fn org_descriptor(&self, w: &str) -> Option<OrgKind> {
+        self.descriptors.get(&w.to_lowercase()).copied()
     }
     /// Final word of laws, events and places ("Act", "Summit").
     pub fn is_non_org_ending(&self, w: &str) -> bool {

@@ -8,8 +8,9 @@
 //! `countries.txt` lines are `Name|alias;alias|demonym;demonym`,
 //! `organizations.txt` lines are `kind|Name|alias;alias` (kind letters: `i`
 //! international body, `a` news agency, `n` news outlet, `g` government body, `m`
-//! military, `p` political group, `c` company, `o` other), `org-suffixes.txt`
-//! lines are `Word:kind`; every other list holds one word or phrase per line.
+//! military, `p` political group, `c` company, `o` other), `org-suffixes.txt` and
+//! `org-descriptors.txt` lines are `Word:kind`; every other list holds one word or
+//! phrase per line.
 //!
 //! Reading a user's directory is the only I/O in this crate; it happens once, before
 //! extraction, and the tables it yields are then fixed ([`crate::gazetteer::install`]).
@@ -39,6 +40,8 @@ pub enum ListName {
     NominalOrgHeads,
     /// `Word:kind` endings that make a run an organization.
     OrgSuffixes,
+    /// `word:kind` nouns that make the name after them an organization.
+    OrgDescriptors,
     /// Endings that make a run a law, event, place or thing.
     NonOrgEndings,
     /// Months, weekdays, holidays.
@@ -57,7 +60,7 @@ pub enum ListName {
 
 impl ListName {
     /// Every list, in file order.
-    pub const ALL: [ListName; 17] = [
+    pub const ALL: [ListName; 18] = [
         ListName::Countries,
         ListName::Organizations,
         ListName::Places,
@@ -68,6 +71,7 @@ impl ListName {
         ListName::AnonymousHeads,
         ListName::NominalOrgHeads,
         ListName::OrgSuffixes,
+        ListName::OrgDescriptors,
         ListName::NonOrgEndings,
         ListName::Calendar,
         ListName::FunctionWords,
@@ -90,6 +94,7 @@ impl ListName {
             ListName::AnonymousHeads => "anonymous-heads.txt",
             ListName::NominalOrgHeads => "nominal-org-heads.txt",
             ListName::OrgSuffixes => "org-suffixes.txt",
+            ListName::OrgDescriptors => "org-descriptors.txt",
             ListName::NonOrgEndings => "non-org-endings.txt",
             ListName::Calendar => "calendar.txt",
             ListName::FunctionWords => "function-words.txt",
@@ -112,6 +117,7 @@ impl ListName {
             ListName::AnonymousHeads => include_str!("../lexicon/anonymous-heads.txt"),
             ListName::NominalOrgHeads => include_str!("../lexicon/nominal-org-heads.txt"),
             ListName::OrgSuffixes => include_str!("../lexicon/org-suffixes.txt"),
+            ListName::OrgDescriptors => include_str!("../lexicon/org-descriptors.txt"),
             ListName::NonOrgEndings => include_str!("../lexicon/non-org-endings.txt"),
             ListName::Calendar => include_str!("../lexicon/calendar.txt"),
             ListName::FunctionWords => include_str!("../lexicon/function-words.txt"),
@@ -142,7 +148,7 @@ impl ListName {
                     return Err("expected kind|Name|aliases with kind one of i a n g m p c o".into());
                 }
             }
-            ListName::OrgSuffixes => match entry.rsplit_once(':') {
+            ListName::OrgSuffixes | ListName::OrgDescriptors => match entry.rsplit_once(':') {
                 Some((w, k)) if !w.trim().is_empty() && kind_ok(k) => {}
                 _ => return Err("expected Word:kind with kind one of i a n g m p c o".into()),
             },
@@ -285,6 +291,7 @@ mod tests {
                     ListName::AnonymousHeads => g.is_anon_head(e),
                     ListName::NominalOrgHeads => g.is_nominal_org_head(e),
                     ListName::OrgSuffixes => e.rsplit_once(':').is_some_and(|(w, _)| g.org_suffix(w).is_some()),
+                    ListName::OrgDescriptors => e.rsplit_once(':').is_some_and(|(w, _)| g.org_descriptor(w).is_some()),
                     ListName::NonOrgEndings => g.is_non_org_ending(e),
                     ListName::Calendar => g.is_calendar(e),
                     ListName::FunctionWords => g.is_function_word(e),

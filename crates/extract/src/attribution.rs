@@ -203,6 +203,7 @@ const MEDIA_SLOTS: &[&[&str]] = &[
     &["speaking", "on"],
     &["speaking", "with"],
     &["interview", "with"],
+    &["interview", "to"],
     &["interview", "on"],
     &["appearing", "on"],
     &["writing", "in"],

@@ -676,7 +676,7 @@ fn attribution_segment(doc: &Document, ents: &Entities, seg: Range<usize>) -> bo
     if doc.word(seg.start).eq_ignore_ascii_case("according") && doc.word(seg.start + 1) == "to" {
         return seg.len() <= 16;
     }
-    if seg.len() > 16 {
+    if seg.len() > 24 {
         return false;
     }
     // Inverted: "said a spokesman for the ministry".
@@ -699,7 +699,10 @@ fn attribution_segment(doc: &Document, ents: &Entities, seg: Range<usize>) -> bo
         // What follows the verb must be short: adverbials, the object of "told",
         // "X quoted Y as saying", a source ("by AFP").
         let after = v + 1..seg.end;
-        if after.len() > 8 || after.clone().any(|i| doc.word(i) == "that") {
+        if after.len() > 14
+            || after.len() > 8 && has_clause(doc, after.clone())
+            || after.clone().any(|i| doc.word(i) == "that")
+        {
             return false;
         }
         let verb = doc.word(v).to_lowercase();

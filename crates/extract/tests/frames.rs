@@ -27,3 +27,19 @@ fn a_speaker_named_after_the_quote_wins_over_the_frame_before() {
     );
     assert_eq!(quote.speaker.as_deref(), Some("John Kerry"));
 }
+
+#[test]
+fn a_trailing_attribution_may_carry_a_long_adverbial_and_an_outlet() {
+    let quote = only_quote(
+        "In just over a month, the contact group has proven its worth with donations to the country, \
+         Secretary of Defense Lloyd J. Austin III said after a virtual meeting with leaders of the group.",
+    );
+    assert_eq!(quote.speaker.as_deref(), Some("Lloyd J. Austin III"));
+    assert!(quote.text.contains("the contact group has proven its worth"), "{}", quote.text);
+    let quote = only_quote(
+        "Deliveries of tomatoes will begin at the end of 2017, Agriculture Minister of Russia Alexander Tkachev \
+         said in an interview to the Rossiya 24 TV channel.",
+    );
+    assert_eq!(quote.speaker.as_deref(), Some("Alexander Tkachev"));
+    assert_eq!(quote.via, ["Rossiya 24"]);
+}

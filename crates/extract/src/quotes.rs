@@ -930,12 +930,27 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
                 continue;
             }
             let rest = &segs[k + 1..];
-            let middle = rest.first().is_some_and(|s| {
-                let w = doc.word(s.start);
-                !is_capitalized(w) && gazetteer().is_auxiliary(w)
-            });
+            // "The rebel groups, AFP quoted officials as saying, have been …", "AQAP may
+            // be a smaller group, he says, but they are …".
+            let first_rest = rest.first().map(|s| doc.word(s.start)).unwrap_or_default();
+            let middle = !is_capitalized(first_rest)
+                && (gazetteer().is_auxiliary(first_rest)
+                    || ["but", "and", "so", "yet"].contains(&first_rest)
+                        && has_clause(doc, segs[0].start..segs[k - 1].end));
             if middle {
                 content = vec![segs[0].start..segs[k - 1].end, rest[0].start..rest[rest.len() - 1].end];
+                frames.push(segs[k].clone());
+                break;
+            }
+            // "Right now, Austin said, this is a long-range firefight": an adverbial, the
+            // attribution, then the clause.
+            if !rest.is_empty()
+                && !has_clause(doc, segs[0].start..segs[k - 1].end)
+                && word_count(doc, segs[0].start..segs[k - 1].end) <= 5
+                && has_clause(doc, rest[0].start..rest[rest.len() - 1].end)
+                && rest.iter().skip(1).all(|s| !attribution_segment(doc, ents, s.clone()))
+            {
+                content = vec![rest[0].start..rest[rest.len() - 1].end];
                 frames.push(segs[k].clone());
                 break;
             }
@@ -1064,6 +1079,10 @@ mod tests {
             "The rebel groups, Agence France Presse quoted U.S. officials as saying, have been more open to talks.",
         );
         assert_eq!(texts(&doc, &c), vec!["The rebel groups | have been more open to talks"]);
+        let (doc, c) = find("Right now, Austin said, this is a long-range firefight and artillery is important.");
+        assert_eq!(texts(&doc, &c), vec!["this is a long-range firefight and artillery is important"]);
+        let (doc, c) = find("AQAP may be a smaller group, he says, but they are much better at making bombs.");
+        assert_eq!(texts(&doc, &c), vec!["AQAP may be a smaller group | but they are much better at making bombs"]);
         let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
         assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
         let (doc, c) = find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");

@@ -981,8 +981,18 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
         }
         // 3. Leading "SUBJ VERB (that) ..." on the content (or the whole sentence).
         let base = if content.is_empty() { r.clone() } else { content[0].clone() };
+        // After a short opening adverbial ("But later on Saturday, Netanyahu said …").
+        let after_adverbial = || {
+            split_commas(doc, base.clone()).into_iter().skip(1).take(2).find_map(|seg| {
+                let opening = base.start..seg.start;
+                if word_count(doc, opening.clone()) > 6 || has_clause(doc, opening) {
+                    return None;
+                }
+                leading_attribution(doc, ents, seg.start..base.end)
+            })
+        };
         if content.len() <= 1
-            && let Some((frame, clause)) = leading_attribution(doc, ents, base.clone())
+            && let Some((frame, clause)) = leading_attribution(doc, ents, base.clone()).or_else(after_adverbial)
         {
             frames.insert(0, frame);
             content = std::iter::once(clause).collect();
@@ -1083,6 +1093,9 @@ mod tests {
         assert_eq!(texts(&doc, &c), vec!["this is a long-range firefight and artillery is important"]);
         let (doc, c) = find("AQAP may be a smaller group, he says, but they are much better at making bombs.");
         assert_eq!(texts(&doc, &c), vec!["AQAP may be a smaller group | but they are much better at making bombs"]);
+        let (doc, c) =
+            find("But later on Saturday, Netanyahu said Israel will not proceed, according to media reports.");
+        assert_eq!(texts(&doc, &c), vec!["Israel will not proceed"]);
         let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
         assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
         let (doc, c) = find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");

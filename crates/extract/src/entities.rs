@@ -20,7 +20,7 @@
 //!   Text evidence comes first: a surname of a full name the text introduces, or an
 //!   acronym it defines, keeps linking to that entity.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::gazetteer::{gazetteer, spelling_key};
@@ -109,6 +109,11 @@ pub struct Entities {
     org_keys: HashMap<String, usize>,
     gaz_index: HashMap<usize, usize>,
     known: KnownIndex,
+    /// Scanning a title-case headline, where every word is capitalized: an unknown
+    /// run there is no evidence of an organization.
+    in_headline: bool,
+    /// Words the body writes in lower case (common words, whatever their case elsewhere).
+    lower_words: HashSet<String>,
 }
 
 /// A known entry: index into [`KnownNames::people`] or [`KnownNames::organizations`].
@@ -198,6 +203,10 @@ impl EntityRecognizer for RuleEntities {
 
     fn recognize_with(&self, doc: &Document, headline: Option<&Document>, known: &KnownNames) -> Entities {
         let mut ents = Entities { known: KnownIndex::new(known), ..Default::default() };
+        ents.lower_words = (0..doc.tokens.len())
+            .filter(|&i| doc.is_word(i) && doc.word(i).chars().next().is_some_and(char::is_lowercase))
+            .map(|i| doc.word(i).to_string())
+            .collect();
         let mut singles: Vec<(bool, usize)> = Vec::new();
         let mut body_mentions = Vec::new();
         let mut body_demonyms = Vec::new();
@@ -205,7 +214,9 @@ impl EntityRecognizer for RuleEntities {
             let mut m = Vec::new();
             let mut d = Vec::new();
             let mut s = Vec::new();
+            ents.in_headline = true;
             scan_runs(h, &mut ents, &mut m, &mut d, &mut s);
+            ents.in_headline = false;
             link_singles(h, &mut ents, &s, &mut m);
         }
         scan_runs(doc, &mut ents, &mut body_mentions, &mut body_demonyms, &mut singles);
@@ -1027,13 +1038,65 @@ fn classify_piece(
         || (last_piece && has_person_cue_after(doc, run.end))
         || role.is_some() && titled_run
         || prefix_demonym.is_some() && role.is_some();
-    if words.len() <= 5 && cue {
+    let personal = !ents.in_headline && looks_like_a_personal_name(doc, &ents.lower_words, name.clone());
+    if words.len() <= 5 && (cue || personal) {
         add_person(doc, ents, name, role, run, mentions);
-    } else if words.len() <= 4 && !words.iter().any(|w| g.is_title(w)) {
+    } else if words.len() <= 4 && !words.iter().any(|w| g.is_title(w)) && !ents.in_headline {
         let text = doc.span_text(name.clone()).to_string();
         let idx = ents.add_org(&text, None, OrgKind::Other, None);
         mentions.push(Mention { tokens: name, target: Target::Org(idx) });
     }
+}
+
+/// A two- or three-word run of ordinary name words (no list knows them as anything
+/// else, and the text never writes them in lower case, as it would "program" or
+/// "chamber"), or one whose last word the text also uses alone, mid-sentence or after
+/// Mr/Ms ("Carter Dibbs … Doctor Dibbs"): people are called by their surname,
+/// organizations rarely by their last word, and organizations' names are mostly made
+/// of common words.
+fn looks_like_a_personal_name(doc: &Document, lower_words: &HashSet<String>, name: Range<usize>) -> bool {
+    let g = gazetteer();
+    if !(2..=3).contains(&name.len()) {
+        return false;
+    }
+    let plain = name.clone().all(|i| {
+        let w = doc.word(i);
+        doc.is_word(i)
+            && !all_caps(w)
+            && !g.is_function_word(w)
+            && !g.is_calendar(w)
+            && !g.is_title(w)
+            && !g.is_role(w)
+            && !g.is_nominal_org_head(w)
+            && g.org_suffix(w).is_none()
+            && g.org_descriptor(w).is_none()
+            && !g.is_non_org_ending(w)
+            && !g.is_place(&w.to_lowercase())
+            && !w.to_lowercase().ends_with("bank")
+    });
+    if !plain {
+        return false;
+    }
+    let common = name.clone().any(|i| {
+        let lower = doc.word(i).to_lowercase();
+        lower.split(['-', '‐']).any(|part| lower_words.contains(part)) || lower_words.contains(&lower)
+    });
+    // Plural last words name groups ("Liberal Democrats", "Joint Chiefs").
+    let plural = doc.word(name.end - 1).ends_with('s');
+    if !common && !plural && !doc.word(name.end).eq_ignore_ascii_case("of") {
+        return true;
+    }
+    let last = doc.word(name.end - 1);
+    (0..doc.tokens.len()).any(|i| {
+        if name.contains(&i) || doc.word(i) != last || !doc.is_word(i) {
+            return false;
+        }
+        let prev = doc.word(i.wrapping_sub(1));
+        let honorific = ["Mr", "Mr.", "Ms", "Ms.", "Mrs", "Mrs.", "Dr", "Dr.", "Miss"].contains(&prev);
+        let alone = !is_cap_token(doc, i.wrapping_sub(1)) && !is_cap_token(doc, i + 1);
+        let sentence_start = doc.sentences.get(doc.tok_sentence.get(i).copied().unwrap_or(0)).map(|s| s.tokens.start);
+        honorific || alone && (sentence_start != Some(i) || g.is_speech_verb(doc.word(i + 1)))
+    })
 }
 
 /// Whether the last word of a two- or three-word name is used alone elsewhere as the

@@ -26,3 +26,23 @@ fn the_name_is_whole_and_without_the_sentence_dot() {
     assert!(names.contains(&"Hezb al-Islam"), "{names:?}");
     assert!(names.contains(&"X"), "{names:?}");
 }
+
+#[test]
+fn suffixes_name_embassies_and_partnerships() {
+    let e = run("The U.S. Embassy condemned the attack. Blackstone Infrastructure LP bought the port.");
+    let names: Vec<&str> = e.organizations.iter().map(|o| o.name.as_str()).collect();
+    assert!(names.contains(&"U.S. Embassy"), "{names:?}");
+    assert!(names.contains(&"Blackstone Infrastructure LP"), "{names:?}");
+}
+
+#[test]
+fn a_two_word_name_of_uncommon_words_is_a_person_and_common_words_an_organization() {
+    let e = run("Those sanctioned are Taras Kozak and others. \
+         The grant went to the Local Action Strategies team, a local program.");
+    let people: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
+    assert!(people.contains(&"Taras Kozak"), "{people:?}");
+    assert!(!people.iter().any(|p| p.contains("Strategies")), "{people:?}");
+    let e = run("Rhein Handelsbank will cut jobs, the lender said. The Liberal Democrats objected.");
+    let people: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
+    assert!(people.is_empty(), "{people:?}");
+}

@@ -84,6 +84,10 @@ pub fn is_speech_verb_at(doc: &Document, i: usize) -> bool {
     if w == "quoted" {
         return true;
     }
+    // "cited Hollande as saying".
+    if w == "cited" {
+        return (i + 2..i + 10).any(|k| doc.word(k) == "saying" && doc.word(k - 1) == "as");
+    }
     if !g.is_speech_verb(w) {
         return false;
     }
@@ -477,7 +481,9 @@ fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
         .contains(&lf.as_str())
         || g.is_anon_head(&lf)
         || SUBJECT_NOUNS.contains(&lf.as_str())
-        || ents.mention_at(r.start).is_some();
+        || ents.mention_at(r.start).is_some()
+        // "senior Labour sources", "local residents": modifiers, then a source noun.
+        || r.len() <= 5 && g.is_anon_head(doc.word(r.end - 1));
     if !ok_start {
         return false;
     }
@@ -508,8 +514,8 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
     let g = gazetteer();
     let verb = doc.word(v).to_lowercase();
     let mut s = v + 1;
-    // "quoted X as saying (that)", "was quoted as saying".
-    if verb == "quoted" {
+    // "quoted X as saying (that)", "was quoted as saying", "cited X as saying".
+    if verb == "quoted" || verb == "cited" {
         let saying = (s..r.end.min(s + 10)).find(|&i| doc.word(i) == "saying")?;
         s = saying + 1;
         if doc.word(s) == "by" {
@@ -538,7 +544,22 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
         return (t + 1 < r.end).then_some(t + 1);
     }
     if g.needs_that(&verb) {
-        return None;
+        // Zero "that" after a verb that usually takes it only when a full clause
+        // plainly follows: a subject, then its verb within a few words ("announced
+        // there will be a meeting", "revealed his forces were in control").
+        let takes_infinitive =
+            ["urged", "urges", "promised", "promises", "pledged", "pledges", "vowed", "vows"].contains(&verb.as_str());
+        let mental = ["believes", "believed", "thinks", "expects", "hopes", "feared", "fears"].contains(&verb.as_str());
+        let subject_start = doc.is_word(s)
+            && ["there", "he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "the", "this"]
+                .contains(&doc.word(s).to_lowercase().as_str());
+        let verb_soon = (s + 1..r.end.min(s + 6))
+            .take_while(|&i| doc.is_word(i))
+            .any(|i| g.is_auxiliary(doc.word(i)) || IRREGULAR_PAST.contains(&doc.word(i)));
+        if takes_infinitive || mental || !(subject_start && verb_soon) {
+            return None;
+        }
+        return Some(s);
     }
     // Zero "that": skip the object of "told", then short adverbials.
     if verb == "told" || verb == "tells" || verb == "tell" {
@@ -615,7 +636,7 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
             continue;
         }
         let w = doc.word(v).to_lowercase();
-        if w == "according" || (!g.is_clause_verb(&w) && w != "quoted") {
+        if w == "according" || (!g.is_clause_verb(&w) && w != "quoted" && w != "cited") {
             continue;
         }
         // Subject: strip adverbs/auxiliaries just before the verb.
@@ -708,7 +729,7 @@ fn attribution_segment(doc: &Document, ents: &Entities, seg: Range<usize>) -> bo
         let verb = doc.word(v).to_lowercase();
         let next = doc.word(v + 1).to_lowercase();
         let adverbial = after.is_empty()
-            || ["told", "tells", "quoted", "wrote"].contains(&verb.as_str())
+            || ["told", "tells", "quoted", "cited", "wrote"].contains(&verb.as_str())
             || [
                 "on",
                 "in",
@@ -887,6 +908,47 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
                 extra.push((None, clause));
                 extra.extend(more);
             }
+            break;
+        }
+        // ", in a written statement", ", in an interview with X", ", on Twitter": where
+        // the words were said, not what was said.
+        if after_comma && ["in", "on", "via", "during"].contains(&w.as_str()) && i + 10 >= r.end {
+            let medium = (i + 1..r.end).any(|k| {
+                [
+                    "statement",
+                    "interview",
+                    "post",
+                    "tweet",
+                    "letter",
+                    "email",
+                    "e-mail",
+                    "release",
+                    "briefing",
+                    "conference",
+                    "video",
+                    "speech",
+                    "broadcast",
+                    "twitter",
+                    "facebook",
+                    "media",
+                ]
+                .contains(&doc.word(k).to_lowercase().as_str())
+            });
+            if medium && !has_clause(doc, i + 1..r.end) {
+                end = i - 1;
+                break;
+            }
+        }
+        // "… and published a report saying X": X is a further statement.
+        if w == "and"
+            && let Some(k) = (i + 2..r.end.min(i + 9)).find(|&k| PARTICIPLE_SPEECH.contains(&doc.word(k)))
+            && !(i + 1..k).any(|t| doc.is_punct(t, ','))
+            && let Some(c) = clause_after_verb(doc, k, k..r.end)
+        {
+            end = if after_comma { i - 1 } else { i };
+            let (clause, more) = cut_content(doc, ents, c..r.end);
+            extra.push((None, clause));
+            extra.extend(more);
             break;
         }
         if ["but", "and", "while", "whereas", "though"].contains(&w.as_str()) {
@@ -1096,6 +1158,19 @@ mod tests {
         let (doc, c) =
             find("But later on Saturday, Netanyahu said Israel will not proceed, according to media reports.");
         assert_eq!(texts(&doc, &c), vec!["Israel will not proceed"]);
+        let (doc, c) = find("The secretary also announced there will be a meeting in Brussels next month.");
+        assert_eq!(texts(&doc, &c), vec!["there will be a meeting in Brussels next month"]);
+        let (_, c) = find("The company announced the release of its new phone.");
+        assert!(c.is_empty());
+        let (doc, c) = find("However, senior Labour sources admitted patience had run out with the MP.");
+        assert_eq!(texts(&doc, &c), vec!["patience had run out with the MP"]);
+        let (doc, c) =
+            find("The statement cited Hollande as saying he shares the anxiety of families, in a written statement.");
+        assert_eq!(texts(&doc, &c), vec!["he shares the anxiety of families"]);
+        let (doc, c) = find(
+            "Muddy Waters said it had taken a short position and published a report saying the accounts were wrong.",
+        );
+        assert_eq!(texts(&doc, &c), vec!["it had taken a short position", "the accounts were wrong"]);
         let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
         assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
         let (doc, c) = find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");

@@ -939,8 +939,17 @@ fn classify_piece(
                 && is_capitalized(doc.word(i + 1))
         })
         && (name.start..k).all(|i| is_capitalized(doc.word(i)) && !all_caps(doc.word(i)) || g.is_title(doc.word(i)))
-        && (name.start..k)
+        && ((name.start..k)
             .any(|i| g.is_title(doc.word(i)) || g.is_role(doc.word(i)) || g.org_suffix(doc.word(i)).is_some())
+            || titled_run
+            || name.end - k <= 2 && k - name.start >= 2
+            // "Leader of the House Harriet Harman", "Speaker of the House Nancy Pelosi".
+            || name.start >= 2
+                && doc.word(name.start - 1).eq_ignore_ascii_case("the")
+                && doc.word(name.start - 2) == "of")
+        && !(name.start..k)
+            .any(|i| g.given_names.contains_key(&doc.word(i).to_lowercase()) || is_name_suffix(doc.word(i)))
+        && !(name.start..k).any(|i| doc.word(i).ends_with('.') && doc.word(i).chars().count() == 2)
     {
         role = Some(doc.span_text(run.start.min(name.start)..k).to_string());
         name.start = k;
@@ -1731,6 +1740,17 @@ mod tests {
         // "Austin" alone is the person; a place with no such person stays nobody.
         let e = run("Officials in Austin said so.");
         assert!(e.people.is_empty());
+    }
+
+    #[test]
+    fn a_given_name_after_a_capitalized_role_starts_the_name() {
+        let e = run("Phoenix Principal Investigator Peter Smith spoke. Mother of the House Harriet Harman spoke too.");
+        let names: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["Peter Smith", "Harriet Harman"]);
+        // Not inside a name that already has its given name, nor after an institution.
+        let e = run("Secretary of Defense Lloyd J. Austin III spoke at the Universite Hassan II in Casablanca.");
+        let names: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["Lloyd J. Austin III"]);
     }
 
     #[test]

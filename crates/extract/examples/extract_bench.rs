@@ -9,7 +9,7 @@ use std::time::Instant;
 fn texts() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/extraction");
     let mut out = Vec::new();
-    for set in ["seed", "dev", "heldout"] {
+    for set in ["seed", "dev", "heldout", "real/dev", "real/test"] {
         let Ok(rd) = std::fs::read_dir(root.join(set)) else {
             continue;
         };

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use crate::entities::{Entities, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
-use crate::quotes::{Candidate, is_speech_verb_at};
+use crate::quotes::{Candidate, is_speech_verb_at, speaker_label};
 use crate::segment::Document;
 use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized};
 use crate::{OrgKind, Quote};
@@ -323,6 +323,9 @@ fn news_orgs_in(ents: &Entities, r: Range<usize>) -> Vec<usize> {
 
 /// Parses one attribution frame into a raw speaker and the news organizations in it.
 fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Vec<usize>) {
+    if doc.is_punct(r.end, ':') && speaker_label(doc, r.start..r.end + 2).is_some_and(|l| l == r) {
+        return (label_speaker(doc, ents, r), Vec::new());
+    }
     // An otherwise unknown organization that is "told" something, or that "reported"
     // it, is a news outlet ("he told New Scientist").
     for i in r.clone() {
@@ -414,6 +417,36 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         }
     }
     (drop_news(ents, raw), via)
+}
+
+/// The person a transcript's speaker label names ("CAMPBELL NEWMAN", "MR NEWMAN"):
+/// the person of that name or surname, case aside; else the label as a description.
+fn label_speaker(doc: &Document, ents: &Entities, r: Range<usize>) -> Raw {
+    let label = collapse_ws(doc.span_text(r)).to_lowercase();
+    let last = label.rsplit(' ').next().unwrap_or_default().to_string();
+    let forms = |p: &crate::entities::PersonRec| {
+        std::iter::once(p.name.to_lowercase()).chain(p.aliases.iter().map(|a| a.to_lowercase())).collect::<Vec<_>>()
+    };
+    let found = ents.people.iter().position(|p| forms(p).contains(&label)).or_else(|| {
+        let by_surname: Vec<usize> = (0..ents.people.len())
+            .filter(|&i| forms(&ents.people[i]).iter().any(|f| f.rsplit(' ').next() == Some(last.as_str())))
+            .collect();
+        (by_surname.len() == 1).then(|| by_surname[0])
+    });
+    match found {
+        Some(pi) => Raw::Speaker(Speaker::Person(pi)),
+        None => {
+            let text = label
+                .split(' ')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            Raw::Speaker(Speaker::Anon { text, affiliation: None, plural: false })
+        }
+    }
 }
 
 /// A news organization as subject is a source (via), not a speaker.

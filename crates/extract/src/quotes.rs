@@ -51,8 +51,10 @@ pub struct RuleQuotes;
 
 impl QuoteFinder for RuleQuotes {
     fn find(&self, doc: &Document, ents: &Entities) -> Vec<Candidate> {
-        let (mut direct, covered, mixed) = direct_quotes(doc);
+        let (mut direct, mut covered, mixed) = direct_quotes(doc);
+        let turns = transcript_turns(doc, &mut covered);
         let reported = reported_speech(doc, ents, &covered);
+        direct.extend(turns);
         // A quoted fragment inside a reported clause is the clause (mixed speech);
         // where no reported clause holds it, the fragment is kept as a direct quote.
         for m in mixed {
@@ -66,6 +68,80 @@ impl QuoteFinder for RuleQuotes {
         direct.sort_by_key(|c| (c.pieces.first().map_or(0, |p| p.start), c.anchor));
         direct
     }
+}
+
+/// The speaker label opening a paragraph of a broadcast transcript ("CAMPBELL NEWMAN:
+/// …"): its name tokens.
+pub fn speaker_label(doc: &Document, para: Range<usize>) -> Option<Range<usize>> {
+    let colon = para.clone().take(6).find(|&i| doc.is_punct(i, ':'))?;
+    let label = para.start..colon;
+    let words = label.clone().filter(|&i| doc.is_word(i)).count();
+    let caps = label.clone().all(|i| {
+        doc.is_word(i) && crate::entities::all_caps(doc.word(i)) || doc.is_punct(i, '-') || doc.is_punct(i, '.')
+    });
+    ((1..=4).contains(&words) && caps && colon + 1 < para.end).then_some(label)
+}
+
+/// The turns of a broadcast transcript ("CAMPBELL NEWMAN: I believe …"), each running
+/// to the next label, as direct statements of the labelled speaker. Only turns in the
+/// speaker's own voice count (first or second person somewhere in them): a presenter's
+/// or reporter's narration ("MARK COLVIN: The Premier is insisting …") is reporting,
+/// searched for reported speech as any other text. A text needs two labelled
+/// paragraphs to be a transcript (a lone "NOTE:" is not). The turns' tokens are added
+/// to `covered`.
+fn transcript_turns(doc: &Document, covered: &mut HashSet<usize>) -> Vec<Candidate> {
+    let labels: Vec<(usize, Range<usize>)> = doc
+        .paragraphs
+        .iter()
+        .enumerate()
+        .filter_map(|(pi, p)| speaker_label(doc, p.clone()).map(|l| (pi, l)))
+        .collect();
+    if labels.len() < 2 {
+        return Vec::new();
+    }
+    let own_voice = |r: Range<usize>| {
+        r.filter(|&i| doc.is_word(i) && !doc.in_quote(i)).any(|i| {
+            ["i", "i'm", "i’m", "we", "we're", "we’re", "my", "our", "me", "us", "you", "your"]
+                .contains(&doc.word(i).to_lowercase().as_str())
+        })
+    };
+    let mut out = Vec::new();
+    for (k, (pi, label)) in labels.iter().enumerate() {
+        let next = labels.get(k + 1).map_or(doc.paragraphs.len(), |(n, _)| *n);
+        let body_start = label.end + 1;
+        let paras: Vec<Range<usize>> = (*pi..next)
+            .filter_map(|q| doc.paragraphs.get(q).cloned())
+            .map(|p| if p.start == label.start { body_start..p.end } else { p })
+            .filter(|p| !p.is_empty())
+            .collect();
+        // A turn ends where an unlabelled paragraph is plainly narration again.
+        let mut turn: Vec<Range<usize>> = Vec::new();
+        for p in paras {
+            if !turn.is_empty() && !own_voice(p.clone()) && p.clone().any(|i| is_speech_verb_at(doc, i)) {
+                break;
+            }
+            turn.push(p);
+        }
+        if !turn.iter().any(|p| own_voice(p.clone())) {
+            continue;
+        }
+        let pieces: Vec<Range<usize>> = turn.iter().filter_map(|p| doc.byte_range(p.clone())).collect();
+        if pieces.is_empty() {
+            continue;
+        }
+        for p in &turn {
+            covered.extend(p.clone());
+        }
+        out.push(Candidate {
+            direct: true,
+            pieces,
+            frames: vec![label.clone()],
+            anchor: body_start,
+            para: *pi,
+            inherit: false,
+        });
+    }
+    out
 }
 
 /// Whether token `i` is a speech verb used as a verb ("said", "according to", "quoted").
@@ -1012,7 +1088,7 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
                 && has_clause(doc, rest[0].start..rest[rest.len() - 1].end)
                 && rest.iter().skip(1).all(|s| !attribution_segment(doc, ents, s.clone()))
             {
-                content = vec![rest[0].start..rest[rest.len() - 1].end];
+                content = std::iter::once(rest[0].start..rest[rest.len() - 1].end).collect();
                 frames.push(segs[k].clone());
                 break;
             }

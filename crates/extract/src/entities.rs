@@ -1080,8 +1080,9 @@ fn looks_like_a_personal_name(doc: &Document, lower_words: &HashSet<String>, nam
             && g.org_suffix(w).is_none()
             && g.org_descriptor(w).is_none()
             && !g.is_non_org_ending(w)
-            && !g.is_place(&w.to_lowercase())
+            && !w.to_lowercase().split(['-', '‐']).any(|part| g.is_place(part) || gaz_country_word(part))
             && !w.to_lowercase().ends_with("bank")
+            && !w.chars().any(|c| c.is_ascii_digit())
     });
     if !plain {
         return false;
@@ -1106,6 +1107,12 @@ fn looks_like_a_personal_name(doc: &Document, lower_words: &HashSet<String>, nam
         let sentence_start = doc.sentences.get(doc.tok_sentence.get(i).copied().unwrap_or(0)).map(|s| s.tokens.start);
         honorific || alone && (sentence_start != Some(i) || g.is_speech_verb(doc.word(i + 1)))
     })
+}
+
+/// Whether a lower-case word is, alone, the name of a country or organization the
+/// lexicon knows ("berlin" is a place; "germany" a country).
+fn gaz_country_word(w: &str) -> bool {
+    gazetteer().org_index.contains_key(w)
 }
 
 /// Whether the last word of a two- or three-word name is used alone elsewhere as the

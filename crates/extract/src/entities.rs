@@ -1618,6 +1618,12 @@ pub fn anon_np(doc: &Document, ents: &Entities, head: usize) -> Option<AnonMenti
         }
         let w = doc.word(p);
         let lw = w.to_lowercase();
+        // "British and Moroccan scientists": coordinated capitalized modifiers.
+        if lw == "and" && s > p && is_capitalized(doc.word(s)) && p > sent.start && is_capitalized(doc.word(p - 1)) {
+            s = p;
+            steps += 1;
+            continue;
+        }
         if NP_STOP.contains(&lw.as_str()) || g.is_speech_verb(w) {
             break;
         }

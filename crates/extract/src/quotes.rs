@@ -651,6 +651,13 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
         }
         s = k;
     }
+    // "said Tuesday they had …", "said yesterday that …".
+    while s < r.end && (g.is_calendar(doc.word(s)) || ["yesterday", "today", "tonight"].contains(&doc.word(s))) {
+        s += 1;
+    }
+    if doc.word(s) == "that" && s > v + 1 {
+        s += 1;
+    }
     while ["on", "in", "at", "late", "early"].contains(&doc.word(s)) {
         let mut k = s + 1;
         while k < r.end && k < s + 5 && doc.is_word(k) && !g.is_auxiliary(doc.word(k)) {

@@ -706,7 +706,11 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
     .contains(&first.as_str())
         || is_capitalized(doc.word(s))
         || first.chars().next().is_some_and(|c| c.is_ascii_digit());
-    let clause = has_clause(doc, s..r.end) || (core && starts_np && word_count(doc, s..r.end) >= 3);
+    // The clause must start before the next comma ("acknowledged wrongdoing, but
+    // claimed that …" has no clause after "acknowledged").
+    let upto =
+        (s..r.end).find(|&i| doc.is_punct(i, ',') && ["but", "and", "yet"].contains(&doc.word(i + 1))).unwrap_or(r.end);
+    let clause = has_clause(doc, s..upto) || (core && starts_np && word_count(doc, s..r.end) >= 3);
     clause.then_some(s)
 }
 
@@ -737,7 +741,15 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
         if !plausible_subject(doc, ents, start..e) {
             return None;
         }
-        let c = clause_after_verb(doc, v, r.clone())?;
+        if let Some(c) = clause_after_verb(doc, v, r.clone()) {
+            return Some((start..c, c..r.end));
+        }
+        // "Hui acknowledged wrongdoing, but claimed that …": the same subject's later
+        // speech verb.
+        let later = (v + 1..r.end).find(|&k| {
+            ["but", "and"].contains(&doc.word(k - 1)) && is_speech_verb_at(doc, k) && g.is_clause_verb(doc.word(k))
+        })?;
+        let c = clause_after_verb(doc, later, r.clone())?;
         return Some((start..c, c..r.end));
     }
     None
@@ -1034,10 +1046,23 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
             extra.extend(more);
             break;
         }
+        // ", although he had …": a concession of the writer's, not the statement.
+        if after_comma && w == "although" {
+            end = i - 1;
+            break;
+        }
         if ["but", "and", "while", "whereas", "though"].contains(&w.as_str()) {
             let next = doc.word(i + 1);
             if is_speech_verb_at(doc, i + 1) && g.is_clause_verb(next) {
                 end = if after_comma { i - 1 } else { i };
+                // "…, and demanded that Coetzee remove …": a further statement.
+                if let Some(c) = clause_after_verb(doc, i + 1, i + 1..r.end)
+                    && (i + 2..c).any(|t| doc.word(t) == "that")
+                {
+                    let (clause, more) = cut_content(doc, ents, c..r.end);
+                    extra.push((None, clause));
+                    extra.extend(more);
+                }
                 break;
             }
             if after_comma && let Some((frame, clause)) = leading_attribution(doc, ents, i + 1..r.end) {
@@ -1254,6 +1279,12 @@ mod tests {
             "Muddy Waters said it had taken a short position and published a report saying the accounts were wrong.",
         );
         assert_eq!(texts(&doc, &c), vec!["it had taken a short position", "the accounts were wrong"]);
+        let (doc, c) = find("The NPG asserted that it holds copyright, and demanded that Coetzee remove the images.");
+        assert_eq!(texts(&doc, &c), vec!["it holds copyright", "Coetzee remove the images"]);
+        let (doc, c) = find("Hui acknowledged wrongdoing over the incident, but claimed that the phone held details.");
+        assert_eq!(texts(&doc, &c), vec!["the phone held details"]);
+        let (doc, c) = find("Arif said there was no confirmation, although he had announced the release earlier.");
+        assert_eq!(texts(&doc, &c), vec!["there was no confirmation"]);
         let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
         assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
         let (doc, c) = find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");

@@ -41,3 +41,10 @@ fn audiences_and_modifiers_after_told_are_not_outlets() {
     let (_, via) = one("The WHO chief told West African leaders that the outbreak was moving faster than efforts.");
     assert!(via.is_empty(), "{via:?}");
 }
+
+#[test]
+fn an_outlet_named_by_its_masthead_word_reports_in_its_own_voice() {
+    let (speaker, via) = one("The carmaker's share value has dropped by one third, The Toronto Star reported.");
+    assert_eq!(speaker, None, "the seed's way: no speaker, the outlet in via");
+    assert_eq!(via, vec!["Toronto Star".to_string()]);
+}

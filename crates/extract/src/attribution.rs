@@ -474,25 +474,27 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             return false;
         }
         let first = doc.word(p.start).to_lowercase();
-        let skip = [
-            "in",
-            "at",
-            "on",
-            "during",
-            "after",
-            "before",
-            "who",
-            "which",
-            "speaking",
-            "asking",
-            "however",
-            "but",
-            "and",
-            "while",
-            "despite",
-            "sentencing",
-        ]
-        .contains(&first.as_str())
+        // "WHO spokesman …" is the organization, not the pronoun.
+        let skip = !all_caps(doc.word(p.start))
+            && [
+                "in",
+                "at",
+                "on",
+                "during",
+                "after",
+                "before",
+                "who",
+                "which",
+                "speaking",
+                "asking",
+                "however",
+                "but",
+                "and",
+                "while",
+                "despite",
+                "sentencing",
+            ]
+            .contains(&first.as_str())
             || (first.ends_with("ing") && !is_capitalized(doc.word(p.start)));
         !skip
     });

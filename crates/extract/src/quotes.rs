@@ -639,12 +639,17 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
     }
     // Zero "that": skip the object of "told", then short adverbials.
     if verb == "told" || verb == "tells" || verb == "tell" {
+        // "told reporters", "told the BBC", "told VOA" (an article only before a name).
         let mut k = s;
-        while k < r.end
-            && k < s + 4
-            && (is_capitalized(doc.word(k)) || ["reporters", "journalists", "the", "a"].contains(&doc.word(k)))
-        {
+        if ["the", "a"].contains(&doc.word(k)) && is_capitalized(doc.word(k + 1)) {
             k += 1;
+        }
+        if ["reporters", "journalists"].contains(&doc.word(k)) {
+            k += 1;
+        } else {
+            while k < r.end && k < s + 4 && is_capitalized(doc.word(k)) {
+                k += 1;
+            }
         }
         if k == s {
             return None;

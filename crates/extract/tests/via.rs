@@ -48,3 +48,13 @@ fn an_outlet_named_by_its_masthead_word_reports_in_its_own_voice() {
     assert_eq!(speaker, None, "the seed's way: no speaker, the outlet in via");
     assert_eq!(via, vec!["Toronto Star".to_string()]);
 }
+
+#[test]
+fn an_acronym_subject_and_a_zero_that_clause_after_told_x() {
+    let (speaker, via) =
+        one("WHO spokesman Gregory Hartl told VOA the outbreak is probably worse than the figures indicate.");
+    assert_eq!(speaker.as_deref(), Some("Gregory Hartl"));
+    assert_eq!(via, vec!["VOA".to_string()]);
+    let q = quotes("He told the BBC the talks had failed.");
+    assert_eq!(q[0].text, "the talks had failed");
+}

@@ -569,6 +569,17 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
                 return Raw::Speaker(Speaker::Anon { text: a.text, affiliation: aff, plural: a.plural });
             }
         }
+        // An unnamed body described by its country or kind ("French foreign ministry",
+        // "the Turkish government"): the description speaks, tied to the country.
+        if p.len() <= 5
+            && g.is_nominal_org_head(&head)
+            && p.clone().all(|i| doc.is_word(i) && !g.is_speech_verb(doc.word(i)))
+            && ents.mentions_in(p.clone()).next().is_none()
+        {
+            let affiliation = p.clone().find_map(|t| ents.demonym_at(t)).and_then(|gi| ents.org_for_gaz(gi));
+            let text = doc.span_text(p.clone()).to_string();
+            return Raw::Speaker(Speaker::Anon { text, affiliation, plural: false });
+        }
         // Organization ("the Premier League side" is another organization of the kind "side").
         for i in p.clone() {
             if let Some(m) = ents.mention_at(i)

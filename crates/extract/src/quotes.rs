@@ -627,8 +627,11 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
             ["urged", "urges", "promised", "promises", "pledged", "pledges", "vowed", "vows"].contains(&verb.as_str());
         let mental = ["believes", "believed", "thinks", "expects", "hopes", "feared", "fears"].contains(&verb.as_str());
         let subject_start = doc.is_word(s)
-            && ["there", "he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "the", "this"]
-                .contains(&doc.word(s).to_lowercase().as_str());
+            && [
+                "there", "he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "the", "this", "any", "a",
+                "an",
+            ]
+            .contains(&doc.word(s).to_lowercase().as_str());
         let verb_soon = (s + 1..r.end.min(s + 6))
             .take_while(|&i| doc.is_word(i))
             .any(|i| g.is_auxiliary(doc.word(i)) || IRREGULAR_PAST.contains(&doc.word(i)));
@@ -1145,6 +1148,32 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
                 break;
             }
         }
+        // 1b. "…, disputed by Labour whips, who denied any assault had happened": the
+        // relative clause's speech verb, its antecedent the noun phrase before the comma.
+        if content.is_empty() {
+            for k in 1..segs.len() {
+                let v = segs[k].start + 1;
+                if !doc.word(segs[k].start).eq_ignore_ascii_case("who")
+                    || !is_speech_verb_at(doc, v)
+                    || !gazetteer().is_clause_verb(doc.word(v))
+                {
+                    continue;
+                }
+                let Some(c) = clause_after_verb(doc, v, v..segs[k].end) else { continue };
+                let before = segs[k - 1].clone();
+                let antecedent = ents
+                    .mentions_in(before.clone())
+                    .filter(|m| m.tokens.end == before.end)
+                    .map(|m| m.tokens.start)
+                    .chain(ents.anon.iter().filter(|a| a.tokens.end == before.end).map(|a| a.tokens.start))
+                    .min();
+                if let Some(a) = antecedent {
+                    frames.push(a..before.end);
+                    content = std::iter::once(c..segs[k].end).collect();
+                    break;
+                }
+            }
+        }
         // 2. Leading "According to X, ...".
         if content.is_empty()
             && segs.len() >= 2
@@ -1290,6 +1319,10 @@ mod tests {
         assert_eq!(texts(&doc, &c), vec!["the phone held details"]);
         let (doc, c) = find("Arif said there was no confirmation, although he had announced the release earlier.");
         assert_eq!(texts(&doc, &c), vec!["there was no confirmation"]);
+        let (doc, c) = find("The story was disputed by Labour whips, who denied any physical assault had happened.");
+        assert_eq!(texts(&doc, &c), vec!["any physical assault had happened"]);
+        assert_eq!(c[0].frames.len(), 1);
+        assert_eq!(doc.span_text(c[0].frames[0].clone()), "Labour whips");
         let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
         assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
         let (doc, c) = find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");

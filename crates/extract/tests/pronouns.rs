@@ -55,3 +55,9 @@ fn a_sentence_led_by_the_same_pronoun_continues_its_referent() {
     );
     assert_eq!(got, vec![Some("Paul Marsden".to_string()), Some("Paul Marsden".to_string())]);
 }
+
+#[test]
+fn an_unnamed_body_described_by_its_country_speaks_as_described() {
+    let got = speakers("French foreign ministry said on Thursday media reports on the release could not be confirmed.");
+    assert_eq!(got, vec![Some("French foreign ministry".to_string())]);
+}

@@ -11,6 +11,21 @@ use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
+/// Adds the word lists of `dir` to the extractor's built-in ones, before anything is
+/// extracted (`--lexicon-dir`). Without a directory the built-in lists are used as they are.
+pub fn install_lexicon(dir: Option<&Path>) -> anyhow::Result<()> {
+    let Some(dir) = dir else {
+        return Ok(());
+    };
+    let mut lexicon = newsgraph_extract::lexicon::Lexicon::builtin();
+    let added = lexicon
+        .extend_from_dir(dir)
+        .with_context(|| format!("the lexicon directory {} cannot be used", dir.display()))?;
+    newsgraph_extract::gazetteer::install(&lexicon)?;
+    tracing::info!(directory = %dir.display(), entries = added, "extraction lexicon extended");
+    Ok(())
+}
+
 /// `newsgraph seed`: loads the seed graph and prints the counts before and after.
 pub async fn seed(settings: &Settings) -> anyhow::Result<()> {
     let store = open_store(settings).await?;

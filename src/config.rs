@@ -55,6 +55,11 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_IN_MEMORY", global = true)]
     pub in_memory: bool,
 
+    /// Directory of extra extraction word lists, files named as in `crates/extract/lexicon/`
+    /// (`organizations.txt`, `given-names-female.txt`, ...), each entry added to the built-in ones.
+    #[arg(long, env = "NEWSGRAPH_LEXICON_DIR", global = true)]
+    pub lexicon_dir: Option<PathBuf>,
+
     /// Directory of the seed graph (`graph.json` and article texts).
     #[arg(long, env = "NEWSGRAPH_SEED_DIR", default_value = "seed", global = true)]
     pub seed_dir: PathBuf,

@@ -10,6 +10,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(cli.settings.log_format);
     let settings = cli.settings;
+    commands::install_lexicon(settings.lexicon_dir.as_deref())?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
         Command::Schema => print!("{}", graphql::sdl()),

@@ -339,6 +339,35 @@ fn docker_compose_is_valid_and_uses_the_settings_the_server_reads() {
 }
 
 #[test]
+fn a_lexicon_directory_extends_the_word_lists_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("story.txt");
+    std::fs::write(&text, "Deal\n\nZorvex said it would cut 300 jobs, the company said in a statement.\n").unwrap();
+    let org_of = |output: &Output| -> Option<String> {
+        let extraction: Value = serde_json::from_slice(&output.stdout).ok()?;
+        let orgs = extraction["organizations"].as_array()?.clone();
+        orgs.iter().find(|o| o["name"] == "Zorvex Holdings").map(|o| o["kind"].as_str().unwrap_or_default().to_string())
+    };
+    let plain = newsgraph(&["extract", text.to_str().unwrap()]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    assert_eq!(org_of(&plain), None, "the built-in lists do not know it");
+
+    let lexicon = dir.path().join("lexicon");
+    std::fs::create_dir(&lexicon).unwrap();
+    std::fs::write(lexicon.join("organizations.txt"), "# ours\nc|Zorvex Holdings|Zorvex\n").unwrap();
+    let extended = newsgraph(&["--lexicon-dir", lexicon.to_str().unwrap(), "extract", text.to_str().unwrap()]);
+    assert!(extended.status.success(), "{}", stderr(&extended));
+    assert_eq!(org_of(&extended).as_deref(), Some("company"));
+
+    std::fs::write(lexicon.join("organizations.txt"), "c|Zorvex Holdings\nnot an entry\n").unwrap();
+    let broken = newsgraph(&["--lexicon-dir", lexicon.to_str().unwrap(), "extract", text.to_str().unwrap()]);
+    assert!(!broken.status.success());
+    let message = stderr(&broken);
+    assert!(message.contains("organizations.txt") && message.contains('2'), "file and line named: {message}");
+    assert!(broken.stdout.is_empty(), "nothing extracted with a broken lexicon");
+}
+
+#[test]
 fn extract_prints_the_expected_shape_and_writes_one_file_per_input() {
     let seed_text = support::seed_dir().join("articles/issg-vienna-2016-05-17.txt");
     let output = newsgraph(&["extract", seed_text.to_str().unwrap()]);

@@ -2,7 +2,8 @@
 //! `crates/extract/lexicon/` (compiled into the binary), which a user can extend
 //! by editing them, or at run time with a directory of files of the same names
 //! ([`Lexicon::extend_from_dir`], then [`crate::gazetteer::install`]), each entry
-//! added to the built-in ones. (The server does not yet take such a directory.)
+//! added to the built-in ones. The `newsgraph` binary takes such a directory with
+//! `--lexicon-dir` (`NEWSGRAPH_LEXICON_DIR`).
 //!
 //! Format: one entry per line; `#` starts a comment line; blank lines are ignored.
 //! `countries.txt` lines are `Name|alias;alias|demonym;demonym`,

@@ -66,6 +66,8 @@ struct Done {
     speaker: Speaker,
     via: Vec<usize>,
     para: usize,
+    /// The statement's first token (its frame's when it has one before the text).
+    at: usize,
 }
 
 impl Attributor for RuleAttribution {
@@ -133,7 +135,8 @@ impl Attributor for RuleAttribution {
                 }
             }
             let quote = build_quote(doc, ents, &map, &c, &speaker, &via);
-            done.push(Done { speaker, via, para: c.para });
+            let at = c.frames.iter().map(|f| f.start).chain(std::iter::once(c.anchor)).min().unwrap_or(c.anchor);
+            done.push(Done { speaker, via, para: c.para, at });
             if let Some(q) = quote {
                 out.push(q);
             }
@@ -724,6 +727,20 @@ fn resolve_pronoun(
                     None => Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: false },
                 };
                 found.push((a.tokens.start, s));
+            }
+            // The speaker of an earlier statement counts where its statement starts ("The
+            // DGP said that … '…,' he said": the DGP, whom the text named).
+            if let Some(d) = done.iter().rev().find(|d| d.at < at) {
+                let gender_ok = match &d.speaker {
+                    Speaker::Person(p) => {
+                        ents.people.get(*p).is_some_and(|x| x.female.is_none_or(|f| f == want_female))
+                    }
+                    Speaker::Anon { plural, .. } => !plural,
+                    _ => false,
+                };
+                if gender_ok {
+                    found.push((d.at, d.speaker.clone()));
+                }
             }
             // Subjects before objects of prepositions ("Hui apologised. He said he would
             // apologise to the officer. 'I …,' he said": Hui, not the officer).

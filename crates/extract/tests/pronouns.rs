@@ -61,3 +61,14 @@ fn an_unnamed_body_described_by_its_country_speaks_as_described() {
     let got = speakers("French foreign ministry said on Thursday media reports on the release could not be confirmed.");
     assert_eq!(got, vec![Some("French foreign ministry".to_string())]);
 }
+
+#[test]
+fn a_pronoun_can_take_the_speaker_of_the_statement_before() {
+    let got = speakers(
+        "Director General of Police Rajvinder Singh Bhatti said the blast was an accident. \
+         Home Minister Amit Shah claimed that bombs went off. \
+         The DGP said that the police will arrest the accused. \
+         \"We have arrested 109 persons,\" he said.",
+    );
+    assert_eq!(got.last().cloned().flatten().as_deref(), Some("Rajvinder Singh Bhatti"), "{got:?}");
+}

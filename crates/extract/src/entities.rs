@@ -477,7 +477,10 @@ const COMMON_ACRONYMS: &[&str] = &[
     "AIDS", "LGBT", "LGBTQ", "IPO", "VAT", "USD", "EUR", "GBP", "OK", "MP", "MPS", "MEP", "MEPS", "NGO", "NGOS", "EV",
     "EVS", "SUV", "CO2", "PDF", "URL", "FAQ", "ID", "IT", "PR", "HR", "QC", "KC", "BST", "EST", "PST", "CET", "ET",
     "PT", "NB", "PS", "VIP", "UK", "US", "USA", "UN", "EU", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII",
-    "A", "I", "LNG", "OPEC", "R&D", "ESG", "ETF", "FBI", "CIA", "WHO", "NATO", "G7", "G20",
+    "A", "I", "LNG", "OPEC", "R&D", "ESG", "ETF", "FBI", "CIA", "WHO", "NATO", "G7", "G20", "COVID-19",
+    // Officials' titles written as initials ("DGP Bhatti", "CP Haruna Garba").
+    "DGP", "DCP", "ACP", "SP", "SSP", "DSP", "DIG", "IGP", "IG", "SHO", "ASP", "CP", "MLA", "MLAS", "MCA", "MCAS",
+    "MPP", "MSP", "CM", "DM", "SDM", "ADG", "CJI", "DG",
 ];
 const JOINERS: &[&str] = &["of", "for", "and", "&", "the", "on"];
 const GENERIC_FIRST: &[&str] = &[

@@ -178,9 +178,9 @@ fn word_count(doc: &Document, r: Range<usize>) -> usize {
 }
 
 const AFTER_REJECT: &[&str] = &[
-    "which", "that", "as", "and", "but", "while", "when", "if", "because", "although", "so", "then", "to", "for",
-    "with", "in", "on", "at", "of", "where", "or", "is", "was", "were", "are", "has", "have", "had", "will", "would",
-    "could", "should", "can", "may",
+    "which", "who", "that", "as", "and", "but", "while", "when", "if", "because", "although", "so", "then", "to",
+    "for", "with", "in", "on", "at", "of", "where", "or", "is", "was", "were", "are", "has", "have", "had", "will",
+    "would", "could", "should", "can", "may",
 ];
 
 /// After-frame `"…," X said` / `"…," said X`: the speech verb comes within the first
@@ -257,10 +257,12 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
         let mut words = 0;
         let mut after_attr: Option<Range<usize>> = None;
         let mut after_end = 0;
+        let mut clause_inside = false;
         for &ci in &chain {
             let span = &doc.quotes[ci];
             let inner = span.inner(doc);
             words += word_count(doc, inner.clone());
+            clause_inside |= has_clause(doc, inner.clone());
             if let Some(b) = inner_bytes(doc, inner) {
                 pieces.push(b);
             }
@@ -302,7 +304,9 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
             continue;
         }
         if before_attr && fragment_of_clause(doc, before.clone()) {
-            if words < 2 {
+            // A short phrase in marks inside a frame is a term the speaker used, not a
+            // statement ("called the story \"desperate\"", "slammed the \"idiot\"").
+            if words < 5 && !clause_inside {
                 continue;
             }
             mixed.push(Candidate {
@@ -315,7 +319,7 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
             });
             continue;
         }
-        if before_attr && words >= 2 {
+        if before_attr && (words >= 5 || words >= 2 && clause_inside) {
             out.push(Candidate {
                 direct: true,
                 pieces,
@@ -1278,9 +1282,15 @@ mod tests {
         let (doc, c) = find("The minister said the deal was \"reckless\" and that it would \"erase the gains.\"");
         assert_eq!(texts(&doc, &c), vec!["the deal was \"reckless\" and that it would \"erase the gains.\""]);
         assert!(!c[0].direct);
-        // Outside any reported clause the fragment stays a direct quote.
+        // Outside any reported clause a fragment with a clause stays a direct quote; a
+        // short phrase (the content of "urged Iran to act …") is no statement.
         let (doc, c) = find("She said Washington backed the work and urged Iran to act \"fully and without delay.\"");
-        assert_eq!(texts(&doc, &c), vec!["Washington backed the work", "fully and without delay."]);
+        assert_eq!(texts(&doc, &c), vec!["Washington backed the work"]);
+        let (doc, c) =
+            find("She said Washington backed the work and urged Iran to act as \"we will all be watching.\"");
+        assert_eq!(texts(&doc, &c), vec!["Washington backed the work", "we will all be watching."]);
+        let (_, c) = find("Ms Rayner called the story \"desperate\" and slammed the \"idiot\" who wrote it.");
+        assert!(c.is_empty());
         // `said that "…"` and `said: "…"` quote a whole clause directly.
         let (doc, c) = find("He said that \"the talks are over.\" Then he left.");
         assert_eq!(texts(&doc, &c), vec!["the talks are over."]);

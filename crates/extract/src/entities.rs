@@ -235,8 +235,55 @@ impl EntityRecognizer for RuleEntities {
         ents.demonyms = body_demonyms;
         assign_affiliations(doc, &mut ents);
         fill_from_known(&mut ents);
+        add_transcript_speakers(doc, &mut ents);
         find_anonymous(doc, &mut ents);
         ents
+    }
+}
+
+/// The people a broadcast transcript's speaker labels name ("MARK COLVIN:"), written
+/// in title case, unless the text already names them (case aside). A text needs two
+/// labelled paragraphs to be a transcript.
+fn add_transcript_speakers(doc: &Document, ents: &mut Entities) {
+    let g = gazetteer();
+    let labels: Vec<Range<usize>> =
+        doc.paragraphs.iter().filter_map(|p| crate::quotes::speaker_label(doc, p.clone())).collect();
+    if labels.len() < 2 {
+        return;
+    }
+    for label in labels {
+        let words: Vec<&str> = label.clone().filter(|&i| doc.is_word(i)).map(|i| doc.word(i)).collect();
+        // A person's name: two to four words, the first not a title ("MR NEWMAN" is
+        // the person the text named; "PRESENTER" names nobody).
+        if words.len() < 2 || g.is_title(words[0]) || g.org_index.contains_key(&spelling_key(&words.join(" "))) {
+            continue;
+        }
+        let name = words
+            .iter()
+            .map(|w| {
+                let lower = w.to_lowercase();
+                let mut c = lower.chars();
+                c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let key = person_key(&name);
+        let known =
+            ents.people.iter().any(|p| person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key));
+        if known {
+            continue;
+        }
+        let first = words[0].to_lowercase();
+        let surname = name.rsplit(' ').next().unwrap_or_default().to_string();
+        ents.people.push(PersonRec {
+            name,
+            aliases: vec![surname],
+            role: None,
+            affiliation: None,
+            female: g.given_names.get(&first).copied(),
+            first_mention: None,
+            known: None,
+        });
     }
 }
 

@@ -38,3 +38,12 @@ fn a_single_label_is_not_a_transcript() {
     let e = extract("Talks\n\nNOTE: We will update this story as it develops.\n").expect("an extraction");
     assert!(e.quotes.is_empty(), "{:#?}", e.quotes);
 }
+
+#[test]
+fn every_labelled_speaker_is_a_person() {
+    let e = extract(TRANSCRIPT).expect("an extraction");
+    let people: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
+    for name in ["Mark Colvin", "Stephanie Smail", "Campbell Newman"] {
+        assert_eq!(people.iter().filter(|p| **p == name).count(), 1, "{people:?}");
+    }
+}

@@ -1394,6 +1394,43 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
             mentions.push(Mention { tokens: t..t + 1, target: Target::Org(oi) });
             continue;
         }
+        // What the text does with an unknown one-word name marks a company or an
+        // organization: "shares of Quantiva", "Quantiva shares", "Brightwell's chief
+        // executive", "Zorvex said in a statement".
+        if !g.given_names.contains_key(&lw) && !g.is_place(&lw) {
+            let next = doc.word(t + 1).to_lowercase();
+            let possessive = doc.tokens.get(t + 1).is_some_and(|x| x.kind == TokKind::Possessive);
+            let after_possessive = doc.word(t + 2).to_lowercase();
+            let company = (t >= 2 && doc.word(t - 1) == "of" && doc.word(t - 2).eq_ignore_ascii_case("shares"))
+                || ["shares", "stock"].contains(&next.as_str())
+                || possessive
+                    && [
+                        "chief",
+                        "ceo",
+                        "chairman",
+                        "chairwoman",
+                        "board",
+                        "shareholders",
+                        "shares",
+                        "stock",
+                        "executives",
+                        "employees",
+                        "headquarters",
+                        "founder",
+                        "profit",
+                        "revenue",
+                        "sales",
+                    ]
+                    .contains(&after_possessive.as_str());
+            let statement = g.is_speech_verb(doc.word(t + 1))
+                && (t + 2..t + 6).any(|k| ["statement", "release", "filing"].contains(&doc.word(k)));
+            if company || statement {
+                let kind = if company { OrgKind::Company } else { OrgKind::Other };
+                let idx = ents.add_org(w, None, kind, None);
+                mentions.push(Mention { tokens: t..t + 1, target: Target::Org(idx) });
+                continue;
+            }
+        }
         // "Benfica president Antonio Faria": a one-word organization before a role and a name.
         let role_next = doc.is_word(t + 1) && !is_capitalized(doc.word(t + 1)) && g.is_role(doc.word(t + 1));
         let person_after =

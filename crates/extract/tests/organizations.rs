@@ -46,3 +46,16 @@ fn a_two_word_name_of_uncommon_words_is_a_person_and_common_words_an_organizatio
     let people: Vec<&str> = e.people.iter().map(|p| p.name.as_str()).collect();
     assert!(people.is_empty(), "{people:?}");
 }
+
+#[test]
+fn what_the_text_does_with_an_unknown_name_marks_a_company() {
+    let e = run("Zorvex said in a statement that it would cut 300 jobs. \
+         Shares of Quantiva fell 5 percent. Brightwell's chief executive, Tom Harris, resigned.");
+    let orgs: Vec<(&str, OrgKind)> = e.organizations.iter().map(|o| (o.name.as_str(), o.kind)).collect();
+    assert!(orgs.contains(&("Zorvex", OrgKind::Other)), "{orgs:?}");
+    assert!(orgs.contains(&("Quantiva", OrgKind::Company)), "{orgs:?}");
+    assert!(orgs.contains(&("Brightwell", OrgKind::Company)), "{orgs:?}");
+    assert_eq!(e.quotes[0].speaker.as_deref(), Some("Zorvex"));
+    let harris = e.people.iter().find(|p| p.name == "Tom Harris").expect("Tom Harris");
+    assert_eq!(harris.affiliation.as_deref(), Some("Brightwell"));
+}

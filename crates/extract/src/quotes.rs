@@ -617,7 +617,11 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
         .take_while(|&i| {
             let w = doc.word(i);
             (doc.is_word(i) || doc.tokens.get(i).is_some_and(|t| t.kind == TokKind::Possessive))
-                && (w == "that" || !(g.is_auxiliary(w) || (w.len() > 4 && w.ends_with("ed") && !is_capitalized(w))))
+                && (w == "that"
+                    || !(g.is_auxiliary(w)
+                        || (w.len() > 4 && w.ends_with("ed") && !is_capitalized(w))
+                        // "said the minister told him that …": the embedded frame's "that".
+                        || is_speech_verb_at(doc, i) && !["and", "but", "or"].contains(&doc.word(i - 1))))
         })
         .find(|&i| doc.word(i) == "that")
     {
@@ -1215,6 +1219,14 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
             content[0] = c;
             extra = x;
         }
+        // A relayed statement ("Lee said a top official told him that …"): the relayer's
+        // clause, and the original speaker's statement inside it.
+        if content.len() == 1
+            && let Some((inner_frame, inner)) = leading_attribution(doc, ents, content[0].clone())
+            && inner_frame.start == strip_leading(doc, content[0].clone()).start
+        {
+            extra.push((Some(inner_frame), inner));
+        }
         if let Some(c) = make_candidate(doc, &content, frames.clone(), sent.tokens.start, sent.para) {
             out.push(c);
         }
@@ -1333,6 +1345,17 @@ mod tests {
         assert_eq!(texts(&doc, &c), vec!["any physical assault had happened"]);
         assert_eq!(c[0].frames.len(), 1);
         assert_eq!(doc.span_text(c[0].frames[0].clone()), "Labour whips");
+        // A relayed statement: the relayer's clause and the original speaker's inside it.
+        let (doc, c) = find("Austin said Russian officials had told him that the talks would resume.");
+        assert_eq!(
+            texts(&doc, &c),
+            vec!["Russian officials had told him that the talks would resume", "the talks would resume"]
+        );
+        let (doc, c) = find("The governor said the minister told him that the roads would be repaired.");
+        assert_eq!(
+            texts(&doc, &c),
+            vec!["the minister told him that the roads would be repaired", "the roads would be repaired"]
+        );
         let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
         assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
         let (doc, c) = find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");

@@ -21,7 +21,7 @@ use crate::entities::{Entities, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
 use crate::quotes::{Candidate, is_speech_verb_at, speaker_label};
 use crate::segment::Document;
-use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized};
+use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized, title_case};
 use crate::{OrgKind, Quote};
 
 /// A resolved speaker.
@@ -197,7 +197,7 @@ fn build_quote(
 
 /// Words that open a media slot: what follows names where the words were said
 /// ("told Wikinews", "tells VOA", "speaking on RTL radio", "in an interview with the
-/// state-owned Al-Ahram", "confirmed … to TechCrunch").
+/// state-owned Al-Ahram").
 const MEDIA_SLOTS: &[&[&str]] = &[
     &["told"],
     &["tells"],
@@ -438,17 +438,7 @@ fn label_speaker(doc: &Document, ents: &Entities, r: Range<usize>) -> Raw {
     });
     match found {
         Some(pi) => Raw::Speaker(Speaker::Person(pi)),
-        None => {
-            let text = label
-                .split(' ')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            Raw::Speaker(Speaker::Anon { text, affiliation: None, plural: false })
-        }
+        None => Raw::Speaker(Speaker::Anon { text: title_case(&label), affiliation: None, plural: false }),
     }
 }
 

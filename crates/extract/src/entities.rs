@@ -258,15 +258,7 @@ fn add_transcript_speakers(doc: &Document, ents: &mut Entities) {
         if words.len() < 2 || g.is_title(words[0]) || g.org_index.contains_key(&spelling_key(&words.join(" "))) {
             continue;
         }
-        let name = words
-            .iter()
-            .map(|w| {
-                let lower = w.to_lowercase();
-                let mut c = lower.chars();
-                c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
+        let name = crate::text::title_case(&words.join(" "));
         let key = person_key(&name);
         let known =
             ents.people.iter().any(|p| person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key));

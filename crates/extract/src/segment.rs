@@ -270,7 +270,7 @@ fn wire_dateline(doc: &Document) -> Option<(String, usize)> {
         j += 1;
     }
     if j < para.end && is_dash(doc.word(j)) && (j == i || doc.is_punct(i, '(') || doc.is_punct(i, ',')) {
-        Some((title_case(&words.join(" ")), j + 1))
+        Some((text::title_case(&words.join(" ")), j + 1))
     } else {
         None
     }
@@ -387,25 +387,6 @@ fn split_sentences(doc: &mut Document) {
         }
     }
     doc.sentences = sentences;
-}
-
-fn title_case(s: &str) -> String {
-    s.split(' ')
-        .map(|w| {
-            let mut out = String::new();
-            let mut first = true;
-            for c in w.chars() {
-                if first {
-                    out.extend(c.to_uppercase());
-                } else {
-                    out.extend(c.to_lowercase());
-                }
-                first = !c.is_alphabetic();
-            }
-            out
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Finds the dateline: a wire-style "VIENNA (AFP) -" opening, or else "in <Place> on

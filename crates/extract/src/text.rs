@@ -197,6 +197,27 @@ pub fn collapse_ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Upper-cases the first letter of each word and of each part after a non-letter
+/// ("MARK COLVIN" → "Mark Colvin", "ABDEL-FATTAH" → "Abdel-Fattah").
+pub fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut out = String::new();
+            let mut first = true;
+            for c in w.chars() {
+                if first {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+                first = !c.is_alphabetic();
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether the first character is upper case.
 pub fn is_capitalized(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)

@@ -69,8 +69,8 @@ impl Admission {
     /// even when the request does not say `operationName`), or the response
     /// to send instead. The parsed document stays in the request, so
     /// execution does not parse it again.
-    pub fn admit(&self, request: &mut Request) -> Result<Option<String>, Response> {
-        let refuse = |error: ServerError| Response::from_errors(vec![error]);
+    pub fn admit(&self, request: &mut Request) -> Result<Option<String>, Box<Response>> {
+        let refuse = |error: ServerError| Box::new(Response::from_errors(vec![error]));
         check_shape(&request.query, self.caps).map_err(refuse)?;
         let requested = request.operation_name.clone();
         let document = request.parsed_query().map_err(|error| {

@@ -175,7 +175,7 @@ async fn execute_one(
             Ok(_) => {
                 Admission::codes(state.schema.execute(prepare_request(request, state.store.clone(), caller)).await)
             }
-            Err(refused) => refused,
+            Err(refused) => *refused,
         }
     };
     let response = match tokio::time::timeout_at(deadline, run).await {

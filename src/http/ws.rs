@@ -463,7 +463,7 @@ impl Connection {
                     .data(PendingListener::new(listener));
                 self.state.schema.execute_stream(request).map(Admission::codes).boxed()
             }
-            Err(refused) => futures_util::stream::once(std::future::ready(refused)).boxed(),
+            Err(refused) => futures_util::stream::once(std::future::ready(*refused)).boxed(),
         };
         let task = actix_web::rt::spawn(operation(
             id.clone(),

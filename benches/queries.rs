@@ -9,7 +9,18 @@
 //! p50 and p99 latency, store operations per request (read from the server's
 //! `x-newsgraph-store-operations` header on a request made alone) and the
 //! server's peak RSS. Corpora are kept under `target/bench-data` between runs.
+//!
+//! On the embedded store it also starts the hand-written reference server
+//! ([`reference`], this executable with `--reference-serve <data dir>`) on
+//! the same file, checks that it answers the shapes it knows with the same
+//! bytes, and drives both in interleaved rounds (`--rounds`, 3 by default;
+//! each round gives each server `--seconds` with the same clients). The row
+//! then also holds the reference's req/s and p99 and the ratio of newsgraph's
+//! throughput to the reference's: the median of the per-round ratios, the
+//! figure that carries from one machine to another. A line above the table
+//! names the machine (`nproc`, CPU model, load average).
 
+mod reference;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -28,6 +39,7 @@ struct Options {
     sizes: Vec<usize>,
     clients: usize,
     seconds: u64,
+    rounds: usize,
 }
 
 fn options() -> Options {
@@ -43,6 +55,7 @@ fn options() -> Options {
             .collect(),
         clients: value("--clients").and_then(|v| v.parse().ok()).unwrap_or(8),
         seconds: value("--seconds").and_then(|v| v.parse().ok()).unwrap_or(5),
+        rounds: value("--rounds").and_then(|v| v.parse().ok()).unwrap_or(3).max(1),
         only: value("--only"),
         backend,
     }
@@ -63,15 +76,25 @@ impl Drop for Server {
 
 impl Server {
     fn start(store_args: &[String]) -> Self {
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args(["serve", "--bind", "127.0.0.1:0", "--no-seed", "--log-format", "text"])
             .args(store_args)
             .env("RUST_LOG", "warn,newsgraph::startup=info")
-            .env("NO_COLOR", "1")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("starting newsgraph");
+            .env("NO_COLOR", "1");
+        Self::spawn(command)
+    }
+
+    /// The reference server on the store in `data_dir`: this executable, started again.
+    fn start_reference(data_dir: &Path) -> Self {
+        let mut command = Command::new(std::env::current_exe().expect("the bench executable"));
+        command.arg("--reference-serve").arg(data_dir);
+        Self::spawn(command)
+    }
+
+    /// Starts `command` and waits for its `serving on http://<address>` line on stderr.
+    fn spawn(mut command: Command) -> Self {
+        let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("starting a server");
         let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
         let address = loop {
             let line = lines.next().expect("the server exited").expect("a log line");
@@ -112,6 +135,14 @@ struct Client {
 
 impl Client {
     async fn post(&self, query: &str, variables: &Value) -> (Value, Option<u64>) {
+        let (body, operations) = self.post_raw(query, variables).await;
+        let body: Value = serde_json::from_slice(&body).expect("JSON");
+        assert!(body.get("errors").is_none(), "{query}: {body}");
+        (body["data"].clone(), operations)
+    }
+
+    /// The response body's bytes, and the store operations the server reported.
+    async fn post_raw(&self, query: &str, variables: &Value) -> (Vec<u8>, Option<u64>) {
         let response = self
             .http
             .post(&self.url)
@@ -124,51 +155,76 @@ impl Client {
             .get("x-newsgraph-store-operations")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let body: Value = response.json().await.expect("JSON");
-        assert!(body.get("errors").is_none(), "{query}: {body}");
-        (body["data"].clone(), operations)
+        (response.bytes().await.expect("a body").to_vec(), operations)
+    }
+
+    /// `GET <base>/<path>` on the reference server.
+    async fn get_raw(&self, path: &str) -> Vec<u8> {
+        let response = self.http.get(format!("{}{path}", self.url)).send().await.expect("a response");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.bytes().await.expect("a body").to_vec()
     }
 }
 
-/// One canonical query: its text and the variables for request number `i`.
+/// One canonical query: its text and the variables for request number `i`,
+/// and, for the shapes the reference server knows, its path for request `i`.
 struct Case {
     name: &'static str,
     query: &'static str,
     variables: Box<dyn Fn(usize) -> Value + Send + Sync>,
+    reference: Option<Box<dyn Fn(usize) -> String + Send + Sync>>,
 }
 
 async fn cases(client: &Client) -> Vec<Case> {
     let (ids, _) = client.post("{ articles(orderBy: ID, first: 100) { edges { node { id } } } }", &json!({})).await;
-    let ids: Vec<Value> =
-        ids["articles"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].clone()).collect();
+    let ids: Vec<String> = ids["articles"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("an id").to_owned())
+        .collect();
     let (stats, _) = client.post("{ quoteStats { bySource(first: 1) { source { id } } } }", &json!({})).await;
-    let source = stats["quoteStats"]["bySource"][0]["source"]["id"].clone();
-    let list = "query($source: ID!, $after: String) { quotes(filter: { via: [$source] }, orderBy: DATE_DESC, first: 20, after: $after) {
-        pageInfo { endCursor } edges { node { text saidOn direct speaker { ... on Person { name } } } } } }";
+    let source = stats["quoteStats"]["bySource"][0]["source"]["id"].as_str().expect("a source").to_owned();
+    let list = reference::LIST_QUERY;
     let mut after = Value::Null;
     for _ in 0..49 {
         let (page, _) = client.post(list, &json!({ "source": source, "after": after })).await;
         after = page["quotes"]["pageInfo"]["endCursor"].clone();
     }
-    let source_1 = source.clone();
-    let source_50 = source.clone();
+    let after = after.as_str().expect("a 50th page").to_owned();
+    let (ids_1, ids_2, ids_3) = (ids.clone(), ids.clone(), ids.clone());
+    let (source_1, source_2, source_3, source_4) = (source.clone(), source.clone(), source.clone(), source.clone());
+    let after_1 = after.clone();
     vec![
         Case {
             name: "point lookup (node)",
-            query: "query($id: ID!) { node(id: $id) { ... on Article { headline publishedAt outlet { name } } } }",
+            query: reference::NODE_QUERY,
             variables: Box::new(move |i| json!({ "id": ids[i % ids.len()] })),
+            reference: Some(Box::new(move |i| format!("/node?id={}", ids_1[i % ids_1.len()]))),
         },
-        Case { name: "filtered list, page 1", query: list, variables: Box::new(move |_| json!({ "source": source_1 })) },
+        Case {
+            name: "filtered list, page 1",
+            query: list,
+            variables: Box::new(move |_| json!({ "source": source_1 })),
+            reference: Some(Box::new(move |_| format!("/quotes?source={source_2}"))),
+        },
         Case {
             name: "filtered list, page 50",
             query: list,
-            variables: Box::new(move |_| json!({ "source": source_50, "after": after })),
+            variables: Box::new(move |_| json!({ "source": source_3, "after": after })),
+            reference: Some(Box::new(move |_| format!("/quotes?source={source_4}&after={after_1}"))),
         },
         Case {
             name: "nested article→quotes→speaker→affiliations",
-            query: "{ articles(first: 20) { edges { node { headline quotes { edges { node { text
-                speaker { ... on Person { name affiliations { name } } ... on AnonymousSpeaker { description affiliation { name } } } } } } } } } }",
+            query: reference::NESTED_QUERY,
             variables: Box::new(|_| json!({})),
+            reference: Some(Box::new(|_| "/nested".to_owned())),
+        },
+        Case {
+            name: "article with its quotes",
+            query: reference::ARTICLE_QUERY,
+            variables: Box::new(move |i| json!({ "id": ids_2[i % ids_2.len()] })),
+            reference: Some(Box::new(move |i| format!("/article?id={}", ids_3[i % ids_3.len()]))),
         },
         Case {
             name: "search",
@@ -178,6 +234,7 @@ async fn cases(client: &Client) -> Vec<Case> {
                 let queries = ["ceasefire talks", "\"trade agreement\"", "election -results", "vaccine"];
                 json!({ "q": queries[i % queries.len()] })
             }),
+            reference: None,
         },
         Case {
             name: "dashboard (by source, by month, top people)",
@@ -196,6 +253,7 @@ async fn cases(client: &Client) -> Vec<Case> {
                 let (from, to) = ranges[i % ranges.len()];
                 json!({ "from": from, "to": to })
             }),
+            reference: None,
         },
     ]
 }
@@ -208,15 +266,34 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[index].as_secs_f64() * 1000.0
 }
 
+/// Which server a measurement drives.
+#[derive(Clone, Copy)]
+enum Target {
+    Newsgraph,
+    Reference,
+}
+
+/// One request of `case` to `target`; both servers' bodies are parsed alike.
+async fn request(client: &Client, case: &Case, target: Target, i: usize) {
+    let body = match target {
+        Target::Newsgraph => client.post_raw(case.query, &(case.variables)(i)).await.0,
+        Target::Reference => client.get_raw(&(case.reference.as_ref().expect("a reference path"))(i)).await,
+    };
+    let body: Value = serde_json::from_slice(&body).expect("JSON");
+    assert!(body.get("errors").is_none(), "{}: {body}", case.name);
+}
+
+/// Drives `case` on `target` with `clients` concurrent clients for `seconds`
+/// after a warm-up: the throughput and every request's latency.
 async fn measure(
     client: std::sync::Arc<Client>,
     case: std::sync::Arc<Case>,
+    target: Target,
     clients: usize,
     seconds: u64,
-) -> (f64, f64, f64, u64) {
-    let (_, operations) = client.post(case.query, &(case.variables)(0)).await;
+) -> (f64, Vec<Duration>) {
     for i in 0..20 {
-        client.post(case.query, &(case.variables)(i)).await;
+        request(&client, &case, target, i).await;
     }
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -229,7 +306,7 @@ async fn measure(
                 let mut i = w;
                 while Instant::now() < deadline {
                     let at = Instant::now();
-                    client.post(case.query, &(case.variables)(i)).await;
+                    request(&client, &case, target, i).await;
                     latencies.push(at.elapsed());
                     i += clients;
                 }
@@ -241,27 +318,83 @@ async fn measure(
     for worker in workers {
         latencies.extend(worker.await.expect("a worker"));
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    (
-        latencies.len() as f64 / elapsed,
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        operations.unwrap_or(0),
-    )
+    (latencies.len() as f64 / started.elapsed().as_secs_f64(), latencies)
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+/// `nproc`, the CPU model and the load average, for the line above the table.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, m)| m.trim()))
+        .unwrap_or("unknown CPU")
+        .to_owned();
+    format!("nproc {cores}, {model}, load average {}", load())
+}
+
+/// The 1, 5 and 15 minute load averages.
+fn load() -> String {
+    let raw = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    raw.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 }
+}
+
+/// Fails the run unless the reference answers `case` with newsgraph's bytes.
+async fn check_identical(newsgraph: &Client, reference: &Client, case: &Case) {
+    let Some(path) = &case.reference else { return };
+    for i in 0..3 {
+        let (expected, _) = newsgraph.post_raw(case.query, &(case.variables)(i)).await;
+        let got = reference.get_raw(&path(i)).await;
+        assert!(
+            expected == got,
+            "{}: the reference differs from newsgraph\nnewsgraph: {}\nreference: {}",
+            case.name,
+            String::from_utf8_lossy(&expected),
+            String::from_utf8_lossy(&got)
+        );
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--reference-serve") {
+        let dir = args.get(at + 1).expect("--reference-serve <data dir>");
+        reference::serve(Path::new(dir)).expect("serving the reference");
+        return;
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(bench());
+}
+
+async fn bench() {
     let options = options();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
-    println!("| backend | articles | query | req/s | p50 ms | p99 ms | store ops/request | server peak RSS MiB |");
-    println!("|---|---:|---|---:|---:|---:|---:|---:|");
+    println!("machine: {}", machine());
+    println!();
+    println!(
+        "| backend | articles | query | req/s | p50 ms | p99 ms | reference req/s | reference p99 ms | ratio (median of {} rounds) | store ops/request | server peak RSS MiB |",
+        options.rounds
+    );
+    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let _ferret = (options.backend == "ferretdb").then(|| {
         let dir: PathBuf = data.join("ferretdb");
         support::ferretdb::FerretDb::start("127.0.0.1:0", &dir, false)
     });
     for &size in &options.sizes {
+        let data_dir = data.join(format!("embedded-{size}"));
         let store_args: Vec<String> = match &_ferret {
             // FerretDB scans for `$in` and secondary fields, and writes slowly: give it time.
             Some(ferret) => vec![
@@ -274,7 +407,7 @@ async fn main() {
                 "--store-timeout-ms".into(),
                 "120000".into(),
             ],
-            None => vec!["--data-dir".into(), data.join(format!("embedded-{size}")).display().to_string()],
+            None => vec!["--data-dir".into(), data_dir.display().to_string()],
         };
         let marker = data.join(format!("{}-{size}.done", options.backend));
         if !marker.exists() {
@@ -286,18 +419,77 @@ async fn main() {
             http: reqwest::Client::new(),
             url: format!("http://{}/graphql", server.address),
         });
+        // The reference reads the embedded store's file only.
+        let reference_server = _ferret.is_none().then(|| Server::start_reference(&data_dir));
+        let reference = reference_server.as_ref().map(|r| {
+            std::sync::Arc::new(Client { http: reqwest::Client::new(), url: format!("http://{}", r.address) })
+        });
         for case in cases(&client).await {
             let name = case.name;
             if options.only.as_deref().is_some_and(|only| !name.contains(only)) {
                 continue;
             }
-            let (throughput, p50, p99, operations) =
-                measure(client.clone(), std::sync::Arc::new(case), options.clients, options.seconds).await;
+            let (_, operations) = client.post_raw(case.query, &(case.variables)(0)).await;
+            let reference = reference.as_ref().filter(|_| case.reference.is_some());
+            if let Some(reference) = reference {
+                check_identical(&client, reference, &case).await;
+            }
+            let case = std::sync::Arc::new(case);
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            let (mut our_rates, mut ratios, mut their_rates) = (Vec::new(), Vec::new(), Vec::new());
+            for round in 0..options.rounds {
+                // Alternate who goes first, so a drift in the machine's load falls on both.
+                let mut order = vec![Target::Newsgraph];
+                if reference.is_some() {
+                    order.push(Target::Reference);
+                    if round % 2 == 1 {
+                        order.reverse();
+                    }
+                }
+                let mut rates = (f64::NAN, f64::NAN);
+                for target in order {
+                    let http = match target {
+                        Target::Newsgraph => client.clone(),
+                        Target::Reference => reference.expect("a reference").clone(),
+                    };
+                    let (rate, latencies) = measure(http, case.clone(), target, options.clients, options.seconds).await;
+                    match target {
+                        Target::Newsgraph => {
+                            rates.0 = rate;
+                            ours.extend(latencies);
+                        }
+                        Target::Reference => {
+                            rates.1 = rate;
+                            theirs.extend(latencies);
+                        }
+                    }
+                }
+                our_rates.push(rates.0);
+                their_rates.push(rates.1);
+                ratios.push(rates.0 / rates.1);
+            }
+            ours.sort();
+            theirs.sort();
+            let (reference_rate, reference_p99, ratio) = if reference.is_some() {
+                (
+                    format!("{:.0}", median(their_rates)),
+                    format!("{:.2}", percentile(&theirs, 0.99)),
+                    format!("{:.2}×", median(ratios)),
+                )
+            } else {
+                ("".into(), "".into(), "".into())
+            };
             println!(
-                "| {} | {size} | {name} | {throughput:.0} | {p50:.2} | {p99:.2} | {operations} | {:.0} |",
+                "| {} | {size} | {name} | {:.0} | {:.2} | {:.2} | {reference_rate} | {reference_p99} | {ratio} | {} | {:.0} |",
                 options.backend,
+                median(our_rates),
+                percentile(&ours, 0.5),
+                percentile(&ours, 0.99),
+                operations.unwrap_or(0),
                 server.peak_rss_mib()
             );
         }
     }
+    println!();
+    println!("load average at the end: {}", load());
 }

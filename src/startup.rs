@@ -87,6 +87,7 @@ impl Application {
         let schema = build_schema(store.clone(), feed.clone(), &settings.query_limits(), writes);
         let state = web::Data::new(AppState {
             schema,
+            admission: crate::graphql::codes::Admission::new(&settings.query_limits()),
             store: store.clone(),
             readiness,
             playground: settings.playground_enabled(),

@@ -219,6 +219,55 @@ async fn rewriting_an_article_replaces_its_quotes(store: SharedStore) {
     }
 }
 
+/// What the totals of unfiltered lists, and of one source's or one
+/// speaker's quotes, must be for the entities of `batch`.
+async fn assert_list_totals(store: &SharedStore, batch: &newsgraph::store::GraphBatch) {
+    assert_eq!(store.count_articles(&ArticleFilter::default()).await.unwrap(), batch.articles.len() as u64);
+    assert_eq!(store.count_people(&PersonFilter::default()).await.unwrap(), batch.people.len() as u64);
+    let organizations = store.count_organizations(&OrganizationFilter::default()).await.unwrap();
+    assert_eq!(organizations, batch.organizations.len() as u64);
+    assert_eq!(store.count_quotes(&QuoteFilter::default()).await.unwrap(), batch.quotes.len() as u64);
+    for source in ["outlet-0", "outlet-1", "outlet-2"] {
+        let expected = batch.quotes.iter().filter(|q| q.via.iter().any(|v| v.as_str() == source)).count();
+        let filter = QuoteFilter { via: Some(vec![org(source)]), ..Default::default() };
+        assert_eq!(store.count_quotes(&filter).await.unwrap(), expected as u64, "quotes via {source}");
+    }
+    for person in &batch.people {
+        let expected =
+            batch.quotes.iter().filter(|q| q.speaker.as_ref().and_then(Speaker::person) == Some(&person.id)).count();
+        let filter = QuoteFilter { speakers: Some(vec![person.id.clone()]), ..Default::default() };
+        assert_eq!(store.count_quotes(&filter).await.unwrap(), expected as u64, "quotes by {}", person.id);
+    }
+}
+
+/// List totals stay right as the store changes: on the embedded store they
+/// come from counters kept at write time, on MongoDB (unfiltered) from the
+/// collections' metadata, not from counting rows per request.
+async fn list_totals_follow_inserts_rewrites_and_removals(store: SharedStore) {
+    store.prepare().await.unwrap();
+    assert_list_totals(&store, &newsgraph::store::GraphBatch::default()).await;
+    let mut batch = support::synthetic::graph(6);
+    store.write(&batch).await.unwrap();
+    assert_list_totals(&store, &batch).await;
+    store.write(&batch).await.unwrap();
+    assert_list_totals(&store, &batch).await;
+    // Re-ingested: article 0 loses its last quote, its first moves to another source and speaker.
+    let article = batch.articles[0].id.clone();
+    let dropped = batch.quotes.iter().rposition(|q| q.article == article).unwrap();
+    batch.quotes.remove(dropped);
+    assert!(batch.quotes[0].via != vec![org("outlet-2")]);
+    batch.quotes[0].via = vec![org("outlet-2")];
+    let other = batch.people.last().unwrap().id.clone();
+    assert!(batch.quotes[0].speaker.as_ref().and_then(Speaker::person) != Some(&other));
+    batch.quotes[0].speaker = Some(Speaker::Person { person: other });
+    store.write(&batch).await.unwrap();
+    assert_list_totals(&store, &batch).await;
+    // A larger graph over the same ids: the removed quote comes back, and more of everything.
+    let larger = support::synthetic::graph(10);
+    store.write(&larger).await.unwrap();
+    assert_list_totals(&store, &larger).await;
+}
+
 async fn stores_answer_ping_and_count_operations(store: SharedStore) {
     let before = store.operations();
     store.ping().await.unwrap();
@@ -958,6 +1007,7 @@ on_both_backends!(
     lists_page_by_keyset,
     rewriting_an_article_replaces_its_quotes,
     stores_answer_ping_and_count_operations,
+    list_totals_follow_inserts_rewrites_and_removals,
     names_are_looked_up_in_one_batch,
     article_filters_combine,
     quote_filters_follow_speakers_orgs_and_sources,

@@ -1,20 +1,24 @@
-//! A schema extension that gives every error raised before execution an
-//! `extensions.code`, as resolver errors have: syntax errors, validation
-//! errors, and the query limits (depth, complexity, parser recursion). Before
-//! the parser runs it also applies the caps on tokens, aliases and directives
-//! (measured lexically by [`super::shape`]), and it counts every rejection in
+//! The per-request admission of GraphQL operations: before execution, the
+//! caps on tokens, aliases and directives (measured lexically by
+//! [`super::shape`]), the parse and the depth limit; after it, an
+//! `extensions.code` on every error raised before execution, as resolver
+//! errors have (syntax errors, validation errors, the complexity and
+//! recursion limits). Every rejection is counted in
 //! `newsgraph_rejected_requests_total{reason}`.
+//!
+//! This was a schema extension. async-graphql sends every resolved field of a
+//! schema that has any extension through the extension chain (a registry
+//! look-up of the field's type and a boxed future per field, in
+//! `resolver_utils/container.rs`), so checks made once per request were paid
+//! for on every field; [`Admission`] runs them once, from the HTTP and
+//! websocket handlers, with the same limits.
 //!
 //! The codes follow Apollo Server's where one exists, so clients that already
 //! branch on them work unchanged.
 
 use crate::metrics::{self, Rejection};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
-use std::sync::Arc;
+use async_graphql::parser::types::DocumentOperations;
+use async_graphql::{Request, Response, ServerError, ServerResult, Value};
 
 /// The code for a query nested deeper than the limit.
 pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
@@ -33,12 +37,13 @@ pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
 /// The code for a document with more tokens than the limit.
 pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
 
-/// Adds codes to parse and validation errors, and applies the lexical caps.
-pub struct ErrorCodes {
+/// Admits requests within the limits, and codes the errors of their responses.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission {
     caps: Caps,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Caps {
     /// Deepest data selection (introspection is limited apart, see [`super::depth`]).
     depth: usize,
@@ -47,7 +52,7 @@ struct Caps {
     tokens: usize,
 }
 
-impl ErrorCodes {
+impl Admission {
     pub fn new(limits: &super::QueryLimits) -> Self {
         Self {
             caps: Caps {
@@ -58,35 +63,89 @@ impl ErrorCodes {
             },
         }
     }
-}
 
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension { caps: self.caps })
-    }
-}
-
-struct ErrorCodesExtension {
-    caps: Caps,
-}
-
-/// Where the extension leaves the name of the operation that ran (named in
-/// the document even when the request did not say `operationName`), for the
-/// request metrics. Put one into the request's data to receive it.
-#[derive(Debug, Clone, Default)]
-pub struct OperationName(Arc<std::sync::Mutex<Option<String>>>);
-
-impl OperationName {
-    pub fn get(&self) -> Option<String> {
-        self.0.lock().ok().and_then(|name| name.clone())
-    }
-
-    fn set(&self, name: Option<&str>) {
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = name.map(str::to_owned);
+    /// Checks `request` against the lexical caps, parses it and checks its
+    /// depth: the name of the operation it will run (named in the document
+    /// even when the request does not say `operationName`), or the response
+    /// to send instead. The parsed document stays in the request, so
+    /// execution does not parse it again.
+    pub fn admit(&self, request: &mut Request) -> Result<Option<String>, Box<Response>> {
+        let refuse = |error: ServerError| Box::new(Response::from_errors(vec![error]));
+        check_shape(&request.query, self.caps).map_err(refuse)?;
+        let requested = request.operation_name.clone();
+        let document = request.parsed_query().map_err(|error| {
+            let (code, reason) = if error.message.contains("recursion limit") {
+                (QUERY_TOO_DEEP, Rejection::Depth)
+            } else {
+                (GRAPHQL_PARSE_FAILED, Rejection::Parse)
+            };
+            metrics::reject(reason);
+            refuse(with_code(error, code))
+        })?;
+        let depth = super::depth::measure(document);
+        if depth.data > self.caps.depth || depth.introspection > super::depth::MAX_INTROSPECTION_DEPTH {
+            metrics::reject(Rejection::Depth);
+            let message = format!(
+                "the query is nested too deep ({} levels of data, {} of introspection; at most {} and {})",
+                depth.data,
+                depth.introspection,
+                self.caps.depth,
+                super::depth::MAX_INTROSPECTION_DEPTH
+            );
+            return Err(refuse(with_code(ServerError::new(message, None), QUERY_TOO_DEEP)));
         }
+        Ok(requested.or_else(|| match &document.operations {
+            DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+                operations.keys().next().map(|name| name.to_string())
+            }
+            _ => None,
+        }))
+    }
+
+    /// Gives every error of an executed `response` a code. Errors raised
+    /// before execution (validation, the complexity and recursion limits)
+    /// have no path and come without data, and are counted as rejections,
+    /// once per request; errors raised while executing carry codes from
+    /// [`super::error::ApiError`], except argument values that fail to parse
+    /// (a date that is not one, say): those are the client's input.
+    pub fn codes(mut response: Response) -> Response {
+        let before_execution =
+            response.data == Value::Null && response.errors.iter().all(|error| error.path.is_empty());
+        let mut counted = false;
+        response.errors = std::mem::take(&mut response.errors)
+            .into_iter()
+            .map(|error| {
+                if error.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+                    return error;
+                }
+                let code = if before_execution && error.message != SUBSCRIPTION_OVER_HTTP {
+                    let (code, reason) = if error.message.contains("too complex") {
+                        (QUERY_TOO_COMPLEX, Rejection::Complexity)
+                    } else if error.message.contains("nested too deep") || error.message.contains("recursion") {
+                        (QUERY_TOO_DEEP, Rejection::Depth)
+                    } else {
+                        (GRAPHQL_VALIDATION_FAILED, Rejection::Validation)
+                    };
+                    // One request, one count: by its first error.
+                    if !std::mem::replace(&mut counted, true) {
+                        metrics::reject(reason);
+                    }
+                    code
+                } else if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value") {
+                    BAD_USER_INPUT
+                } else {
+                    "INTERNAL_SERVER_ERROR"
+                };
+                with_code(error, code)
+            })
+            .collect();
+        response
     }
 }
+
+/// What async-graphql answers a subscription sent over plain HTTP (coded by
+/// the HTTP handler, which says where to send it instead).
+pub const SUBSCRIPTION_OVER_HTTP: &str = "Subscriptions are not supported on this transport.";
 
 /// Refuses a document over a lexical cap, before it is parsed.
 fn check_shape(query: &str, caps: Caps) -> ServerResult<()> {
@@ -116,94 +175,4 @@ fn with_code(mut error: ServerError, code: &str) -> ServerError {
         extensions.set("code", code);
     }
     error
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    /// Errors raised while executing carry codes from [`super::error::ApiError`],
-    /// except argument values that fail to parse (a date that is not one, say):
-    /// those are the client's input.
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        if let Some(slot) = ctx.data_opt::<OperationName>() {
-            slot.set(operation_name);
-        }
-        let mut response = next.run(ctx, operation_name).await;
-        response.errors = std::mem::take(&mut response.errors)
-            .into_iter()
-            .map(|error| {
-                let code = if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value")
-                {
-                    BAD_USER_INPUT
-                } else {
-                    "INTERNAL_SERVER_ERROR"
-                };
-                with_code(error, code)
-            })
-            .collect();
-        response
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        check_shape(query, self.caps)?;
-        let document = next.run(ctx, query, variables).await.map_err(|error| {
-            let (code, reason) = if error.message.contains("recursion limit") {
-                (QUERY_TOO_DEEP, Rejection::Depth)
-            } else {
-                (GRAPHQL_PARSE_FAILED, Rejection::Parse)
-            };
-            metrics::reject(reason);
-            with_code(error, code)
-        })?;
-        let depth = super::depth::measure(&document);
-        if depth.data > self.caps.depth || depth.introspection > super::depth::MAX_INTROSPECTION_DEPTH {
-            metrics::reject(Rejection::Depth);
-            let message = format!(
-                "the query is nested too deep ({} levels of data, {} of introspection; at most {} and {})",
-                depth.data,
-                depth.introspection,
-                self.caps.depth,
-                super::depth::MAX_INTROSPECTION_DEPTH
-            );
-            return Err(with_code(ServerError::new(message, None), QUERY_TOO_DEEP));
-        }
-        Ok(document)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            let mut counted = false;
-            errors
-                .into_iter()
-                .map(|error| {
-                    let (code, reason) = if error.message.contains("too complex") {
-                        (QUERY_TOO_COMPLEX, Rejection::Complexity)
-                    } else if error.message.contains("nested too deep") {
-                        (QUERY_TOO_DEEP, Rejection::Depth)
-                    } else {
-                        (GRAPHQL_VALIDATION_FAILED, Rejection::Validation)
-                    };
-                    // One request, one count: by its first error.
-                    if !std::mem::replace(&mut counted, true) {
-                        metrics::reject(reason);
-                    }
-                    with_code(error, code)
-                })
-                .collect()
-        })
-    }
 }

@@ -11,8 +11,10 @@
 //! - [`connection`]: Relay connections, cursors and page-size caps.
 //! - [`ids`]: global ids.
 //! - [`error`]: the one mapping from internal errors to `extensions.code`;
-//!   [`codes`] adds codes to errors raised before execution and applies the
-//!   lexical caps measured by [`shape`] (tokens, aliases, directives).
+//!   [`codes`] admits each request (the lexical caps measured by [`shape`]:
+//!   tokens, aliases, directives; the parse; the depth limit) and adds codes
+//!   to errors raised before execution. It runs per request, from the HTTP and
+//!   websocket handlers, not as a schema extension (see its docs).
 //!
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
@@ -61,7 +63,9 @@ pub struct MutationRoot(ingest::IngestMutation);
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Limits applied to every operation after parsing and before any resolver runs.
+/// Limits applied to every operation after parsing and before any resolver
+/// runs: complexity and introspection by the schema, the others by
+/// [`codes::Admission`].
 #[derive(Debug, Clone)]
 pub struct QueryLimits {
     /// Deepest selection nesting accepted.
@@ -101,8 +105,7 @@ pub fn build_schema(store: SharedStore, feed: Feed, limits: &QueryLimits, writes
         .data(feed)
         .data(writes)
         .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(64)
-        .extension(codes::ErrorCodes::new(limits));
+        .limit_recursive_depth(64);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

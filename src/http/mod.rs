@@ -21,7 +21,7 @@ pub mod ws;
 pub use playground::EXAMPLE_QUERY;
 
 use crate::graphql::access::caller_from_header;
-use crate::graphql::codes::OperationName;
+use crate::graphql::codes::{Admission, SUBSCRIPTION_OVER_HTTP};
 use crate::graphql::{AppSchema, prepare_request};
 use crate::metrics::{self, Rejection};
 use crate::store::{SharedStore, StoreError};
@@ -37,6 +37,8 @@ use std::time::{Duration, Instant};
 /// What every handler shares.
 pub struct AppState {
     pub schema: AppSchema,
+    /// The per-request checks and error codes that wrap every execution of `schema`.
+    pub admission: Admission,
     pub store: SharedStore,
     pub readiness: Readiness,
     /// Whether `/` serves the playground.
@@ -163,10 +165,19 @@ async fn execute_one(
 ) -> async_graphql::Response {
     let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = caller_from_header(header);
-    let requested_name = request.operation_name.clone();
-    let executed_name = OperationName::default();
+    let mut request = request;
     let started = Instant::now();
-    let run = state.schema.execute(prepare_request(request, state.store.clone(), caller).data(executed_name.clone()));
+    let admitted = state.admission.admit(&mut request);
+    let requested_name = request.operation_name.clone();
+    let executed_name = admitted.as_ref().ok().cloned().flatten();
+    let run = async {
+        match admitted {
+            Ok(_) => {
+                Admission::codes(state.schema.execute(prepare_request(request, state.store.clone(), caller)).await)
+            }
+            Err(refused) => *refused,
+        }
+    };
     let response = match tokio::time::timeout_at(deadline, run).await {
         Ok(response) => response,
         Err(_) => {
@@ -181,13 +192,10 @@ async fn execute_one(
         }
     };
     let response = point_subscriptions_to_the_websocket(response);
-    let operation = metrics::operation_label(executed_name.get().or(requested_name).as_deref());
+    let operation = metrics::operation_label(executed_name.or(requested_name).as_deref());
     metrics::graphql_request(operation, outcome(&response), started.elapsed());
     response
 }
-
-/// What async-graphql answers a subscription sent over plain HTTP.
-const SUBSCRIPTION_OVER_HTTP: &str = "Subscriptions are not supported on this transport.";
 
 /// A subscription sent over plain HTTP: a `BAD_REQUEST` that says where to
 /// send it, instead of async-graphql's uncoded error. (Recognised after

@@ -10,8 +10,9 @@
 //! on operations, never sends an `error` message (a bad query comes back as
 //! `next` + `complete`) and buffers outgoing messages without bound. Messages
 //! are parsed with async-graphql's `ClientMessage`, and operations run through
-//! the same schema as HTTP (`Schema::execute_stream`), so every query limit
-//! (tokens, aliases, directives, depth, cost, introspection) applies alike.
+//! the same admission and schema as HTTP (`Admission::admit`, then
+//! `Schema::execute_stream`), so every query limit (tokens, aliases,
+//! directives, depth, cost, introspection) applies alike.
 //!
 //! Limits and close codes:
 //!
@@ -38,6 +39,7 @@
 
 use super::AppState;
 use crate::graphql::access::{Caller, caller_from_header};
+use crate::graphql::codes::Admission;
 use crate::graphql::prepare_request;
 use crate::graphql::subscriptions::PendingListener;
 use actix_web::http::StatusCode;
@@ -454,9 +456,15 @@ impl Connection {
             Err(error) => tracing::warn!(%error, "cannot read where the write sequence ends; a new subscription may \
                                                   receive events from just before it"),
         }
-        let request = prepare_request(request, self.state.store.clone(), self.caller.clone())
-            .data(PendingListener::new(listener));
-        let stream = self.state.schema.execute_stream(request);
+        let mut request = request;
+        let stream = match self.state.admission.admit(&mut request) {
+            Ok(_) => {
+                let request = prepare_request(request, self.state.store.clone(), self.caller.clone())
+                    .data(PendingListener::new(listener));
+                self.state.schema.execute_stream(request).map(Admission::codes).boxed()
+            }
+            Err(refused) => futures_util::stream::once(std::future::ready(*refused)).boxed(),
+        };
         let task = actix_web::rt::spawn(operation(
             id.clone(),
             self.protocol,

@@ -5,7 +5,8 @@
 //! Row by row, each quote costs about 80 B-tree writes, a quarter of them the
 //! counters' upserts. In a bulk load the counters are rebuilt once at the end
 //! ([`BACKFILL`]: the rows of migrations 3 and 5's backfills, counted by month
-//! and rolled up), and dropped indexes are recreated
+//! and rolled up), as are the list totals (`list_counts`, recounted with
+//! migration 8's backfill), and dropped indexes are recreated
 //! with `CREATE INDEX`, which sorts the rows once instead of inserting into a
 //! B-tree row by row. The definitions recreated are the ones read back from
 //! `sqlite_master` at the start, so there is one copy of the schema.
@@ -64,7 +65,7 @@ UNION ALL SELECT dim, 'y', substr(month, 1, 4), key, sum(n) FROM m GROUP BY 1, 3
 pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(classify)?;
     let empty = !tx.prepare("SELECT 1 FROM quotes LIMIT 1").and_then(|mut s| s.exists([])).map_err(classify)?;
-    let mut dropped = definitions(&tx, "trigger", "sql LIKE '%quote_counts%'")?;
+    let mut dropped = definitions(&tx, "trigger", "(sql LIKE '%quote_counts%' OR sql LIKE '%list_counts%')")?;
     if empty {
         dropped.extend(definitions(&tx, "index", &format!("tbl_name IN ({INDEXED})"))?);
     }
@@ -83,6 +84,8 @@ pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreRe
     }
     tx.execute_batch("DELETE FROM quote_counts;").map_err(classify)?;
     tx.execute_batch(BACKFILL).map_err(classify)?;
+    tx.execute_batch("DELETE FROM list_counts;").map_err(classify)?;
+    tx.execute_batch(super::schema::LIST_COUNTS_BACKFILL).map_err(classify)?;
     for (_, _, sql) in dropped.iter().filter(|(kind, _, _)| kind == "trigger") {
         tx.execute_batch(sql).map_err(classify)?;
     }
@@ -135,6 +138,7 @@ mod tests {
             "SELECT kind || key || id || is_name FROM names ORDER BY 1",
             "SELECT rel || src || dst || ifnull(sort_key, '') FROM links ORDER BY 1",
             "SELECT dim || grain || period || key || n FROM quote_counts WHERE n <> 0 ORDER BY 1",
+            "SELECT list || key || n FROM list_counts WHERE n <> 0 ORDER BY 1",
             "SELECT seq || kind || entity FROM changes ORDER BY seq",
             "SELECT target || term || docs FROM search_terms WHERE docs <> 0 ORDER BY 1",
         ];

@@ -17,6 +17,7 @@
 mod bulk;
 mod changes;
 mod counts;
+mod lists;
 mod rank;
 mod schema;
 mod sql;
@@ -462,8 +463,12 @@ impl Store for SqliteStore {
     }
 
     async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<u64> {
-        let query = count_query("articles", |q| sql::article_condition(filter, q));
-        self.read(move |c| count_built(c, &query)).await
+        let filter = filter.clone();
+        self.read(move |c| match lists::articles(c, &filter)? {
+            Some(total) => Ok(total),
+            None => count_built(c, &count_query("articles", |q| sql::article_condition(&filter, q))),
+        })
+        .await
     }
 
     async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
@@ -485,9 +490,16 @@ impl Store for SqliteStore {
 
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
         let filter = filter.clone();
-        self.read(move |c| match counts::count(c, &filter)? {
-            Some(total) => Ok(total),
-            None => count_built(c, &count_query("quotes", |q| sql::quote_condition(&filter, q))),
+        self.read(move |c| {
+            // Counters kept at write time: for the list, one source or one
+            // speaker, then for a date range; a plain count otherwise.
+            if let Some(total) = lists::quotes(c, &filter)? {
+                return Ok(total);
+            }
+            match counts::count(c, &filter)? {
+                Some(total) => Ok(total),
+                None => count_built(c, &count_query("quotes", |q| sql::quote_condition(&filter, q))),
+            }
         })
         .await
     }
@@ -498,8 +510,12 @@ impl Store for SqliteStore {
     }
 
     async fn count_people(&self, filter: &PersonFilter) -> StoreResult<u64> {
-        let query = count_query("people", |q| sql::person_condition(filter, q));
-        self.read(move |c| count_built(c, &query)).await
+        let filter = filter.clone();
+        self.read(move |c| match lists::people(c, &filter)? {
+            Some(total) => Ok(total),
+            None => count_built(c, &count_query("people", |q| sql::person_condition(&filter, q))),
+        })
+        .await
     }
 
     async fn find_organizations(
@@ -518,8 +534,12 @@ impl Store for SqliteStore {
     }
 
     async fn count_organizations(&self, filter: &OrganizationFilter) -> StoreResult<u64> {
-        let query = count_query("organizations", |q| sql::organization_condition(filter, q));
-        self.read(move |c| count_built(c, &query)).await
+        let filter = filter.clone();
+        self.read(move |c| match lists::organizations(c, &filter)? {
+            Some(total) => Ok(total),
+            None => count_built(c, &count_query("organizations", |q| sql::organization_condition(&filter, q))),
+        })
+        .await
     }
 
     async fn search(&self, target: SearchTarget, query: &SearchQuery, page: &SearchPage) -> StoreResult<SearchHits> {

@@ -463,6 +463,19 @@ mod tests {
             conn.execute_batch(
                 "DROP TABLE search_terms;
                  DROP INDEX names_by_entity;
+                 DROP TABLE list_counts;
+                 DROP TRIGGER articles_list_insert;
+                 DROP TRIGGER articles_list_delete;
+                 DROP TRIGGER people_list_insert;
+                 DROP TRIGGER people_list_delete;
+                 DROP TRIGGER organizations_list_insert;
+                 DROP TRIGGER organizations_list_delete;
+                 DROP TRIGGER quotes_list_insert;
+                 DROP TRIGGER quotes_list_delete;
+                 DROP TRIGGER quotes_list_update;
+                 DROP TRIGGER via_list_insert;
+                 DROP TRIGGER via_list_delete;
+                 DROP TRIGGER via_list_update;
                  INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
                  INSERT INTO quotes_fts (quotes_fts) VALUES ('delete-all');
                  INSERT INTO articles_fts (rowid, headline, body)

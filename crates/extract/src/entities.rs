@@ -1122,7 +1122,7 @@ fn looks_like_a_personal_name(doc: &Document, lower_words: &HashSet<String>, nam
             && g.org_suffix(w).is_none()
             && g.org_descriptor(w).is_none()
             && !g.is_non_org_ending(w)
-            && !w.to_lowercase().split(['-', '‐']).any(|part| g.is_place(part) || gaz_country_word(part))
+            && !w.to_lowercase().split(['-', '‐']).any(|part| g.is_place(part) || known_org_word(part))
             && !w.to_lowercase().ends_with("bank")
             && !w.chars().any(|c| c.is_ascii_digit())
     });
@@ -1153,7 +1153,7 @@ fn looks_like_a_personal_name(doc: &Document, lower_words: &HashSet<String>, nam
 
 /// Whether a lower-case word is, alone, the name of a country or organization the
 /// lexicon knows ("berlin" is a place; "germany" a country).
-fn gaz_country_word(w: &str) -> bool {
+fn known_org_word(w: &str) -> bool {
     gazetteer().org_index.contains_key(w)
 }
 

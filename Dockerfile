@@ -48,6 +48,11 @@ FROM ${RUST_IMAGE} AS builder
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && npm --version
+# make: jemalloc (the server's allocator, feature `jemalloc`) is built from C.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends make \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 ENV CARGO_TERM_COLOR=never \
     CARGO_INCREMENTAL=0

@@ -1,6 +1,12 @@
 //! The `newsgraph` binary: parse the command line, set up logging, run the command.
 
 use clap::Parser;
+
+/// jemalloc serves the process's allocations (feature `jemalloc`, on by default):
+/// measured against the system allocator in docs/benchmarks.md.
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use newsgraph::cli::{Cli, Command, KeyCommand};
 use newsgraph::startup::Application;
 use newsgraph::{commands, graphql, telemetry};

@@ -336,6 +336,11 @@ fn docker_compose_is_valid_and_uses_the_settings_the_server_reads() {
     // Without npm in the builder, build.rs cannot embed the front-end packages
     // and the image's pages would load them from a CDN.
     assert!(dockerfile.contains("/usr/local/bin/npm"), "the builder stage has npm");
+    // jemalloc, the default allocator, is built from C with make.
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    if manifest.contains("default = [\"jemalloc\"]") {
+        assert!(dockerfile.contains("--no-install-recommends make"), "the builder stage has make for jemalloc");
+    }
 }
 
 #[test]

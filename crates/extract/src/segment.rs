@@ -239,12 +239,29 @@ pub fn segment(body: String) -> Document {
     }
     pair_quotes(&mut doc);
     split_sentences(&mut doc);
-    doc.lead_end = wire_dateline(&doc).map_or(0, |(_, end)| end);
+    doc.lead_end = wire_dateline(&doc).map_or_else(|| credit_only_lead(&doc), |(_, end)| end);
     doc
 }
 
 /// A wire dateline at the start of the body: its upper-case place words and the
 /// first token after its dash.
+/// A wire credit with no place ("(Reuters) -", "(AP) —") opening the body: the token
+/// after its dash, else 0. It credits the whole story, so it is no one's attribution.
+fn credit_only_lead(doc: &Document) -> usize {
+    let Some(para) = doc.paragraphs.first().cloned() else {
+        return 0;
+    };
+    let i = para.start;
+    if !doc.is_punct(i, '(') {
+        return 0;
+    }
+    let Some(close) = (i + 1..para.end.min(i + 6)).find(|&k| doc.is_punct(k, ')')) else {
+        return 0;
+    };
+    let dash = close + 1;
+    if close > i + 1 && dash < para.end && is_dash(doc.word(dash)) { dash + 1 } else { 0 }
+}
+
 fn wire_dateline(doc: &Document) -> Option<(String, usize)> {
     let para = doc.paragraphs.first()?.clone();
     let mut i = para.start;

@@ -43,3 +43,16 @@ fn a_trailing_attribution_may_carry_a_long_adverbial_and_an_outlet() {
     assert_eq!(quote.speaker.as_deref(), Some("Alexander Tkachev"));
     assert_eq!(quote.via, ["Rossiya 24"]);
 }
+
+#[test]
+fn a_wire_credit_without_a_place_opens_the_story_and_attributes_nothing() {
+    for credit in ["(Reuters) - ", "(Reuters) -", "(AP) — "] {
+        let text = format!(
+            "Shares fall\n\n{credit}Lab testing firm Eurofins on Tuesday rejected allegations, saying it was confident in its accounts.\n"
+        );
+        let extraction = extract(&text).expect("an extraction");
+        assert_eq!(extraction.quotes.len(), 1, "{credit}: {:#?}", extraction.quotes);
+        assert_eq!(extraction.quotes[0].speaker.as_deref(), Some("Eurofins"), "{credit}");
+        assert!(extraction.quotes[0].via.is_empty(), "{credit}: the credit is not this statement's via");
+    }
+}

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use crate::entities::{Entities, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
-use crate::quotes::{Candidate, is_speech_verb_at, speaker_label};
+use crate::quotes::{Candidate, according_at, is_speech_verb_at, speaker_label};
 use crate::segment::Document;
 use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized, title_case};
 use crate::{OrgKind, Quote};
@@ -369,14 +369,14 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         }
     }
     // "according to X" at the start of the frame.
-    let according = words.first().is_some_and(|w| w == "according") && words.get(1).is_some_and(|w| w == "to");
+    let according = according_at(doc, r.start);
     if according {
         let raw = resolve_np(doc, ents, at(2)..r.end);
         let raw = drop_news(ents, raw);
         return (raw, via);
     }
     // Main speech verb.
-    let verb = r.clone().find(|&i| is_speech_verb_at(doc, i) && doc.word(i) != "according");
+    let verb = r.clone().find(|&i| is_speech_verb_at(doc, i) && !according_at(doc, i));
     let Some(v) = verb else {
         // A frame without a verb is the subject of a later participle ("X rejected the
         // claims, saying ...").

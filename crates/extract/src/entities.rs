@@ -1664,6 +1664,7 @@ const NP_STOP: &[&str] = &[
     "told",
     "says",
     "according",
+    "per",
     "quoted",
     "more",
     "less",

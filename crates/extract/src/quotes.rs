@@ -144,18 +144,29 @@ fn transcript_turns(doc: &Document, covered: &mut HashSet<usize>) -> Vec<Candida
     out
 }
 
-/// Whether token `i` is a speech verb used as a verb ("said", "according to", "quoted").
+/// Whether token `i` opens "according to" or "as per" (either case).
+pub fn according_at(doc: &Document, i: usize) -> bool {
+    let w = doc.word(i);
+    (w.eq_ignore_ascii_case("according") && doc.word(i + 1) == "to")
+        || (w.eq_ignore_ascii_case("as") && doc.word(i + 1) == "per")
+}
+
+/// Whether token `i` is a speech verb used as a verb ("said", "according to", "as per",
+/// "quoted").
 pub fn is_speech_verb_at(doc: &Document, i: usize) -> bool {
     let g = gazetteer();
     if !doc.is_word(i) {
         return false;
     }
     let w = doc.word(i);
-    if is_capitalized(w) && w != "According" {
+    if according_at(doc, i) {
+        return true;
+    }
+    if is_capitalized(w) {
         return false;
     }
-    if w.eq_ignore_ascii_case("according") {
-        return doc.word(i + 1) == "to";
+    if w.eq_ignore_ascii_case("according") || w.eq_ignore_ascii_case("as") {
+        return false;
     }
     if w == "quoted" {
         return true;
@@ -219,7 +230,7 @@ fn fragment_of_clause(doc: &Document, before: Range<usize>) -> bool {
         return false;
     };
     let mut i = v + 1;
-    if doc.word(v).eq_ignore_ascii_case("according") {
+    if according_at(doc, v) {
         return false;
     }
     while i < before.end && (!doc.is_word(i) || doc.word(i).eq_ignore_ascii_case("that")) {
@@ -739,7 +750,7 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
             continue;
         }
         let w = doc.word(v).to_lowercase();
-        if w == "according" || (!g.is_clause_verb(&w) && w != "quoted" && w != "cited") {
+        if according_at(doc, v) || (!g.is_clause_verb(&w) && w != "quoted" && w != "cited") {
             continue;
         }
         // Subject: strip adverbs/auxiliaries just before the verb.
@@ -805,7 +816,7 @@ fn is_tail(doc: &Document, seg: &Range<usize>) -> bool {
 /// "according to AFP", "said a spokesman", "AFP quoted U.S. officials as saying".
 fn attribution_segment(doc: &Document, ents: &Entities, seg: Range<usize>) -> bool {
     let g = gazetteer();
-    if doc.word(seg.start).eq_ignore_ascii_case("according") && doc.word(seg.start + 1) == "to" {
+    if according_at(doc, seg.start) {
         return seg.len() <= 16;
     }
     if seg.len() > 24 {
@@ -1149,7 +1160,7 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
                 frames.push(segs[k].clone());
                 for s in rest {
                     let w = doc.word(s.start).to_lowercase();
-                    if w == "citing" || w == "according" || attribution_segment(doc, ents, s.clone()) {
+                    if w == "citing" || according_at(doc, s.start) || attribution_segment(doc, ents, s.clone()) {
                         frames.push(s.clone());
                     }
                 }
@@ -1182,12 +1193,8 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
                 }
             }
         }
-        // 2. Leading "According to X, ...".
-        if content.is_empty()
-            && segs.len() >= 2
-            && doc.word(segs[0].start).eq_ignore_ascii_case("according")
-            && doc.word(segs[0].start + 1) == "to"
-        {
+        // 2. Leading "According to X, ..." / "As per X, ...".
+        if content.is_empty() && segs.len() >= 2 && according_at(doc, segs[0].start) {
             frames.push(segs[0].clone());
             content = std::iter::once(segs[1].start..r.end).collect();
         }
@@ -1356,6 +1363,15 @@ mod tests {
             texts(&doc, &c),
             vec!["the minister told him that the roads would be repaired", "the roads would be repaired"]
         );
+        // "as per X", as the conventions list it beside "according to X".
+        let (doc, c) = find("The train was delayed by three hours, as per railway officials.");
+        assert_eq!(texts(&doc, &c), vec!["The train was delayed by three hours"]);
+        let (doc, c) = find("As per the police, the suspect fled on foot.");
+        assert_eq!(texts(&doc, &c), vec!["the suspect fled on foot"]);
+        let (_, c) = find("The game was played as per the rules.");
+        assert!(c.is_empty());
+        let (doc, c) = find("The minister countered that the figures were wrong.");
+        assert_eq!(texts(&doc, &c), vec!["the figures were wrong"]);
         let (doc, c) = find("They opined that Assad should resign, according to AFP news agency.");
         assert_eq!(texts(&doc, &c), vec!["Assad should resign"]);
         let (doc, c) = find("However, Kerry was in Jeddah over the weekend, the Guardian reported.");

@@ -25,7 +25,6 @@ mod reference;
 mod support;
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -95,14 +94,7 @@ impl Server {
     /// Starts `command` and waits for its `serving on http://<address>` line on stderr.
     fn spawn(mut command: Command) -> Self {
         let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("starting a server");
-        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let address = loop {
-            let line = lines.next().expect("the server exited").expect("a log line");
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                break rest.split_whitespace().next().expect("an address").to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
+        let address = support::serving_address(&mut child);
         Server { child, address }
     }
 

@@ -5,9 +5,10 @@
 
 #[path = "../benches/reference/mod.rs"]
 mod reference;
+mod support;
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
+
 use std::process::{Child, Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_newsgraph");
@@ -32,14 +33,7 @@ fn start_newsgraph(dir: &std::path::Path) -> (Newsgraph, String) {
         .stdout(Stdio::null())
         .spawn()
         .expect("starting newsgraph");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let address = loop {
-        let line = lines.next().expect("the server exited").expect("a log line");
-        if let Some(rest) = line.split("serving on http://").nth(1) {
-            break rest.split_whitespace().next().expect("an address").to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let address = support::serving_address(&mut child);
     (Newsgraph(child), address)
 }
 

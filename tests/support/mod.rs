@@ -14,6 +14,22 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Waits for a server child started with its stderr piped to log `… serving on
+/// http://<address>` and returns the address; the rest of its stderr is drained in
+/// a thread so the child never blocks on a full pipe. Panics if it exits first.
+pub fn serving_address(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr piped")).lines();
+    let address = loop {
+        let line = lines.next().expect("the server exited").expect("a log line");
+        if let Some(rest) = line.split("serving on http://").nth(1) {
+            break rest.split_whitespace().next().expect("an address").to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    address
+}
+
 /// The repository's seed directory.
 pub fn seed_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seed")

@@ -291,6 +291,19 @@ impl Cast {
     }
 }
 
+/// The first `articles` articles of the corpus with their quotes, and the cast's
+/// organizations and people, as one batch (for tests and small stores).
+pub fn corpus(cast: &Cast, seed: u64, articles: usize) -> GraphBatch {
+    let mut batch =
+        GraphBatch { organizations: cast.organizations(), people: cast.people.clone(), ..Default::default() };
+    for n in 0..articles {
+        let (a, quotes) = article(cast, seed, n);
+        batch.articles.push(a);
+        batch.quotes.extend(quotes);
+    }
+    batch
+}
+
 /// The article numbered `n` of the corpus, with its quotes.
 pub fn article(cast: &Cast, seed: u64, n: usize) -> (Article, Vec<Quote>) {
     let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ n as u64);

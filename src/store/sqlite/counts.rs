@@ -573,18 +573,12 @@ mod tests {
     /// speaker's rows finds; with no rows allowed it gives up.
     #[tokio::test]
     async fn top_speakers_walk_few_speakers_and_agree_with_the_sums() {
-        use crate::generate::{Cast, article};
+        use crate::generate::{Cast, corpus};
+        use crate::store::Store;
         use crate::store::sqlite::SqliteStore;
-        use crate::store::{GraphBatch, Store};
         let cast = Cast::new(3000, 4);
         assert_eq!(cast.people.len(), 300);
-        let mut batch =
-            GraphBatch { organizations: cast.organizations(), people: cast.people.clone(), ..Default::default() };
-        for n in 0..3000 {
-            let (a, quotes) = article(&cast, 4, n);
-            batch.articles.push(a);
-            batch.quotes.extend(quotes);
-        }
+        let batch = corpus(&cast, 4, 3000);
         let store = SqliteStore::in_memory().unwrap();
         store.write(&batch).await.unwrap();
         let conn = store.inner.writer.lock().unwrap();

@@ -57,7 +57,7 @@ fn only_speakers(people: &[crate::domain::PersonId]) -> QuoteFilter {
 #[cfg(test)]
 mod tests {
     use super::super::SqliteStore;
-    use crate::generate::{Cast, article};
+    use crate::generate::{Cast, article, corpus};
     use crate::store::{ArticleFilter, GraphBatch, OrganizationFilter, PersonFilter, QuoteFilter, Store};
 
     /// Migration 8 counts what a store already holds: a store written before
@@ -67,13 +67,7 @@ mod tests {
     async fn migration_8_counts_what_is_stored() {
         let dir = tempfile::tempdir().unwrap();
         let cast = Cast::new(30, 3);
-        let mut batch =
-            GraphBatch { organizations: cast.organizations(), people: cast.people.clone(), ..Default::default() };
-        for n in 0..30 {
-            let (a, quotes) = article(&cast, 3, n);
-            batch.articles.push(a);
-            batch.quotes.extend(quotes);
-        }
+        let batch = corpus(&cast, 3, 30);
         let source = batch.quotes.iter().find_map(|q| q.via.first().cloned()).unwrap();
         let via = QuoteFilter { via: Some(vec![source.clone()]), ..Default::default() };
         let expected_via = batch.quotes.iter().filter(|q| q.via.contains(&source)).count() as u64;

@@ -343,7 +343,7 @@ pub fn search(
 #[cfg(test)]
 mod tests {
     use super::super::SqliteStore;
-    use crate::generate::{Cast, article};
+    use crate::generate::Cast;
     use crate::search::SearchQuery;
     use crate::store::{GraphBatch, SearchPage, SearchTarget, Store};
 
@@ -403,13 +403,7 @@ mod tests {
 
     fn corpus(articles: usize) -> (GraphBatch, Cast) {
         let cast = Cast::new(articles, 5);
-        let mut batch =
-            GraphBatch { organizations: cast.organizations(), people: cast.people.clone(), ..Default::default() };
-        for n in 0..articles {
-            let (a, quotes) = article(&cast, 5, n);
-            batch.articles.push(a);
-            batch.quotes.extend(quotes);
-        }
+        let batch = crate::generate::corpus(&cast, 5, articles);
         (batch, cast)
     }
 

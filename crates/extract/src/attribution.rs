@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use crate::entities::{Entities, Target, all_caps, anon_np, is_cap_token};
+use crate::entities::{AnonMention, Entities, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
 use crate::quotes::{Candidate, according_at, is_speech_verb_at, speaker_label};
 use crate::segment::Document;
@@ -60,6 +60,9 @@ enum Raw {
     Pronoun(String, usize),
     /// "the lender": head noun, position, the words.
     Nominal(String, usize, String),
+    /// "the mayor" with no person of that role named before it: head noun, position,
+    /// the words.
+    Role(String, usize, String),
 }
 
 struct Done {
@@ -107,6 +110,13 @@ impl Attributor for RuleAttribution {
                         }
                     }
                 }
+                Raw::Nominal(head, at, _)
+                    if let Some(pi) = first_description(doc, ents, &head, at)
+                        .then(|| bridge_description(doc, ents, &head, at, &done))
+                        .flatten() =>
+                {
+                    speaker = Speaker::Person(pi);
+                }
                 Raw::Nominal(head, at, text) => match resolve_nominal(doc, ents, &head, at) {
                     Some(Speaker::Org(o)) if ents.orgs.get(o).is_some_and(|x| x.kind.is_news()) => {
                         if !via.contains(&o) {
@@ -126,6 +136,12 @@ impl Attributor for RuleAttribution {
                         speaker = earlier.unwrap_or(Speaker::Anon { text, affiliation: None, plural: false });
                     }
                 },
+                Raw::Role(head, at, text) => {
+                    speaker = match bridge_description(doc, ents, &head, at, &done) {
+                        Some(pi) => Speaker::Person(pi),
+                        None => Speaker::Anon { text, affiliation: None, plural: false },
+                    };
+                }
                 Raw::None => {
                     if c.inherit
                         && let Some(prev) = done.last()
@@ -453,6 +469,11 @@ fn drop_news(ents: &Entities, raw: Raw) -> Raw {
 /// Resolves a noun phrase (comma parts tried in order) to a raw speaker.
 fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
     let g = gazetteer();
+    // The sentence's final stop is not part of the phrase ("…," said the officer.).
+    let mut r = r;
+    while r.end > r.start && doc.tokens.get(r.end - 1).is_some_and(|t| matches!(t.kind, TokKind::Punct(_))) {
+        r.end -= 1;
+    }
     let mut parts = Vec::new();
     let mut s = r.start;
     for i in r.clone() {
@@ -537,10 +558,11 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             if let Some(pi) = found {
                 return Raw::Speaker(Speaker::Person(pi));
             }
-            // No such person: the description speaks ("the mayor said").
+            // No such person: the description speaks ("the mayor said"), unless it
+            // refers back to the person who spoke just before.
             if !g.is_nominal_org_head(&head) {
                 let text = doc.span_text(p.clone()).to_string();
-                return Raw::Speaker(Speaker::Anon { text, affiliation: None, plural: false });
+                return Raw::Role(head, p.start, text);
             }
         }
         // "the official", "the lender", "their union".
@@ -550,9 +572,21 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         }
         // Anonymous description.
         for i in p.clone() {
+            // "a police officer": the compound's last noun is its head.
+            let compound = i + 1 < p.end && g.is_anon_head(doc.word(i + 1));
             if g.is_anon_head(doc.word(i))
+                && !compound
                 && let Some(a) = anon_np(doc, ents, i)
             {
+                // "The executive declined …, but said": a definite description that may
+                // refer back to the person who just spoke.
+                let head = doc.word(i).to_lowercase();
+                if doc.word(a.tokens.start).eq_ignore_ascii_case("the")
+                    && a.tokens.len() <= 4
+                    && first_description(doc, ents, &head, a.tokens.start)
+                {
+                    return Raw::Nominal(head, a.tokens.start, a.text);
+                }
                 let mut aff = a.affiliation;
                 if aff.is_none()
                     && let Some(gi) = a.tokens.clone().find_map(|t| ents.demonym_at(t))
@@ -641,6 +675,25 @@ fn role_anaphor(doc: &Document, ents: &Entities, p: Range<usize>) -> Option<usiz
         }
         Target::Org(_) => None,
     })
+}
+
+/// "… said DCP Parwaiz Ahamad. '…,' said the officer.": a definite description met
+/// for the first time, right after a named person's statement (in the same or one of the
+/// two sentences before), is that person, when their role (if the text gave one) fits the
+/// description's noun ([`crate::gazetteer::Gazetteer::role_fits`]).
+fn bridge_description(doc: &Document, ents: &Entities, head: &str, at: usize, done: &[Done]) -> Option<usize> {
+    let last = done.last()?;
+    let Speaker::Person(pi) = last.speaker else {
+        return None;
+    };
+    let here = *doc.tok_sentence.get(at)?;
+    let then = *doc.tok_sentence.get(last.at)?;
+    if then > here || here - then > 2 {
+        return None;
+    }
+    let singular = !head.ends_with('s') || head.ends_with("ss");
+    let fits = ents.people.get(pi)?.role.as_deref().is_none_or(|role| gazetteer().role_fits(role, head));
+    (singular && fits).then_some(pi)
 }
 
 const PRONOUN_SET: &[&str] = &["he", "she", "they", "it"];
@@ -817,15 +870,25 @@ fn strip_det(s: &str) -> String {
     l
 }
 
+/// The last anonymous description with head noun `head` before token `at`, outside quotes.
+fn earlier_description<'e>(doc: &Document, ents: &'e Entities, head: &str, at: usize) -> Option<&'e AnonMention> {
+    let to = ents.anon.partition_point(|a| a.tokens.start < at);
+    ents.anon[..to].iter().rev().find(|a| a.tokens.end <= at && a.head == head && !doc.in_quote(a.tokens.start))
+}
+
+/// Whether "the `head`" at `at` is the text's first description of its kind: "the
+/// officer" with no officer described before it.
+fn first_description(doc: &Document, ents: &Entities, head: &str, at: usize) -> bool {
+    doc.word(at).eq_ignore_ascii_case("the")
+        && gazetteer().is_anon_head(head)
+        && earlier_description(doc, ents, head, at).is_none()
+}
+
 fn resolve_nominal(doc: &Document, ents: &Entities, head: &str, at: usize) -> Option<Speaker> {
     let g = gazetteer();
     if g.is_anon_head(head) {
         // The last earlier description with the same head.
-        let to = ents.anon.partition_point(|a| a.tokens.start < at);
-        let found = ents.anon[..to]
-            .iter()
-            .rev()
-            .find(|a| a.tokens.end <= at && a.head == head && !doc.in_quote(a.tokens.start))
+        let found = earlier_description(doc, ents, head, at)
             .or_else(|| ents.anon.iter().find(|a| a.tokens.start == at || a.tokens.contains(&at)));
         return found.map(|a| Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: a.plural });
     }

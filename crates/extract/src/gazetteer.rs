@@ -54,6 +54,8 @@ pub struct Gazetteer {
     frame_only: HashSet<String>,
     that_only: HashSet<String>,
     auxiliaries: HashSet<String>,
+    /// Role noun -> the role words a person called "the noun" may carry.
+    role_synonyms: HashMap<String, Vec<String>>,
 }
 
 fn kind_of(letter: &str) -> OrgKind {
@@ -135,6 +137,13 @@ impl Gazetteer {
                 descriptors.insert(w.trim().to_lowercase(), kind_of(k.trim()));
             }
         }
+        let mut role_synonyms: HashMap<String, Vec<String>> = HashMap::new();
+        for item in lex.entries(ListName::RoleSynonyms) {
+            if let Some((noun, roles)) = item.split_once('|') {
+                let words = role_synonyms.entry(noun.trim().to_lowercase()).or_default();
+                words.extend(roles.split(';').map(|r| r.trim().to_lowercase()).filter(|r| !r.is_empty()));
+            }
+        }
         let set = |list: ListName| -> HashSet<String> { lex.entries(list).map(str::to_lowercase).collect() };
         Gazetteer {
             orgs,
@@ -157,12 +166,34 @@ impl Gazetteer {
             frame_only: set(ListName::FrameOnlyVerbs),
             that_only: set(ListName::ThatOnlyVerbs),
             auxiliaries: set(ListName::Auxiliaries),
+            role_synonyms,
         }
     }
 
     /// Title word inside a capitalized run ("Minister", "Dr.").
     pub fn is_title(&self, w: &str) -> bool {
         self.titles.contains(&w.to_lowercase())
+    }
+    /// Whether a person with `role` ("CEO of Section4", "DCP") can be meant by "the
+    /// `noun`" ("the executive"): the role holds the noun or one of its listed role words,
+    /// as whole words, or is only an honorific ("Dr.").
+    pub fn role_fits(&self, role: &str, noun: &str) -> bool {
+        let role = role.to_lowercase();
+        let words: Vec<&str> =
+            role.split(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-')).filter(|w| !w.is_empty()).collect();
+        const HONORIFICS: &[&str] =
+            &["dr", "mr", "mrs", "ms", "miss", "prof", "sir", "dame", "lord", "lady", "rev", "hon"];
+        if words.iter().all(|w| HONORIFICS.contains(&w.trim_end_matches('.'))) {
+            return true;
+        }
+        let has = |phrase: &str| {
+            let p: Vec<&str> = phrase.split(' ').collect();
+            words
+                .windows(p.len())
+                .any(|w| w.iter().zip(&p).all(|(a, b)| a.trim_end_matches('.') == b.trim_end_matches('.')))
+        };
+        let noun = noun.to_lowercase();
+        has(&noun) || self.role_synonyms.get(&noun).is_some_and(|syns| syns.iter().any(|s| has(s)))
     }
     /// Lower-case role noun ("envoy", "analyst").
     pub fn is_role(&self, w: &str) -> bool {

@@ -10,8 +10,8 @@
 //! `organizations.txt` lines are `kind|Name|alias;alias` (kind letters: `i`
 //! international body, `a` news agency, `n` news outlet, `g` government body, `m`
 //! military, `p` political group, `c` company, `o` other), `org-suffixes.txt` and
-//! `org-descriptors.txt` lines are `Word:kind`; every other list holds one word or
-//! phrase per line.
+//! `org-descriptors.txt` lines are `Word:kind`, `role-synonyms.txt` lines are
+//! `noun|role word;role word`; every other list holds one word or phrase per line.
 //!
 //! Reading a user's directory is the only I/O in this crate; it happens once, before
 //! extraction, and the tables it yields are then fixed ([`crate::gazetteer::install`]).
@@ -57,11 +57,13 @@ pub enum ListName {
     ThatOnlyVerbs,
     /// Auxiliaries and modals that start a clause.
     Auxiliaries,
+    /// `noun|role words`: the roles a later "the noun" may refer back to.
+    RoleSynonyms,
 }
 
 impl ListName {
     /// Every list, in file order.
-    pub const ALL: [ListName; 18] = [
+    pub const ALL: [ListName; 19] = [
         ListName::Countries,
         ListName::Organizations,
         ListName::Places,
@@ -80,6 +82,7 @@ impl ListName {
         ListName::FrameOnlyVerbs,
         ListName::ThatOnlyVerbs,
         ListName::Auxiliaries,
+        ListName::RoleSynonyms,
     ];
 
     /// The list's file name.
@@ -103,6 +106,7 @@ impl ListName {
             ListName::FrameOnlyVerbs => "frame-only-verbs.txt",
             ListName::ThatOnlyVerbs => "that-only-verbs.txt",
             ListName::Auxiliaries => "auxiliaries.txt",
+            ListName::RoleSynonyms => "role-synonyms.txt",
         }
     }
 
@@ -126,6 +130,7 @@ impl ListName {
             ListName::FrameOnlyVerbs => include_str!("../lexicon/frame-only-verbs.txt"),
             ListName::ThatOnlyVerbs => include_str!("../lexicon/that-only-verbs.txt"),
             ListName::Auxiliaries => include_str!("../lexicon/auxiliaries.txt"),
+            ListName::RoleSynonyms => include_str!("../lexicon/role-synonyms.txt"),
         }
     }
 
@@ -149,6 +154,10 @@ impl ListName {
                     return Err("expected kind|Name|aliases with kind one of i a n g m p c o".into());
                 }
             }
+            ListName::RoleSynonyms => match entry.split_once('|') {
+                Some((noun, roles)) if !noun.trim().is_empty() && roles.split(';').all(|r| !r.trim().is_empty()) => {}
+                _ => return Err("expected noun|role word;role word".into()),
+            },
             ListName::OrgSuffixes | ListName::OrgDescriptors => match entry.rsplit_once(':') {
                 Some((w, k)) if !w.trim().is_empty() && kind_ok(k) => {}
                 _ => return Err("expected Word:kind with kind one of i a n g m p c o".into()),
@@ -300,6 +309,9 @@ mod tests {
                     ListName::FrameOnlyVerbs => g.is_frame_only_verb(e),
                     ListName::ThatOnlyVerbs => g.needs_that(e),
                     ListName::Auxiliaries => g.is_auxiliary(e),
+                    ListName::RoleSynonyms => e
+                        .split_once('|')
+                        .is_some_and(|(noun, roles)| roles.split(';').all(|r| g.role_fits(r.trim(), noun.trim()))),
                 };
                 assert!(found, "{}: {e:?} did not load", list.file_name());
             }

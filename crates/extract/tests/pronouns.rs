@@ -72,3 +72,39 @@ fn a_pronoun_can_take_the_speaker_of_the_statement_before() {
     );
     assert_eq!(got.last().cloned().flatten().as_deref(), Some("Rajvinder Singh Bhatti"), "{got:?}");
 }
+
+#[test]
+fn a_first_definite_description_after_a_named_speaker_is_that_person() {
+    let got = speakers(
+        "The trains were checked, said DCP (Railways) Parwaiz Ahamad. \
+         \"Nothing was found,\" said the officer.",
+    );
+    assert_eq!(got, vec![Some("Parwaiz Ahamad".to_string()), Some("Parwaiz Ahamad".to_string())]);
+    // "the executive" for a CEO: the role fits the description.
+    let got = speakers(
+        "CEO Greta Lindqvist said that 32 people were affected. The executive declined to give details, \
+         but said that the severance package was generous.",
+    );
+    assert_eq!(got, vec![Some("Greta Lindqvist".to_string()), Some("Greta Lindqvist".to_string())]);
+}
+
+#[test]
+fn a_description_whose_role_does_not_fit_the_last_speaker_stays_a_description() {
+    let got = speakers(
+        "Finance Minister Ana Quispe said that prices will rise next year. \
+         The economy will slow, the mayor said.",
+    );
+    assert_eq!(got, vec![Some("Ana Quispe".to_string()), Some("the mayor".to_string())]);
+    // A description described before keeps pointing at that description.
+    let got = speakers(
+        "A police officer said the road was closed. Finance Minister Ana Quispe said that prices will rise. \
+         The road will reopen soon, the officer said.",
+    );
+    assert_eq!(got[2].as_deref(), Some("A police officer"), "{got:?}");
+}
+
+#[test]
+fn a_compound_description_keeps_its_last_noun_as_head() {
+    let got = speakers("Further investigation is underway, said a police officer.");
+    assert_eq!(got, vec![Some("a police officer".to_string())]);
+}

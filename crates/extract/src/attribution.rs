@@ -570,6 +570,16 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             let text = doc.span_text(p.start + 1..p.end).to_string();
             return Raw::Nominal(head, p.start, text);
         }
+        // A body named by whom it serves ends the phrase ("Prime Minister Benjamin
+        // Netanyahu's office"): the body, not the titles before it.
+        if let Some(m) = ents.mention_at(p.end - 1)
+            && m.tokens.end == p.end
+            && m.tokens.len() > 2
+            && let Target::Org(o) = m.target
+            && doc.tokens.get(p.end - 2).is_some_and(|t| t.kind == TokKind::Possessive)
+        {
+            return Raw::Speaker(Speaker::Org(o));
+        }
         // Anonymous description.
         for i in p.clone() {
             // "a police officer": the compound's last noun is its head.

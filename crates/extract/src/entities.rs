@@ -221,6 +221,7 @@ impl EntityRecognizer for RuleEntities {
         }
         scan_runs(doc, &mut ents, &mut body_mentions, &mut body_demonyms, &mut singles);
         link_singles(doc, &mut ents, &singles, &mut body_mentions);
+        add_possessive_bodies(doc, &mut ents, &mut body_mentions);
         body_mentions.sort_by_key(|m: &Mention| m.tokens.start);
         ents.tok_mention = vec![None; doc.tokens.len()];
         for (mi, m) in body_mentions.iter().enumerate() {
@@ -238,6 +239,56 @@ impl EntityRecognizer for RuleEntities {
         add_transcript_speakers(doc, &mut ents);
         find_anonymous(doc, &mut ents);
         ents
+    }
+}
+
+/// "Netanyahu's office", "Trump's campaign", "Israel's Cabinet": a body named by whom it
+/// serves is an organization of its own, named as the text writes it, and the phrase is
+/// its mention (so "Netanyahu's office said" is the office speaking, not the man).
+fn add_possessive_bodies(doc: &Document, ents: &mut Entities, mentions: &mut [Mention]) {
+    const FOR_PEOPLE: &[(&str, OrgKind)] = &[
+        ("office", OrgKind::Government),
+        ("cabinet", OrgKind::Government),
+        ("administration", OrgKind::Government),
+        ("government", OrgKind::Government),
+        ("campaign", OrgKind::PoliticalGroup),
+    ];
+    let countries = gazetteer().country_count;
+    let mut seen: Vec<(Target, String, usize)> = Vec::new();
+    for m in mentions.iter_mut() {
+        let possessive = doc.tokens.get(m.tokens.end).is_some_and(|t| t.kind == TokKind::Possessive);
+        let body = doc.word(m.tokens.end + 1).to_lowercase();
+        let kind = match m.target {
+            Target::Person(_) => FOR_PEOPLE.iter().find(|(w, _)| *w == body).map(|(_, k)| *k),
+            Target::Org(o) => ents
+                .orgs
+                .get(o)
+                .is_some_and(|x| x.gaz.is_some_and(|gi| gi < countries) && body == "cabinet")
+                .then_some(OrgKind::Government),
+        };
+        let Some(kind) = kind.filter(|_| possessive && !doc.in_quote(m.tokens.start)) else {
+            continue;
+        };
+        let phrase = m.tokens.start..m.tokens.end + 2;
+        let name = collapse_ws(doc.span_text(phrase.clone()));
+        // "Benjamin Netanyahu's office" and "Netanyahu's office" are one body.
+        let o = match seen.iter().find(|(t, b, _)| *t == m.target && *b == body) {
+            Some(&(_, _, o)) => {
+                let rec = &mut ents.orgs[o];
+                if rec.name != name && !rec.aliases.contains(&name) {
+                    rec.aliases.push(name);
+                }
+                o
+            }
+            None => {
+                let o = ents.orgs.len();
+                ents.org_keys.entry(spelling_key(&name)).or_insert(o);
+                ents.orgs.push(OrgRec { name, aliases: Vec::new(), kind, named: true, gaz: None });
+                seen.push((m.target, body, o));
+                o
+            }
+        };
+        *m = Mention { tokens: phrase, target: Target::Org(o) };
     }
 }
 

@@ -59,3 +59,15 @@ fn what_the_text_does_with_an_unknown_name_marks_a_company() {
     let harris = e.people.iter().find(|p| p.name == "Tom Harris").expect("Tom Harris");
     assert_eq!(harris.affiliation.as_deref(), Some("Brightwell"));
 }
+
+#[test]
+fn a_body_named_by_whom_it_serves_is_an_organization_that_speaks() {
+    let e = run("\"The cabinet has approved the plan,\" Prime Minister Ana Quispe's office said in a statement. \
+         Quispe's office said the deal \"supports our objectives.\" Quispe said that talks would go on.");
+    let office = e.organizations.iter().find(|o| o.name == "Ana Quispe's office").expect("the office found");
+    assert_eq!(office.kind, OrgKind::Government);
+    assert!(office.aliases.iter().any(|a| a == "Quispe's office"), "{:?}", office.aliases);
+    assert!(e.people.iter().any(|p| p.name == "Ana Quispe"), "the person stays a person");
+    let speakers: Vec<Option<&str>> = e.quotes.iter().map(|q| q.speaker.as_deref()).collect();
+    assert_eq!(speakers, vec![Some("Ana Quispe's office"), Some("Ana Quispe's office"), Some("Ana Quispe")]);
+}

@@ -1106,7 +1106,11 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
     let mut out = Vec::new();
     for sent in &doc.sentences {
         let r = trim_range(doc, sent.tokens.start.max(doc.lead_end)..sent.tokens.end);
-        if r.is_empty() || r.clone().any(|t| covered.contains(&t)) || doc.in_quote(r.start) {
+        if r.is_empty() || doc.in_quote(r.start) {
+            continue;
+        }
+        if let Some(q) = r.clone().find(|t| covered.contains(t)) {
+            out.extend(reported_before_direct(doc, ents, r.start..q, sent.para));
             continue;
         }
         let segs = split_commas(doc, r.clone());
@@ -1248,6 +1252,41 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
         }
     }
     out
+}
+
+/// "AMLO acknowledged that A, but asserted that “B”": the reported statement A before
+/// a direct quote framed by the same subject's second speech verb (`r` ends where the
+/// quotation begins).
+fn reported_before_direct(doc: &Document, ents: &Entities, r: Range<usize>, para: usize) -> Option<Candidate> {
+    let g = gazetteer();
+    let mut k = r.end;
+    while k > r.start && matches!(doc.tokens.get(k - 1).map(|t| t.kind), Some(TokKind::Punct(':' | ','))) {
+        k -= 1;
+    }
+    if k > r.start && doc.word(k - 1).eq_ignore_ascii_case("that") {
+        k -= 1;
+    }
+    let v = k.checked_sub(1).filter(|&v| v > r.start && is_speech_verb_at(doc, v) && g.is_clause_verb(doc.word(v)))?;
+    let conj = v - 1;
+    if !["but", "and"].contains(&doc.word(conj).to_lowercase().as_str()) {
+        return None;
+    }
+    let end = if conj > r.start && doc.is_punct(conj - 1, ',') { conj - 1 } else { conj };
+    let base = r.start..end;
+    let opening = |seg: Range<usize>| {
+        let before = base.start..seg.start;
+        (word_count(doc, before.clone()) <= 8 && !has_clause(doc, before))
+            .then(|| leading_attribution(doc, ents, seg.start..base.end))
+            .flatten()
+    };
+    let (frame, clause) = leading_attribution(doc, ents, base.clone())
+        .or_else(|| split_commas(doc, base.clone()).into_iter().skip(1).take(3).find_map(opening))?;
+    // The clause must stop before the second verb: no speech verb of its own left in it.
+    if (clause.start..clause.end).any(|i| is_speech_verb_at(doc, i) && g.is_clause_verb(doc.word(i))) {
+        return None;
+    }
+    let clause = strip_leading(doc, clause);
+    make_candidate(doc, &[clause], vec![frame.clone()], frame.start, para)
 }
 
 fn make_candidate(

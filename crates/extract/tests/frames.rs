@@ -56,3 +56,24 @@ fn a_wire_credit_without_a_place_opens_the_story_and_attributes_nothing() {
         assert!(extraction.quotes[0].via.is_empty(), "{credit}: the credit is not this statement's via");
     }
 }
+
+#[test]
+fn a_reported_statement_before_a_second_verb_framing_a_quote_is_its_own_statement() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - At his morning press conference, or mañanera, on Wednesday, \
+                President Ana Quispe acknowledged that her time in office is running out, but asserted that \
+                \u{201c}we still have years of work left.\u{201d}\n";
+    let quotes = extract(text).expect("an extraction").quotes;
+    let got: Vec<(&str, bool, Option<&str>)> =
+        quotes.iter().map(|q| (q.text.as_str(), q.direct, q.speaker.as_deref())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("her time in office is running out", false, Some("Ana Quispe")),
+            ("we still have years of work left.", true, Some("Ana Quispe")),
+        ]
+    );
+    // Without a second speech verb the clause before the quote is not a statement.
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - Ana Quispe arrived in Geneva on Monday and \
+                said: \u{201c}we still have years of work left.\u{201d}\n";
+    assert_eq!(extract(text).expect("an extraction").quotes.len(), 1);
+}

@@ -1078,6 +1078,21 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
             end = i - 1;
             break;
         }
+        // "… and hoped that …", "… and have criticized X": a new predicate of the
+        // speaker's (a verb of saying or a verb taking "that", after an optional
+        // auxiliary) ends the statement.
+        if ["but", "and"].contains(&w.as_str()) {
+            let mut k = i + 1;
+            while ["have", "has", "had", "also", "then", "later"].contains(&doc.word(k).to_lowercase().as_str()) {
+                k += 1;
+            }
+            let verb = doc.word(k);
+            let takes_that = verb.ends_with("ed") && !is_capitalized(verb) && doc.word(k + 1) == "that";
+            if (k > i + 1 && g.is_frame_only_verb(verb)) || (takes_that && !g.is_clause_verb(verb)) {
+                end = if after_comma { i - 1 } else { i };
+                break;
+            }
+        }
         if ["but", "and", "while", "whereas", "though"].contains(&w.as_str()) {
             let next = doc.word(i + 1);
             if is_speech_verb_at(doc, i + 1) && g.is_clause_verb(next) {

@@ -77,3 +77,20 @@ fn a_reported_statement_before_a_second_verb_framing_a_quote_is_its_own_statemen
                 said: \u{201c}we still have years of work left.\u{201d}\n";
     assert_eq!(extract(text).expect("an extraction").quotes.len(), 1);
 }
+
+#[test]
+fn a_new_predicate_of_the_speaker_ends_the_reported_clause() {
+    let quote = only_quote(
+        "Kurt Jansson said they are happy that the court ruled for them and hoped that the plaintiffs \
+         would refrain from further legal action.",
+    );
+    assert_eq!(quote.text, "they are happy that the court ruled for them");
+    let quote = only_quote(
+        "Youngkin and his allies have alleged that many educators do not agree with the missive and have \
+         criticized press coverage of the controversy.",
+    );
+    assert_eq!(quote.text, "many educators do not agree with the missive");
+    // A verb of the reported clause's own subject stays inside it.
+    let quote = only_quote("Ana Quispe said the company expanded and hired 30 people in May.");
+    assert_eq!(quote.text, "the company expanded and hired 30 people in May");
+}

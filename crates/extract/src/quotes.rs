@@ -178,10 +178,15 @@ pub fn is_speech_verb_at(doc: &Document, i: usize) -> bool {
     if !g.is_speech_verb(w) {
         return false;
     }
-    // "the reports", "a call": nouns.
+    // "the reports", "a call", "over claims", "amid reports": nouns.
     let prev = doc.word(i.wrapping_sub(1)).to_lowercase();
-    !["the", "a", "an", "his", "her", "its", "their", "these", "those", "such", "news", "media"]
+    let preposition = ["over", "of", "amid", "despite", "about", "following", "against", "from", "on", "with", "by"]
         .contains(&prev.as_str())
+        && !w.ends_with("ing")
+        && !w.ends_with("ed");
+    !preposition
+        && !["the", "a", "an", "his", "her", "its", "their", "these", "those", "such", "news", "media"]
+            .contains(&prev.as_str())
 }
 
 fn word_count(doc: &Document, r: Range<usize>) -> usize {

@@ -94,3 +94,14 @@ fn a_new_predicate_of_the_speaker_ends_the_reported_clause() {
     let quote = only_quote("Ana Quispe said the company expanded and hired 30 people in May.");
     assert_eq!(quote.text, "the company expanded and hired 30 people in May");
 }
+
+#[test]
+fn a_speech_word_after_a_preposition_is_a_noun() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - Ray Gosling was charged over claims he made to \
+                a television presenter in February. Amid reports the talks had stalled, the envoy left.\n";
+    let quotes = extract(text).expect("an extraction").quotes;
+    assert!(quotes.is_empty(), "{quotes:#?}");
+    // "of" before a past tense is not a noun's preposition.
+    let quote = only_quote("The head of the commission said on Monday that the budget could not pass.");
+    assert_eq!(quote.text, "the budget could not pass");
+}

@@ -137,7 +137,9 @@ impl Attributor for RuleAttribution {
                     }
                 },
                 Raw::Role(head, at, text) => {
-                    speaker = match bridge_description(doc, ents, &head, at, &done) {
+                    let person = bridge_description(doc, ents, &head, at, &done)
+                        .or_else(|| story_subject(doc, ents, at).filter(|&pi| role_fits_person(ents, pi, &head)));
+                    speaker = match person {
                         Some(pi) => Speaker::Person(pi),
                         None => Speaker::Anon { text, affiliation: None, plural: false },
                     };
@@ -533,6 +535,11 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         if PRONOUN_SET.contains(&first.as_str()) {
             return Raw::Pronoun(first, p.start);
         }
+        // "Earlier in the hearing he (had denied …)": an opening adverbial, then the pronoun.
+        let last = doc.word(p.end - 1).to_lowercase();
+        if p.len() > 1 && PRONOUN_SET.contains(&last.as_str()) && last != "it" {
+            return Raw::Pronoun(last, p.end - 1);
+        }
         // "the minister", "the Turkish Minister", "Egypt's minister", "the DGP": the
         // person the text named with that role.
         if let Some(pi) = role_anaphor(doc, ents, p.clone()) {
@@ -702,8 +709,29 @@ fn bridge_description(doc: &Document, ents: &Entities, head: &str, at: usize, do
         return None;
     }
     let singular = !head.ends_with('s') || head.ends_with("ss");
-    let fits = ents.people.get(pi)?.role.as_deref().is_none_or(|role| gazetteer().role_fits(role, head));
-    (singular && fits).then_some(pi)
+    (singular && role_fits_person(ents, pi, head)).then_some(pi)
+}
+
+/// Whether person `pi` can be "the `head`": no role given, or one that fits.
+fn role_fits_person(ents: &Entities, pi: usize, head: &str) -> bool {
+    ents.people.get(pi).is_some_and(|p| p.role.as_deref().is_none_or(|role| gazetteer().role_fits(role, head)))
+}
+
+/// The person a story is about: named at least twice before `at` (outside
+/// quotes), at least twice as often as anyone else. "A BBC presenter who admitted …
+/// Ray Gosling, 71, … the presenter told the court" is that person.
+fn story_subject(doc: &Document, ents: &Entities, at: usize) -> Option<usize> {
+    let mut counts = vec![0usize; ents.people.len()];
+    for m in ents.mentions_before(at).filter(|m| !doc.in_quote(m.tokens.start)) {
+        if let Target::Person(pi) = m.target
+            && let Some(c) = counts.get_mut(pi)
+        {
+            *c += 1;
+        }
+    }
+    let (best, &n) = counts.iter().enumerate().max_by_key(|(_, c)| **c)?;
+    let second = counts.iter().enumerate().filter(|(i, _)| *i != best).map(|(_, c)| *c).max().unwrap_or(0);
+    (n >= 2 && n >= 2 * second).then_some(best)
 }
 
 const PRONOUN_SET: &[&str] = &["he", "she", "they", "it"];

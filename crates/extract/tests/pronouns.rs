@@ -108,3 +108,26 @@ fn a_compound_description_keeps_its_last_noun_as_head() {
     let got = speakers("Further investigation is underway, said a police officer.");
     assert_eq!(got, vec![Some("a police officer".to_string())]);
 }
+
+#[test]
+fn a_role_with_no_antecedent_is_the_person_the_story_is_about() {
+    let got = speakers(
+        "A television presenter who admitted wasting police time was sentenced. Ray Gosling, 71, was \
+         charged in February. Gosling's claim was first made in a documentary. A BBC spokesman said: \
+         \"We regret that we broadcast the claim.\" Entering his plea, the presenter told the court: \"Technically I am guilty of the charge.\" \
+         Earlier in the hearing he had denied the charge, saying: \"In my heart I plead not guilty.\"",
+    );
+    assert_eq!(
+        got,
+        vec![Some("A BBC spokesman".to_string()), Some("Ray Gosling".to_string()), Some("Ray Gosling".to_string())]
+    );
+}
+
+#[test]
+fn without_a_clear_subject_of_the_story_the_role_stays_a_description() {
+    let got = speakers(
+        "Ray Gosling met Bill Turnbull. Gosling and Turnbull talked. A BBC spokesman said: \"We regret that we broadcast the claim.\" \
+         The presenter told the court: \"Technically I am guilty of the charge.\"",
+    );
+    assert_eq!(got, vec![Some("A BBC spokesman".to_string()), Some("The presenter".to_string())]);
+}

@@ -348,6 +348,32 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
             mark_cover(&mut covered);
             continue;
         }
+        // "HHS Secretary Alex Azar issued the following statement:" closing the paragraph
+        // before: that sentence is the frame.
+        let para_start = doc.paragraphs.get(q.para).is_some_and(|p| p.start == open);
+        if para_start
+            && words >= 3
+            && open > 0
+            && doc.is_punct(open - 1, ':')
+            && let Some(lead_in) = doc.tok_sentence.get(open - 1).and_then(|&s| doc.sentences.get(s))
+            && lead_in.tokens.start < open - 1
+            && !(lead_in.tokens.start..open - 1).any(|t| doc.is_quote_mark(t))
+        {
+            let frame = lead_in.tokens.start.max(doc.lead_end)..open - 1;
+            if !frame.is_empty() {
+                out.push(Candidate {
+                    direct: true,
+                    pieces,
+                    frames: vec![frame],
+                    anchor: open,
+                    para: q.para,
+                    inherit: false,
+                });
+                last = Some((out.len() - 1, after_end.max(last_tok + 1)));
+                mark_cover(&mut covered);
+                continue;
+            }
+        }
         // No attribution of its own.
         if let Some((li, lend)) = last
             && let Some(prev) = out.get(li)
@@ -369,7 +395,6 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
                 continue;
             }
         }
-        let para_start = doc.paragraphs.get(q.para).is_some_and(|p| p.start == open);
         let recent = last.and_then(|(li, _)| out.get(li)).is_some_and(|p| q.para <= p.para + 2);
         if para_start && words >= 3 && recent {
             out.push(Candidate { direct: true, pieces, frames: Vec::new(), anchor: open, para: q.para, inherit: true });
@@ -563,7 +588,10 @@ fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
     }
     let parts = split_commas(doc, r.clone());
     let main = parts.first().cloned().unwrap_or(r.clone());
-    if main.len() > 14 {
+    // Long names count as one word ("the National Institute of Allergy and Infectious
+    // Diseases (NIAID) at the National Institutes of Health").
+    let length = main.clone().filter(|&i| ents.mention_at(i).is_none_or(|m| m.tokens.start == i)).count();
+    if length > 14 {
         return false;
     }
     let first = doc.word(r.start);

@@ -105,3 +105,23 @@ fn a_speech_word_after_a_preposition_is_a_noun() {
     let quote = only_quote("The head of the commission said on Monday that the budget could not pass.");
     assert_eq!(quote.text, "the budget could not pass");
 }
+
+#[test]
+fn a_lead_in_ending_with_a_colon_frames_the_next_paragraphs_quote() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - The trial began on Monday.\n\n\
+                Health Secretary Ana Quispe issued the following statement:\n\n\
+                \u{201c}The early actions of the government bought the country valuable time to prepare.\u{201d}\n";
+    let quotes = extract(text).expect("an extraction").quotes;
+    assert_eq!(quotes.len(), 1, "{quotes:#?}");
+    assert_eq!(quotes[0].speaker.as_deref(), Some("Ana Quispe"));
+}
+
+#[test]
+fn a_long_organization_name_is_still_a_plausible_subject() {
+    let quote = only_quote(
+        "On Monday, the National Institute of Allergy and Infectious Diseases (NIAID) at the National \
+         Institutes of Health announced that a clinical trial has begun in Seattle.",
+    );
+    assert_eq!(quote.text, "a clinical trial has begun in Seattle");
+    assert_eq!(quote.speaker.as_deref(), Some("National Institute of Allergy and Infectious Diseases"));
+}

@@ -808,8 +808,18 @@ fn process_run(
             return;
         }
     }
+    // "Operation Cast Lead": a military operation is an event.
+    if doc.word(r.start) == "Operation" && r.len() >= 2 {
+        return;
+    }
+    // "United States and European Union": two organizations when the first conjunct is a
+    // known one by itself.
+    let conjoined = (r.start + 1..r.end).find(|&i| ["and", "&"].contains(&doc.word(i))).is_some_and(|and| {
+        let first = strip_leading_function(doc, r.start..and);
+        gaz_lookup(doc, first).is_some() && gaz_lookup(doc, r.clone()).is_none()
+    });
     // 3. Organization ending.
-    if let Some(kind) = suffix_org(doc, r.clone()) {
+    if !conjoined && let Some(kind) = suffix_org(doc, r.clone()) {
         let mut rr = r.clone();
         // "Rovers coach" cannot happen (lower case), but "State Department" after a
         // country inside the run keeps the country as part of the name.

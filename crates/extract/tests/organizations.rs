@@ -71,3 +71,18 @@ fn a_body_named_by_whom_it_serves_is_an_organization_that_speaks() {
     let speakers: Vec<Option<&str>> = e.quotes.iter().map(|q| q.speaker.as_deref()).collect();
     assert_eq!(speakers, vec![Some("Ana Quispe's office"), Some("Ana Quispe's office"), Some("Ana Quispe")]);
 }
+
+#[test]
+fn two_organizations_joined_by_and_stay_two_and_operations_are_events() {
+    let e = run("The United States and European Union welcomed the talks. Israeli forces left after \
+         Operation Cast Lead ended. Tseng formed the Chinese Precinct Chamber of Commerce in 2010.");
+    let names: Vec<&str> = e.organizations.iter().map(|o| o.name.as_str()).collect();
+    assert!(names.contains(&"United States") && names.contains(&"European Union"), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains(" and ")), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("Operation")), "{names:?}");
+    assert!(names.contains(&"Chinese Precinct Chamber of Commerce"), "{names:?}");
+    // A name that holds "and" as a whole stays whole.
+    let e = run("The Food and Drug Administration said the drug was safe.");
+    let names: Vec<&str> = e.organizations.iter().map(|o| o.name.as_str()).collect();
+    assert!(names.contains(&"Food and Drug Administration"), "{names:?}");
+}

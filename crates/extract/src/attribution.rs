@@ -138,6 +138,7 @@ impl Attributor for RuleAttribution {
                 },
                 Raw::Role(head, at, text) => {
                     let person = bridge_description(doc, ents, &head, at, &done)
+                        .or_else(|| bridge_by_modifier(doc, ents, at, &text, &done))
                         .or_else(|| story_subject(doc, ents, at).filter(|&pi| role_fits_person(ents, pi, &head)));
                     speaker = match person {
                         Some(pi) => Speaker::Person(pi),
@@ -710,6 +711,26 @@ fn bridge_description(doc: &Document, ents: &Entities, head: &str, at: usize, do
     }
     let singular = !head.ends_with('s') || head.ends_with("ss");
     (singular && role_fits_person(ents, pi, head)).then_some(pi)
+}
+
+/// "District police officer Mumtaz Zareen … The police chief says": a description
+/// sharing a content word with the role of the person who made the statement just
+/// before is that person.
+fn bridge_by_modifier(doc: &Document, ents: &Entities, at: usize, text: &str, done: &[Done]) -> Option<usize> {
+    let last = done.last()?;
+    let Speaker::Person(pi) = last.speaker else {
+        return None;
+    };
+    let (here, then) = (*doc.tok_sentence.get(at)?, *doc.tok_sentence.get(last.at)?);
+    if then > here || here - then > 2 {
+        return None;
+    }
+    let role = ents.people.get(pi)?.role.as_deref()?.to_lowercase();
+    let role_words: Vec<&str> = role.split(|c: char| !c.is_alphanumeric()).collect();
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    let modifiers = &words[..words.len().saturating_sub(1)];
+    let g = gazetteer();
+    modifiers.iter().any(|w| w.len() > 3 && !g.is_function_word(w) && role_words.contains(&w.as_str())).then_some(pi)
 }
 
 /// Whether person `pi` can be "the `head`": no role given, or one that fits.

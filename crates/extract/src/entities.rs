@@ -557,8 +557,8 @@ const POSSESSIVE_IN_NAMES: &[&str] = &[
 ];
 /// First words that make a name a place ("Lake Victoria", "Mount Kenya").
 const PLACE_FIRST: &[&str] = &[
-    "lake", "mount", "mt.", "river", "cape", "port", "gulf", "bay", "fort", "saint", "san", "santa", "los", "las",
-    "upper", "lower", "greater", "north", "south", "east", "west", "central", "northern", "southern", "eastern",
+    "lake", "mount", "mt.", "mt", "river", "cape", "port", "gulf", "bay", "fort", "saint", "san", "santa", "los",
+    "las", "upper", "lower", "greater", "north", "south", "east", "west", "central", "northern", "southern", "eastern",
     "western",
 ];
 /// Upper-case words that are not organizations.
@@ -1385,6 +1385,20 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
         }
         let lw = w.to_lowercase();
         let hit = person_words.get(&person_key(w)).filter(|&&(_, is_surname)| !place || is_surname);
+        // A misspelt surname ("Bayrktar" for "Bayraktar"): one edit from exactly one
+        // person's surname of six or more letters, same first letter.
+        let misspelt = || {
+            let key = person_key(w);
+            if place || key.chars().count() < 6 || all_caps(w) || g.is_place(&lw) || known_org_word(&lw) {
+                return None;
+            }
+            let mut near = person_words.iter().filter(|(s, (_, is_surname))| {
+                *is_surname && s.chars().next() == key.chars().next() && strsim::damerau_levenshtein(s, &key) == 1
+            });
+            let first = near.next().map(|(_, hit)| hit);
+            first.filter(|f| near.all(|(_, (pi, _))| *pi == f.0))
+        };
+        let hit = hit.or_else(misspelt);
         if place && hit.is_none() {
             continue;
         }

@@ -131,3 +131,26 @@ fn without_a_clear_subject_of_the_story_the_role_stays_a_description() {
     );
     assert_eq!(got, vec![Some("A BBC spokesman".to_string()), Some("The presenter".to_string())]);
 }
+
+#[test]
+fn a_misspelt_surname_is_the_person_it_is_one_letter_from() {
+    let got = speakers(
+        "Energy Minister Alparslan Bayraktar said on Friday that Turkiye was eager to become a gas hub. \
+         Bayrktar affirmed his intention, noting that efforts would continue in this regard.",
+    );
+    assert_eq!(got, vec![Some("Alparslan Bayraktar".to_string()), Some("Alparslan Bayraktar".to_string())]);
+}
+
+#[test]
+fn a_description_sharing_a_word_with_the_last_speakers_role_is_that_person() {
+    let got = speakers(
+        "District police officer Mumtaz Zareen told reporters that militants detonated the bomb. \
+         The police chief says the explosion destroyed the school building.",
+    );
+    assert_eq!(got, vec![Some("Mumtaz Zareen".to_string()), Some("Mumtaz Zareen".to_string())]);
+    // A place before a candidate's title is not part of their name.
+    let got = speakers(
+        "\"We can tackle climate change and create long-term jobs,\" said Mt Coo-tha candidate Larrisa Waters.",
+    );
+    assert_eq!(got, vec![Some("Larrisa Waters".to_string())]);
+}

@@ -428,6 +428,13 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         subj.end -= 1;
     }
     let mut raw = if subj.is_empty() { Raw::None } else { resolve_np(doc, ents, subj.clone()) };
+    // "A BBC spokesman said", "Reuters' Jane Doe said": an outlet inside the subject is
+    // whom the speaker works for, not a relay (unless the outlet itself speaks).
+    let own_voice = matches!(raw, Raw::Speaker(Speaker::Org(o)) if ents.orgs.get(o).is_some_and(|x| x.kind.is_news()));
+    let mut via = via;
+    if !subj.is_empty() && !matches!(raw, Raw::None) && !own_voice {
+        via.retain(|&o| !ents.mentions_in(subj.clone()).any(|m| m.target == Target::Org(o)));
+    }
     if subj.is_empty() || matches!(raw, Raw::None) {
         // Inverted "said Anja Feld, a banking analyst".
         let after = v + 1..r.end;

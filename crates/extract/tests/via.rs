@@ -58,3 +58,13 @@ fn an_acronym_subject_and_a_zero_that_clause_after_told_x() {
     let q = quotes("He told the BBC the talks had failed.");
     assert_eq!(q[0].text, "the talks had failed");
 }
+
+#[test]
+fn an_outlet_inside_the_speakers_description_is_whom_they_work_for_not_via() {
+    let (speaker, via) = one("A BBC spokesman said that the broadcaster regretted the interview.");
+    assert_eq!((speaker.as_deref(), via), (Some("A BBC spokesman"), Vec::<String>::new()));
+    // The outlet speaking in its own voice stays in via.
+    let q = quotes("The BBC said that the interview had been withdrawn.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(q[0].via, vec!["BBC".to_string()]);
+}

@@ -1340,7 +1340,8 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
         if words.len() > 2 && words.last().is_some_and(|w| is_name_suffix(w)) {
             words.pop();
         }
-        if words.len() < 2 {
+        // One word is a name only when a title made it one ("Governor Sakaja").
+        if words.len() < 2 && p.role.is_none() {
             continue;
         }
         let n = words.len();

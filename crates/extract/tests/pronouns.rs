@@ -154,3 +154,9 @@ fn a_description_sharing_a_word_with_the_last_speakers_role_is_that_person() {
     );
     assert_eq!(got, vec![Some("Larrisa Waters".to_string())]);
 }
+
+#[test]
+fn a_one_word_name_given_with_a_title_is_found_again_alone() {
+    let got = speakers("Governor Wanjiku opened the session. Wanjiku said the county would hire 500 officers.");
+    assert_eq!(got, vec![Some("Wanjiku".to_string())]);
+}

@@ -153,6 +153,13 @@ impl Attributor for RuleAttribution {
                     }
                 }
             }
+            // "The … Communications Minister states that … Minister Marie-Laurence
+            // Lassegue commented …": the person the next sentences name with that role.
+            if let Speaker::Anon { text, plural: false, .. } = &speaker
+                && let Some(pi) = named_next(doc, ents, c.anchor, text)
+            {
+                speaker = Speaker::Person(pi);
+            }
             let quote = build_quote(doc, ents, &map, &c, &speaker, &via);
             let at = c.frames.iter().map(|f| f.start).chain(std::iter::once(c.anchor)).min().unwrap_or(c.anchor);
             done.push(Done { speaker, via, para: c.para, at });
@@ -316,7 +323,7 @@ fn media_via(doc: &Document, ents: &mut Entities, c: &Candidate) -> Vec<usize> {
                     && !NOT_OUTLETS.contains(&lower.as_str())
                     && !g.is_title(doc.word(t))
                     && !g.is_calendar(doc.word(t))
-                    && !g.given_names.contains_key(&doc.word(t).to_lowercase())
+                    && !g.is_given_name(doc.word(t))
                     && ents.people.iter().all(|p| p.name != name && !p.aliases.contains(&name));
                 if outlet {
                     let o = ents.add_org(&name, None, OrgKind::NewsOutlet, None);
@@ -371,9 +378,14 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     let words: Vec<String> = r.clone().map(|i| doc.word(i).to_lowercase()).collect();
     let at = |k: usize| r.start + k;
     // "X quoted Y as saying", "X cited Y as saying": Y.
-    if let Some(k) = words.iter().position(|w| w == "quoted" || w == "cited") {
+    // "the Associated Press reports Lassegue as commenting": the same.
+    let relay = |w: &str| ["quoted", "quotes", "cited", "cites", "reported", "reports"].contains(&w);
+    if let Some(k) = words.iter().position(|w| relay(w)) {
         let passive = k > 0 && ["was", "were", "is", "are", "been", "being"].contains(&words[k - 1].as_str());
-        if !passive && let Some(a) = words[k + 1..].iter().position(|w| w == "as").map(|a| a + k + 1) {
+        let as_saying = words[k + 1..].iter().position(|w| w == "as").map(|a| a + k + 1).filter(|&a| {
+            words.get(a + 1).is_some_and(|w| w.ends_with("ing")) || ["quoted", "cited"].contains(&words[k].as_str())
+        });
+        if !passive && let Some(a) = as_saying {
             let raw = resolve_np(doc, ents, at(k + 1)..at(a));
             if !matches!(raw, Raw::None) {
                 return (raw, via);
@@ -738,6 +750,31 @@ fn bridge_by_modifier(doc: &Document, ents: &Entities, at: usize, text: &str, do
     let modifiers = &words[..words.len().saturating_sub(1)];
     let g = gazetteer();
     modifiers.iter().any(|w| w.len() > 3 && !g.is_function_word(w) && role_words.contains(&w.as_str())).then_some(pi)
+}
+
+/// A singular role description, not indefinite ("The Haitian government Communications
+/// Minister") made explicit by the next two sentences: the person they name whose role
+/// or title ends with the same word ("Minister Marie-Laurence Jocelyn Lassegue").
+fn named_next(doc: &Document, ents: &Entities, at: usize, text: &str) -> Option<usize> {
+    let g = gazetteer();
+    let first = text.split_whitespace().next()?.to_lowercase();
+    let head = text.split_whitespace().last()?.to_lowercase();
+    if ["a", "an", "one", "two", "some"].contains(&first.as_str()) || !(g.is_role(&head) || g.is_title(&head)) {
+        return None;
+    }
+    let here = *doc.tok_sentence.get(at)?;
+    let from = ents.mentions.partition_point(|m| m.tokens.start <= at);
+    ents.mentions[from..]
+        .iter()
+        .take_while(|m| doc.tok_sentence.get(m.tokens.start).is_some_and(|&s| s <= here + 2))
+        .filter(|m| !doc.in_quote(m.tokens.start))
+        .find_map(|m| match m.target {
+            Target::Person(pi) => {
+                let role = ents.people.get(pi)?.role.as_deref()?.to_lowercase();
+                role.split_whitespace().last().is_some_and(|w| w == head).then_some(pi)
+            }
+            Target::Org(_) => None,
+        })
 }
 
 /// Whether person `pi` can be "the `head`": no role given, or one that fits.

@@ -323,7 +323,7 @@ fn add_transcript_speakers(doc: &Document, ents: &mut Entities) {
             aliases: vec![surname],
             role: None,
             affiliation: None,
-            female: g.given_names.get(&first).copied(),
+            female: g.given_name_gender(&first),
             first_mention: None,
             known: None,
         });
@@ -423,7 +423,7 @@ impl Entities {
         }
         let canonical = self.known.names.people[k].name.clone();
         let first = canonical.split_whitespace().next().unwrap_or_default().to_lowercase();
-        let female = gazetteer().given_names.get(&first).copied();
+        let female = gazetteer().given_name_gender(&first);
         self.people.push(PersonRec {
             name: canonical,
             aliases: Vec::new(),
@@ -556,6 +556,8 @@ const POSSESSIVE_IN_NAMES: &[&str] = &[
     "gentlemen",
 ];
 /// First words that make a name a place ("Lake Victoria", "Mount Kenya").
+/// Forms of address that precede a name without saying what the person does.
+const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Dame", "Mx", "Mme", "Mlle", "M"];
 const PLACE_FIRST: &[&str] = &[
     "lake", "mount", "mt.", "mt", "river", "cape", "port", "gulf", "bay", "fort", "saint", "san", "santa", "los",
     "las", "upper", "lower", "greater", "north", "south", "east", "west", "central", "northern", "southern", "eastern",
@@ -792,8 +794,7 @@ fn process_run(
     {
         let acr = doc.word(r.end + 1).to_string();
         let last = doc.word(r.end - 1);
-        let first_is_title =
-            g.is_title(doc.word(r.start)) && g.given_names.contains_key(&doc.word(r.start + 1).to_lowercase());
+        let first_is_title = g.is_title(doc.word(r.start)) && g.is_given_name(doc.word(r.start + 1));
         if !g.is_non_org_ending(last) && !first_is_title {
             let kind = match g.org_index.get(&acr.to_lowercase()) {
                 Some(&gi) => g.orgs[gi].kind,
@@ -875,8 +876,7 @@ fn process_run(
         let mut matched = false;
         // Inside a name that starts with a given name ("Jorge Mendes Lima", "Michael
         // Jordan") a one-word place or country is part of the name.
-        let in_name =
-            rest_start.is_some_and(|rs| (rs..p).any(|i| g.given_names.contains_key(&doc.word(i).to_lowercase())));
+        let in_name = rest_start.is_some_and(|rs| (rs..p).any(|i| g.is_given_name(doc.word(i))));
         let maxlen = g.max_org_tokens.min(r.end - p);
         for len in (1..=maxlen).rev() {
             if in_name && len == 1 {
@@ -1013,7 +1013,11 @@ fn classify_piece(
     if name.is_empty() {
         return;
     }
-    let mut role = title_end.map(|t| doc.span_text(run.start.min(piece.start)..t).to_string());
+    // "Mr." or "Dr." alone is how the text addresses the person, not a role.
+    let mut role = title_end
+        .map(|t| run.start.min(piece.start)..t)
+        .filter(|r| !r.clone().all(|i| !doc.is_word(i) || HONORIFICS.contains(&doc.word(i).trim_end_matches('.'))))
+        .map(|r| doc.span_text(r).to_string());
     // A run that opens with a title ("Minister of Energy and Natural Resources of
     // Turkiye Alparslan Bayraktar", "Director General of Police Rajvinder Singh
     // Bhatti"): its pieces before the last are the role; the last ends with the name,
@@ -1037,9 +1041,7 @@ fn classify_piece(
     // Investigator Peter Smith"): the name starts there, the words before are the role.
     if name.len() >= 3
         && let Some(k) = (name.start + 1..name.end - 1).find(|&i| {
-            g.given_names.contains_key(&doc.word(i).to_lowercase())
-                && !g.given_names.contains_key(&doc.word(i - 1).to_lowercase())
-                && is_capitalized(doc.word(i + 1))
+            g.is_given_name(doc.word(i)) && !g.is_given_name(doc.word(i - 1)) && is_capitalized(doc.word(i + 1))
         })
         && (name.start..k).all(|i| is_capitalized(doc.word(i)) && !all_caps(doc.word(i)) || g.is_title(doc.word(i)))
         && ((name.start..k)
@@ -1050,8 +1052,7 @@ fn classify_piece(
             || name.start >= 2
                 && doc.word(name.start - 1).eq_ignore_ascii_case("the")
                 && doc.word(name.start - 2) == "of")
-        && !(name.start..k)
-            .any(|i| g.given_names.contains_key(&doc.word(i).to_lowercase()) || is_name_suffix(doc.word(i)))
+        && !(name.start..k).any(|i| g.is_given_name(doc.word(i)) || is_name_suffix(doc.word(i)))
         && !(name.start..k).any(|i| doc.word(i).ends_with('.') && doc.word(i).chars().count() == 2)
     {
         role = Some(doc.span_text(run.start.min(name.start)..k).to_string());
@@ -1142,7 +1143,7 @@ fn classify_piece(
     if g.is_place(&key_of(doc, name.clone())) {
         return;
     }
-    let given = g.given_names.contains_key(&words[0].to_lowercase());
+    let given = g.is_given_name(words[0]);
     let cue = title_end.is_some()
         || given
         || surname_speaks(doc, name.clone())
@@ -1289,7 +1290,7 @@ fn add_person(
         }
         (None, None) => {
             let first = doc.word(name.start).to_lowercase();
-            let female = g.given_names.get(&first).copied();
+            let female = g.given_name_gender(&first);
             let mut aliases = Vec::new();
             // Surname alias: the last word, with a preceding particle ("de Mistura").
             if name.len() >= 2 {
@@ -1465,7 +1466,7 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
         // What the text does with an unknown one-word name marks a company or an
         // organization: "shares of Quantiva", "Quantiva shares", "Brightwell's chief
         // executive", "Zorvex said in a statement".
-        if !g.given_names.contains_key(&lw) && !g.is_place(&lw) {
+        if !g.is_given_name(&lw) && !g.is_place(&lw) {
             let next = doc.word(t + 1).to_lowercase();
             let possessive = doc.tokens.get(t + 1).is_some_and(|x| x.kind == TokKind::Possessive);
             let after_possessive = doc.word(t + 2).to_lowercase();
@@ -1503,7 +1504,7 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
         let role_next = doc.is_word(t + 1) && !is_capitalized(doc.word(t + 1)) && g.is_role(doc.word(t + 1));
         let person_after =
             role_next && mentions.iter().any(|m| m.tokens.start == t + 2 && matches!(m.target, Target::Person(_)));
-        if person_after && !g.given_names.contains_key(&lw) {
+        if person_after && !g.is_given_name(&lw) {
             let idx = ents.add_org(w, None, OrgKind::Other, None);
             mentions.push(Mention { tokens: t..t + 1, target: Target::Org(idx) });
         }
@@ -1528,7 +1529,7 @@ fn role_around(doc: &Document, run: Range<usize>) -> Option<String> {
         |r: Range<usize>| r.clone().any(|i| doc.is_word(i) && !is_capitalized(doc.word(i)) && g.is_role(doc.word(i)));
     let segment_back = |end: usize| {
         let mut s = end;
-        while s > 0
+        while s > doc.lead_end
             && end - s < 14
             && !doc.is_punct(s - 1, ',')
             && !doc.is_punct(s - 1, '.')

@@ -195,6 +195,24 @@ impl Gazetteer {
         let noun = noun.to_lowercase();
         has(&noun) || self.role_synonyms.get(&noun).is_some_and(|syns| syns.iter().any(|s| has(s)))
     }
+    /// Whether `w` is a given name, a hyphenated one included ("Marie-Laurence",
+    /// "Jean-Pierre").
+    pub fn is_given_name(&self, w: &str) -> bool {
+        self.given_name_gender(w).is_some()
+    }
+    /// `Some(true)` for a given name that usually takes "she", `Some(false)` for "he",
+    /// `None` for a word that is not a given name; a hyphenated name ("Marie-Laurence")
+    /// by its first part.
+    pub fn given_name_gender(&self, w: &str) -> Option<bool> {
+        let lower = w.to_lowercase();
+        self.given_names.get(&lower).copied().or_else(|| {
+            let (first, rest) = lower.split_once('-')?;
+            if rest.is_empty() || !w.split('-').skip(1).all(is_capitalized_word) {
+                return None;
+            }
+            self.given_names.get(first).copied()
+        })
+    }
     /// Lower-case role noun ("envoy", "analyst").
     pub fn is_role(&self, w: &str) -> bool {
         self.roles.contains(&w.to_lowercase())
@@ -251,6 +269,10 @@ impl Gazetteer {
     pub fn is_speech_verb(&self, w: &str) -> bool {
         self.is_clause_verb(w) || self.is_frame_only_verb(w)
     }
+}
+
+fn is_capitalized_word(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
 }
 
 static SHARED: OnceLock<Gazetteer> = OnceLock::new();

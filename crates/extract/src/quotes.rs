@@ -826,7 +826,10 @@ fn strip_leading(doc: &Document, r: Range<usize>) -> Range<usize> {
             }
             continue;
         }
-        if PREPOSITIONS.contains(&w.as_str()) {
+        // "over 150,000 people": "more than", not a place or time.
+        let quantity = ["over", "under", "about", "around"].contains(&w.as_str())
+            && doc.word(r.start + 1).chars().next().is_some_and(|c| c.is_ascii_digit());
+        if PREPOSITIONS.contains(&w.as_str()) && !quantity {
             // Short prepositional phrase closed by a comma.
             if let Some(c) = (r.start..r.end.min(r.start + 7)).find(|&i| doc.is_punct(i, ','))
                 && c + 1 < r.end

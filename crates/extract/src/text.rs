@@ -93,6 +93,9 @@ pub fn tokenize_range(text: &str, from: usize, to: usize, out: &mut Vec<Token>) 
                     j += 1;
                 } else if is_inner(cj) && j + 1 < n && chars[j + 1].1.is_alphanumeric() {
                     j += 2;
+                } else if cj == ',' && thousands_group(&chars, j) {
+                    // "150,000": the comma groups digits; it is not a clause boundary.
+                    j += 4;
                 } else {
                     break;
                 }
@@ -128,6 +131,12 @@ pub fn tokenize_range(text: &str, from: usize, to: usize, out: &mut Vec<Token>) 
         out.push(Token { start: pos, end, kind });
         i += 1;
     }
+}
+
+/// Whether the comma at `j` separates a group of three digits from the digits before it.
+fn thousands_group(chars: &[(usize, char)], j: usize) -> bool {
+    let digit = |k: usize| chars.get(k).is_some_and(|(_, c)| c.is_ascii_digit());
+    j > 0 && digit(j - 1) && digit(j + 1) && digit(j + 2) && digit(j + 3) && !digit(j + 4)
 }
 
 /// Tokenizes a short string and returns the token texts (used for gazetteer keys).

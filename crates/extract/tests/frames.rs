@@ -125,3 +125,9 @@ fn a_long_organization_name_is_still_a_plausible_subject() {
     assert_eq!(quote.text, "a clinical trial has begun in Seattle");
     assert_eq!(quote.speaker.as_deref(), Some("National Institute of Allergy and Infectious Diseases"));
 }
+
+#[test]
+fn a_number_with_thousands_separators_is_one_word() {
+    let quote = only_quote("The minister states that over 150,000 people in the capital, Port-au-Prince, are dead.");
+    assert_eq!(quote.text, "over 150,000 people in the capital, Port-au-Prince, are dead");
+}

@@ -160,3 +160,26 @@ fn a_one_word_name_given_with_a_title_is_found_again_alone() {
     let got = speakers("Governor Wanjiku opened the session. Wanjiku said the county would hire 500 officers.");
     assert_eq!(got, vec![Some("Wanjiku".to_string())]);
 }
+
+#[test]
+fn a_role_description_is_the_person_the_next_sentence_names_with_that_role() {
+    let got = speakers(
+        "The Haitian government Communications Minister states that over 150,000 people are confirmed dead. \
+         Minister Marie-Laurence Jocelyn Lassegue commented that the figure is based on bodies collected. \
+         \"Nobody knows how many bodies are buried in the rubble,\" the Associated Press reports Lassegue as commenting.",
+    );
+    let lassegue = Some("Marie-Laurence Jocelyn Lassegue".to_string());
+    assert_eq!(got, vec![lassegue.clone(), lassegue.clone(), lassegue]);
+}
+
+#[test]
+fn mr_is_not_a_role_and_a_dateline_is_not_part_of_one() {
+    let text = "Talks\n\nABUJA, May 20, 2016 (AFP) - The police spokesperson, Jimoh Moshood, disclosed the probe \
+                on Wednesday.\n\nMr. Moshood stated that officers were under obligation.\n\n\
+                The spokesperson said that the comment was a distraction.\n";
+    let e = extract(text).expect("an extraction");
+    let moshood = e.people.iter().find(|p| p.name == "Jimoh Moshood").expect("Moshood found");
+    assert_eq!(moshood.role.as_deref(), Some("The police spokesperson"));
+    let got: Vec<Option<&str>> = e.quotes.iter().map(|q| q.speaker.as_deref()).collect();
+    assert_eq!(got, vec![Some("Jimoh Moshood"), Some("Jimoh Moshood")]);
+}

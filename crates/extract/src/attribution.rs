@@ -505,6 +505,16 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         }
     }
     parts.push(s..r.end);
+    // "Asked whether he was satisfied with the referee, Nichimura Yuchi, the Angolan
+    // coach retorted": an opening participle clause, appositives and all, is not the
+    // subject; the part before the verb is.
+    let opener = parts.first().map(|p| doc.word(p.start).to_lowercase()).unwrap_or_default();
+    if parts.len() >= 3
+        && (["asked", "pressed", "questioned", "interviewed"].contains(&opener.as_str()) || opener.ends_with("ing"))
+        && let Some(last) = parts.last().cloned()
+    {
+        parts = vec![last];
+    }
     parts.retain(|p| {
         if p.is_empty() {
             return false;

@@ -799,6 +799,21 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
             }
         }
         if !plausible_subject(doc, ents, start..e) {
+            // "Seismologists have counted 70 aftershocks, and say the temblors …": the
+            // sentence's subject, when a short one opens it.
+            if e > start + 2 && ["and", "but"].contains(&doc.word(e - 1)) && doc.is_punct(e - 2, ',') {
+                let verb_at = (start + 1..e.min(start + 7)).find(|&i| {
+                    let w = doc.word(i);
+                    ["has", "have", "had", "is", "are", "was", "were", "will", "would"].contains(&w)
+                        || (w.len() > 4 && w.ends_with("ed") && !is_capitalized(w))
+                });
+                if let Some(se) = verb_at
+                    && plausible_subject(doc, ents, start..se)
+                    && let Some(c) = clause_after_verb(doc, v, r.clone())
+                {
+                    return Some((start..se, c..r.end));
+                }
+            }
             return None;
         }
         if let Some(c) = clause_after_verb(doc, v, r.clone()) {
@@ -1222,6 +1237,19 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
                 break;
             }
         }
+        // 1a. "…, with authorities saying there is no longer any hope": the noun phrase
+        // after "with" says the clause after its participle.
+        if content.is_empty()
+            && let Some((frame, clause)) = with_participle(doc, ents, r.clone())
+        {
+            let clause_end = cut_content(doc, ents, clause.clone()).0.end;
+            if let Some(c) =
+                make_candidate(doc, &[clause.start..clause_end], vec![frame.clone()], frame.start, sent.para)
+            {
+                out.push(c);
+            }
+            continue;
+        }
         // 1b. "…, disputed by Labour whips, who denied any assault had happened": the
         // relative clause's speech verb, its antecedent the noun phrase before the comma.
         if content.is_empty() {
@@ -1303,6 +1331,22 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
         }
     }
     out
+}
+
+/// "…, with authorities saying (that) …": the frame (the noun phrase after "with") and
+/// the clause after the participle.
+fn with_participle(doc: &Document, ents: &Entities, r: Range<usize>) -> Option<(Range<usize>, Range<usize>)> {
+    let w = (r.start..r.end).find(|&i| doc.word(i).eq_ignore_ascii_case("with") && i > r.start)?;
+    let k = (w + 2..r.end.min(w + 8)).find(|&k| PARTICIPLE_SPEECH.contains(&doc.word(k)))?;
+    let np = w + 1..k;
+    if np.clone().any(|i| !doc.is_word(i) && doc.tokens.get(i).is_none_or(|t| t.kind != TokKind::Possessive))
+        || !plausible_subject(doc, ents, np.clone())
+        || ents.mentions_in(np.clone()).next().is_none() && !np.clone().any(|i| gazetteer().is_anon_head(doc.word(i)))
+    {
+        return None;
+    }
+    let c = clause_after_verb(doc, k, k..r.end)?;
+    Some((np, c..r.end))
 }
 
 /// "AMLO acknowledged that A, but asserted that “B”": the reported statement A before

@@ -131,3 +131,33 @@ fn a_number_with_thousands_separators_is_one_word() {
     let quote = only_quote("The minister states that over 150,000 people in the capital, Port-au-Prince, are dead.");
     assert_eq!(quote.text, "over 150,000 people in the capital, Port-au-Prince, are dead");
 }
+
+#[test]
+fn a_noun_phrase_after_with_says_the_clause_after_its_participle() {
+    let quote = only_quote(
+        "The death toll looks certain to rise, with authorities saying there is no longer any hope of finding survivors.",
+    );
+    assert_eq!(quote.text, "there is no longer any hope of finding survivors");
+    assert_eq!(quote.speaker.as_deref(), Some("authorities"));
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - He left the court with his wife saying goodbye.\n";
+    assert!(extract(text).expect("an extraction").quotes.is_empty());
+}
+
+#[test]
+fn a_second_predicate_of_the_sentences_subject_frames_a_statement() {
+    let quote = only_quote(
+        "Ana Quispe has counted more than 70 aftershocks since Tuesday, and says the tremors are likely to continue.",
+    );
+    assert_eq!(quote.text, "the tremors are likely to continue");
+    assert_eq!(quote.speaker.as_deref(), Some("Ana Quispe"));
+}
+
+#[test]
+fn an_opening_question_and_its_appositives_are_not_the_subject() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - The Angolan national team coach, Oliver Goncalves Luis, spoke on Monday. \
+                Asked whether he was satisfied with the Japanese referee, Nichimura Yuchi, the Angolan coach retorted: \
+                \"I usually do not want to talk about referees, but we have better referees in Africa.\"\n";
+    let quotes = extract(text).expect("an extraction").quotes;
+    assert_eq!(quotes.len(), 1, "{quotes:#?}");
+    assert_eq!(quotes[0].speaker.as_deref(), Some("Oliver Goncalves Luis"));
+}

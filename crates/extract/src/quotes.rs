@@ -1242,9 +1242,9 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
         if content.is_empty()
             && let Some((frame, clause)) = with_participle(doc, ents, r.clone())
         {
-            let clause_end = cut_content(doc, ents, clause.clone()).0.end;
+            let clause = cut_content(doc, ents, clause).0;
             if let Some(c) =
-                make_candidate(doc, &[clause.start..clause_end], vec![frame.clone()], frame.start, sent.para)
+                make_candidate(doc, std::slice::from_ref(&clause), vec![frame.clone()], frame.start, sent.para)
             {
                 out.push(c);
             }

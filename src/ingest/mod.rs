@@ -10,11 +10,17 @@
 //! 3. The article, its quotes and the merged entities are written as one batch:
 //!    atomically on the embedded store, article last on MongoDB.
 //!
+//! Before step 1, [`source`] tells what an input is (text, an HTML page or
+//! NDJSON) and [`page`] reads a page's article and metadata; [`input_from_page`]
+//! turns a page into the same [`IngestInput`] a text gives.
+//!
 //! Ids come from the content (the article id from its headline and a hash of
 //! its body, quote ids from their position), so ingesting the same text again
 //! rewrites the same records: nothing is duplicated.
 
+pub mod page;
 mod resolve;
+pub mod source;
 
 use crate::domain::{Article, ArticleId, OrgKind, OrganizationId, Quote, QuoteId, Span, Speaker, slugify};
 use crate::store::{GraphBatch, Store, StoreError};
@@ -57,12 +63,68 @@ pub enum IngestError {
     Extract(#[from] ExtractError),
     #[error("{0}")]
     Invalid(String),
+    /// The page is a section front, an index or another page that is not an article.
+    #[error("{0}")]
+    NotAnArticle(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// The longest headline kept.
 const MAX_HEADLINE_CHARS: usize = 300;
+
+impl From<page::PageError> for IngestError {
+    fn from(error: page::PageError) -> Self {
+        match error {
+            page::PageError::NotAnArticle(_) => IngestError::NotAnArticle(error.to_string()),
+            page::PageError::Binary => IngestError::Invalid(error.to_string()),
+        }
+    }
+}
+
+/// The ingest input of an HTML page: its main text, and for every field the
+/// caller's value (`given`, whose `text` is ignored) else the page's metadata.
+/// `charset` is the transport's (an HTTP `Content-Type`), if any.
+pub fn input_from_page(
+    html: &[u8],
+    charset: Option<&str>,
+    given: IngestInput,
+) -> Result<(IngestInput, page::PageArticle), IngestError> {
+    let article = page::read_page(html, charset, given.url.as_deref())?;
+    let headline = given.headline.clone().or_else(|| article.headline.clone());
+    // The headline goes first, as in a text file, so the extractor never takes
+    // the first paragraph for one; the stored headline is the full one.
+    let text = format!("{}\n\n{}", headline_line(headline.as_deref(), &article.text), article.text);
+    let input = IngestInput {
+        text,
+        headline,
+        url: given.url.or_else(|| article.url.clone()),
+        outlet: given.outlet.or_else(|| article.outlet.clone()),
+        published_at: given.published_at.or(article.published_at),
+        language: given.language.or_else(|| article.language.clone()),
+    };
+    Ok((input, article))
+}
+
+/// A first line the extractor takes for a headline (at most 20 words and 160
+/// characters, not ending like a sentence): the headline shortened to fit, or
+/// the body's first words.
+fn headline_line(headline: Option<&str>, body: &str) -> String {
+    let source = headline.filter(|h| !h.trim().is_empty()).unwrap_or(body);
+    let mut line = String::new();
+    for word in source.split_whitespace().take(12) {
+        if line.len() + word.len() + 1 > 150 {
+            break;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    let line = line.replace(") -", ")").replace(") —", ")").replace(") –", ")");
+    let line = line.trim_end_matches(['.', ',', ';', ':', ' ']);
+    if line.is_empty() { "Article".to_owned() } else { line.to_owned() }
+}
 
 /// Extracts `input.text`, resolves it against `store`, and writes the result.
 pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestReport, IngestError> {

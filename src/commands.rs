@@ -4,7 +4,7 @@
 
 use crate::cli::{EvalArgs, ExtractArgs, GenerateArgs, IngestArgs};
 use crate::config::Settings;
-use crate::ingest::source::{self, Format, MAX_SOURCE_BYTES, NdjsonArticle};
+use crate::ingest::source::{self, Format, MAX_SOURCE_BYTES};
 use crate::ingest::{IngestError, IngestInput, IngestReport, ingest, input_from_page};
 use crate::seed;
 use crate::startup::open_store;
@@ -194,7 +194,10 @@ fn articles_of(label: &str, bytes: &[u8], defaults: &IngestInput) -> Vec<(String
     };
     match format {
         Format::Html => {
-            vec![(label.to_owned(), input_from_page(bytes, None, defaults.clone()).map(|(input, _)| input))]
+            vec![(
+                label.to_owned(),
+                input_from_page(bytes, None, IngestInput::default()).map(|input| input.or(defaults)),
+            )]
         }
         Format::Text => {
             let article = match std::str::from_utf8(bytes) {
@@ -212,29 +215,11 @@ fn articles_of(label: &str, bytes: &[u8], defaults: &IngestInput) -> Vec<(String
                 .map(|(line, parsed)| {
                     let article = parsed
                         .map_err(|e| IngestError::Invalid(format!("not an article: {e}")))
-                        .and_then(|article| ndjson_input(article, defaults));
+                        .and_then(|article| article.into_input(defaults));
                     (format!("{label}:{line}"), article)
                 })
                 .collect(),
         },
-    }
-}
-
-/// An NDJSON article as ingest input; its own fields win over the command line's.
-fn ndjson_input(article: NdjsonArticle, defaults: &IngestInput) -> Result<IngestInput, IngestError> {
-    let given = IngestInput {
-        text: String::new(),
-        headline: article.headline,
-        url: article.url,
-        outlet: article.outlet.or_else(|| defaults.outlet.clone()),
-        published_at: article.published_at.or(defaults.published_at),
-        language: article.language.or_else(|| defaults.language.clone()),
-    };
-    match (article.text, article.html) {
-        (Some(text), None) => Ok(IngestInput { text, ..given }),
-        // A JSON string is Unicode already, whatever the markup declares.
-        (None, Some(html)) => input_from_page(html.as_bytes(), Some("utf-8"), given).map(|(input, _)| input),
-        _ => Err(IngestError::Invalid("an article has exactly one of `text` and `html`".into())),
     }
 }
 

@@ -481,6 +481,9 @@ async fn ingest_reads_pages_ndjson_directories_and_stdin() {
     lines.insert(1, "{\"headline\": \"broken\"".into());
     std::fs::write(inputs.join("wire.ndjson"), lines.join("\n") + "\n").unwrap();
     std::fs::write(inputs.join(".hidden.txt"), "Hidden\n\nNot read.").unwrap();
+    let mut huge = b"<!DOCTYPE html><html><body><p>".to_vec();
+    huge.resize(newsgraph::ingest::source::MAX_SOURCE_BYTES + 10, b'a');
+    std::fs::write(inputs.join("crawl/huge.html"), huge).unwrap();
 
     let data = dir.path().join("data");
     let output = newsgraph(&["ingest", "--data-dir", data.to_str().unwrap(), inputs.to_str().unwrap()]);
@@ -494,7 +497,8 @@ async fn ingest_reads_pages_ndjson_directories_and_stdin() {
     assert!(out.contains("wire.ndjson:2: failed: not an article: EOF"), "{out}");
     assert!(out.contains("wire.ndjson:3: failed: an article has exactly one of `text` and `html`"), "{out}");
     assert!(!out.contains("hidden"), "{out}");
-    assert!(out.contains("3 of 6 articles ingested, 1 pages skipped as not articles, 3 failed"), "{out}");
+    assert!(out.contains("huge.html: failed: the input is over the limit of 16777216 bytes"), "{out}");
+    assert!(out.contains("3 of 7 articles ingested, 1 pages skipped as not articles, 4 failed"), "{out}");
 
     let store = SqliteStore::open(&data).unwrap();
     assert_eq!(store.counts().await.unwrap().articles, 3);

@@ -6,7 +6,7 @@ use super::articles::ArticleNode;
 use super::context::{load_all, store};
 use super::error::{ApiError, ApiResult};
 use super::quotes::QuoteNode;
-use crate::ingest::{IngestError, IngestInput, ingest, input_from_page};
+use crate::ingest::{IngestError, IngestInput, Submission, ingest};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -64,21 +64,20 @@ impl IngestMutation {
         let caller = ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous);
         policy.authorize(caller)?;
         let store = store(ctx)?;
-        let given = IngestInput {
-            text: String::new(),
+        let submission = Submission {
+            text: input.text,
+            html: input.html,
             headline: input.headline,
             url: input.url,
             outlet: input.outlet,
             published_at: input.published_at,
             language: input.language,
         };
-        let article = match (input.text, input.html) {
-            (Some(text), None) => IngestInput { text, ..given },
-            // A GraphQL string is Unicode already, whatever the markup declares.
-            (None, Some(html)) => input_from_page(html.as_bytes(), Some("utf-8"), given).map_err(api_error)?.0,
-            (Some(_), Some(_)) => return Err(ApiError::bad_input("give the article's `text` or its `html`, not both")),
-            (None, None) => return Err(ApiError::bad_input("give the article's `text` or its `html`")),
-        };
+        // Reading a large page takes a while: off the server's async threads.
+        let article = tokio::task::spawn_blocking(move || submission.into_input(&IngestInput::default()))
+            .await
+            .map_err(|_| ApiError::Internal)?
+            .map_err(api_error)?;
         let report = ingest(store.as_ref(), article).await.map_err(api_error)?;
         let article = store.articles(std::slice::from_ref(&report.article)).await?.pop().ok_or(ApiError::Internal)?;
         let quotes = load_all(ctx, &report.quotes).await?;

@@ -113,10 +113,12 @@ pub fn read_page(bytes: &[u8], declared_charset: Option<&str>, url: Option<&str>
 
 /// Decodes an HTML page (see the module docs for the order of evidence).
 pub fn decode_html(bytes: &[u8], declared_charset: Option<&str>) -> Result<(String, &'static Encoding), PageError> {
-    if looks_binary(bytes) {
+    let bom = Encoding::for_bom(bytes);
+    // UTF-16 with a byte-order mark has NULs but is text.
+    if bom.is_none() && super::source::is_binary(bytes) {
         return Err(PageError::Binary);
     }
-    let encoding = Encoding::for_bom(bytes)
+    let encoding = bom
         .map(|(encoding, _)| encoding)
         .or_else(|| declared_charset.and_then(|label| Encoding::for_label(label.trim().as_bytes())))
         .or_else(|| charset_in_markup(bytes))
@@ -131,26 +133,15 @@ pub fn decode_html(bytes: &[u8], declared_charset: Option<&str>) -> Result<(Stri
         });
     // A page that declares UTF-16 but is read as bytes of ASCII markup is UTF-8 (the HTML rule).
     let encoding = if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
-        if Encoding::for_bom(bytes).is_some() { encoding } else { encoding_rs::UTF_8 }
+        if bom.is_some() { encoding } else { encoding_rs::UTF_8 }
     } else {
         encoding
     };
     let (text, used, _) = encoding.decode(bytes);
-    if looks_binary(text.as_bytes()) {
+    if super::source::is_binary(text.as_bytes()) {
         return Err(PageError::Binary);
     }
     Ok((text.into_owned(), used))
-}
-
-/// NUL bytes, or more than 5% control characters, in the first 8 KiB.
-fn looks_binary(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(8192)];
-    // UTF-16 with a byte-order mark has NULs but is text.
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return false;
-    }
-    let control = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)).count();
-    head.contains(&0) || control * 20 > head.len()
 }
 
 /// The charset a `<meta>` tag declares in the first 4 KiB (the HTML prescan, simplified).

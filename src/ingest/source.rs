@@ -2,8 +2,7 @@
 //! per line), or plain article text. File names are not trusted: a binary file
 //! named `.html` is refused as binary, a text file named `.html` is text.
 
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use super::Submission;
 
 /// The largest input read (a file, standard input or one NDJSON line's page).
 pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
@@ -15,7 +14,7 @@ pub enum Format {
     Text,
     /// A web page; its main text and metadata are read by [`super::page`].
     Html,
-    /// One JSON object per line, each an [`NdjsonArticle`].
+    /// One JSON object per line, each a [`Submission`].
     Ndjson,
 }
 
@@ -36,14 +35,14 @@ pub enum SourceError {
     Binary,
     #[error("the input is empty")]
     Empty,
-    #[error("the input is {bytes} bytes; the limit is {limit}")]
-    TooLarge { bytes: usize, limit: usize },
+    #[error("the input is over the limit of {limit} bytes")]
+    TooLarge { limit: usize },
 }
 
 /// Tells the format of `bytes` from their content.
 pub fn detect(bytes: &[u8]) -> Result<Format, SourceError> {
     if bytes.len() > MAX_SOURCE_BYTES {
-        return Err(SourceError::TooLarge { bytes: bytes.len(), limit: MAX_SOURCE_BYTES });
+        return Err(SourceError::TooLarge { limit: MAX_SOURCE_BYTES });
     }
     let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
     if !utf16 && is_binary(bytes) {
@@ -77,7 +76,7 @@ pub fn detect(bytes: &[u8]) -> Result<Format, SourceError> {
 }
 
 /// NUL bytes or more than 1% control characters in the first 8 KiB (the extractor's own bound).
-fn is_binary(bytes: &[u8]) -> bool {
+pub fn is_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8192)];
     let control = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)).count();
     head.contains(&0) || control * 100 > head.len()
@@ -92,24 +91,11 @@ fn looks_like_html(start: &str) -> bool {
         || lower.starts_with("<?xml") && lower.contains("<html")
 }
 
-/// One line of NDJSON: an article given as `text` or as `html` (exactly one).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NdjsonArticle {
-    pub text: Option<String>,
-    pub html: Option<String>,
-    pub headline: Option<String>,
-    pub url: Option<String>,
-    pub outlet: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub language: Option<String>,
-}
-
 /// The lines of an NDJSON input, numbered from 1, blank lines skipped, each
 /// parsed on its own: a bad line is an error for that line only.
-pub fn ndjson_lines(text: &str) -> impl Iterator<Item = (usize, Result<NdjsonArticle, String>)> + '_ {
+pub fn ndjson_lines(text: &str) -> impl Iterator<Item = (usize, Result<Submission, String>)> + '_ {
     text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()).map(|(index, line)| {
-        let parsed = serde_json::from_str::<NdjsonArticle>(line.trim()).map_err(|e| e.to_string());
+        let parsed = serde_json::from_str::<Submission>(line.trim()).map_err(|e| e.to_string());
         (index + 1, parsed)
     })
 }
@@ -128,6 +114,7 @@ mod tests {
         assert_eq!(detect(b"<3 this story is text"), Ok(Format::Text));
         assert_eq!(detect(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D]), Err(SourceError::Binary));
         assert_eq!(detect(b"  \n "), Err(SourceError::Empty));
+        assert_eq!(detect(&vec![b'a'; MAX_SOURCE_BYTES + 1]), Err(SourceError::TooLarge { limit: MAX_SOURCE_BYTES }));
         let mut utf16 = vec![0xFF, 0xFE];
         for unit in "<html><p>Grüße</p></html>".encode_utf16() {
             utf16.extend_from_slice(&unit.to_le_bytes());

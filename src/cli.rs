@@ -47,10 +47,13 @@ pub struct ExtractArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct IngestArgs {
-    /// Article text files (UTF-8); a short first line followed by a blank line is the headline.
+    /// Files, directories (read recursively) or `-` for standard input: article text (UTF-8; a
+    /// short first line followed by a blank line is the headline), HTML pages or NDJSON (one
+    /// article a line: `text` or `html`, and `headline`, `url`, `outlet`, `publishedAt`, `language`),
+    /// told apart by their content.
     #[arg(required = true)]
     pub files: Vec<std::path::PathBuf>,
-    /// The outlet that published these articles.
+    /// The outlet that published these articles, when an article or page does not say.
     #[arg(long)]
     pub outlet: Option<String>,
     /// Language tag of these articles.

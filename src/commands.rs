@@ -4,12 +4,14 @@
 
 use crate::cli::{EvalArgs, ExtractArgs, GenerateArgs, IngestArgs};
 use crate::config::Settings;
-use crate::ingest::{IngestInput, ingest};
+use crate::ingest::source::{self, Format, MAX_SOURCE_BYTES};
+use crate::ingest::{IngestError, IngestInput, IngestReport, ingest, input_from_page};
 use crate::seed;
 use crate::startup::open_store;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::Path;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 
 /// Adds the word lists of `dir` to the extractor's built-in ones, before anything is
 /// extracted (`--lexicon-dir`). Without a directory the built-in lists are used as they are.
@@ -81,61 +83,181 @@ pub fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `newsgraph ingest`: ingests each file, with a progress bar and a line per file.
+/// `newsgraph ingest`: ingests every article of the inputs (files, directories
+/// walked recursively, `-` for standard input), each read as text, an HTML page
+/// or NDJSON by its content, with a progress bar and a line per article.
+/// A page that is not an article is skipped and said so; a failed input does
+/// not stop the others, and the exit status says whether any failed.
 pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     store.prepare().await.context("preparing the store")?;
-    let progress = ProgressBar::new(args.files.len() as u64);
+    let inputs = expand_inputs(&args.files)?;
+    let progress = ProgressBar::new(inputs.len() as u64);
     progress.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut failed = 0;
-    for file in &args.files {
-        progress.set_message(file.display().to_string());
-        let outcome = match std::fs::read(file) {
-            Err(e) => Err(anyhow::anyhow!("cannot read: {e}")),
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Err(e) => Err(anyhow::anyhow!("not UTF-8 text (valid up to byte {})", e.utf8_error().valid_up_to())),
-                Ok(text) => {
-                    let input = IngestInput {
-                        text,
-                        outlet: args.outlet.clone(),
-                        language: args.language.clone(),
-                        published_at: args.published_at,
-                        ..IngestInput::default()
-                    };
-                    ingest(store.as_ref(), input).await.map_err(anyhow::Error::from)
-                }
-            },
+    let defaults = IngestInput {
+        outlet: args.outlet.clone(),
+        language: args.language.clone(),
+        published_at: args.published_at,
+        ..IngestInput::default()
+    };
+    let mut tally = Tally::default();
+    for input in &inputs {
+        progress.set_message(input.label());
+        let articles = match input.read() {
+            Err(e) => vec![(input.label(), Err(IngestError::Invalid(format!("cannot read: {e}"))))],
+            Ok(bytes) => articles_of(&input.label(), &bytes, &defaults),
         };
-        let line = match outcome {
-            Ok(report) => format!(
-                "{}: article {} ({}), {} quotes; people +{} ~{}; organizations +{} ~{}",
-                file.display(),
-                report.article,
-                if report.replaced { "rewritten" } else { "new" },
-                report.quotes.len(),
-                report.people_added.len(),
-                report.people_merged.len(),
-                report.organizations_added.len(),
-                report.organizations_merged.len(),
-            ),
-            Err(e) => {
-                failed += 1;
-                format!("{}: failed: {e}", file.display())
-            }
-        };
-        progress.suspend(|| println!("{line}"));
+        for (label, prepared) in articles {
+            let outcome = match prepared {
+                Ok(article) => ingest(store.as_ref(), article).await,
+                Err(e) => Err(e),
+            };
+            let line = tally.record(&label, outcome);
+            progress.suspend(|| println!("{line}"));
+        }
         progress.inc(1);
     }
     progress.finish_and_clear();
     let total = store.counts().await?;
-    println!("{} of {} files ingested; the store holds {total}", args.files.len() - failed, args.files.len());
-    if failed > 0 {
-        bail!("{failed} of {} files failed", args.files.len());
+    println!(
+        "{} of {} articles ingested, {} pages skipped as not articles, {} failed; the store holds {total}",
+        tally.ingested,
+        tally.ingested + tally.failed,
+        tally.skipped,
+        tally.failed
+    );
+    if tally.failed > 0 {
+        bail!("{} of {} articles failed", tally.failed, tally.ingested + tally.failed);
     }
     Ok(())
+}
+
+/// One input of `newsgraph ingest`.
+enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    fn label(&self) -> String {
+        match self {
+            Input::File(path) => path.display().to_string(),
+            Input::Stdin => "stdin".into(),
+        }
+    }
+
+    /// The content, refused past [`MAX_SOURCE_BYTES`] without reading it all.
+    fn read(&self) -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        let limit = MAX_SOURCE_BYTES as u64 + 1;
+        match self {
+            Input::File(path) => std::fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?,
+            Input::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut bytes)?,
+        };
+        Ok(bytes)
+    }
+}
+
+/// The files named, directories walked (in name order, hidden entries skipped), `-` as standard input.
+fn expand_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else if path.is_dir() {
+            let walk = walkdir::WalkDir::new(path)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.'));
+            for entry in walk {
+                let entry = entry.with_context(|| format!("walking {}", path.display()))?;
+                if entry.file_type().is_file() {
+                    inputs.push(Input::File(entry.into_path()));
+                }
+            }
+        } else {
+            inputs.push(Input::File(path.clone()));
+        }
+    }
+    Ok(inputs)
+}
+
+/// The articles of one input, each labelled (`file`, or `file:line` for NDJSON)
+/// and ready to ingest or already failed.
+fn articles_of(label: &str, bytes: &[u8], defaults: &IngestInput) -> Vec<(String, Result<IngestInput, IngestError>)> {
+    let format = match source::detect(bytes) {
+        Ok(format) => format,
+        Err(e) => return vec![(label.to_owned(), Err(IngestError::Invalid(e.to_string())))],
+    };
+    match format {
+        Format::Html => {
+            vec![(
+                label.to_owned(),
+                input_from_page(bytes, None, IngestInput::default()).map(|input| input.or(defaults)),
+            )]
+        }
+        Format::Text => {
+            let article = match std::str::from_utf8(bytes) {
+                Ok(text) => Ok(IngestInput { text: text.to_owned(), ..defaults.clone() }),
+                Err(e) => Err(IngestError::Invalid(format!("not UTF-8 text (valid up to byte {})", e.valid_up_to()))),
+            };
+            vec![(label.to_owned(), article)]
+        }
+        Format::Ndjson => match std::str::from_utf8(bytes) {
+            Err(e) => vec![(
+                label.to_owned(),
+                Err(IngestError::Invalid(format!("NDJSON that is not UTF-8 (valid up to byte {})", e.valid_up_to()))),
+            )],
+            Ok(text) => source::ndjson_lines(text)
+                .map(|(line, parsed)| {
+                    let article = parsed
+                        .map_err(|e| IngestError::Invalid(format!("not an article: {e}")))
+                        .and_then(|article| article.into_input(defaults));
+                    (format!("{label}:{line}"), article)
+                })
+                .collect(),
+        },
+    }
+}
+
+/// What `newsgraph ingest` did, counted as it goes.
+#[derive(Default)]
+struct Tally {
+    ingested: usize,
+    skipped: usize,
+    failed: usize,
+}
+
+impl Tally {
+    /// Counts one outcome and returns its line.
+    fn record(&mut self, label: &str, outcome: Result<IngestReport, IngestError>) -> String {
+        match outcome {
+            Ok(report) => {
+                self.ingested += 1;
+                format!(
+                    "{label}: article {} ({}), {} quotes; people +{} ~{}; organizations +{} ~{}",
+                    report.article,
+                    if report.replaced { "rewritten" } else { "new" },
+                    report.quotes.len(),
+                    report.people_added.len(),
+                    report.people_merged.len(),
+                    report.organizations_added.len(),
+                    report.organizations_merged.len(),
+                )
+            }
+            Err(IngestError::NotAnArticle(reason)) => {
+                self.skipped += 1;
+                format!("{label}: skipped: {reason}")
+            }
+            Err(e) => {
+                self.failed += 1;
+                format!("{label}: failed: {e}")
+            }
+        }
+    }
 }
 
 /// `newsgraph eval`: the extraction scores on a gold directory.

@@ -17,7 +17,7 @@
 //! - [`feed`]: the one tailer per process that reads the store's write sequence
 //!   and fans it out to subscriptions.
 //! - [`seed`]: loading and validating the curated graph in `seed/`.
-//! - [`ingest`]: article text → extraction (crate `newsgraph-extract`) → resolution → writes.
+//! - [`ingest`]: article text, HTML pages and NDJSON → extraction (crate `newsgraph-extract`) → resolution → writes.
 
 pub mod cli;
 pub mod commands;

@@ -429,8 +429,8 @@ async fn ingest_reports_per_file_and_one_bad_file_spoils_nothing() {
     let out = stdout(&output) + &stderr(&output);
     assert!(!output.status.success(), "a failed file makes the command fail: {out}");
     assert!(out.contains("a.txt: article port-strike-ends-") && out.contains("(new)"), "{out}");
-    assert!(out.contains("c.bin: failed: not UTF-8"), "{out}");
-    assert!(out.contains("2 of 3 files ingested"), "{out}");
+    assert!(out.contains("c.bin: failed: the content is binary"), "{out}");
+    assert!(out.contains("2 of 3 articles ingested"), "{out}");
     let counts = embedded_counts(&data).await;
     assert_eq!(counts.articles, 2);
 
@@ -439,6 +439,103 @@ async fn ingest_reports_per_file_and_one_bad_file_spoils_nothing() {
     let out = stdout(&again) + &stderr(&again);
     assert!(out.contains("(rewritten)"), "{out}");
     assert_eq!(embedded_counts(&data).await, counts);
+}
+
+/// Runs `newsgraph` with `input` on its standard input.
+fn newsgraph_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("NEWSGRAPH_MONGODB_URI")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running newsgraph");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A directory of pages, NDJSON and text, read recursively and told apart by
+/// content: the page's article (not its chrome) with its metadata, each NDJSON
+/// line as an article, a section front skipped, a binary `.html` refused.
+#[tokio::test]
+async fn ingest_reads_pages_ndjson_directories_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("inputs");
+    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages");
+    std::fs::create_dir_all(inputs.join("crawl/2026")).unwrap();
+    // Names that lie: the page has no extension, the text is named .html.
+    std::fs::copy(pages.join("harbour-article.html"), inputs.join("crawl/2026/harbour")).unwrap();
+    std::fs::copy(pages.join("section-business.html"), inputs.join("crawl/business.html")).unwrap();
+    std::fs::write(inputs.join("crawl/photo.html"), [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
+        .unwrap();
+    std::fs::write(inputs.join("note.html"), "Rates on hold\n\nThe central bank kept rates unchanged, officials said.")
+        .unwrap();
+    let ndjson = [
+        serde_json::json!({"text": "Bridge reopens\n\n\"It is safe,\" engineer Tom Reyes said on Monday.", "outlet": "Valley Post", "publishedAt": "2026-03-02T09:00:00Z"}),
+        serde_json::json!({"text": "x", "html": "<p>both</p>"}),
+    ];
+    let mut lines: Vec<String> = ndjson.iter().map(|v| v.to_string()).collect();
+    lines.insert(1, "{\"headline\": \"broken\"".into());
+    std::fs::write(inputs.join("wire.ndjson"), lines.join("\n") + "\n").unwrap();
+    std::fs::write(inputs.join(".hidden.txt"), "Hidden\n\nNot read.").unwrap();
+    let mut huge = b"<!DOCTYPE html><html><body><p>".to_vec();
+    huge.resize(newsgraph::ingest::source::MAX_SOURCE_BYTES + 10, b'a');
+    std::fs::write(inputs.join("crawl/huge.html"), huge).unwrap();
+
+    let data = dir.path().join("data");
+    let output = newsgraph(&["ingest", "--data-dir", data.to_str().unwrap(), inputs.to_str().unwrap()]);
+    let out = stdout(&output) + &stderr(&output);
+    assert!(!output.status.success(), "bad NDJSON lines and the binary page fail the command: {out}");
+    assert!(out.contains("harbour: article harbour-workers-end-three-week-strike-after-pay-deal-"), "{out}");
+    assert!(out.contains("business.html: skipped: not an article"), "{out}");
+    assert!(out.contains("photo.html: failed: the content is binary"), "{out}");
+    assert!(out.contains("note.html: article rates-on-hold-"), "{out}");
+    assert!(out.contains("wire.ndjson:1: article bridge-reopens-"), "{out}");
+    assert!(out.contains("wire.ndjson:2: failed: not an article: EOF"), "{out}");
+    assert!(out.contains("wire.ndjson:3: failed: an article has exactly one of `text` and `html`"), "{out}");
+    assert!(!out.contains("hidden"), "{out}");
+    assert!(out.contains("huge.html: failed: the input is over the limit of 16777216 bytes"), "{out}");
+    assert!(out.contains("3 of 7 articles ingested, 1 pages skipped as not articles, 4 failed"), "{out}");
+
+    let store = SqliteStore::open(&data).unwrap();
+    assert_eq!(store.counts().await.unwrap().articles, 3);
+    let page = store
+        .find_articles(&Default::default(), Default::default(), &newsgraph::store::Page::first(10))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.headline.starts_with("Harbour workers"))
+        .expect("the page's article");
+    assert_eq!(page.url.as_deref(), Some("https://courier.example/news/2026/03/14/harbour-strike-ends"));
+    assert_eq!(page.language.as_deref(), Some("en-GB"));
+    assert_eq!(page.published_at.unwrap().to_rfc3339(), "2026-03-14T08:30:00+00:00");
+    assert!(page.body.starts_with("PORT ELLERY"), "{}", page.body);
+    assert!(!page.body.contains("cookies") && !page.body.contains("Most read"), "{}", page.body);
+    let outlet = store.organizations(&[page.outlet.clone().unwrap()]).await.unwrap();
+    assert_eq!(outlet[0].name, "Coastline Courier");
+    let quotes =
+        store.related_quotes(newsgraph::store::QuoteRelation::InArticle, &[page.id.to_string()]).await.unwrap();
+    assert!(quotes.len() >= 3, "{quotes:#?}");
+    for (_, quote) in &quotes {
+        let stored = quote.span.slice(&page.body).expect("the span lies in the stored body");
+        let opening: String = quote.text.chars().take(15).collect();
+        assert!(stored.contains(&opening), "the span of {:?} indexes the stored body: {stored:?}", quote.text);
+    }
+    drop(store);
+
+    // Standard input, told from its content too.
+    let page = std::fs::read(pages.join("harbour-article.html")).unwrap();
+    let again = newsgraph_with_stdin(&["ingest", "--data-dir", data.to_str().unwrap(), "-"], &page);
+    let out = stdout(&again) + &stderr(&again);
+    assert!(again.status.success(), "{out}");
+    assert!(
+        out.contains("stdin: article harbour-workers-end-three-week-strike-after-pay-deal-")
+            && out.contains("(rewritten)"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -14,6 +14,8 @@ use crate::store::StoreError;
 pub enum ApiError {
     /// An argument is malformed or out of range. Code `BAD_USER_INPUT`.
     BadUserInput(String),
+    /// A page given to ingest is not an article (a section front, an index). Code `NOT_AN_ARTICLE`.
+    NotAnArticle(String),
     /// The thing asked for does not exist. Code `NOT_FOUND`.
     NotFound(String),
     /// A write without a valid API key. Code `UNAUTHENTICATED`.
@@ -31,6 +33,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
+            ApiError::NotAnArticle(_) => "NOT_AN_ARTICLE",
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::StoreUnavailable => "STORE_UNAVAILABLE",
@@ -42,9 +45,10 @@ impl ApiError {
     /// The message a client sees.
     pub fn message(&self) -> String {
         match self {
-            ApiError::BadUserInput(message) | ApiError::NotFound(message) | ApiError::Unauthenticated(message) => {
-                message.clone()
-            }
+            ApiError::BadUserInput(message)
+            | ApiError::NotAnArticle(message)
+            | ApiError::NotFound(message)
+            | ApiError::Unauthenticated(message) => message.clone(),
             ApiError::StoreUnavailable => "the data store is unavailable; try again shortly".into(),
             ApiError::EventsDropped(batches) => {
                 format!("this subscription fell behind the writes and lost {batches} batches of them; subscribe again")

@@ -1,23 +1,29 @@
-//! The `ingestArticle` mutation: text in, graph out, through the same pipeline
-//! as `newsgraph ingest`. Needs a valid API key (see [`super::access`]).
+//! The `ingestArticle` mutation: text or an HTML page in, graph out, through the
+//! same pipeline as `newsgraph ingest`. Needs a valid API key (see [`super::access`]).
 
 use super::access::{Caller, WritePolicy};
 use super::articles::ArticleNode;
 use super::context::{load_all, store};
 use super::error::{ApiError, ApiResult};
 use super::quotes::QuoteNode;
-use crate::ingest::{IngestError, IngestInput, ingest};
+use crate::ingest::{IngestError, IngestInput, Submission, ingest};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-/// An article to ingest.
+/// An article to ingest: its `text` or its page's `html`, exactly one of them.
 #[derive(InputObject)]
 pub struct IngestArticleInput {
-    /// The article text (UTF-8; straight or typographic quotes). A short first
-    /// line followed by a blank line is taken as the headline.
-    pub text: String,
-    /// The headline, when it is not the text's first line.
+    /// The article text (straight or typographic quotes). A short first line
+    /// followed by a blank line is taken as the headline.
+    pub text: Option<String>,
+    /// The article's web page. Its main text is ingested, without navigation,
+    /// ads, comments or other chrome; its metadata (JSON-LD, OpenGraph,
+    /// canonical link, language) fills the fields not given here. A page that
+    /// is not an article (a section front, an index) is refused with the code
+    /// `NOT_AN_ARTICLE`.
+    pub html: Option<String>,
+    /// The headline, when it is not the text's first line (or the page's).
     pub headline: Option<String>,
     pub url: Option<String>,
     /// The outlet that published it, by name ("Reuters", "The Guardian").
@@ -58,23 +64,21 @@ impl IngestMutation {
         let caller = ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous);
         policy.authorize(caller)?;
         let store = store(ctx)?;
-        let report = ingest(
-            store.as_ref(),
-            IngestInput {
-                text: input.text,
-                headline: input.headline,
-                url: input.url,
-                outlet: input.outlet,
-                published_at: input.published_at,
-                language: input.language,
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            IngestError::Extract(e) => ApiError::bad_input(e.to_string()),
-            IngestError::Invalid(message) => ApiError::bad_input(message),
-            IngestError::Store(e) => e.into(),
-        })?;
+        let submission = Submission {
+            text: input.text,
+            html: input.html,
+            headline: input.headline,
+            url: input.url,
+            outlet: input.outlet,
+            published_at: input.published_at,
+            language: input.language,
+        };
+        // Reading a large page takes a while: off the server's async threads.
+        let article = tokio::task::spawn_blocking(move || submission.into_input(&IngestInput::default()))
+            .await
+            .map_err(|_| ApiError::Internal)?
+            .map_err(api_error)?;
+        let report = ingest(store.as_ref(), article).await.map_err(api_error)?;
         let article = store.articles(std::slice::from_ref(&report.article)).await?.pop().ok_or(ApiError::Internal)?;
         let quotes = load_all(ctx, &report.quotes).await?;
         Ok(IngestArticlePayload {
@@ -86,5 +90,14 @@ impl IngestMutation {
             organizations_added: report.organizations_added,
             organizations_merged: report.organizations_merged,
         })
+    }
+}
+
+fn api_error(error: IngestError) -> ApiError {
+    match error {
+        IngestError::Extract(e) => ApiError::bad_input(e.to_string()),
+        IngestError::Invalid(message) => ApiError::bad_input(message),
+        IngestError::NotAnArticle(message) => ApiError::NotAnArticle(message),
+        IngestError::Store(e) => e.into(),
     }
 }

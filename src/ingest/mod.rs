@@ -10,11 +10,18 @@
 //! 3. The article, its quotes and the merged entities are written as one batch:
 //!    atomically on the embedded store, article last on MongoDB.
 //!
+//! Before step 1, [`source`] tells what an input is (text, an HTML page or
+//! NDJSON) and [`page`] reads a page's article and metadata; [`input_from_page`]
+//! turns a page into the same [`IngestInput`] a text gives, and
+//! [`Submission::into_input`] does it for an NDJSON line or a mutation's input.
+//!
 //! Ids come from the content (the article id from its headline and a hash of
 //! its body, quote ids from their position), so ingesting the same text again
 //! rewrites the same records: nothing is duplicated.
 
+pub mod page;
 mod resolve;
+pub mod source;
 
 use crate::domain::{Article, ArticleId, OrgKind, OrganizationId, Quote, QuoteId, Span, Speaker, slugify};
 use crate::store::{GraphBatch, Store, StoreError};
@@ -57,12 +64,118 @@ pub enum IngestError {
     Extract(#[from] ExtractError),
     #[error("{0}")]
     Invalid(String),
+    /// The page is a section front, an index or another page that is not an article.
+    #[error("{0}")]
+    NotAnArticle(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// The longest headline kept.
 const MAX_HEADLINE_CHARS: usize = 300;
+
+impl From<page::PageError> for IngestError {
+    fn from(error: page::PageError) -> Self {
+        match error {
+            page::PageError::NotAnArticle(_) => IngestError::NotAnArticle(error.to_string()),
+            page::PageError::Binary => IngestError::Invalid(error.to_string()),
+        }
+    }
+}
+
+/// An article as a client submits it (an NDJSON line, the `ingestArticle`
+/// mutation): its text or its page's HTML, exactly one, and what the client
+/// says about it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Submission {
+    pub text: Option<String>,
+    /// A web page, as a (Unicode) string: whatever charset its markup declares is moot.
+    pub html: Option<String>,
+    pub headline: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub language: Option<String>,
+}
+
+impl Submission {
+    /// The ingest input: the submission's fields, else (for a page) the page's
+    /// metadata, else `defaults`' fields. Reading a page takes a while for a
+    /// large one: call this off async threads.
+    pub fn into_input(self, defaults: &IngestInput) -> Result<IngestInput, IngestError> {
+        let given = IngestInput {
+            text: String::new(),
+            headline: self.headline,
+            url: self.url,
+            outlet: self.outlet,
+            published_at: self.published_at,
+            language: self.language,
+        };
+        let input = match (self.text, self.html) {
+            (Some(text), None) => IngestInput { text, ..given },
+            (None, Some(html)) => input_from_page(html.as_bytes(), Some("utf-8"), given)?,
+            (Some(_), Some(_)) => {
+                return Err(IngestError::Invalid("an article has exactly one of `text` and `html`, not both".into()));
+            }
+            (None, None) => return Err(IngestError::Invalid("an article has exactly one of `text` and `html`".into())),
+        };
+        Ok(input.or(defaults))
+    }
+}
+
+impl IngestInput {
+    /// This input, its missing headline, url, outlet, date and language taken from `defaults`.
+    pub fn or(self, defaults: &IngestInput) -> IngestInput {
+        IngestInput {
+            text: self.text,
+            headline: self.headline.or_else(|| defaults.headline.clone()),
+            url: self.url.or_else(|| defaults.url.clone()),
+            outlet: self.outlet.or_else(|| defaults.outlet.clone()),
+            published_at: self.published_at.or(defaults.published_at),
+            language: self.language.or_else(|| defaults.language.clone()),
+        }
+    }
+}
+
+/// The ingest input of an HTML page: its main text, and for every field the
+/// caller's value (`given`, whose `text` is ignored) else the page's metadata.
+/// `charset` is the transport's (an HTTP `Content-Type`), if any.
+pub fn input_from_page(html: &[u8], charset: Option<&str>, given: IngestInput) -> Result<IngestInput, IngestError> {
+    let article = page::read_page(html, charset, given.url.as_deref())?;
+    let headline = given.headline.or(article.headline);
+    // The headline goes first, as in a text file, so the extractor never takes
+    // the first paragraph for one; the stored headline is the full one.
+    let text = format!("{}\n\n{}", headline_line(headline.as_deref(), &article.text), article.text);
+    Ok(IngestInput {
+        text,
+        headline,
+        url: given.url.or(article.url),
+        outlet: given.outlet.or(article.outlet),
+        published_at: given.published_at.or(article.published_at),
+        language: given.language.or(article.language),
+    })
+}
+
+/// A first line the extractor takes for a headline (at most 20 words and 160
+/// characters, not ending like a sentence): the headline shortened to fit, or
+/// the body's first words.
+fn headline_line(headline: Option<&str>, body: &str) -> String {
+    let source = headline.filter(|h| !h.trim().is_empty()).unwrap_or(body);
+    let mut line = String::new();
+    for word in source.split_whitespace().take(12) {
+        if line.len() + word.len() + 1 > 150 {
+            break;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    let line = line.replace(") -", ")").replace(") —", ")").replace(") –", ")");
+    let line = line.trim_end_matches(['.', ',', ';', ':', ' ']);
+    if line.is_empty() { "Article".to_owned() } else { line.to_owned() }
+}
 
 /// Extracts `input.text`, resolves it against `store`, and writes the result.
 pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestReport, IngestError> {
@@ -252,4 +365,54 @@ async fn quotes(
         });
     }
     Ok(quotes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn harbour_page() -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages/harbour-article.html");
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn a_submission_wins_over_its_page_which_wins_over_defaults() {
+        let defaults = IngestInput {
+            outlet: Some("Wire Desk".into()),
+            language: Some("fr".into()),
+            url: Some("https://default.example/".into()),
+            ..IngestInput::default()
+        };
+        let page = Submission { html: Some(harbour_page()), ..Submission::default() };
+        let input = page.clone().into_input(&defaults).unwrap();
+        assert_eq!(input.outlet.as_deref(), Some("Coastline Courier"), "the page's publisher over the default");
+        assert_eq!(input.language.as_deref(), Some("en-GB"));
+        assert_eq!(input.headline.as_deref(), Some("Harbour workers end three-week strike after pay deal"));
+        assert!(
+            input.text.starts_with("Harbour workers end three-week strike after pay deal\n\nPORT ELLERY"),
+            "{}",
+            input.text
+        );
+        let given = Submission { outlet: Some("Harbour Gazette".into()), ..page }.into_input(&defaults).unwrap();
+        assert_eq!(given.outlet.as_deref(), Some("Harbour Gazette"), "the submission's own over the page's");
+
+        let text = Submission { text: Some("Rates on hold\n\nRates held.".into()), ..Submission::default() };
+        let input = text.into_input(&defaults).unwrap();
+        assert_eq!((input.outlet.as_deref(), input.language.as_deref()), (Some("Wire Desk"), Some("fr")));
+
+        let both = Submission { text: Some("x".into()), html: Some("<p>x</p>".into()), ..Submission::default() };
+        assert!(matches!(both.into_input(&defaults), Err(IngestError::Invalid(_))));
+        assert!(matches!(Submission::default().into_input(&defaults), Err(IngestError::Invalid(_))));
+    }
+
+    #[test]
+    fn the_headline_line_is_one_the_extractor_takes() {
+        assert_eq!(headline_line(Some("Strike ends."), "body"), "Strike ends");
+        let long = "word ".repeat(40);
+        assert_eq!(headline_line(Some(&long), "body").split_whitespace().count(), 12);
+        assert_eq!(headline_line(Some("LONDON (Reuters) - Strike ends"), "body"), "LONDON (Reuters) Strike ends");
+        assert_eq!(headline_line(None, "First words of the body, and more."), "First words of the body, and more");
+        assert_eq!(headline_line(None, ""), "Article");
+    }
 }

@@ -111,9 +111,54 @@ async fn bad_texts_are_refused_and_write_nothing(app: &TestApp) {
     assert_eq!(after[0].as_u64().unwrap(), before[0].as_u64().unwrap() + 2);
 }
 
+fn page(name: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages").join(name))
+        .unwrap()
+}
+
+/// An HTML page in `html`: its article (not its chrome) with the page's
+/// metadata, the caller's fields winning; a section front refused with
+/// `NOT_AN_ARTICLE`; `text` and `html` together, or neither, refused.
+async fn pages_ingest_as_their_article(app: &TestApp) {
+    let before = counts(app).await;
+    let query = r#"mutation($input: IngestArticleInput!) { ingestArticle(input: $input) {
+        replaced article { headline url language publishedAt body outlet { name } }
+        quotes { text speaker { ... on Person { name } } } } }"#;
+    let result =
+        app.data(query, json!({ "input": { "html": page("harbour-article.html") } })).await["ingestArticle"].clone();
+    let article = &result["article"];
+    assert_eq!(article["headline"], "Harbour workers end three-week strike after pay deal");
+    assert_eq!(article["url"], "https://courier.example/news/2026/03/14/harbour-strike-ends");
+    assert_eq!(article["language"], "en-GB");
+    assert_eq!(article["outlet"]["name"], "Coastline Courier");
+    assert!(article["publishedAt"].as_str().unwrap().starts_with("2026-03-14T08:30:00"), "{article}");
+    let body = article["body"].as_str().unwrap();
+    assert!(body.starts_with("PORT ELLERY") && !body.contains("cookies") && !body.contains("harbourwatcher"), "{body}");
+    let speakers: Vec<&str> =
+        result["quotes"].as_array().unwrap().iter().filter_map(|q| q["speaker"]["name"].as_str()).collect();
+    assert!(speakers.contains(&"Maria Lopez") && speakers.contains(&"Daniel Price"), "{result:#}");
+
+    // The caller's fields win over the page's.
+    let given =
+        json!({ "input": { "html": page("harbour-article.html"), "outlet": "Harbour Gazette", "language": "en" } });
+    let again = app.data(query, given).await["ingestArticle"].clone();
+    assert_eq!(again["article"]["outlet"]["name"], "Harbour Gazette");
+    assert_eq!(again["article"]["language"], "en");
+    assert_eq!(again["replaced"], true, "the same article, rewritten");
+
+    let section = json!({ "input": { "html": page("section-business.html") } });
+    assert_eq!(app.error_code(INGEST, section).await, "NOT_AN_ARTICLE");
+    let both = json!({ "input": { "text": "Port strike ends\n\nIt ended.", "html": page("harbour-article.html") } });
+    assert_eq!(app.error_code(INGEST, both).await, "BAD_USER_INPUT");
+    assert_eq!(app.error_code(INGEST, json!({ "input": { "outlet": "AP" } })).await, "BAD_USER_INPUT");
+    let after = counts(app).await;
+    assert_eq!(after[0].as_u64().unwrap(), before[0].as_u64().unwrap() + 1, "one article, nothing for the refusals");
+}
+
 crate::http_tests_on_both_backends!(
     ingest_merges_with_the_graph_and_is_idempotent,
-    bad_texts_are_refused_and_write_nothing
+    bad_texts_are_refused_and_write_nothing,
+    pages_ingest_as_their_article
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

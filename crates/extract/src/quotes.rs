@@ -212,11 +212,39 @@ fn after_frame_attributes(doc: &Document, r: Range<usize>) -> bool {
     if AFTER_REJECT.contains(&doc.word(s).to_lowercase().as_str()) && !is_speech_verb_at(doc, s) {
         return false;
     }
-    (s..r.end.min(s + 14)).any(|i| is_speech_verb_at(doc, i))
+    if (s..r.end.min(s + 14)).any(|i| is_speech_verb_at(doc, i)) {
+        return true;
+    }
+    // "Faith Atiti, an analyst at Nairobi-based NIC Securities Ltd. (NICB), said …": a
+    // name, a long appositive between commas, then the verb.
+    let name_end = (s..r.end.min(s + 5)).take_while(|&i| is_capitalized(doc.word(i))).last().map(|i| i + 1);
+    let Some(comma) = name_end.filter(|&e| e > s && doc.is_punct(e, ',')) else {
+        return false;
+    };
+    let Some(close) = (comma + 1..r.end.min(comma + 24)).find(|&i| doc.is_punct(i, ',')) else {
+        return false;
+    };
+    (close + 1..r.end.min(close + 4)).any(|i| is_speech_verb_at(doc, i))
 }
 
 fn before_frame_attributes(doc: &Document, r: Range<usize>) -> bool {
-    r.clone().any(|i| is_speech_verb_at(doc, i))
+    if r.clone().any(|i| is_speech_verb_at(doc, i)) {
+        return true;
+    }
+    // "Mr Hellman continued:", "The statement read:": a short subject and verb before
+    // a colon.
+    let words: Vec<usize> = r.clone().filter(|&i| doc.is_word(i)).collect();
+    let Some(&verb) = words.last() else {
+        return false;
+    };
+    let v = doc.word(verb);
+    r.end > r.start
+        && doc.is_punct(r.end - 1, ':')
+        && verb + 2 == r.end
+        && (2..=8).contains(&words.len())
+        && !is_capitalized(v)
+        && (v.ends_with("ed") || v.ends_with('s') || ["read", "wrote", "put"].contains(&v))
+        && (is_capitalized(doc.word(words[0])) || PRONOUNS.contains(&doc.word(words[0]).to_lowercase().as_str()))
 }
 
 fn inner_bytes(doc: &Document, r: Range<usize>) -> Option<Range<usize>> {

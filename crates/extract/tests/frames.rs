@@ -161,3 +161,26 @@ fn an_opening_question_and_its_appositives_are_not_the_subject() {
     assert_eq!(quotes.len(), 1, "{quotes:#?}");
     assert_eq!(quotes[0].speaker.as_deref(), Some("Oliver Goncalves Luis"));
 }
+
+#[test]
+fn an_after_frame_may_hold_a_long_appositive_before_its_verb() {
+    let quote = only_quote(
+        "\u{201c}It is declining basically because of the earnings,\u{201d} Faith Atiti, an analyst at Nairobi-based \
+         NIC Securities Ltd. (NICB), said by telephone today.",
+    );
+    assert_eq!(quote.speaker.as_deref(), Some("Faith Atiti"));
+}
+
+#[test]
+fn a_short_subject_and_verb_before_a_colon_frame_a_quote() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - Judge Stephen Hellman heard the appeal. Mr Hellman continued: \
+                \u{201c}In a sense, it does not matter what the magistrate writes.\u{201d}\n";
+    let quotes = extract(text).expect("an extraction").quotes;
+    assert_eq!(quotes.len(), 1, "{quotes:#?}");
+    assert_eq!(quotes[0].speaker.as_deref(), Some("Stephen Hellman"));
+    // A heading with a colon is not a frame.
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - Key figures from the report on jobs and wages: \
+                \u{201c}Wages rose three percent in the year to May, the fastest rise since 2008.\u{201d}\n";
+    let quotes = extract(text).expect("an extraction").quotes;
+    assert!(quotes.iter().all(|q| q.speaker.is_none()), "{quotes:#?}");
+}

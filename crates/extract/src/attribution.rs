@@ -350,6 +350,14 @@ fn news_orgs_in(ents: &Entities, r: Range<usize>) -> Vec<usize> {
     v
 }
 
+/// A lower-case "-ly" word before a verb ("officially", "publicly"): an adverb.
+fn is_adverb(w: &str) -> bool {
+    w.len() > 4
+        && w.ends_with("ly")
+        && w.chars().next().is_some_and(char::is_lowercase)
+        && !["only", "family", "ally", "italy"].contains(&w)
+}
+
 /// Parses one attribution frame into a raw speaker and the news organizations in it.
 fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Vec<usize>) {
     if doc.is_punct(r.end, ':') && speaker_label(doc, r.start..r.end + 2).is_some_and(|l| l == r) {
@@ -436,6 +444,7 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
             "further",
         ]
         .contains(&doc.word(subj.end - 1).to_lowercase().as_str())
+        || is_adverb(doc.word(subj.end - 1))
     {
         subj.end -= 1;
     }

@@ -779,8 +779,21 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
         return None;
     }
     let first = doc.word(s).to_lowercase();
+    let core_verb = ["say", "says", "said", "added", "adds"].contains(&verb.as_str());
     if ["to", "of", "with", "about", "on", "in", "at", "for", "by", "as"].contains(&first.as_str()) {
-        return None;
+        // "said as hosts for the Nations Cup, his team would prepare well": an opening
+        // phrase of the clause, closed by a comma, then the clause itself.
+        let comma = (s + 1..r.end.min(s + 12)).find(|&i| doc.is_punct(i, ','))?;
+        let opening_is_phrase = (s + 1..comma).all(|i| doc.is_word(i) && !g.is_auxiliary(doc.word(i)));
+        let after = comma + 1..r.end;
+        let subject_follows = doc.is_word(comma + 1) && !PARTICIPLE_SPEECH.contains(&doc.word(comma + 1));
+        return (core_verb
+            && first != "to"
+            && first != "of"
+            && opening_is_phrase
+            && subject_follows
+            && has_clause(doc, after))
+        .then_some(s);
     }
     let core = [
         "say", "says", "said", "told", "tells", "added", "adds", "admitted", "insisted", "argued", "warned", "claimed",
@@ -816,7 +829,10 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
         }
         // Subject: strip adverbs/auxiliaries just before the verb.
         let mut e = v;
-        while e > start && SKIP_BEFORE_VERB.contains(&doc.word(e - 1).to_lowercase().as_str()) {
+        let adverb = |w: &str| w.len() > 4 && w.ends_with("ly") && w.chars().next().is_some_and(char::is_lowercase);
+        while e > start
+            && (SKIP_BEFORE_VERB.contains(&doc.word(e - 1).to_lowercase().as_str()) || adverb(doc.word(e - 1)))
+        {
             e -= 1;
         }
         // "on Monday" between subject and verb.
@@ -1200,11 +1216,17 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
     let mut out = Vec::new();
     for sent in &doc.sentences {
         let r = trim_range(doc, sent.tokens.start.max(doc.lead_end)..sent.tokens.end);
-        if r.is_empty() || doc.in_quote(r.start) {
+        if r.is_empty() {
             continue;
         }
         if let Some(q) = r.clone().find(|t| covered.contains(t)) {
             out.extend(reported_before_direct(doc, ents, r.start..q, sent.para));
+            if let Some(last) = r.clone().rev().find(|t| covered.contains(t)) {
+                out.extend(reported_after_direct(doc, ents, last + 1..r.end, sent.para));
+            }
+            continue;
+        }
+        if doc.in_quote(r.start) {
             continue;
         }
         let segs = split_commas(doc, r.clone());
@@ -1375,6 +1397,20 @@ fn with_participle(doc: &Document, ents: &Entities, r: Range<usize>) -> Option<(
     }
     let c = clause_after_verb(doc, k, k..r.end)?;
     Some((np, c..r.end))
+}
+
+/// "“…,” he said, adding that he will file a complaint": the further statement in the
+/// after-frame of a direct quote (`r` starts after the quotation), framed by that
+/// after-frame.
+fn reported_after_direct(doc: &Document, ents: &Entities, r: Range<usize>, para: usize) -> Option<Candidate> {
+    let k = r.clone().find(|&k| PARTICIPLE_SPEECH.contains(&doc.word(k)) && k > r.start && doc.is_punct(k - 1, ','))?;
+    let frame = r.start..k - 1;
+    if !frame.clone().any(|i| is_speech_verb_at(doc, i)) {
+        return None;
+    }
+    let c = clause_after_verb(doc, k, k..r.end)?;
+    let clause = cut_content(doc, ents, c..r.end).0;
+    make_candidate(doc, std::slice::from_ref(&clause), vec![frame.clone()], frame.start, para)
 }
 
 /// "AMLO acknowledged that A, but asserted that “B”": the reported statement A before

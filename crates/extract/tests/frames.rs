@@ -184,3 +184,26 @@ fn a_short_subject_and_verb_before_a_colon_frame_a_quote() {
     let quotes = extract(text).expect("an extraction").quotes;
     assert!(quotes.iter().all(|q| q.speaker.is_none()), "{quotes:#?}");
 }
+
+#[test]
+fn a_further_statement_in_a_direct_quotes_after_frame_is_found() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - Lawmaker Ted Hui spoke on Monday. \u{201c}I am sure this violates \
+                lawmakers\u{2019} privacy,\u{201d} he said, adding that he will file a complaint to the privacy commissioner.\n";
+    let quotes = extract(text).expect("an extraction").quotes;
+    let got: Vec<(&str, Option<&str>)> = quotes.iter().map(|q| (q.text.as_str(), q.speaker.as_deref())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("I am sure this violates lawmakers\u{2019} privacy,", Some("Ted Hui")),
+            ("he will file a complaint to the privacy commissioner", Some("Ted Hui")),
+        ]
+    );
+}
+
+#[test]
+fn a_clause_may_open_with_a_phrase_closed_by_a_comma_and_adverbs_are_not_subjects() {
+    let quote = only_quote("The Angolan coach said as hosts for the 2010 Nations Cup, his team would prepare well.");
+    assert_eq!(quote.text, "as hosts for the 2010 Nations Cup, his team would prepare well");
+    let quote = only_quote("The government officially announced on Saturday that its search for survivors had ended.");
+    assert_eq!(quote.speaker.as_deref(), Some("government"));
+}

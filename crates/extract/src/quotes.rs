@@ -60,7 +60,11 @@ impl QuoteFinder for RuleQuotes {
         for m in mixed {
             let inside =
                 |c: &Candidate| m.pieces.iter().all(|q| c.pieces.iter().any(|p| p.start <= q.start && q.end <= p.end));
-            if !reported.iter().any(inside) {
+            // A short fragment that no reported clause holds is a term the writer
+            // quotes ("described the protests as “limited”"), not a statement.
+            let words: usize =
+                m.pieces.iter().map(|p| doc.body.get(p.clone()).map_or(0, |t| t.split_whitespace().count())).sum();
+            if !reported.iter().any(inside) && words >= 5 {
                 direct.push(m);
             }
         }

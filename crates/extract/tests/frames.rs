@@ -207,3 +207,11 @@ fn a_clause_may_open_with_a_phrase_closed_by_a_comma_and_adverbs_are_not_subject
     let quote = only_quote("The government officially announced on Saturday that its search for survivors had ended.");
     assert_eq!(quote.speaker.as_deref(), Some("government"));
 }
+
+#[test]
+fn a_short_quoted_term_outside_any_statement_is_not_a_quote() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - The news agency described the protests in the capital on \
+                Saturday evening as \u{201c}limited\u{201d} and warned against the \u{201c}spread of premature information.\u{201d}\n";
+    let quotes = extract(text).expect("an extraction").quotes;
+    assert!(quotes.iter().all(|q| q.text != "limited" && q.text != "spread of premature information."), "{quotes:#?}");
+}

@@ -165,11 +165,13 @@ fn random_bytes_never_panic() {
     }
 }
 
+// How fast this goes is the extraction bench's business (`extract_bench`), not a test's:
+// here a large random text only has to come back whole, with every span inside it.
 #[test]
-fn large_random_text_is_fast_enough() {
+fn large_random_text_comes_back_with_spans_inside_it() {
     let mut rng = Rng(7);
     let text = garbage(&mut rng, 120_000);
-    let start = std::time::Instant::now();
-    let _ = extract(&text);
-    assert!(start.elapsed().as_secs() < 60, "took {:?}", start.elapsed());
+    let e = extract(&text).expect("random text extracts");
+    let chars = e.body.chars().count();
+    assert!(e.quotes.iter().all(|q| q.start <= q.end && q.end <= chars), "a span outside the body");
 }

@@ -7,8 +7,10 @@
 //! ```
 //! For each corpus size and query it prints one markdown row: throughput,
 //! p50 and p99 latency, store operations per request (read from the server's
-//! `x-newsgraph-store-operations` header on a request made alone) and the
-//! server's peak RSS. Corpora are kept under `target/bench-data` between runs.
+//! `x-newsgraph-store-operations` header on a request made alone), the
+//! server's peak RSS (file pages of the memory-mapped store included) and its
+//! anonymous RSS after the query's rounds (heap and stacks alone). Corpora are
+//! kept under `target/bench-data` between runs.
 //!
 //! On the embedded store it also starts the hand-written reference server
 //! ([`reference`], this executable with `--reference-serve <data dir>`) on
@@ -98,12 +100,24 @@ impl Server {
         Server { child, address }
     }
 
-    /// Peak resident memory of the server process, in MiB.
+    /// Peak resident memory of the server process, in MiB: every page,
+    /// the store file's memory-mapped pages included.
     fn peak_rss_mib(&self) -> f64 {
+        self.status_mib("VmHWM:")
+    }
+
+    /// The server's anonymous resident memory now, in MiB: its heap and
+    /// stacks, without the pages of files it maps (the store).
+    fn anonymous_rss_mib(&self) -> f64 {
+        self.status_mib("RssAnon:")
+    }
+
+    /// A `kB` line of `/proc/<pid>/status`, in MiB.
+    fn status_mib(&self, field: &str) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(f64::NAN, |kb| kb / 1024.0)
     }
@@ -377,10 +391,10 @@ async fn bench() {
     println!("machine: {}", machine());
     println!();
     println!(
-        "| backend | articles | query | req/s | p50 ms | p99 ms | reference req/s | reference p99 ms | ratio (median of {} rounds) | store ops/request | server peak RSS MiB |",
+        "| backend | articles | query | req/s | p50 ms | p99 ms | reference req/s | reference p99 ms | ratio (median of {} rounds) | store ops/request | server peak RSS MiB | server anonymous RSS MiB |",
         options.rounds
     );
-    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let _ferret = (options.backend == "ferretdb").then(|| {
         let dir: PathBuf = data.join("ferretdb");
         support::ferretdb::FerretDb::start("127.0.0.1:0", &dir, false)
@@ -472,13 +486,14 @@ async fn bench() {
                 ("".into(), "".into(), "".into())
             };
             println!(
-                "| {} | {size} | {name} | {:.0} | {:.2} | {:.2} | {reference_rate} | {reference_p99} | {ratio} | {} | {:.0} |",
+                "| {} | {size} | {name} | {:.0} | {:.2} | {:.2} | {reference_rate} | {reference_p99} | {ratio} | {} | {:.0} | {:.0} |",
                 options.backend,
                 median(our_rates),
                 percentile(&ours, 0.5),
                 percentile(&ours, 0.99),
                 operations.unwrap_or(0),
-                server.peak_rss_mib()
+                server.peak_rss_mib(),
+                server.anonymous_rss_mib()
             );
         }
     }

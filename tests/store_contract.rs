@@ -494,6 +494,13 @@ async fn search_pages_follow_cursors_and_count_only_when_asked(store: SharedStor
     let after_last = store.search(SearchTarget::Quotes, &query, &SearchPage { count: true, ..page }).await.unwrap();
     assert!(after_last.hits.is_empty());
     assert_eq!(after_last.total, Some(batch.quotes.len() as u64), "counted past the last page too");
+    assert!(!all.total_is_estimate && !after_last.total_is_estimate, "under the cap, counts are exact");
+    // Two words: counted by walking the matches on the embedded store, exact under the cap.
+    let two = SearchQuery::parse("ceasefire hold").unwrap();
+    let holding = batch.quotes.iter().filter(|q| q.text.contains("hold")).count() as u64;
+    assert!(holding > 2);
+    let found = store.search(SearchTarget::Quotes, &two, &counted(2)).await.unwrap();
+    assert_eq!((found.total, found.total_is_estimate), (Some(holding), false));
 }
 
 async fn search_finds_words_of_any_script(store: SharedStore) {

@@ -16,9 +16,11 @@
 //! The codes follow Apollo Server's where one exists, so clients that already
 //! branch on them work unchanged.
 
+use super::document_cache::{Admitted, DocumentCache};
 use crate::metrics::{self, Rejection};
 use async_graphql::parser::types::DocumentOperations;
 use async_graphql::{Request, Response, ServerError, ServerResult, Value};
+use std::sync::Arc;
 
 /// The code for a query nested deeper than the limit.
 pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
@@ -38,9 +40,11 @@ pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
 pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
 
 /// Admits requests within the limits, and codes the errors of their responses.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Admission {
     caps: Caps,
+    /// Documents already admitted, by their text (shared by every worker).
+    documents: Arc<DocumentCache>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -61,6 +65,7 @@ impl Admission {
                 directives: limits.max_directives,
                 tokens: limits.max_tokens,
             },
+            documents: Arc::default(),
         }
     }
 
@@ -68,11 +73,16 @@ impl Admission {
     /// depth: the name of the operation it will run (named in the document
     /// even when the request does not say `operationName`), or the response
     /// to send instead. The parsed document stays in the request, so
-    /// execution does not parse it again.
+    /// execution does not parse it again. A text admitted before is not
+    /// checked again: its document comes from the [`DocumentCache`].
     pub fn admit(&self, request: &mut Request) -> Result<Option<String>, Box<Response>> {
+        let requested = request.operation_name.clone();
+        if let Some(admitted) = self.documents.get(&request.query) {
+            request.set_parsed_query(admitted.document.clone());
+            return Ok(requested.or_else(|| admitted.operation.clone()));
+        }
         let refuse = |error: ServerError| Box::new(Response::from_errors(vec![error]));
         check_shape(&request.query, self.caps).map_err(refuse)?;
-        let requested = request.operation_name.clone();
         let document = request.parsed_query().map_err(|error| {
             let (code, reason) = if error.message.contains("recursion limit") {
                 (QUERY_TOO_DEEP, Rejection::Depth)
@@ -94,12 +104,15 @@ impl Admission {
             );
             return Err(refuse(with_code(ServerError::new(message, None), QUERY_TOO_DEEP)));
         }
-        Ok(requested.or_else(|| match &document.operations {
+        let operation = match &document.operations {
             DocumentOperations::Multiple(operations) if operations.len() == 1 => {
                 operations.keys().next().map(|name| name.to_string())
             }
             _ => None,
-        }))
+        };
+        let admitted = Admitted { document: document.clone(), operation: operation.clone() };
+        self.documents.insert(&request.query, admitted);
+        Ok(requested.or(operation))
     }
 
     /// Gives every error of an executed `response` a code. Errors raised

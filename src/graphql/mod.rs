@@ -14,7 +14,8 @@
 //!   [`codes`] admits each request (the lexical caps measured by [`shape`]:
 //!   tokens, aliases, directives; the parse; the depth limit) and adds codes
 //!   to errors raised before execution. It runs per request, from the HTTP and
-//!   websocket handlers, not as a schema extension (see its docs).
+//!   websocket handlers, not as a schema extension (see its docs); documents
+//!   it admitted are kept parsed by their text in [`document_cache`].
 //!
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
@@ -25,6 +26,7 @@ pub mod codes;
 pub mod connection;
 mod context;
 mod depth;
+pub mod document_cache;
 pub mod error;
 pub mod filters;
 pub mod ids;

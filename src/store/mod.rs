@@ -23,7 +23,7 @@ pub mod sqlite;
 pub use changes::{Change, ChangeKind};
 pub use filter::{
     After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
-    QuoteFilter, QuoteGroup, QuoteSort, SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget,
+    QuoteFilter, QuoteGroup, QuoteSort, SEARCH_COUNT_CAP, SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget,
 };
 
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
@@ -196,6 +196,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// A page of the ranked matches of a full-text query, found through an
     /// index: among the best [`SEARCH_WINDOW`], those after `page.after`.
+    /// The total is exact up to [`SEARCH_COUNT_CAP`] matches; past it a store
+    /// may estimate it and must say so.
     async fn search(&self, target: SearchTarget, query: &SearchQuery, page: &SearchPage) -> StoreResult<SearchHits>;
 
     /// How many quotes matching `filter` fall in each group: the `limit` largest

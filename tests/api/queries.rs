@@ -64,8 +64,11 @@ async fn search_finds_phrases_and_rejects_bad_queries(app: &TestApp) {
     assert_eq!(data["search"]["quotes"]["totalCount"], 1);
     assert_eq!(nodes(&data["search"]["quotes"])[0]["speaker"]["name"], "Sergei Lavrov");
     assert_eq!(data["search"]["articles"]["totalCount"], 1);
-    let data = app.data(r#"{ search(query: "syria -jeddah") { articles { totalCount } } }"#, json!({})).await;
+    let data = app
+        .data(r#"{ search(query: "syria -jeddah") { articles { totalCount totalCountIsEstimate } } }"#, json!({}))
+        .await;
     assert_eq!(data["search"]["articles"]["totalCount"], 0);
+    assert_eq!(data["search"]["articles"]["totalCountIsEstimate"], false, "exact under 10,000 matches");
     let data = app.data(r#"{ search(query: "SYRIA") { quotes { totalCount } } }"#, json!({})).await;
     assert_eq!(data["search"]["quotes"]["totalCount"], 1, "one quote mentions Syria");
     for bad in ["", "   ", "-excluded -only", &"x".repeat(10_000)] {

@@ -5,7 +5,7 @@
 //! Row by row, each quote costs about 80 B-tree writes, a quarter of them the
 //! counters' upserts. In a bulk load the counters are rebuilt once at the end
 //! ([`BACKFILL`]: the rows of migrations 3 and 5's backfills, counted by month
-//! and rolled up), as are the list totals (`list_counts`, recounted with
+//! and rolled up, then migration 9's day counters, [`DAYS_BACKFILL`]), as are the list totals (`list_counts`, recounted with
 //! migration 8's backfill), and dropped indexes are recreated
 //! with `CREATE INDEX`, which sorts the rows once instead of inserting into a
 //! B-tree row by row. The definitions recreated are the ones read back from
@@ -60,12 +60,29 @@ SELECT dim, 'm', month, key, n FROM m
 UNION ALL SELECT dim, 'y', substr(month, 1, 4), key, sum(n) FROM m GROUP BY 1, 3, 4;
 "#;
 
+/// Counts every stored quote into `speaker_days` and the per-day source and
+/// organization rows of `quote_counts` (which must hold none): migration 9's
+/// backfill, run after the bulk load's own.
+const DAYS_BACKFILL: &str = r#"
+DELETE FROM speaker_days;
+INSERT INTO speaker_days (speaker_key, day, n)
+    SELECT speaker_key, day, count(*) FROM quotes
+    WHERE day IS NOT NULL AND speaker_key IS NOT NULL GROUP BY speaker_key, day;
+INSERT INTO quote_counts (dim, grain, period, key, n)
+    SELECT CASE rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'd', substr(sort_key, 1, 10), dst, count(*) FROM links
+    WHERE rel IN ('quote_via', 'quote_speaker_org') AND sort_key <> '' GROUP BY rel, 3, dst;
+"#;
+
 /// Loads every batch from `batches` (until the channel closes) in one
 /// transaction on the writer connection. Blocks: run it off the async threads.
 pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(classify)?;
     let empty = !tx.prepare("SELECT 1 FROM quotes LIMIT 1").and_then(|mut s| s.exists([])).map_err(classify)?;
-    let mut dropped = definitions(&tx, "trigger", "(sql LIKE '%quote_counts%' OR sql LIKE '%list_counts%')")?;
+    let mut dropped = definitions(
+        &tx,
+        "trigger",
+        "(sql LIKE '%quote_counts%' OR sql LIKE '%list_counts%' OR sql LIKE '%speaker_days%')",
+    )?;
     if empty {
         dropped.extend(definitions(&tx, "index", &format!("tbl_name IN ({INDEXED})"))?);
     }
@@ -84,6 +101,7 @@ pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreRe
     }
     tx.execute_batch("DELETE FROM quote_counts;").map_err(classify)?;
     tx.execute_batch(BACKFILL).map_err(classify)?;
+    tx.execute_batch(DAYS_BACKFILL).map_err(classify)?;
     tx.execute_batch("DELETE FROM list_counts;").map_err(classify)?;
     tx.execute_batch(super::schema::LIST_COUNTS_BACKFILL).map_err(classify)?;
     for (_, _, sql) in dropped.iter().filter(|(kind, _, _)| kind == "trigger") {
@@ -121,7 +139,7 @@ fn definitions(conn: &Connection, kind: &str, condition: &str) -> StoreResult<Ve
 mod tests {
     use super::super::SqliteStore;
     use super::super::schema::COUNTS_BACKFILL;
-    use super::BACKFILL;
+    use super::{BACKFILL, DAYS_BACKFILL};
     use crate::generate::{Cast, article};
     use crate::store::{GraphBatch, Store};
 
@@ -139,6 +157,7 @@ mod tests {
             "SELECT rel || src || dst || ifnull(sort_key, '') FROM links ORDER BY 1",
             "SELECT dim || grain || period || key || n FROM quote_counts WHERE n <> 0 ORDER BY 1",
             "SELECT list || key || n FROM list_counts WHERE n <> 0 ORDER BY 1",
+            "SELECT speaker_key || day || n FROM speaker_days WHERE n <> 0 ORDER BY 1",
             "SELECT seq || kind || entity FROM changes ORDER BY seq",
             "SELECT target || term || docs FROM search_terms WHERE docs <> 0 ORDER BY 1",
         ];
@@ -180,12 +199,13 @@ mod tests {
         vec![first, second, again]
     }
 
-    /// Every counter row, as text.
+    /// Every counter row (`speaker_days` rows start with "day "), as text.
     fn counters(store: &SqliteStore) -> Vec<String> {
         let conn = store.inner.writer.lock().unwrap();
         let mut stmt = conn
             .prepare(
-                "SELECT dim || ' ' || grain || ' ' || period || ' ' || key || ' ' || n FROM quote_counts ORDER BY 1",
+                "SELECT dim || ' ' || grain || ' ' || period || ' ' || key || ' ' || n FROM quote_counts
+                 UNION ALL SELECT 'day ' || speaker_key || ' ' || day || ' ' || n FROM speaker_days ORDER BY 1",
             )
             .unwrap();
         stmt.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
@@ -199,14 +219,19 @@ mod tests {
         }
         let recount = |sql: &str| {
             let conn = store.inner.writer.lock().unwrap();
-            conn.execute_batch("DELETE FROM quote_counts").unwrap();
+            conn.execute_batch("DELETE FROM quote_counts; DELETE FROM speaker_days;").unwrap();
             conn.execute_batch(sql).unwrap();
         };
+        // What the triggers kept row by row (rows emptied by rewrites left out).
+        let kept: Vec<String> = counters(&store).into_iter().filter(|row| !row.ends_with(" 0")).collect();
         recount(COUNTS_BACKFILL);
         let migrations = counters(&store);
+        assert_eq!(kept, migrations, "the triggers keep what the backfills count");
         assert!(migrations.iter().any(|row| row.starts_with("speaker t ")), "{migrations:?}");
         assert!(migrations.iter().any(|row| row.starts_with("source m ")), "{migrations:?}");
-        recount(BACKFILL);
+        assert!(migrations.iter().any(|row| row.starts_with("source d ")), "{migrations:?}");
+        assert!(migrations.iter().any(|row| row.starts_with("day ")), "{migrations:?}");
+        recount(&format!("{BACKFILL}{DAYS_BACKFILL}"));
         assert_eq!(counters(&store), migrations);
     }
 

@@ -17,7 +17,9 @@
 //! `quote_counts` holds how many quotes fall in each year and month (and, for
 //! the total, each day) overall, by source, by speaker and by speaker
 //! organization, kept by triggers on `quotes` and `links` (see `counts.rs`),
-//! and how many dated quotes each speaker has of all time (migration 5).
+//! and how many dated quotes each speaker has of all time (migration 5);
+//! since migration 9 also each day by source and by speaker organization, and
+//! `speaker_days` each day by speaker.
 //!
 //! Links from a quote (`quote_via`, `quote_speaker_org`) carry the quote's
 //! date sort key, so "this source's quotes, newest first" is one range of the
@@ -74,13 +76,43 @@ INSERT INTO list_counts (list, key, n)
     };
 }
 
+/// Counts every stored dated quote into `speaker_days` and into the per-day
+/// `quote_counts` rows of sources and speaker organizations (none of which may
+/// exist yet): the end of migration 9.
+macro_rules! days_backfill {
+    () => {
+        r#"
+INSERT INTO speaker_days (speaker_key, day, n)
+    SELECT speaker_key, day, count(*) FROM quotes
+    WHERE day IS NOT NULL AND speaker_key IS NOT NULL GROUP BY speaker_key, day;
+INSERT INTO quote_counts (dim, grain, period, key, n)
+    SELECT CASE rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'd', substr(sort_key, 1, 10), dst, count(*) FROM links
+    WHERE rel IN ('quote_via', 'quote_speaker_org') AND sort_key <> '' GROUP BY rel, 3, dst;
+"#
+    };
+}
+
 /// [`list_counts_backfill!`] as a value, for the bulk load.
 pub const LIST_COUNTS_BACKFILL: &str = list_counts_backfill!();
 
 /// [`counts_backfill!`] and [`totals_backfill!`] as a value: the bulk load's
 /// faster backfill is tested against it.
 #[cfg(test)]
-pub const COUNTS_BACKFILL: &str = concat!(counts_backfill!(), totals_backfill!());
+pub const COUNTS_BACKFILL: &str = concat!(counts_backfill!(), totals_backfill!(), days_backfill!());
+
+/// Takes migration 9 back out (its table, triggers and rows), for tests that
+/// make a store look as an older version left it.
+#[cfg(test)]
+pub const UNDO_MIGRATION_9: &str = "
+DROP TRIGGER quotes_days_insert;
+DROP TRIGGER quotes_days_delete;
+DROP TRIGGER quotes_days_update;
+DROP TRIGGER links_days_insert;
+DROP TRIGGER links_days_delete;
+DROP TRIGGER links_days_update;
+DROP TABLE speaker_days;
+DELETE FROM quote_counts WHERE grain = 'd' AND dim <> 'all';
+";
 
 /// The migrations, oldest first.
 pub const MIGRATIONS: &[&str] = &[
@@ -369,6 +401,65 @@ END;
 -- What is already stored.
 "#,
         list_counts_backfill!()
+    ),
+    concat!(
+        r#"
+-- Day counters for the edge days of a dashboard range (the days before its
+-- first whole month and after its last), which were counted from the quotes'
+-- indexes: two months of quotes, ten times as many at 1M articles as at 100k.
+-- Per source and per speaker organization they are `quote_counts` rows at
+-- grain 'd' (a range of days reads every source's rows of those days: few);
+-- per speaker, `speaker_days`, keyed speaker first, because the top speakers
+-- of a range are visited one by one (`counts.rs`): one short range each.
+CREATE TABLE speaker_days (
+    speaker_key TEXT NOT NULL,
+    day TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (speaker_key, day)
+) WITHOUT ROWID;
+CREATE TRIGGER quotes_days_insert AFTER INSERT ON quotes
+WHEN NEW.day IS NOT NULL AND NEW.speaker_key IS NOT NULL BEGIN
+    INSERT INTO speaker_days (speaker_key, day, n) VALUES (NEW.speaker_key, NEW.day, 1)
+    ON CONFLICT (speaker_key, day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER quotes_days_delete AFTER DELETE ON quotes
+WHEN OLD.day IS NOT NULL AND OLD.speaker_key IS NOT NULL BEGIN
+    INSERT INTO speaker_days (speaker_key, day, n) VALUES (OLD.speaker_key, OLD.day, -1)
+    ON CONFLICT (speaker_key, day) DO UPDATE SET n = n - 1;
+END;
+CREATE TRIGGER quotes_days_update AFTER UPDATE OF day, speaker_key ON quotes
+WHEN OLD.day IS NOT NEW.day OR OLD.speaker_key IS NOT NEW.speaker_key BEGIN
+    INSERT INTO speaker_days (speaker_key, day, n)
+        SELECT OLD.speaker_key, OLD.day, -1 WHERE OLD.day IS NOT NULL AND OLD.speaker_key IS NOT NULL
+    ON CONFLICT (speaker_key, day) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO speaker_days (speaker_key, day, n)
+        SELECT NEW.speaker_key, NEW.day, 1 WHERE NEW.day IS NOT NULL AND NEW.speaker_key IS NOT NULL
+    ON CONFLICT (speaker_key, day) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER links_days_insert AFTER INSERT ON links WHEN NEW.rel IN ('quote_via', 'quote_speaker_org') AND NEW.sort_key <> '' BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+    VALUES (CASE NEW.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'd', substr(NEW.sort_key, 1, 10), NEW.dst, 1)
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER links_days_delete AFTER DELETE ON links WHEN OLD.rel IN ('quote_via', 'quote_speaker_org') AND OLD.sort_key <> '' BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+    VALUES (CASE OLD.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'd', substr(OLD.sort_key, 1, 10), OLD.dst, -1)
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER links_days_update AFTER UPDATE ON links WHEN OLD.rel IN ('quote_via', 'quote_speaker_org') AND OLD.sort_key <> '' OR NEW.rel IN ('quote_via', 'quote_speaker_org') AND NEW.sort_key <> '' BEGIN
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT CASE OLD.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'd', substr(OLD.sort_key, 1, 10), OLD.dst, -1
+        WHERE OLD.rel IN ('quote_via', 'quote_speaker_org') AND OLD.sort_key <> ''
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO quote_counts (dim, grain, period, key, n)
+        SELECT CASE NEW.rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'd', substr(NEW.sort_key, 1, 10), NEW.dst, 1
+        WHERE NEW.rel IN ('quote_via', 'quote_speaker_org') AND NEW.sort_key <> ''
+    ON CONFLICT (dim, grain, period, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+-- What is already stored.
+"#,
+        days_backfill!()
     ),
 ];
 

@@ -24,13 +24,14 @@
 //! A search scores a bounded window, the newest [`SEARCH_WINDOW`] matches
 //! (FTS5 walks its rowids backwards and stops there), ranks it, and returns
 //! the page after the cursor, ties newest first; only the page's rows are
-//! joined to their entities. Every match is counted, and only when the
-//! caller asks, since that is a pass over all of them.
+//! joined to their entities. Matches are counted only when the caller asks,
+//! one by one up to [`SEARCH_COUNT_CAP`] and estimated past it (see
+//! [`count`]), so a search costs the same at 100k and at 1M articles.
 
 use super::classify;
 use super::rank::ROWID_LENGTH_BITS;
 use crate::search::{SearchQuery, terms};
-use crate::store::{SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget, StoreResult};
+use crate::store::{SEARCH_COUNT_CAP, SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget, StoreResult};
 use foldhash::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -260,21 +261,52 @@ pub fn reindex(conn: &Connection) -> StoreResult<()> {
     deltas.apply(conn)
 }
 
-/// How many documents match: one word alone is its document count (from
-/// [`term_docs`]), anything else a pass over the matches.
+/// How many documents match, and whether that is an estimate: one word alone
+/// is its document count (from [`term_docs`]); anything else is counted by
+/// walking the matches newest first, up to `cap`. Past it the total is
+/// estimated from how far back in the table the `cap` newest matches reach
+/// (entity rowids grow as documents are stored, so that reach is the share
+/// of the documents they were found in), and kept between `cap + 1` and the
+/// document count of the rarest positive word, which every match contains.
 fn count(
     conn: &Connection,
+    target: SearchTarget,
     query: &SearchQuery,
     docs: &HashMap<String, i64>,
-    fts: &str,
-    fts_query: &str,
-) -> StoreResult<u64> {
+    cap: usize,
+) -> StoreResult<(u64, bool)> {
     if let ([word], [], []) = (query.required.as_slice(), query.phrases.as_slice(), query.excluded.as_slice()) {
-        return Ok(docs.get(word).map_or(0, |&n| u64::try_from(n).unwrap_or(0)));
+        return Ok((docs.get(word).map_or(0, |&n| u64::try_from(n).unwrap_or(0)), false));
     }
-    conn.prepare_cached(&format!("SELECT count(*) FROM {fts} WHERE {fts} MATCH ?1"))
-        .and_then(|mut s| s.query_row([fts_query], |row| row.get::<_, u64>(0)))
-        .map_err(classify)
+    let (fts, entities) = tables(target);
+    let limit = i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX);
+    let (walked, oldest): (u64, Option<i64>) = conn
+        .prepare_cached(&format!(
+            "SELECT count(*), min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2)"
+        ))
+        .and_then(|mut s| s.query_row(params![query.to_fts5(), limit], |row| Ok((row.get(0)?, row.get(1)?))))
+        .map_err(classify)?;
+    let Some(oldest) = oldest.filter(|_| walked > cap as u64) else {
+        return Ok((walked, false));
+    };
+    let newest: i64 = conn
+        .prepare_cached(&format!("SELECT ifnull(max(rowid), 0) FROM {entities}"))
+        .and_then(|mut s| s.query_row([], |row| row.get(0)))
+        .map_err(classify)?;
+    let oldest = oldest >> ROWID_LENGTH_BITS;
+    let reach = (newest - oldest + 1).max(1) as f64;
+    let estimate = (walked as f64 * newest.max(1) as f64 / reach).round() as u64;
+    let docs_of = |term: &str| docs.get(term).map_or(0, |&n| u64::try_from(n).unwrap_or(0));
+    let ceiling = query.positive_terms().into_iter().map(docs_of).min().unwrap_or_else(|| docs_of(""));
+    Ok((estimate.min(ceiling).max(walked), true))
+}
+
+/// The full-text table and the entity table of a search target.
+fn tables(target: SearchTarget) -> (&'static str, &'static str) {
+    match target {
+        SearchTarget::Articles => ("articles_fts", "articles"),
+        SearchTarget::Quotes => ("quotes_fts", "quotes"),
+    }
 }
 
 /// One page of the ranked matches of `query` (see the module doc).
@@ -284,9 +316,21 @@ pub fn search(
     query: &SearchQuery,
     page: &SearchPage,
 ) -> StoreResult<SearchHits> {
-    let (fts, entities, weights) = match target {
-        SearchTarget::Articles => ("articles_fts", "articles", "4.0, 1.0"),
-        SearchTarget::Quotes => ("quotes_fts", "quotes", "1.0"),
+    search_counting_to(conn, target, query, page, SEARCH_COUNT_CAP)
+}
+
+/// [`search`], counting at most `cap` matches one by one.
+fn search_counting_to(
+    conn: &Connection,
+    target: SearchTarget,
+    query: &SearchQuery,
+    page: &SearchPage,
+    cap: usize,
+) -> StoreResult<SearchHits> {
+    let (fts, entities) = tables(target);
+    let weights = match target {
+        SearchTarget::Articles => "4.0, 1.0",
+        SearchTarget::Quotes => "1.0",
     };
     let docs = term_docs(conn, target, query)?;
     let idfs = part_idfs(query, &docs);
@@ -316,7 +360,7 @@ pub fn search(
     };
     let limit = i64::try_from(page.first.saturating_add(1)).unwrap_or(i64::MAX);
     let mut values: Vec<rusqlite::types::Value> = vec![
-        fts_query.clone().into(),
+        fts_query.into(),
         window.into(),
         page.after.as_ref().map(|(score, _)| *score).into(),
         after_rowid.into(),
@@ -329,15 +373,18 @@ pub fn search(
             stmt.query_map(rusqlite::params_from_iter(values), |row| Ok((row.get(0)?, row.get(1)?)))?.collect()
         })
         .map_err(classify)?;
-    let total = match page.count {
-        false => None,
+    let (total, total_is_estimate) = match page.count {
+        false => (None, false),
         // A first page holding every match (fewer than the window) is the count.
         true if page.after.is_none() && hits.len() <= page.first && hits.len() < SEARCH_WINDOW => {
-            Some(hits.len() as u64)
+            (Some(hits.len() as u64), false)
         }
-        true => Some(count(conn, query, &docs, fts, &fts_query)?),
+        true => {
+            let (total, estimated) = count(conn, target, query, &docs, cap)?;
+            (Some(total), estimated)
+        }
     };
-    Ok(SearchHits { total, hits })
+    Ok(SearchHits { total, total_is_estimate, hits })
 }
 
 #[cfg(test)]
@@ -443,6 +490,47 @@ mod tests {
         assert_eq!(store.search(SearchTarget::Quotes, &zebra, &page).await.unwrap().total, Some(6));
     }
 
+    /// Past the cap a multi-word search's total is an estimate, flagged, above
+    /// the cap and at most the rarest word's document count; at the cap or
+    /// under it, the exact count.
+    #[tokio::test]
+    async fn search_totals_past_the_cap_are_bounded_flagged_estimates() {
+        let store = SqliteStore::in_memory().unwrap();
+        let (batch, _) = corpus(300);
+        store.write(&batch).await.unwrap();
+        let conn = store.inner.writer.lock().unwrap();
+        let common: Vec<(String, i64)> = conn
+            .prepare(
+                "SELECT term, docs FROM search_terms WHERE target = 'quotes' AND term <> '' ORDER BY docs DESC LIMIT 2",
+            )
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let query = SearchQuery::parse(&format!("{} {}", common[0].0, common[1].0)).unwrap();
+        let exact: u64 = conn
+            .query_row("SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1", [query.to_fts5()], |row| row.get(0))
+            .unwrap();
+        assert!(exact > 60, "{query:?} matches many quotes ({exact})");
+        let page = SearchPage { after: None, first: 5, count: true };
+        let counted = |cap: usize| super::search_counting_to(&conn, SearchTarget::Quotes, &query, &page, cap).unwrap();
+        let full = counted(exact as usize);
+        assert_eq!((full.total, full.total_is_estimate), (Some(exact), false));
+        let cap = exact as usize / 3;
+        let estimated = counted(cap);
+        assert!(estimated.total_is_estimate);
+        let total = estimated.total.unwrap();
+        let ceiling = common[1].1.min(common[0].1) as u64;
+        assert!(total > cap as u64 && total <= ceiling, "{total} in ({cap}, {ceiling}]");
+        assert!(total >= exact / 3 && total <= exact * 3, "{total} near {exact}");
+        assert_eq!(estimated.hits, full.hits, "the page is the same");
+        // One word is its document count, never estimated.
+        let word = SearchQuery::parse(&common[0].0).unwrap();
+        let one = super::search_counting_to(&conn, SearchTarget::Quotes, &word, &page, 1).unwrap();
+        assert_eq!((one.total, one.total_is_estimate), (Some(common[0].1 as u64), false));
+    }
+
     #[tokio::test]
     async fn migration_6_reindexes_texts_indexed_by_fts5s_own_tokenizer() {
         let dir = tempfile::tempdir().unwrap();
@@ -454,6 +542,7 @@ mod tests {
             // The store as migration 5 left it: raw texts, no counts (and
             // none of the later migrations).
             let conn = store.inner.writer.lock().unwrap();
+            conn.execute_batch(super::super::schema::UNDO_MIGRATION_9).unwrap();
             conn.execute_batch(
                 "DROP TABLE search_terms;
                  DROP INDEX names_by_entity;

@@ -92,6 +92,35 @@ fn help_documents_every_setting_with_its_variable() {
 }
 
 #[test]
+fn each_subcommand_help_lists_only_the_flags_it_reads() {
+    let ingest = stdout(&newsgraph(&["ingest", "--help"]));
+    for used in ["--outlet", "--data-dir", "--mongodb-uri", "--store-timeout-ms", "--lexicon-dir", "--log-format"] {
+        assert!(ingest.contains(used), "`ingest --help` lacks {used}:\n{ingest}");
+    }
+    for unused in ["--bind", "--ws-keepalive-ms", "--max-subscriptions", "--rate-limit", "--playground", "--seed-dir"] {
+        assert!(!ingest.contains(unused), "`ingest --help` lists {unused}, which ingest never reads:\n{ingest}");
+    }
+    let extract = stdout(&newsgraph(&["extract", "--help"]));
+    assert!(extract.contains("--lexicon-dir") && extract.contains("--out"));
+    assert!(!extract.contains("--data-dir") && !extract.contains("--mongodb-uri"), "{extract}");
+    let key = stdout(&newsgraph(&["key", "generate", "--help"]));
+    assert!(!key.contains("--bind") && !key.contains("--data-dir"), "{key}");
+    let seed = stdout(&newsgraph(&["seed", "--help"]));
+    assert!(seed.contains("--seed-dir") && !seed.contains("--cors-origins"), "{seed}");
+    // serve reads every setting, and so does the bare command (which serves).
+    for serve in [stdout(&newsgraph(&["serve", "--help"])), stdout(&newsgraph(&["--help"]))] {
+        assert!(serve.contains("--ws-keepalive-ms") && serve.contains("--data-dir"), "{serve}");
+    }
+    // A setting given after the subcommand's name still applies.
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.txt");
+    let output =
+        newsgraph(&["ingest", "--data-dir", dir.path().join("store").to_str().unwrap(), missing.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(dir.path().join("store").exists(), "ingest opened its store in --data-dir");
+}
+
+#[test]
 fn the_readme_lists_every_setting() {
     let help = stdout(&newsgraph(&["--help"]));
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();

@@ -36,6 +36,12 @@ pub const TOO_MANY_ALIASES: &str = "TOO_MANY_ALIASES";
 pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
 /// The code for a document with more tokens than the limit.
 pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
+/// The code for a document that selects `__schema` or `__type` while
+/// introspection is off. Apollo Server refuses such a document in validation,
+/// with a message naming the fields, before anything runs; this does the same
+/// with a code of its own, so a client (or a code generator pointed at
+/// production) can tell "introspection is off" from a broken query.
+pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
 
 /// Admits requests within the limits, and codes the errors of their responses.
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +56,8 @@ struct Caps {
     aliases: usize,
     directives: usize,
     tokens: usize,
+    /// Whether documents may select `__schema` and `__type`.
+    introspection: bool,
 }
 
 impl Admission {
@@ -60,6 +68,7 @@ impl Admission {
                 aliases: limits.max_aliases,
                 directives: limits.max_directives,
                 tokens: limits.max_tokens,
+                introspection: limits.introspection,
             },
         }
     }
@@ -93,6 +102,12 @@ impl Admission {
                 super::depth::MAX_INTROSPECTION_DEPTH
             );
             return Err(refuse(with_code(ServerError::new(message, None), QUERY_TOO_DEEP)));
+        }
+        if depth.introspection > 0 && !self.caps.introspection {
+            metrics::reject(Rejection::Validation);
+            let message = "GraphQL introspection is not allowed on this server, but the query contained \
+                           __schema or __type (NEWSGRAPH_INTROSPECTION=true turns it on)";
+            return Err(refuse(with_code(ServerError::new(message, None), INTROSPECTION_DISABLED)));
         }
         Ok(requested.or_else(|| match &document.operations {
             DocumentOperations::Multiple(operations) if operations.len() == 1 => {

@@ -16,6 +16,9 @@
 //!   to errors raised before execution. It runs per request, from the HTTP and
 //!   websocket handlers, not as a schema extension (see its docs).
 //!
+//! - [`persisted`]: automatic persisted queries and trusted documents, resolved
+//!   per request before admission.
+//!
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
 
@@ -33,6 +36,7 @@ pub mod loaders;
 pub mod node;
 pub mod organizations;
 pub mod people;
+pub mod persisted;
 pub mod quotes;
 pub mod search;
 pub mod shape;

@@ -22,6 +22,7 @@ pub use playground::EXAMPLE_QUERY;
 
 use crate::graphql::access::caller_from_header;
 use crate::graphql::codes::{Admission, SUBSCRIPTION_OVER_HTTP};
+use crate::graphql::persisted::{DocumentIds, Persisted, Registration};
 use crate::graphql::{AppSchema, prepare_request};
 use crate::metrics::{self, Rejection};
 use crate::store::{SharedStore, StoreError};
@@ -65,6 +66,8 @@ pub struct AppState {
     pub open_operations: ws::OpenOperations,
     /// Origins allowed to call from a browser (CORS); websockets check them too.
     pub cors_origins: Vec<String>,
+    /// Automatic persisted queries, or the trusted documents.
+    pub persisted: Persisted,
 }
 
 /// The CORS policy: the listed origins (or `*` for any) may call from a
@@ -161,6 +164,24 @@ async fn execute_one(
     state: &AppState,
     req: &HttpRequest,
     request: async_graphql::Request,
+    ids: &DocumentIds,
+    deadline: tokio::time::Instant,
+) -> async_graphql::Response {
+    let mut request = request;
+    let registration = match state.persisted.resolve(&mut request, ids) {
+        Ok(registration) => registration,
+        Err(error) => return async_graphql::Response::from_errors(vec![error]),
+    };
+    execute_resolved(state, req, request, registration, deadline).await
+}
+
+/// Runs a request whose document text is known (see [`Persisted::resolve`]);
+/// a document it registered is remembered once admitted.
+async fn execute_resolved(
+    state: &AppState,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    registration: Option<Registration>,
     deadline: tokio::time::Instant,
 ) -> async_graphql::Response {
     let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
@@ -191,6 +212,13 @@ async fn execute_one(
             async_graphql::Response::from_errors(vec![error])
         }
     };
+    // Like Apollo Server, remember a registered document only once it has
+    // passed validation (errors raised before execution have no path).
+    if let Some(registration) = registration
+        && (response.data != async_graphql::Value::Null || response.errors.iter().any(|e| !e.path.is_empty()))
+    {
+        state.persisted.remember(registration);
+    }
     let response = point_subscriptions_to_the_websocket(response);
     let operation = metrics::operation_label(executed_name.or(requested_name).as_deref());
     metrics::graphql_request(operation, outcome(&response), started.elapsed());
@@ -235,10 +263,11 @@ async fn execute(
     state: &AppState,
     req: &HttpRequest,
     request: async_graphql::Request,
+    registration: Option<Registration>,
     deadline: tokio::time::Instant,
 ) -> HttpResponse {
     let before = state.store.operations();
-    let response = execute_one(state, req, request, deadline).await;
+    let response = execute_resolved(state, req, request, registration, deadline).await;
     let mut reply = HttpResponse::Ok();
     if state.expose_store_operations {
         // The change of a process-wide counter: exact when requests do not
@@ -401,7 +430,13 @@ async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, payload: web
         return batch(&state, &req, &body, deadline).await;
     }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&state, &req, request, deadline).await,
+        Ok(mut request) => {
+            let ids = serde_json::from_slice::<DocumentIds>(&body).unwrap_or_default();
+            match state.persisted.resolve(&mut request, &ids) {
+                Ok(registration) => execute(&state, &req, request, registration, deadline).await,
+                Err(error) => HttpResponse::Ok().json(async_graphql::Response::from_errors(vec![error])),
+            }
+        }
         Err(e) => bad_request(&format!("the body is not a GraphQL request: {}", e.classify_message())),
     }
 }
@@ -435,9 +470,11 @@ async fn batch(state: &AppState, req: &HttpRequest, body: &[u8], deadline: tokio
             return bad_request(&format!("the body is not a batch of GraphQL requests: {}", e.classify_message()));
         }
     };
+    let ids = serde_json::from_slice::<Vec<DocumentIds>>(body).unwrap_or_default();
     let mut responses = Vec::with_capacity(requests.len());
-    for request in requests {
-        responses.push(execute_one(state, req, request, deadline).await);
+    for (at, request) in requests.into_iter().enumerate() {
+        let ids = ids.get(at).cloned().unwrap_or_default();
+        responses.push(execute_one(state, req, request, &ids, deadline).await);
     }
     HttpResponse::Ok().json(responses)
 }
@@ -450,19 +487,25 @@ async fn graphql_get(state: web::Data<AppState>, req: HttpRequest, payload: web:
     if upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
         return ws::upgrade(state, req, payload).await;
     }
-    match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) if is_mutation(&request) => {
-            request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations are only accepted over POST")
-        }
-        Ok(_) if could_be_forged(&req) => csrf_refusal(),
-        Ok(request) => {
-            let deadline = tokio::time::Instant::now() + state.query_timeout;
-            execute(&state, &req, request, deadline).await
-        }
-        Err(_) => bad_request(
-            "GET /graphql takes `query`, and optionally `operationName` and JSON `variables`, in the query string",
-        ),
+    let Ok(mut request) = async_graphql::http::parse_query_string(req.query_string()) else {
+        return bad_request(
+            "GET /graphql takes `query` (or a persisted document's id), and optionally `operationName` and JSON \
+             `variables` and `extensions`, in the query string",
+        );
+    };
+    let ids = web::Query::<DocumentIds>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
+    let registration = match state.persisted.resolve(&mut request, &ids) {
+        Ok(registration) => registration,
+        Err(error) => return HttpResponse::Ok().json(async_graphql::Response::from_errors(vec![error])),
+    };
+    if is_mutation(&request) {
+        return request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations are only accepted over POST");
     }
+    if could_be_forged(&req) {
+        return csrf_refusal();
+    }
+    let deadline = tokio::time::Instant::now() + state.query_timeout;
+    execute(&state, &req, request, registration, deadline).await
 }
 
 /// Says what kind of JSON problem a body has without echoing it.

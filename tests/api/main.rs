@@ -13,6 +13,7 @@ mod graph;
 mod health;
 mod ingest;
 mod malformed;
+mod persisted;
 mod playground;
 mod queries;
 mod roundtrips;

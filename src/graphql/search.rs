@@ -38,10 +38,10 @@ pub struct SearchResults {
 }
 
 /// The ranked matches of a search, among articles and among quotes.
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl SearchResults {
     /// Articles whose headline or body match, best first.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -54,7 +54,7 @@ impl SearchResults {
     }
 
     /// Quotes whose text matches, best first.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
         let args = PageArgs::new(first, after)?;
         let hits = store(ctx)?.search(SearchTarget::Quotes, &self.query, &search_page(ctx, &args)?).await?;

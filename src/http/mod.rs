@@ -10,9 +10,13 @@
 //! `GET /graphql` with `Upgrade: websocket` speaks GraphQL over websockets
 //! (subscriptions), see [`ws`].
 //!
+//! GET queries are cacheable by HTTP caches (`Cache-Control` from the
+//! schema's hints, `ETag`, 304), see [`caching`]; POST never is.
+//!
 //! [`edge`] holds the middleware every request passes (request id, access log,
 //! rate limit); [`cors`] builds the CORS policy.
 
+pub mod caching;
 pub mod dashboard;
 pub mod edge;
 pub mod playground;
@@ -27,7 +31,7 @@ use crate::graphql::{AppSchema, prepare_request};
 use crate::metrics::{self, Rejection};
 use crate::store::{SharedStore, StoreError};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, ETAG};
 use actix_web::{HttpRequest, HttpResponse, web};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
@@ -259,11 +263,21 @@ fn outcome(response: &async_graphql::Response) -> String {
     }
 }
 
+/// How an answer may be cached: GET queries by what they touch, anything else never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caching {
+    /// A query over GET: `Cache-Control` from its hints, an `ETag`, 304 on `If-None-Match`.
+    ByHints,
+    /// POST: `no-store`.
+    Never,
+}
+
 async fn execute(
     state: &AppState,
     req: &HttpRequest,
     request: async_graphql::Request,
     registration: Option<Registration>,
+    caching: Caching,
     deadline: tokio::time::Instant,
 ) -> HttpResponse {
     let before = state.store.operations();
@@ -275,7 +289,37 @@ async fn execute(
         let used = state.store.operations().saturating_sub(before);
         reply.insert_header((STORE_OPERATIONS_HEADER, used.to_string()));
     }
-    reply.json(response)
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::error!(%error, "a response could not be serialized");
+            return request_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", "internal error");
+        }
+    };
+    match caching {
+        Caching::Never => {
+            reply.insert_header((CACHE_CONTROL, caching::NO_STORE));
+        }
+        Caching::ByHints => {
+            let authenticated = req.headers().get(AUTHORIZATION).is_some_and(|v| !v.as_bytes().is_empty());
+            let tag = caching::etag(&body);
+            reply.insert_header((CACHE_CONTROL, caching::cache_control(&response, authenticated)));
+            if caching::not_modified(req, &tag) {
+                return reply.status(StatusCode::NOT_MODIFIED).insert_header((ETAG, tag)).finish();
+            }
+            reply.insert_header((ETAG, tag));
+        }
+    }
+    reply.content_type(actix_web::http::header::ContentType::json()).body(body)
+}
+
+/// A GraphQL answer produced before execution (a persisted document that
+/// cannot be resolved): never stored, since a cache holding a
+/// `PERSISTED_QUERY_NOT_FOUND` would keep a client from ever registering it.
+fn unexecuted(error: async_graphql::ServerError) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, caching::NO_STORE))
+        .json(async_graphql::Response::from_errors(vec![error]))
 }
 
 /// Reads the body: 413 at once when `Content-Length` is over the limit, 413 as
@@ -433,8 +477,8 @@ async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, payload: web
         Ok(mut request) => {
             let ids = serde_json::from_slice::<DocumentIds>(&body).unwrap_or_default();
             match state.persisted.resolve(&mut request, &ids) {
-                Ok(registration) => execute(&state, &req, request, registration, deadline).await,
-                Err(error) => HttpResponse::Ok().json(async_graphql::Response::from_errors(vec![error])),
+                Ok(registration) => execute(&state, &req, request, registration, Caching::Never, deadline).await,
+                Err(error) => unexecuted(error),
             }
         }
         Err(e) => bad_request(&format!("the body is not a GraphQL request: {}", e.classify_message())),
@@ -476,7 +520,7 @@ async fn batch(state: &AppState, req: &HttpRequest, body: &[u8], deadline: tokio
         let ids = ids.get(at).cloned().unwrap_or_default();
         responses.push(execute_one(state, req, request, &ids, deadline).await);
     }
-    HttpResponse::Ok().json(responses)
+    HttpResponse::Ok().insert_header((CACHE_CONTROL, caching::NO_STORE)).json(responses)
 }
 
 /// The code of a batch longer than `NEWSGRAPH_MAX_BATCH` (or any batch when it is 1).
@@ -496,7 +540,7 @@ async fn graphql_get(state: web::Data<AppState>, req: HttpRequest, payload: web:
     let ids = web::Query::<DocumentIds>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
     let registration = match state.persisted.resolve(&mut request, &ids) {
         Ok(registration) => registration,
-        Err(error) => return HttpResponse::Ok().json(async_graphql::Response::from_errors(vec![error])),
+        Err(error) => return unexecuted(error),
     };
     if is_mutation(&request) {
         return request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations are only accepted over POST");
@@ -505,7 +549,7 @@ async fn graphql_get(state: web::Data<AppState>, req: HttpRequest, payload: web:
         return csrf_refusal();
     }
     let deadline = tokio::time::Instant::now() + state.query_timeout;
-    execute(&state, &req, request, registration, deadline).await
+    execute(&state, &req, request, registration, Caching::ByHints, deadline).await
 }
 
 /// Says what kind of JSON problem a body has without echoing it.

@@ -6,6 +6,7 @@ mod support;
 
 mod helpers;
 
+mod caching;
 mod dashboard;
 mod dashboard_live;
 mod errors;

@@ -34,6 +34,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Write a deterministic synthetic corpus into the configured store.
     Generate(GenerateArgs),
+    /// Write the quotes or articles a filter matches, as CSV, NDJSON or JSON-LD.
+    Export(ExportArgs),
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -65,6 +67,27 @@ pub struct IngestArgs {
     /// Publication time (RFC 3339) of these articles.
     #[arg(long)]
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    pub kind: crate::export::Kind,
+    /// How to write it: CSV with a header row, one JSON object per line, or JSON-LD (schema.org).
+    #[arg(long, value_enum, default_value_t = crate::export::Format::Csv)]
+    pub format: crate::export::Format,
+    /// Which rows: the JSON of the GraphQL filter input (`QuoteFilterInput` or `ArticleFilterInput`),
+    /// e.g. '{"via": ["afp"], "date": {"from": "2016-05-01", "to": "2016-05-31"}}'.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// The order: `DATE_DESC` (default), `DATE_ASC` or `ID` for quotes; `PUBLISHED_AT_DESC` (default),
+    /// `PUBLISHED_AT_ASC` or `ID` for articles.
+    #[arg(long)]
+    pub order_by: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -114,7 +137,7 @@ pub fn settings_used_by(subcommand: &str) -> Option<Vec<&'static str>> {
         "serve" => None,
         "seed" => with(&[STORE_SETTINGS, &["seed_dir", "log_format"]]),
         "ingest" => with(&[STORE_SETTINGS, &["lexicon_dir", "log_format"]]),
-        "generate" => with(&[STORE_SETTINGS, &["log_format"]]),
+        "generate" | "export" => with(&[STORE_SETTINGS, &["log_format"]]),
         "extract" | "eval" => with(&[&["lexicon_dir", "log_format"]]),
         _ => with(&[&["log_format"]]),
     }
@@ -153,7 +176,7 @@ mod tests {
     #[test]
     fn every_listed_setting_is_a_setting() {
         let ids: Vec<String> = Cli::command().get_arguments().map(|a| a.get_id().to_string()).collect();
-        for name in ["seed", "ingest", "generate", "extract", "eval", "schema", "key"] {
+        for name in ["seed", "ingest", "generate", "export", "extract", "eval", "schema", "key"] {
             for id in settings_used_by(name).unwrap() {
                 assert!(ids.iter().any(|i| i == id), "{name} lists `{id}`, which is no setting");
             }

@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Eval(args) => commands::eval(&args)?,
         Command::Key(KeyCommand::Generate) => commands::generate_key()?,
         Command::Generate(args) => commands::generate(&settings, &args).await?,
+        Command::Export(args) => commands::export(&settings, &args).await?,
     }
     Ok(())
 }

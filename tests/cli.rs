@@ -579,3 +579,27 @@ async fn a_killed_generate_leaves_the_store_with_its_indexes_and_triggers() {
         .unwrap();
     assert_eq!(counted, quotes.len() as i64);
 }
+
+#[test]
+fn export_writes_what_a_filter_matches_and_refuses_a_bad_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    assert!(newsgraph(&["seed", "--data-dir", data]).status.success());
+    let afp = r#"{"via": ["agence-france-presse"]}"#;
+    let lines = newsgraph(&["export", "quotes", "--data-dir", data, "--format", "ndjson", "--filter", afp]);
+    assert!(lines.status.success(), "{}", stderr(&lines));
+    let rows: Vec<Value> = stdout(&lines).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(rows.len() >= 3, "{rows:?}");
+    assert!(rows.iter().all(|r| r["via"].as_array().unwrap().iter().any(|v| v == "Agence France-Presse")));
+    let all = newsgraph(&["export", "quotes", "--data-dir", data, "--format", "ndjson"]);
+    assert!(stdout(&all).lines().count() > rows.len(), "the filter narrowed the export");
+    let out = dir.path().join("articles.csv");
+    let written = newsgraph(&["export", "articles", "--data-dir", data, "--out", out.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("id,key,headline,published_at,"), "{csv}");
+    let bad = newsgraph(&["export", "quotes", "--data-dir", data, "--filter", r#"{"speakers": "#]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("BAD_USER_INPUT"), "{}", stderr(&bad));
+}

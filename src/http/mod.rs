@@ -10,6 +10,9 @@
 //! `GET /graphql` with `Upgrade: websocket` speaks GraphQL over websockets
 //! (subscriptions), see [`ws`].
 //!
+//! `/export/{quotes|articles}.{csv|ndjson|jsonld}` streams what a filter
+//! matches, see [`export`].
+//!
 //! GET queries are cacheable by HTTP caches (`Cache-Control` from the
 //! schema's hints, `ETag`, 304), see [`caching`]; POST never is.
 //!
@@ -19,6 +22,7 @@
 pub mod caching;
 pub mod dashboard;
 pub mod edge;
+pub mod export;
 pub mod playground;
 pub mod ws;
 
@@ -127,6 +131,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .wrap(actix_web::middleware::Compress::default())
                 .route(web::get().to(page_asset)),
         )
+        .service(resource("/export/{file}", "GET").route(web::get().to(export::download)))
         .service(resource("/healthz", "GET").route(web::get().to(healthz)))
         .service(resource("/readyz", "GET").route(web::get().to(readyz)))
         .service(resource("/metrics", "GET").route(web::get().to(metrics_page)));

@@ -28,7 +28,12 @@ async fn get_queries_carry_cache_control_from_what_they_touch_and_an_etag() {
     // One entity: its type's hint.
     let entity = get(&app, &one, &[]).await;
     assert_eq!(entity.status(), 200);
-    assert_eq!(header(&entity, "cache-control"), "public, max-age=300", "{}", get(&app, &one, &[]).await.text().await.unwrap());
+    assert_eq!(
+        header(&entity, "cache-control"),
+        "public, max-age=300",
+        "{}",
+        get(&app, &one, &[]).await.text().await.unwrap()
+    );
     let tag = header(&entity, "etag");
     assert!(tag.starts_with('"') && tag.len() > 10, "{tag}");
     let body = entity.text().await.unwrap();

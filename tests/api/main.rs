@@ -10,6 +10,7 @@ mod caching;
 mod dashboard;
 mod dashboard_live;
 mod errors;
+mod export;
 mod graph;
 mod health;
 mod ingest;

@@ -185,7 +185,7 @@ async fn execute_one(
 }
 
 /// Runs a request whose document text is known (see [`Persisted::resolve`]);
-/// a document it registered is remembered once admitted.
+/// a document it registered is remembered once it has passed validation.
 async fn execute_resolved(
     state: &AppState,
     req: &HttpRequest,

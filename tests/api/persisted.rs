@@ -108,9 +108,9 @@ fn manifests() -> Vec<(&'static str, Value, &'static str)> {
     ]
 }
 
-async fn trusted_documents_only(backend: TestBackend) {
+async fn trusted_documents_only(backend: TestBackend, formats: &[&str]) {
     let hash = sha256_hex(COUNT);
-    for (format, manifest, id) in manifests() {
+    for (format, manifest, id) in manifests().into_iter().filter(|(format, ..)| formats.contains(format)) {
         let id = if id.ends_with("-hash") { hash.clone() } else { id.to_owned() };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("manifest.json");
@@ -146,12 +146,13 @@ async fn trusted_documents_only(backend: TestBackend) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_documents_only_on_the_embedded_store() {
-    trusted_documents_only(TestBackend::Embedded).await;
+    trusted_documents_only(TestBackend::Embedded, &["relay", "codegen", "apollo"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_documents_only_on_ferretdb() {
-    trusted_documents_only(TestBackend::FerretDb).await;
+    // One format: the manifests are read the same whatever the store.
+    trusted_documents_only(TestBackend::FerretDb, &["apollo"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -128,6 +128,10 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_INTROSPECTION", action = ArgAction::Set, global = true)]
     pub introspection: Option<bool>,
 
+    /// Serve as an Apollo Federation v2 subgraph: answer `_service { sdl }` to a router even when introspection is off.
+    #[arg(long, env = "NEWSGRAPH_FEDERATION", global = true)]
+    pub federation: bool,
+
     /// Serve the GraphiQL playground at `/` (default: on, off in production).
     #[arg(long, env = "NEWSGRAPH_PLAYGROUND", action = ArgAction::Set, global = true)]
     pub playground: Option<bool>,
@@ -223,6 +227,7 @@ impl Settings {
             max_tokens: self.max_tokens,
             introspection: self.introspection.unwrap_or(!self.production),
             suggestions: !self.production,
+            federation: self.federation,
         }
     }
 

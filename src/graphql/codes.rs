@@ -58,6 +58,8 @@ struct Caps {
     tokens: usize,
     /// Whether documents may select `__schema` and `__type`.
     introspection: bool,
+    /// Whether documents may select `_service` (the subgraph's SDL).
+    service_sdl: bool,
 }
 
 impl Admission {
@@ -69,6 +71,7 @@ impl Admission {
                 directives: limits.max_directives,
                 tokens: limits.max_tokens,
                 introspection: limits.introspection,
+                service_sdl: limits.introspection || limits.federation,
             },
         }
     }
@@ -107,6 +110,12 @@ impl Admission {
             metrics::reject(Rejection::Validation);
             let message = "GraphQL introspection is not allowed on this server, but the query contained \
                            __schema or __type (NEWSGRAPH_INTROSPECTION=true turns it on)";
+            return Err(refuse(with_code(ServerError::new(message, None), INTROSPECTION_DISABLED)));
+        }
+        if !self.caps.service_sdl && selects_root_field(document, "_service") {
+            metrics::reject(Rejection::Validation);
+            let message = "`_service` (the subgraph's SDL) is off with introspection: NEWSGRAPH_FEDERATION=true \
+                           answers it for a federation router";
             return Err(refuse(with_code(ServerError::new(message, None), INTROSPECTION_DISABLED)));
         }
         Ok(requested.or_else(|| match &document.operations {
@@ -156,6 +165,31 @@ impl Admission {
             .collect();
         response
     }
+}
+
+/// Whether any operation of `document` selects `name` at its root (through
+/// fragments too).
+fn selects_root_field(document: &async_graphql::parser::types::ExecutableDocument, name: &str) -> bool {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn in_set(
+        set: &SelectionSet,
+        document: &async_graphql::parser::types::ExecutableDocument,
+        name: &str,
+        depth: usize,
+    ) -> bool {
+        depth < 8
+            && set.items.iter().any(|item| match &item.node {
+                Selection::Field(field) => field.node.name.node.as_str() == name,
+                Selection::InlineFragment(fragment) => {
+                    in_set(&fragment.node.selection_set.node, document, name, depth + 1)
+                }
+                Selection::FragmentSpread(spread) => document
+                    .fragments
+                    .get(&spread.node.fragment_name.node)
+                    .is_some_and(|f| in_set(&f.node.selection_set.node, document, name, depth + 1)),
+            })
+    }
+    document.operations.iter().any(|(_, op)| in_set(&op.node.selection_set.node, document, name, 0))
 }
 
 /// What async-graphql answers a subscription sent over plain HTTP (coded by

@@ -16,6 +16,7 @@
 //!   to errors raised before execution. It runs per request, from the HTTP and
 //!   websocket handlers, not as a schema extension (see its docs).
 //!
+//! - [`federation`]: the Apollo Federation v2 entity resolvers (`_entities`).
 //! - [`persisted`]: automatic persisted queries and trusted documents, resolved
 //!   per request before admission.
 //!
@@ -29,6 +30,7 @@ pub mod connection;
 mod context;
 mod depth;
 pub mod error;
+pub mod federation;
 pub mod filters;
 pub mod ids;
 pub mod ingest;
@@ -58,6 +60,7 @@ pub struct QueryRoot(
     quotes::QuoteQuery,
     search::SearchRoot,
     stats::StatsRoot,
+    federation::EntityQuery,
 );
 
 /// The root mutation type.
@@ -86,6 +89,8 @@ pub struct QueryLimits {
     pub introspection: bool,
     /// Whether validation errors suggest field names ("Did you mean …").
     pub suggestions: bool,
+    /// Whether `_service { sdl }` is answered even with introspection off (for a federation router).
+    pub federation: bool,
 }
 
 impl Default for QueryLimits {
@@ -98,6 +103,7 @@ impl Default for QueryLimits {
             max_tokens: 2000,
             introspection: true,
             suggestions: true,
+            federation: false,
         }
     }
 }
@@ -109,7 +115,8 @@ pub fn build_schema(store: SharedStore, feed: Feed, limits: &QueryLimits, writes
         .data(feed)
         .data(writes)
         .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(64);
+        .limit_recursive_depth(64)
+        .enable_federation();
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
@@ -130,5 +137,5 @@ pub fn prepare_request(
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot).enable_federation().finish().sdl()
 }

@@ -11,6 +11,7 @@ mod dashboard;
 mod dashboard_live;
 mod errors;
 mod export;
+mod federation;
 mod graph;
 mod health;
 mod ingest;

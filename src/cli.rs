@@ -1,7 +1,13 @@
-//! The command line: `serve` (the default), `seed` and `schema`, over the shared settings.
+//! The command line: `serve` (the default), `seed`, `schema` and the batch
+//! commands, over the shared settings.
+//!
+//! Every setting is a global flag, so `newsgraph --data-dir d ingest …` and
+//! `newsgraph ingest --data-dir d …` both work; [`command`] hides, in each
+//! subcommand's `--help`, the settings that subcommand never reads (no
+//! websocket limits under `ingest`), as listed by [`settings_used_by`].
 
 use crate::config::Settings;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// newsgraph: who said what, where, and who reported it — a GraphQL API over a news graph.
 #[derive(Debug, Parser)]
@@ -28,6 +34,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Write a deterministic synthetic corpus into the configured store.
     Generate(GenerateArgs),
+    /// Write the quotes or articles a filter matches, as CSV, NDJSON or JSON-LD.
+    Export(ExportArgs),
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -65,6 +73,27 @@ pub struct IngestArgs {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    pub kind: crate::export::Kind,
+    /// How to write it: CSV with a header row, one JSON object per line, or JSON-LD (schema.org).
+    #[arg(long, value_enum, default_value_t = crate::export::Format::Csv)]
+    pub format: crate::export::Format,
+    /// Which rows: the JSON of the GraphQL filter input (`QuoteFilterInput` or `ArticleFilterInput`),
+    /// e.g. '{"via": ["afp"], "date": {"from": "2016-05-01", "to": "2016-05-31"}}'.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// The order: `DATE_DESC` (default), `DATE_ASC` or `ID` for quotes; `PUBLISHED_AT_DESC` (default),
+    /// `PUBLISHED_AT_ASC` or `ID` for articles.
+    #[arg(long)]
+    pub order_by: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct EvalArgs {
     /// Directory of `NN.txt` and `NN.gold.json` pairs.
     pub gold_dir: std::path::PathBuf,
@@ -90,4 +119,80 @@ pub struct GenerateArgs {
     /// Articles per write.
     #[arg(long, default_value_t = crate::generate::DEFAULT_BATCH)]
     pub batch: usize,
+}
+
+/// The settings (clap ids, the field names of [`Settings`]) that open the configured store.
+const STORE_SETTINGS: &[&str] = &[
+    "mongodb_uri",
+    "database",
+    "mongodb_write_concern",
+    "mongodb_journal",
+    "data_dir",
+    "in_memory",
+    "store_timeout_ms",
+];
+
+/// The settings a subcommand reads, by its name (`key generate` is `key`);
+/// `None` for `serve`, which reads them all. `log_format` applies everywhere.
+pub fn settings_used_by(subcommand: &str) -> Option<Vec<&'static str>> {
+    let with = |groups: &[&[&'static str]]| Some(groups.iter().flat_map(|g| g.iter().copied()).collect());
+    match subcommand {
+        "serve" => None,
+        "seed" => with(&[STORE_SETTINGS, &["seed_dir", "log_format"]]),
+        "ingest" => with(&[STORE_SETTINGS, &["lexicon_dir", "log_format"]]),
+        "generate" | "export" => with(&[STORE_SETTINGS, &["log_format"]]),
+        "extract" | "eval" => with(&[&["lexicon_dir", "log_format"]]),
+        _ => with(&[&["log_format"]]),
+    }
+}
+
+/// The command line, with each subcommand's `--help` listing only the settings it reads.
+pub fn command() -> clap::Command {
+    let mut command = Cli::command();
+    let settings: Vec<clap::Arg> = command.get_arguments().filter(|a| a.is_global_set()).cloned().collect();
+    let names: Vec<String> = command.get_subcommands().map(|c| c.get_name().to_owned()).collect();
+    for name in names {
+        let Some(used) = settings_used_by(&name) else { continue };
+        // clap copies a global setting into each subcommand that does not
+        // already have one of the same id: give the subcommand a hidden copy
+        // of each setting it does not read (still accepted, still global for
+        // its own subcommands, never listed).
+        let hidden: Vec<clap::Arg> =
+            settings.iter().filter(|a| !used.contains(&a.get_id().as_str())).map(|a| a.clone().hide(true)).collect();
+        command = command.mut_subcommand(&name, |sub| sub.args(hidden));
+    }
+    command
+}
+
+impl Cli {
+    /// Parses the process's arguments (exiting with the usage on an error), through [`command`].
+    pub fn parse_args() -> Self {
+        let matches = command().get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_setting_is_a_setting() {
+        let ids: Vec<String> = Cli::command().get_arguments().map(|a| a.get_id().to_string()).collect();
+        for name in ["seed", "ingest", "generate", "export", "extract", "eval", "schema", "key"] {
+            for id in settings_used_by(name).unwrap() {
+                assert!(ids.iter().any(|i| i == id), "{name} lists `{id}`, which is no setting");
+            }
+        }
+    }
+
+    #[test]
+    fn a_subcommand_still_accepts_its_settings_after_its_name() {
+        let matches = command()
+            .try_get_matches_from(["newsgraph", "ingest", "--data-dir", "elsewhere", "a.txt"])
+            .expect("parses");
+        let cli = Cli::from_arg_matches(&matches).unwrap();
+        assert_eq!(cli.settings.data_dir, std::path::PathBuf::from("elsewhere"));
+        assert!(matches!(cli.command, Some(Command::Ingest(_))));
+    }
 }

@@ -1,8 +1,8 @@
-//! The batch commands of the CLI: `seed`, `extract`, `ingest` and `eval`.
+//! The batch commands of the CLI: `seed`, `extract`, `ingest`, `eval`, `generate` and `export`.
 //! Each reports per item and keeps going past a bad one; the exit status says
 //! whether any failed.
 
-use crate::cli::{EvalArgs, ExtractArgs, GenerateArgs, IngestArgs};
+use crate::cli::{EvalArgs, ExportArgs, ExtractArgs, GenerateArgs, IngestArgs};
 use crate::config::Settings;
 use crate::ingest::source::{self, Format, MAX_SOURCE_BYTES};
 use crate::ingest::{IngestError, IngestInput, IngestReport, ingest, input_from_page};
@@ -309,5 +309,27 @@ pub async fn generate(settings: &Settings, args: &GenerateArgs) -> anyhow::Resul
         args.articles as f64 / seconds.max(1e-9),
         store.backend().as_str(),
     );
+    Ok(())
+}
+
+/// `newsgraph export`: the rows a filter matches, page by page, to standard output or `--out`.
+pub async fn export(settings: &Settings, args: &ExportArgs) -> anyhow::Result<()> {
+    use futures_util::TryStreamExt as _;
+    use std::io::Write as _;
+    let selection = crate::export::Selection::parse(args.kind, args.filter.as_deref(), args.order_by.as_deref())
+        .map_err(|e| anyhow::anyhow!("{} ({})", e.message(), e.code()))?;
+    let store = open_store(settings).await?;
+    store.prepare().await.context("preparing the store")?;
+    let mut out: Box<dyn std::io::Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut chunks = std::pin::pin!(crate::export::stream(store, selection, args.format, crate::export::PAGE_SIZE));
+    while let Some(chunk) = chunks.try_next().await.map_err(|e| anyhow::anyhow!("{} ({})", e.message(), e.code()))? {
+        out.write_all(&chunk).context("writing the export")?;
+    }
+    out.flush().context("writing the export")?;
     Ok(())
 }

@@ -128,6 +128,10 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_INTROSPECTION", action = ArgAction::Set, global = true)]
     pub introspection: Option<bool>,
 
+    /// Serve as an Apollo Federation v2 subgraph: answer `_service { sdl }` to a router even when introspection is off.
+    #[arg(long, env = "NEWSGRAPH_FEDERATION", global = true)]
+    pub federation: bool,
+
     /// Serve the GraphiQL playground at `/` (default: on, off in production).
     #[arg(long, env = "NEWSGRAPH_PLAYGROUND", action = ArgAction::Set, global = true)]
     pub playground: Option<bool>,
@@ -143,6 +147,14 @@ pub struct Settings {
     /// File of API keys, one key or its SHA-256 (hex) per line; `#` starts a comment.
     #[arg(long, env = "NEWSGRAPH_API_KEYS_FILE", global = true)]
     pub api_keys_file: Option<PathBuf>,
+
+    /// Bytes of document text kept for automatic persisted queries (Apollo's `extensions.persistedQuery`), least recently used out first; 0 turns the protocol off.
+    #[arg(long, env = "NEWSGRAPH_APQ_CACHE_BYTES", default_value_t = crate::graphql::persisted::DEFAULT_CACHE_BYTES, global = true)]
+    pub apq_cache_bytes: usize,
+
+    /// Trusted documents: a manifest (Relay's or GraphQL Code Generator's `{id: text}` JSON, or Apollo's persisted-query manifest); when set, only its documents run.
+    #[arg(long, env = "NEWSGRAPH_TRUSTED_DOCUMENTS", global = true)]
+    pub trusted_documents: Option<PathBuf>,
 
     /// How often the server reads the store's write sequence for subscriptions, in milliseconds.
     #[arg(long, env = "NEWSGRAPH_SUBSCRIPTION_POLL_MS", default_value_t = 200, value_parser = clap::value_parser!(u64).range(10..=60_000), global = true)]
@@ -215,6 +227,7 @@ impl Settings {
             max_tokens: self.max_tokens,
             introspection: self.introspection.unwrap_or(!self.production),
             suggestions: !self.production,
+            federation: self.federation,
         }
     }
 

@@ -17,12 +17,15 @@
 //! - [`feed`]: the one tailer per process that reads the store's write sequence
 //!   and fans it out to subscriptions.
 //! - [`seed`]: loading and validating the curated graph in `seed/`.
+//! - [`export`]: quotes and articles a filter matches as CSV, NDJSON or JSON-LD,
+//!   streamed page by page (`/export/…`, `newsgraph export`).
 //! - [`ingest`]: article text, HTML pages and NDJSON → extraction (crate `newsgraph-extract`) → resolution → writes.
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod feed;
 pub mod generate;
 pub mod graphql;

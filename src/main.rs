@@ -1,7 +1,5 @@
 //! The `newsgraph` binary: parse the command line, set up logging, run the command.
 
-use clap::Parser;
-
 /// jemalloc serves the process's allocations (feature `jemalloc`, on by default):
 /// measured against the system allocator in docs/benchmarks.md.
 #[cfg(feature = "jemalloc")]
@@ -13,7 +11,7 @@ use newsgraph::{commands, graphql, telemetry};
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     telemetry::init(cli.settings.log_format);
     let settings = cli.settings;
     commands::install_lexicon(settings.lexicon_dir.as_deref())?;
@@ -26,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Eval(args) => commands::eval(&args)?,
         Command::Key(KeyCommand::Generate) => commands::generate_key()?,
         Command::Generate(args) => commands::generate(&settings, &args).await?,
+        Command::Export(args) => commands::export(&settings, &args).await?,
     }
     Ok(())
 }

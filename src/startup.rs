@@ -74,6 +74,11 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         let address = listener.local_addr()?;
         let writes = settings.write_policy()?;
+        let persisted =
+            crate::graphql::persisted::Persisted::new(settings.trusted_documents.as_deref(), settings.apq_cache_bytes)?;
+        if let crate::graphql::persisted::Persisted::Trusted(manifest) = &persisted {
+            tracing::info!(documents = manifest.len(), "trusted documents only");
+        }
         if writes.keys.is_empty() && !settings.production {
             tracing::warn!("no API keys configured: anyone who can reach this server can write (development mode)");
         }
@@ -102,6 +107,7 @@ impl Application {
             websocket: settings.websocket_limits(),
             open_operations: http::ws::OpenOperations::default(),
             cors_origins: settings.cors_origins.clone(),
+            persisted,
         });
         let max_body = settings.max_body_bytes;
         let cors_origins = settings.cors_origins.clone();

@@ -92,6 +92,35 @@ fn help_documents_every_setting_with_its_variable() {
 }
 
 #[test]
+fn each_subcommand_help_lists_only_the_flags_it_reads() {
+    let ingest = stdout(&newsgraph(&["ingest", "--help"]));
+    for used in ["--outlet", "--data-dir", "--mongodb-uri", "--store-timeout-ms", "--lexicon-dir", "--log-format"] {
+        assert!(ingest.contains(used), "`ingest --help` lacks {used}:\n{ingest}");
+    }
+    for unused in ["--bind", "--ws-keepalive-ms", "--max-subscriptions", "--rate-limit", "--playground", "--seed-dir"] {
+        assert!(!ingest.contains(unused), "`ingest --help` lists {unused}, which ingest never reads:\n{ingest}");
+    }
+    let extract = stdout(&newsgraph(&["extract", "--help"]));
+    assert!(extract.contains("--lexicon-dir") && extract.contains("--out"));
+    assert!(!extract.contains("--data-dir") && !extract.contains("--mongodb-uri"), "{extract}");
+    let key = stdout(&newsgraph(&["key", "generate", "--help"]));
+    assert!(!key.contains("--bind") && !key.contains("--data-dir"), "{key}");
+    let seed = stdout(&newsgraph(&["seed", "--help"]));
+    assert!(seed.contains("--seed-dir") && !seed.contains("--cors-origins"), "{seed}");
+    // serve reads every setting, and so does the bare command (which serves).
+    for serve in [stdout(&newsgraph(&["serve", "--help"])), stdout(&newsgraph(&["--help"]))] {
+        assert!(serve.contains("--ws-keepalive-ms") && serve.contains("--data-dir"), "{serve}");
+    }
+    // A setting given after the subcommand's name still applies.
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.txt");
+    let output =
+        newsgraph(&["ingest", "--data-dir", dir.path().join("store").to_str().unwrap(), missing.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(dir.path().join("store").exists(), "ingest opened its store in --data-dir");
+}
+
+#[test]
 fn the_readme_lists_every_setting() {
     let help = stdout(&newsgraph(&["--help"]));
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
@@ -646,4 +675,28 @@ async fn a_killed_generate_leaves_the_store_with_its_indexes_and_triggers() {
         .query_row("SELECT sum(n) FROM quote_counts WHERE dim = 'all' AND grain = 'y'", [], |row| row.get(0))
         .unwrap();
     assert_eq!(counted, quotes.len() as i64);
+}
+
+#[test]
+fn export_writes_what_a_filter_matches_and_refuses_a_bad_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    assert!(newsgraph(&["seed", "--data-dir", data]).status.success());
+    let afp = r#"{"via": ["agence-france-presse"]}"#;
+    let lines = newsgraph(&["export", "quotes", "--data-dir", data, "--format", "ndjson", "--filter", afp]);
+    assert!(lines.status.success(), "{}", stderr(&lines));
+    let rows: Vec<Value> = stdout(&lines).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(rows.len() >= 3, "{rows:?}");
+    assert!(rows.iter().all(|r| r["via"].as_array().unwrap().iter().any(|v| v == "Agence France-Presse")));
+    let all = newsgraph(&["export", "quotes", "--data-dir", data, "--format", "ndjson"]);
+    assert!(stdout(&all).lines().count() > rows.len(), "the filter narrowed the export");
+    let out = dir.path().join("articles.csv");
+    let written = newsgraph(&["export", "articles", "--data-dir", data, "--out", out.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("id,key,headline,published_at,"), "{csv}");
+    let bad = newsgraph(&["export", "quotes", "--data-dir", data, "--filter", r#"{"speakers": "#]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("BAD_USER_INPUT"), "{}", stderr(&bad));
 }

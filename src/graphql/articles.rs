@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub struct ArticleNode(pub Arc<Article>);
 
 /// A news article: its text, where it came from, who and what it mentions, and the statements it carries.
-#[Object(name = "Article")]
+#[Object(name = "Article", cache_control(max_age = 300))]
 impl ArticleNode {
     /// The global id (Relay `Node`).
     pub async fn id(&self) -> ID {
@@ -84,7 +84,7 @@ impl ArticleNode {
     }
 
     /// The statements in the article, in the order they appear in the body.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
         related_page(ctx, QuoteRelation::InArticle, self.0.id.as_str(), first, after, QuoteNode).await
     }
@@ -111,7 +111,7 @@ impl ArticleQuery {
     }
 
     /// Articles matching `filter` (all when absent), newest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn articles(
         &self,
         ctx: &Context<'_>,

@@ -38,6 +38,12 @@ pub const TOO_MANY_ALIASES: &str = "TOO_MANY_ALIASES";
 pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
 /// The code for a document with more tokens than the limit.
 pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
+/// The code for a document that selects `__schema` or `__type` while
+/// introspection is off. Apollo Server refuses such a document in validation,
+/// with a message naming the fields, before anything runs; this does the same
+/// with a code of its own, so a client (or a code generator pointed at
+/// production) can tell "introspection is off" from a broken query.
+pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
 
 /// Admits requests within the limits, and codes the errors of their responses.
 #[derive(Debug, Clone)]
@@ -54,6 +60,10 @@ struct Caps {
     aliases: usize,
     directives: usize,
     tokens: usize,
+    /// Whether documents may select `__schema` and `__type`.
+    introspection: bool,
+    /// Whether documents may select `_service` (the subgraph's SDL).
+    service_sdl: bool,
 }
 
 impl Admission {
@@ -64,6 +74,8 @@ impl Admission {
                 aliases: limits.max_aliases,
                 directives: limits.max_directives,
                 tokens: limits.max_tokens,
+                introspection: limits.introspection,
+                service_sdl: limits.introspection || limits.federation,
             },
             documents: Arc::default(),
         }
@@ -103,6 +115,18 @@ impl Admission {
                 super::depth::MAX_INTROSPECTION_DEPTH
             );
             return Err(refuse(with_code(ServerError::new(message, None), QUERY_TOO_DEEP)));
+        }
+        if depth.introspection > 0 && !self.caps.introspection {
+            metrics::reject(Rejection::Validation);
+            let message = "GraphQL introspection is not allowed on this server, but the query contained \
+                           __schema or __type (NEWSGRAPH_INTROSPECTION=true turns it on)";
+            return Err(refuse(with_code(ServerError::new(message, None), INTROSPECTION_DISABLED)));
+        }
+        if !self.caps.service_sdl && selects_root_field(document, "_service") {
+            metrics::reject(Rejection::Validation);
+            let message = "`_service` (the subgraph's SDL) is off with introspection: NEWSGRAPH_FEDERATION=true \
+                           answers it for a federation router";
+            return Err(refuse(with_code(ServerError::new(message, None), INTROSPECTION_DISABLED)));
         }
         let operation = match &document.operations {
             DocumentOperations::Multiple(operations) if operations.len() == 1 => {
@@ -154,6 +178,31 @@ impl Admission {
             .collect();
         response
     }
+}
+
+/// Whether any operation of `document` selects `name` at its root (through
+/// fragments too).
+fn selects_root_field(document: &async_graphql::parser::types::ExecutableDocument, name: &str) -> bool {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn in_set(
+        set: &SelectionSet,
+        document: &async_graphql::parser::types::ExecutableDocument,
+        name: &str,
+        depth: usize,
+    ) -> bool {
+        depth < 8
+            && set.items.iter().any(|item| match &item.node {
+                Selection::Field(field) => field.node.name.node.as_str() == name,
+                Selection::InlineFragment(fragment) => {
+                    in_set(&fragment.node.selection_set.node, document, name, depth + 1)
+                }
+                Selection::FragmentSpread(spread) => document
+                    .fragments
+                    .get(&spread.node.fragment_name.node)
+                    .is_some_and(|f| in_set(&f.node.selection_set.node, document, name, depth + 1)),
+            })
+    }
+    document.operations.iter().any(|(_, op)| in_set(&op.node.selection_set.node, document, name, 0))
 }
 
 /// What async-graphql answers a subscription sent over plain HTTP (coded by

@@ -17,6 +17,10 @@
 //!   websocket handlers, not as a schema extension (see its docs); documents
 //!   it admitted are kept parsed by their text in [`document_cache`].
 //!
+//! - [`federation`]: the Apollo Federation v2 entity resolvers (`_entities`).
+//! - [`persisted`]: automatic persisted queries and trusted documents, resolved
+//!   per request before admission.
+//!
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
 
@@ -28,6 +32,7 @@ mod context;
 mod depth;
 pub mod document_cache;
 pub mod error;
+pub mod federation;
 pub mod filters;
 pub mod ids;
 pub mod ingest;
@@ -35,6 +40,7 @@ pub mod loaders;
 pub mod node;
 pub mod organizations;
 pub mod people;
+pub mod persisted;
 pub mod quotes;
 pub mod search;
 pub mod shape;
@@ -56,6 +62,7 @@ pub struct QueryRoot(
     quotes::QuoteQuery,
     search::SearchRoot,
     stats::StatsRoot,
+    federation::EntityQuery,
 );
 
 /// The root mutation type.
@@ -84,6 +91,8 @@ pub struct QueryLimits {
     pub introspection: bool,
     /// Whether validation errors suggest field names ("Did you mean …").
     pub suggestions: bool,
+    /// Whether `_service { sdl }` is answered even with introspection off (for a federation router).
+    pub federation: bool,
 }
 
 impl Default for QueryLimits {
@@ -96,6 +105,7 @@ impl Default for QueryLimits {
             max_tokens: 2000,
             introspection: true,
             suggestions: true,
+            federation: false,
         }
     }
 }
@@ -107,7 +117,8 @@ pub fn build_schema(store: SharedStore, feed: Feed, limits: &QueryLimits, writes
         .data(feed)
         .data(writes)
         .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(64);
+        .limit_recursive_depth(64)
+        .enable_federation();
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
@@ -128,5 +139,5 @@ pub fn prepare_request(
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot).enable_federation().finish().sdl()
 }

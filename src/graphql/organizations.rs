@@ -41,7 +41,7 @@ pub enum OrganizationKind {
 pub struct OrganizationNode(pub Arc<Organization>);
 
 /// An organization: a government, an international body, a company, or a news source that reports statements.
-#[Object(name = "Organization")]
+#[Object(name = "Organization", cache_control(max_age = 300))]
 impl OrganizationNode {
     /// The global id (Relay `Node`).
     pub async fn id(&self) -> ID {
@@ -73,7 +73,7 @@ impl OrganizationNode {
     }
 
     /// Organizations that are members (or parts) of this one.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -89,7 +89,7 @@ impl OrganizationNode {
     }
 
     /// People affiliated with this organization.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn people(
         &self,
         ctx: &Context<'_>,
@@ -100,7 +100,7 @@ impl OrganizationNode {
     }
 
     /// Statements this source reported (it is in their `via`).
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn quotes_reported(
         &self,
         ctx: &Context<'_>,
@@ -111,7 +111,7 @@ impl OrganizationNode {
     }
 
     /// Statements made by this organization's people or by anonymous speakers tied to it.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn quotes_by(
         &self,
         ctx: &Context<'_>,
@@ -122,7 +122,7 @@ impl OrganizationNode {
     }
 
     /// Articles that mention this organization.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -133,7 +133,7 @@ impl OrganizationNode {
     }
 
     /// Articles this outlet published.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn published(
         &self,
         ctx: &Context<'_>,
@@ -161,7 +161,7 @@ impl OrganizationQuery {
     }
 
     /// Organizations matching `filter` and of the given `kinds` (all when absent), by name unless `orderBy` says otherwise.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -182,7 +182,7 @@ impl OrganizationQuery {
     }
 
     /// The news agencies and outlets that statements come through, by name.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn sources(
         &self,
         ctx: &Context<'_>,

@@ -23,7 +23,7 @@ pub const MAX_NAME_LEN: usize = 200;
 pub struct PersonNode(pub Arc<Person>);
 
 /// A named person: who they are, whom they speak for, what they said and where they are mentioned.
-#[Object(name = "Person")]
+#[Object(name = "Person", cache_control(max_age = 300))]
 impl PersonNode {
     /// The global id (Relay `Node`).
     pub async fn id(&self) -> ID {
@@ -56,7 +56,7 @@ impl PersonNode {
     }
 
     /// What they said, across all articles.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn quotes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Conn<QuoteNode>> {
         related_page(ctx, QuoteRelation::BySpeaker, self.0.id.as_str(), first, after, QuoteNode).await
     }
@@ -68,7 +68,7 @@ impl PersonNode {
     }
 
     /// The articles that mention them.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -108,7 +108,7 @@ impl PersonQuery {
     }
 
     /// People matching `filter` (all when absent), by name unless `orderBy` says otherwise.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn people(
         &self,
         ctx: &Context<'_>,

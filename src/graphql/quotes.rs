@@ -22,6 +22,7 @@ pub struct QuoteNode(pub Arc<Quote>);
 
 /// Where a statement stands in its article's body.
 #[derive(SimpleObject)]
+#[graphql(cache_control(max_age = 300))]
 pub struct TextSpan {
     /// Offset of the first character, counted in Unicode code points from the start of `Article.body`.
     pub start: i32,
@@ -42,7 +43,7 @@ impl AnonymousSpeaker {
 }
 
 /// Someone who made a statement without being named, as the article describes them.
-#[Object]
+#[Object(cache_control(max_age = 300))]
 impl AnonymousSpeaker {
     /// How the article describes the speaker, e.g. "U.S. officials".
     async fn description(&self) -> &str {
@@ -67,7 +68,7 @@ pub enum SpeakerUnion {
 }
 
 /// A statement in an article: quoted words, or reported speech.
-#[Object(name = "Quote")]
+#[Object(name = "Quote", cache_control(max_age = 300))]
 impl QuoteNode {
     /// The global id (Relay `Node`).
     pub async fn id(&self) -> ID {
@@ -139,7 +140,7 @@ pub struct QuoteQuery;
 #[Object]
 impl QuoteQuery {
     /// Statements matching `filter` (all when absent), newest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn quotes(
         &self,
         ctx: &Context<'_>,

@@ -67,10 +67,10 @@ pub struct SearchResults {
 }
 
 /// The ranked matches of a search, among articles and among quotes.
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl SearchResults {
     /// Articles whose headline or body match, best first.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -83,7 +83,7 @@ impl SearchResults {
     }
 
     /// Quotes whose text matches, best first.
-    #[graphql(complexity = "connection::cost(first, child_complexity)")]
+    #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn quotes(
         &self,
         ctx: &Context<'_>,

@@ -42,6 +42,7 @@ pub struct QuoteStats {
 
 /// A source and how many statements it carried.
 #[derive(SimpleObject)]
+#[graphql(cache_control(max_age = 60))]
 pub struct SourceCount {
     pub source: OrganizationNode,
     pub count: u64,
@@ -49,6 +50,7 @@ pub struct SourceCount {
 
 /// An organization and how many statements its people and spokespeople made.
 #[derive(SimpleObject)]
+#[graphql(cache_control(max_age = 60))]
 pub struct OrganizationCount {
     pub organization: OrganizationNode,
     pub count: u64,
@@ -56,6 +58,7 @@ pub struct OrganizationCount {
 
 /// A person and how many statements they made.
 #[derive(SimpleObject)]
+#[graphql(cache_control(max_age = 60))]
 pub struct PersonCount {
     pub person: PersonNode,
     pub count: u64,
@@ -63,6 +66,7 @@ pub struct PersonCount {
 
 /// A speaker (named or anonymous) and how many statements they made.
 #[derive(SimpleObject)]
+#[graphql(cache_control(max_age = 60))]
 pub struct SpeakerCount {
     pub speaker: SpeakerUnion,
     pub count: u64,
@@ -70,6 +74,7 @@ pub struct SpeakerCount {
 
 /// A period and how many statements are dated in it.
 #[derive(SimpleObject)]
+#[graphql(cache_control(max_age = 60))]
 pub struct PeriodCount {
     /// `2016-05-17`, `2016-W20` or `2016-05`.
     pub period: String,
@@ -110,7 +115,7 @@ pub async fn source_counts(ctx: &Context<'_>, filter: &QuoteFilter, first: i32) 
         .collect())
 }
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl QuoteStats {
     /// How many statements match.
     async fn total(&self, ctx: &Context<'_>) -> ApiResult<u64> {

@@ -10,11 +10,19 @@
 //! `GET /graphql` with `Upgrade: websocket` speaks GraphQL over websockets
 //! (subscriptions), see [`ws`].
 //!
+//! `/export/{quotes|articles}.{csv|ndjson|jsonld}` streams what a filter
+//! matches, see [`export`].
+//!
+//! GET queries are cacheable by HTTP caches (`Cache-Control` from the
+//! schema's hints, `ETag`, 304), see [`caching`]; POST never is.
+//!
 //! [`edge`] holds the middleware every request passes (request id, access log,
 //! rate limit); [`cors`] builds the CORS policy.
 
+pub mod caching;
 pub mod dashboard;
 pub mod edge;
+pub mod export;
 pub mod playground;
 pub mod ws;
 
@@ -22,11 +30,12 @@ pub use playground::EXAMPLE_QUERY;
 
 use crate::graphql::access::caller_from_header;
 use crate::graphql::codes::{Admission, SUBSCRIPTION_OVER_HTTP};
+use crate::graphql::persisted::{DocumentIds, Persisted, Registration};
 use crate::graphql::{AppSchema, prepare_request};
 use crate::metrics::{self, Rejection};
 use crate::store::{SharedStore, StoreError};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, ETAG};
 use actix_web::{HttpRequest, HttpResponse, web};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
@@ -65,6 +74,8 @@ pub struct AppState {
     pub open_operations: ws::OpenOperations,
     /// Origins allowed to call from a browser (CORS); websockets check them too.
     pub cors_origins: Vec<String>,
+    /// Automatic persisted queries, or the trusted documents.
+    pub persisted: Persisted,
 }
 
 /// The CORS policy: the listed origins (or `*` for any) may call from a
@@ -120,6 +131,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .wrap(actix_web::middleware::Compress::default())
                 .route(web::get().to(page_asset)),
         )
+        .service(resource("/export/{file}", "GET").route(web::get().to(export::download)))
         .service(resource("/healthz", "GET").route(web::get().to(healthz)))
         .service(resource("/readyz", "GET").route(web::get().to(readyz)))
         .service(resource("/metrics", "GET").route(web::get().to(metrics_page)));
@@ -161,6 +173,24 @@ async fn execute_one(
     state: &AppState,
     req: &HttpRequest,
     request: async_graphql::Request,
+    ids: &DocumentIds,
+    deadline: tokio::time::Instant,
+) -> async_graphql::Response {
+    let mut request = request;
+    let registration = match state.persisted.resolve(&mut request, ids) {
+        Ok(registration) => registration,
+        Err(error) => return async_graphql::Response::from_errors(vec![error]),
+    };
+    execute_resolved(state, req, request, registration, deadline).await
+}
+
+/// Runs a request whose document text is known (see [`Persisted::resolve`]);
+/// a document it registered is remembered once it has passed validation.
+async fn execute_resolved(
+    state: &AppState,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    registration: Option<Registration>,
     deadline: tokio::time::Instant,
 ) -> async_graphql::Response {
     let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
@@ -191,6 +221,13 @@ async fn execute_one(
             async_graphql::Response::from_errors(vec![error])
         }
     };
+    // Like Apollo Server, remember a registered document only once it has
+    // passed validation (errors raised before execution have no path).
+    if let Some(registration) = registration
+        && (response.data != async_graphql::Value::Null || response.errors.iter().any(|e| !e.path.is_empty()))
+    {
+        state.persisted.remember(registration);
+    }
     let response = point_subscriptions_to_the_websocket(response);
     let operation = metrics::operation_label(executed_name.or(requested_name).as_deref());
     metrics::graphql_request(operation, outcome(&response), started.elapsed());
@@ -231,14 +268,25 @@ fn outcome(response: &async_graphql::Response) -> String {
     }
 }
 
+/// How an answer may be cached: GET queries by what they touch, anything else never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caching {
+    /// A query over GET: `Cache-Control` from its hints, an `ETag`, 304 on `If-None-Match`.
+    ByHints,
+    /// POST: `no-store`.
+    Never,
+}
+
 async fn execute(
     state: &AppState,
     req: &HttpRequest,
     request: async_graphql::Request,
+    registration: Option<Registration>,
+    caching: Caching,
     deadline: tokio::time::Instant,
 ) -> HttpResponse {
     let before = state.store.operations();
-    let response = execute_one(state, req, request, deadline).await;
+    let response = execute_resolved(state, req, request, registration, deadline).await;
     let mut reply = HttpResponse::Ok();
     if state.expose_store_operations {
         // The change of a process-wide counter: exact when requests do not
@@ -246,7 +294,37 @@ async fn execute(
         let used = state.store.operations().saturating_sub(before);
         reply.insert_header((STORE_OPERATIONS_HEADER, used.to_string()));
     }
-    reply.json(response)
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::error!(%error, "a response could not be serialized");
+            return request_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", "internal error");
+        }
+    };
+    match caching {
+        Caching::Never => {
+            reply.insert_header((CACHE_CONTROL, caching::NO_STORE));
+        }
+        Caching::ByHints => {
+            let authenticated = req.headers().get(AUTHORIZATION).is_some_and(|v| !v.as_bytes().is_empty());
+            let tag = caching::etag(&body);
+            reply.insert_header((CACHE_CONTROL, caching::cache_control(&response, authenticated)));
+            if caching::not_modified(req, &tag) {
+                return reply.status(StatusCode::NOT_MODIFIED).insert_header((ETAG, tag)).finish();
+            }
+            reply.insert_header((ETAG, tag));
+        }
+    }
+    reply.content_type(actix_web::http::header::ContentType::json()).body(body)
+}
+
+/// A GraphQL answer produced before execution (a persisted document that
+/// cannot be resolved): never stored, since a cache holding a
+/// `PERSISTED_QUERY_NOT_FOUND` would keep a client from ever registering it.
+fn unexecuted(error: async_graphql::ServerError) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, caching::NO_STORE))
+        .json(async_graphql::Response::from_errors(vec![error]))
 }
 
 /// Reads the body: 413 at once when `Content-Length` is over the limit, 413 as
@@ -401,7 +479,13 @@ async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, payload: web
         return batch(&state, &req, &body, deadline).await;
     }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&state, &req, request, deadline).await,
+        Ok(mut request) => {
+            let ids = serde_json::from_slice::<DocumentIds>(&body).unwrap_or_default();
+            match state.persisted.resolve(&mut request, &ids) {
+                Ok(registration) => execute(&state, &req, request, registration, Caching::Never, deadline).await,
+                Err(error) => unexecuted(error),
+            }
+        }
         Err(e) => bad_request(&format!("the body is not a GraphQL request: {}", e.classify_message())),
     }
 }
@@ -435,11 +519,13 @@ async fn batch(state: &AppState, req: &HttpRequest, body: &[u8], deadline: tokio
             return bad_request(&format!("the body is not a batch of GraphQL requests: {}", e.classify_message()));
         }
     };
+    let ids = serde_json::from_slice::<Vec<DocumentIds>>(body).unwrap_or_default();
     let mut responses = Vec::with_capacity(requests.len());
-    for request in requests {
-        responses.push(execute_one(state, req, request, deadline).await);
+    for (at, request) in requests.into_iter().enumerate() {
+        let ids = ids.get(at).cloned().unwrap_or_default();
+        responses.push(execute_one(state, req, request, &ids, deadline).await);
     }
-    HttpResponse::Ok().json(responses)
+    HttpResponse::Ok().insert_header((CACHE_CONTROL, caching::NO_STORE)).json(responses)
 }
 
 /// The code of a batch longer than `NEWSGRAPH_MAX_BATCH` (or any batch when it is 1).
@@ -450,19 +536,25 @@ async fn graphql_get(state: web::Data<AppState>, req: HttpRequest, payload: web:
     if upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
         return ws::upgrade(state, req, payload).await;
     }
-    match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) if is_mutation(&request) => {
-            request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations are only accepted over POST")
-        }
-        Ok(_) if could_be_forged(&req) => csrf_refusal(),
-        Ok(request) => {
-            let deadline = tokio::time::Instant::now() + state.query_timeout;
-            execute(&state, &req, request, deadline).await
-        }
-        Err(_) => bad_request(
-            "GET /graphql takes `query`, and optionally `operationName` and JSON `variables`, in the query string",
-        ),
+    let Ok(mut request) = async_graphql::http::parse_query_string(req.query_string()) else {
+        return bad_request(
+            "GET /graphql takes `query` (or a persisted document's id), and optionally `operationName` and JSON \
+             `variables` and `extensions`, in the query string",
+        );
+    };
+    let ids = web::Query::<DocumentIds>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
+    let registration = match state.persisted.resolve(&mut request, &ids) {
+        Ok(registration) => registration,
+        Err(error) => return unexecuted(error),
+    };
+    if is_mutation(&request) {
+        return request_error(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations are only accepted over POST");
     }
+    if could_be_forged(&req) {
+        return csrf_refusal();
+    }
+    let deadline = tokio::time::Instant::now() + state.query_timeout;
+    execute(&state, &req, request, registration, Caching::ByHints, deadline).await
 }
 
 /// Says what kind of JSON problem a body has without echoing it.

@@ -457,7 +457,14 @@ impl Connection {
                                                   receive events from just before it"),
         }
         let mut request = request;
-        let stream = match self.state.admission.admit(&mut request) {
+        // Persisted documents by `extensions.persistedQuery` (the payload has
+        // no other id). Registering one takes a POST: documents sent here are
+        // not remembered.
+        let admitted = match self.state.persisted.resolve(&mut request, &Default::default()) {
+            Ok(_) => self.state.admission.admit(&mut request),
+            Err(error) => Err(Box::new(async_graphql::Response::from_errors(vec![error]))),
+        };
+        let stream = match admitted {
             Ok(_) => {
                 let request = prepare_request(request, self.state.store.clone(), self.caller.clone())
                     .data(PendingListener::new(listener));

@@ -215,7 +215,17 @@ async fn production_mode_without_keys_refuses_writes_and_hides_the_playground() 
     let code = app.error_code(INGEST, json!({ "input": { "text": "\"Hi,\" said Ann Smith." } })).await;
     assert_eq!(code, "UNAUTHENTICATED");
     assert_eq!(app.client.get(app.url("/")).send().await.unwrap().status(), 404);
-    let introspection = app.query("{ __schema { types { name } } }", json!({})).await;
-    assert!(introspection["data"]["__schema"].is_null(), "introspection is off in production: {introspection}");
+    // Introspection off answers a coded error (as Apollo Server refuses it in
+    // validation), not a silent `__schema: null`; `__typename` is not introspection.
+    for query in [
+        "{ __schema { types { name } } }",
+        "query Q { ...F } fragment F on QueryRoot { __type(name: \"Quote\") { name } }",
+    ] {
+        let refused = app.query(query, json!({})).await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "INTROSPECTION_DISABLED", "{refused}");
+        assert!(refused.get("data").is_none_or(|d| d.is_null()), "nothing ran: {refused}");
+    }
+    let typename = app.query("{ __typename }", json!({})).await;
+    assert_eq!(typename["data"]["__typename"], "QueryRoot", "{typename}");
     app.cleanup().await;
 }

@@ -6,13 +6,17 @@ mod support;
 
 mod helpers;
 
+mod caching;
 mod dashboard;
 mod dashboard_live;
 mod errors;
+mod export;
+mod federation;
 mod graph;
 mod health;
 mod ingest;
 mod malformed;
+mod persisted;
 mod playground;
 mod queries;
 mod roundtrips;

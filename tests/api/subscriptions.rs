@@ -528,6 +528,7 @@ async fn production_limits_apply_over_websockets() {
     client.subscribe("schema", "{ __schema { types { name } } }", json!({})).await;
     let answer = client.next_for("schema").await;
     assert!(!answer.to_string().contains("QueryRoot"), "introspection is off in production: {answer:#}");
+    assert_eq!(answer["payload"][0]["extensions"]["code"], "INTROSPECTION_DISABLED", "{answer:#}");
     app.cleanup().await;
 }
 

@@ -47,7 +47,8 @@ pub struct ExtractArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct IngestArgs {
-    /// Files, directories (read recursively) or `-` for standard input: article text (UTF-8; a
+    /// Files, directories (read recursively), `-` for standard input or http(s) URLs (fetched
+    /// with the `--fetch-*` settings; private addresses refused unless allowed): article text (UTF-8; a
     /// short first line followed by a blank line is the headline), HTML pages or NDJSON (one
     /// article a line: `text` or `html`, and `headline`, `url`, `outlet`, `publishedAt`, `language`),
     /// told apart by their content.

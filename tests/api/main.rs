@@ -9,6 +9,7 @@ mod helpers;
 mod dashboard;
 mod dashboard_live;
 mod errors;
+mod fetch;
 mod graph;
 mod health;
 mod ingest;

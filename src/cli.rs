@@ -55,7 +55,8 @@ pub struct ExtractArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct IngestArgs {
-    /// Files, directories (read recursively) or `-` for standard input: article text (UTF-8; a
+    /// Files, directories (read recursively), `-` for standard input or http(s) URLs (fetched
+    /// with the `--fetch-*` settings; private addresses refused unless allowed): article text (UTF-8; a
     /// short first line followed by a blank line is the headline), HTML pages or NDJSON (one
     /// article a line: `text` or `html`, and `headline`, `url`, `outlet`, `publishedAt`, `language`),
     /// told apart by their content.
@@ -122,6 +123,10 @@ pub struct GenerateArgs {
 }
 
 /// The settings (clap ids, the field names of [`Settings`]) that open the configured store.
+/// The settings of page fetches (`ingest` of http(s) URLs).
+const FETCH_SETTINGS: &[&str] =
+    &["fetch_allow_private", "fetch_timeout_ms", "fetch_connect_timeout_ms", "fetch_max_bytes"];
+
 const STORE_SETTINGS: &[&str] = &[
     "mongodb_uri",
     "database",
@@ -139,7 +144,7 @@ pub fn settings_used_by(subcommand: &str) -> Option<Vec<&'static str>> {
     match subcommand {
         "serve" => None,
         "seed" => with(&[STORE_SETTINGS, &["seed_dir", "log_format"]]),
-        "ingest" => with(&[STORE_SETTINGS, &["lexicon_dir", "log_format"]]),
+        "ingest" => with(&[STORE_SETTINGS, FETCH_SETTINGS, &["lexicon_dir", "log_format"]]),
         "generate" | "export" => with(&[STORE_SETTINGS, &["log_format"]]),
         "extract" | "eval" => with(&[&["lexicon_dir", "log_format"]]),
         _ => with(&[&["log_format"]]),

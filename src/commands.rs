@@ -4,8 +4,9 @@
 
 use crate::cli::{EvalArgs, ExportArgs, ExtractArgs, GenerateArgs, IngestArgs};
 use crate::config::Settings;
+use crate::ingest::fetch::Fetcher;
 use crate::ingest::source::{self, Format, MAX_SOURCE_BYTES};
-use crate::ingest::{IngestError, IngestInput, IngestReport, ingest, input_from_page};
+use crate::ingest::{IngestError, IngestInput, IngestReport, ingest, input_from_page, input_from_url};
 use crate::seed;
 use crate::startup::open_store;
 use anyhow::{Context as _, bail};
@@ -84,8 +85,8 @@ pub fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
 }
 
 /// `newsgraph ingest`: ingests every article of the inputs (files, directories
-/// walked recursively, `-` for standard input), each read as text, an HTML page
-/// or NDJSON by its content, with a progress bar and a line per article.
+/// walked recursively, `-` for standard input, http(s) URLs fetched by
+/// [`Fetcher`]), each read as text, an HTML page or NDJSON by its content, with a progress bar and a line per article.
 /// A page that is not an article is skipped and said so; a failed input does
 /// not stop the others, and the exit status says whether any failed.
 pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Result<()> {
@@ -103,12 +104,22 @@ pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Res
         published_at: args.published_at,
         ..IngestInput::default()
     };
+    let fetcher = match inputs.iter().any(|input| matches!(input, Input::Url(_))) {
+        true => Some(Fetcher::new(settings.fetch_settings())?),
+        false => None,
+    };
     let mut tally = Tally::default();
     for input in &inputs {
         progress.set_message(input.label());
-        let articles = match input.read() {
-            Err(e) => vec![(input.label(), Err(IngestError::Invalid(format!("cannot read: {e}"))))],
-            Ok(bytes) => articles_of(&input.label(), &bytes, &defaults),
+        let articles = match (input, &fetcher) {
+            (Input::Url(url), Some(fetcher)) => {
+                let article = input_from_url(fetcher, url, IngestInput::default()).await;
+                vec![(input.label(), article.map(|article| article.or(&defaults)))]
+            }
+            _ => match input.read() {
+                Err(e) => vec![(input.label(), Err(IngestError::Invalid(format!("cannot read: {e}"))))],
+                Ok(bytes) => articles_of(&input.label(), &bytes, &defaults),
+            },
         };
         for (label, prepared) in articles {
             let outcome = match prepared {
@@ -139,6 +150,8 @@ pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Res
 enum Input {
     File(PathBuf),
     Stdin,
+    /// An http(s) URL, fetched by [`Fetcher`].
+    Url(String),
 }
 
 impl Input {
@@ -146,6 +159,7 @@ impl Input {
         match self {
             Input::File(path) => path.display().to_string(),
             Input::Stdin => "stdin".into(),
+            Input::Url(url) => url.clone(),
         }
     }
 
@@ -156,6 +170,7 @@ impl Input {
         match self {
             Input::File(path) => std::fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?,
             Input::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut bytes)?,
+            Input::Url(_) => return Err(std::io::Error::other("a URL is fetched, not read")),
         };
         Ok(bytes)
     }
@@ -165,8 +180,11 @@ impl Input {
 fn expand_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
     let mut inputs = Vec::new();
     for path in paths {
+        let named = path.to_string_lossy();
         if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
+        } else if named.starts_with("http://") || named.starts_with("https://") {
+            inputs.push(Input::Url(named.into_owned()));
         } else if path.is_dir() {
             let walk = walkdir::WalkDir::new(path)
                 .sort_by_file_name()

@@ -10,6 +10,7 @@ use crate::feed::FeedSettings;
 use crate::graphql::QueryLimits;
 use crate::graphql::access::{self, WritePolicy};
 use crate::http::ws::WsLimits;
+use crate::ingest::fetch::FetchSettings;
 use clap::{ArgAction, Args, ValueEnum};
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -184,6 +185,22 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_WS_SEND_BUFFER", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
     pub ws_send_buffer: u64,
 
+    /// Fetch pages (`ingest URL`, `ingestUrl`) from private, loopback and link-local addresses too. Off: a URL cannot reach into the server's own network.
+    #[arg(long, env = "NEWSGRAPH_FETCH_ALLOW_PRIVATE", global = true)]
+    pub fetch_allow_private: bool,
+
+    /// Longest a page fetch may take, redirects and body included, in milliseconds.
+    #[arg(long, env = "NEWSGRAPH_FETCH_TIMEOUT_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..=600_000), global = true)]
+    pub fetch_timeout_ms: u64,
+
+    /// Longest opening a connection for a page fetch may take, in milliseconds.
+    #[arg(long, env = "NEWSGRAPH_FETCH_CONNECT_TIMEOUT_MS", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..=600_000), global = true)]
+    pub fetch_connect_timeout_ms: u64,
+
+    /// Largest page fetched, in bytes after gzip or brotli decoding; a larger one is refused.
+    #[arg(long, env = "NEWSGRAPH_FETCH_MAX_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024), global = true)]
+    pub fetch_max_bytes: u64,
+
     /// Log format.
     #[arg(long, env = "NEWSGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -254,6 +271,16 @@ impl Settings {
             max_per_connection: size(self.max_subscriptions_per_connection),
             max_per_server: size(self.max_subscriptions),
             send_buffer: size(self.ws_send_buffer),
+        }
+    }
+
+    /// How pages are fetched for ingest.
+    pub fn fetch_settings(&self) -> FetchSettings {
+        FetchSettings {
+            allow_private: self.fetch_allow_private,
+            connect_timeout: Duration::from_millis(self.fetch_connect_timeout_ms),
+            timeout: Duration::from_millis(self.fetch_timeout_ms),
+            max_bytes: usize::try_from(self.fetch_max_bytes).unwrap_or(usize::MAX),
         }
     }
 

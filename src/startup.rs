@@ -89,7 +89,8 @@ impl Application {
         // One tailer of the write sequence for the whole process; it waits in
         // the background while the store is down.
         let feed = Feed::start(store.clone(), settings.feed_settings());
-        let schema = build_schema(store.clone(), feed.clone(), &settings.query_limits(), writes);
+        let fetcher = crate::ingest::fetch::Fetcher::new(settings.fetch_settings())?;
+        let schema = build_schema(store.clone(), feed.clone(), &settings.query_limits(), writes, fetcher);
         let state = web::Data::new(AppState {
             schema,
             admission: crate::graphql::codes::Admission::new(&settings.query_limits()),

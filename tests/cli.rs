@@ -94,7 +94,16 @@ fn help_documents_every_setting_with_its_variable() {
 #[test]
 fn each_subcommand_help_lists_only_the_flags_it_reads() {
     let ingest = stdout(&newsgraph(&["ingest", "--help"]));
-    for used in ["--outlet", "--data-dir", "--mongodb-uri", "--store-timeout-ms", "--lexicon-dir", "--log-format"] {
+    for used in [
+        "--outlet",
+        "--data-dir",
+        "--mongodb-uri",
+        "--store-timeout-ms",
+        "--lexicon-dir",
+        "--log-format",
+        "--fetch-allow-private",
+        "--fetch-max-bytes",
+    ] {
         assert!(ingest.contains(used), "`ingest --help` lacks {used}:\n{ingest}");
     }
     for unused in ["--bind", "--ws-keepalive-ms", "--max-subscriptions", "--rate-limit", "--playground", "--seed-dir"] {
@@ -565,6 +574,52 @@ async fn ingest_reads_pages_ndjson_directories_and_stdin() {
             && out.contains("(rewritten)"),
         "{out}"
     );
+}
+
+/// URLs among the inputs are fetched: the page's article stored with its
+/// canonical URL; loopback refused unless `NEWSGRAPH_FETCH_ALLOW_PRIVATE` allows
+/// it; a failed fetch fails its input only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_fetches_urls_and_refuses_loopback_unless_allowed() {
+    let server = support::pages::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_dir = data.to_str().unwrap().to_owned();
+    let (page, image) = (server.url("/page"), server.url("/image"));
+    let run = move |allow: bool| {
+        let mut command = Command::new(BIN);
+        command.args(["ingest", "--data-dir", &data_dir, &page, &image]).env_remove("NEWSGRAPH_MONGODB_URI");
+        command.env("RUST_LOG", "warn").env("NEWSGRAPH_FETCH_TIMEOUT_MS", "5000");
+        if allow {
+            command.env("NEWSGRAPH_FETCH_ALLOW_PRIVATE", "true");
+        } else {
+            command.env_remove("NEWSGRAPH_FETCH_ALLOW_PRIVATE");
+        }
+        command.output().expect("running newsgraph")
+    };
+    let refused = tokio::task::spawn_blocking({
+        let run = run.clone();
+        move || run(false)
+    })
+    .await
+    .unwrap();
+    let out = stdout(&refused) + &stderr(&refused);
+    assert!(!refused.status.success(), "{out}");
+    assert!(out.contains("/page: failed: refused: 127.0.0.1 is not a public address"), "{out}");
+    assert!(out.contains("0 of 2 articles ingested"), "{out}");
+
+    let allowed = tokio::task::spawn_blocking(move || run(true)).await.unwrap();
+    let out = stdout(&allowed) + &stderr(&allowed);
+    assert!(out.contains("/page: article harbour-workers-end-three-week-strike-after-pay-deal-"), "{out}");
+    assert!(out.contains("/image: failed: not an HTML page: the server sent image/png"), "{out}");
+    assert!(out.contains("1 of 2 articles ingested"), "{out}");
+    let store = SqliteStore::open(&data).unwrap();
+    let articles =
+        store.find_articles(&Default::default(), Default::default(), &newsgraph::store::Page::first(10)).await.unwrap();
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0].url.as_deref(), Some("https://courier.example/news/2026/03/14/harbour-strike-ends"));
+    assert!(articles[0].body.starts_with("PORT ELLERY"), "{}", articles[0].body);
+    server.stop().await;
 }
 
 #[test]

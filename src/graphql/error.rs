@@ -16,6 +16,10 @@ pub enum ApiError {
     BadUserInput(String),
     /// A page given to ingest is not an article (a section front, an index). Code `NOT_AN_ARTICLE`.
     NotAnArticle(String),
+    /// A page could not be fetched from its URL; the code says why (`BAD_URL`,
+    /// `ADDRESS_REFUSED`, `FETCH_TIMEOUT`, `PAGE_TOO_LARGE`, `TOO_MANY_REDIRECTS`,
+    /// `HTTP_ERROR_STATUS`, `NOT_HTML`, `FETCH_FAILED`).
+    Fetch { code: &'static str, message: String },
     /// The thing asked for does not exist. Code `NOT_FOUND`.
     NotFound(String),
     /// A write without a valid API key. Code `UNAUTHENTICATED`.
@@ -34,6 +38,7 @@ impl ApiError {
         match self {
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::NotAnArticle(_) => "NOT_AN_ARTICLE",
+            ApiError::Fetch { code, .. } => code,
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::StoreUnavailable => "STORE_UNAVAILABLE",
@@ -48,7 +53,8 @@ impl ApiError {
             ApiError::BadUserInput(message)
             | ApiError::NotAnArticle(message)
             | ApiError::NotFound(message)
-            | ApiError::Unauthenticated(message) => message.clone(),
+            | ApiError::Unauthenticated(message)
+            | ApiError::Fetch { message, .. } => message.clone(),
             ApiError::StoreUnavailable => "the data store is unavailable; try again shortly".into(),
             ApiError::EventsDropped(batches) => {
                 format!("this subscription fell behind the writes and lost {batches} batches of them; subscribe again")

@@ -1,12 +1,14 @@
-//! The `ingestArticle` mutation: text or an HTML page in, graph out, through the
-//! same pipeline as `newsgraph ingest`. Needs a valid API key (see [`super::access`]).
+//! The `ingestArticle` mutation (text or an HTML page in, graph out) and
+//! `ingestUrl` (a page fetched from its URL by [`crate::ingest::fetch`]), through
+//! the same pipeline as `newsgraph ingest`. Both need a valid API key (see [`super::access`]).
 
 use super::access::{Caller, WritePolicy};
 use super::articles::ArticleNode;
 use super::context::{load_all, store};
 use super::error::{ApiError, ApiResult};
 use super::quotes::QuoteNode;
-use crate::ingest::{IngestError, IngestInput, Submission, ingest};
+use crate::ingest::fetch::Fetcher;
+use crate::ingest::{IngestError, IngestInput, Submission, ingest, input_from_url};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -63,7 +65,6 @@ impl IngestMutation {
         let policy = ctx.data::<WritePolicy>().map_err(|_| ApiError::Internal)?;
         let caller = ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous);
         policy.authorize(caller)?;
-        let store = store(ctx)?;
         let submission = Submission {
             text: input.text,
             html: input.html,
@@ -78,19 +79,43 @@ impl IngestMutation {
             .await
             .map_err(|_| ApiError::Internal)?
             .map_err(api_error)?;
-        let report = ingest(store.as_ref(), article).await.map_err(api_error)?;
-        let article = store.articles(std::slice::from_ref(&report.article)).await?.pop().ok_or(ApiError::Internal)?;
-        let quotes = load_all(ctx, &report.quotes).await?;
-        Ok(IngestArticlePayload {
-            article: ArticleNode(Arc::new(article)),
-            replaced: report.replaced,
-            quotes: quotes.into_iter().map(QuoteNode).collect(),
-            people_added: report.people_added,
-            people_merged: report.people_merged,
-            organizations_added: report.organizations_added,
-            organizations_merged: report.organizations_merged,
-        })
+        ingested(ctx, article).await
     }
+
+    /// Fetches the web page at `url` (http or https) and ingests its article as
+    /// `ingestArticle` does a page's `html`; the article's URL is the page's
+    /// canonical link, else where it was found after redirects. Private,
+    /// loopback and link-local addresses are refused unless the server allows
+    /// them. A page that cannot be fetched is refused with a code saying why:
+    /// `BAD_URL`, `ADDRESS_REFUSED`, `FETCH_TIMEOUT`, `PAGE_TOO_LARGE`,
+    /// `TOO_MANY_REDIRECTS`, `HTTP_ERROR_STATUS`, `NOT_HTML`, `FETCH_FAILED`;
+    /// one that is not an article with `NOT_AN_ARTICLE`. Needs
+    /// `Authorization: Bearer <key>`.
+    async fn ingest_url(&self, ctx: &Context<'_>, url: String) -> ApiResult<IngestArticlePayload> {
+        let policy = ctx.data::<WritePolicy>().map_err(|_| ApiError::Internal)?;
+        let caller = ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous);
+        policy.authorize(caller)?;
+        let fetcher = ctx.data::<Fetcher>().map_err(|_| ApiError::Internal)?;
+        let article = input_from_url(fetcher, &url, IngestInput::default()).await.map_err(api_error)?;
+        ingested(ctx, article).await
+    }
+}
+
+/// Ingests `article` and answers with what was written.
+async fn ingested(ctx: &Context<'_>, article: IngestInput) -> ApiResult<IngestArticlePayload> {
+    let store = store(ctx)?;
+    let report = ingest(store.as_ref(), article).await.map_err(api_error)?;
+    let article = store.articles(std::slice::from_ref(&report.article)).await?.pop().ok_or(ApiError::Internal)?;
+    let quotes = load_all(ctx, &report.quotes).await?;
+    Ok(IngestArticlePayload {
+        article: ArticleNode(Arc::new(article)),
+        replaced: report.replaced,
+        quotes: quotes.into_iter().map(QuoteNode).collect(),
+        people_added: report.people_added,
+        people_merged: report.people_merged,
+        organizations_added: report.organizations_added,
+        organizations_merged: report.organizations_merged,
+    })
 }
 
 fn api_error(error: IngestError) -> ApiError {
@@ -98,6 +123,7 @@ fn api_error(error: IngestError) -> ApiError {
         IngestError::Extract(e) => ApiError::bad_input(e.to_string()),
         IngestError::Invalid(message) => ApiError::bad_input(message),
         IngestError::NotAnArticle(message) => ApiError::NotAnArticle(message),
+        IngestError::Fetch(e) => ApiError::Fetch { code: e.code(), message: e.to_string() },
         IngestError::Store(e) => e.into(),
     }
 }

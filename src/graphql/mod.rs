@@ -111,11 +111,19 @@ impl Default for QueryLimits {
 }
 
 /// Builds the schema over `store`, its subscriptions fed by `feed`. Call once and share the result.
-pub fn build_schema(store: SharedStore, feed: Feed, limits: &QueryLimits, writes: access::WritePolicy) -> AppSchema {
+/// `ingestUrl` fetches pages with `fetcher`.
+pub fn build_schema(
+    store: SharedStore,
+    feed: Feed,
+    limits: &QueryLimits,
+    writes: access::WritePolicy,
+    fetcher: crate::ingest::fetch::Fetcher,
+) -> AppSchema {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
         .data(store)
         .data(feed)
         .data(writes)
+        .data(fetcher)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .enable_federation();

@@ -11,7 +11,8 @@
 //!    atomically on the embedded store, article last on MongoDB.
 //!
 //! Before step 1, [`source`] tells what an input is (text, an HTML page or
-//! NDJSON) and [`page`] reads a page's article and metadata; [`input_from_page`]
+//! NDJSON), [`fetch`] fetches a page from its URL, safely, and [`page`] reads
+//! a page's article and metadata; [`input_from_page`] (and [`input_from_url`])
 //! turns a page into the same [`IngestInput`] a text gives, and
 //! [`Submission::into_input`] does it for an NDJSON line or a mutation's input.
 //!
@@ -19,6 +20,7 @@
 //! its body, quote ids from their position), so ingesting the same text again
 //! rewrites the same records: nothing is duplicated.
 
+pub mod fetch;
 pub mod page;
 mod resolve;
 pub mod source;
@@ -67,6 +69,9 @@ pub enum IngestError {
     /// The page is a section front, an index or another page that is not an article.
     #[error("{0}")]
     NotAnArticle(String),
+    /// The page could not be fetched from its URL.
+    #[error("{0}")]
+    Fetch(#[from] fetch::FetchError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -142,7 +147,41 @@ impl IngestInput {
 /// caller's value (`given`, whose `text` is ignored) else the page's metadata.
 /// `charset` is the transport's (an HTTP `Content-Type`), if any.
 pub fn input_from_page(html: &[u8], charset: Option<&str>, given: IngestInput) -> Result<IngestInput, IngestError> {
-    let article = page::read_page(html, charset, given.url.as_deref())?;
+    let page_url = given.url.clone();
+    page_input(html, charset, page_url.as_deref(), given)
+}
+
+/// The ingest input of the page at `url`, fetched by `fetcher`: as
+/// [`input_from_page`], the HTTP charset declared to the page reader, and the
+/// article's URL the page's canonical link, else where it was found (after
+/// redirects), unless `given` has one. A body that is binary is refused as
+/// not HTML.
+pub async fn input_from_url(
+    fetcher: &fetch::Fetcher,
+    url: &str,
+    given: IngestInput,
+) -> Result<IngestInput, IngestError> {
+    let fetched = fetcher.fetch(url).await?;
+    let utf16 = fetched.bytes.starts_with(&[0xFF, 0xFE]) || fetched.bytes.starts_with(&[0xFE, 0xFF]);
+    if !utf16 && source::is_binary(&fetched.bytes) {
+        return Err(fetch::FetchError::NotHtml("the content is binary".into()).into());
+    }
+    // Reading a large page takes a while: off the async threads.
+    tokio::task::spawn_blocking(move || {
+        page_input(&fetched.bytes, fetched.charset.as_deref(), Some(&fetched.url), given)
+    })
+    .await
+    .map_err(|e| IngestError::Invalid(format!("reading the page failed: {e}")))?
+}
+
+/// [`input_from_page`] of a page read from `page_url`.
+fn page_input(
+    html: &[u8],
+    charset: Option<&str>,
+    page_url: Option<&str>,
+    given: IngestInput,
+) -> Result<IngestInput, IngestError> {
+    let article = page::read_page(html, charset, page_url)?;
     let headline = given.headline.or(article.headline);
     // The headline goes first, as in a text file, so the extractor never takes
     // the first paragraph for one; the stored headline is the full one.

@@ -12,6 +12,7 @@ mod dashboard_live;
 mod errors;
 mod export;
 mod federation;
+mod fetch;
 mod graph;
 mod health;
 mod ingest;

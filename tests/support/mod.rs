@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod ferretdb;
+pub mod pages;
 pub mod synthetic;
 pub mod tools;
 

@@ -425,7 +425,7 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     let mut subj = r.start..v;
     // Trim adverbs/auxiliaries before the verb.
     while subj.end > subj.start
-        && [
+        && ([
             "reportedly",
             "also",
             "later",
@@ -444,7 +444,7 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
             "further",
         ]
         .contains(&doc.word(subj.end - 1).to_lowercase().as_str())
-        || is_adverb(doc.word(subj.end - 1))
+            || is_adverb(doc.word(subj.end - 1)))
     {
         subj.end -= 1;
     }

@@ -688,8 +688,11 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
         }
         return (s < r.end).then_some(s);
     }
-    // "that" close by, with only an object or adverbials in between.
-    if let Some(t) = (s..r.end.min(s + 10))
+    // "that" close by, with only an object or adverbials in between (a longer object
+    // after "told": "told tearful friends and families of those inside the building that").
+    let reach =
+        if ["told", "tells", "tell", "assured", "informed", "reminded"].contains(&verb.as_str()) { 16 } else { 10 };
+    if let Some(t) = (s..r.end.min(s + reach))
         .take_while(|&i| {
             let w = doc.word(i);
             (doc.is_word(i) || doc.tokens.get(i).is_some_and(|t| t.kind == TokKind::Possessive))

@@ -215,3 +215,13 @@ fn a_short_quoted_term_outside_any_statement_is_not_a_quote() {
     let quotes = extract(text).expect("an extraction").quotes;
     assert!(quotes.iter().all(|q| q.text != "limited" && q.text != "spread of premature information."), "{quotes:#?}");
 }
+
+#[test]
+fn told_reaches_past_a_long_object_to_its_that_clause() {
+    let quote = only_quote(
+        "But officials told tearful friends and families of those inside the five-story building that no one \
+         would be found alive under the rubble.",
+    );
+    assert_eq!(quote.text, "no one would be found alive under the rubble");
+    assert_eq!(quote.speaker.as_deref(), Some("officials"));
+}

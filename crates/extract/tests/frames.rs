@@ -225,3 +225,9 @@ fn told_reaches_past_a_long_object_to_its_that_clause() {
     assert_eq!(quote.text, "no one would be found alive under the rubble");
     assert_eq!(quote.speaker.as_deref(), Some("officials"));
 }
+
+#[test]
+fn plural_groups_of_people_speak_as_descriptions() {
+    let quote = only_quote("Local businesses said the stoppage had cost them millions of dollars.");
+    assert_eq!(quote.speaker.as_deref(), Some("Local businesses"));
+}

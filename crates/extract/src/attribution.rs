@@ -733,20 +733,23 @@ fn role_anaphor(doc: &Document, ents: &Entities, p: Range<usize>) -> Option<usiz
     })
 }
 
+/// The named person who made the statement just before token `at`, in the same
+/// sentence or one of the two before it.
+fn recent_speaker(doc: &Document, at: usize, done: &[Done]) -> Option<usize> {
+    let last = done.last()?;
+    let Speaker::Person(pi) = last.speaker else {
+        return None;
+    };
+    let (here, then) = (*doc.tok_sentence.get(at)?, *doc.tok_sentence.get(last.at)?);
+    (then <= here && here - then <= 2).then_some(pi)
+}
+
 /// "… said DCP Parwaiz Ahamad. '…,' said the officer.": a definite description met
 /// for the first time, right after a named person's statement (in the same or one of the
 /// two sentences before), is that person, when their role (if the text gave one) fits the
 /// description's noun ([`crate::gazetteer::Gazetteer::role_fits`]).
 fn bridge_description(doc: &Document, ents: &Entities, head: &str, at: usize, done: &[Done]) -> Option<usize> {
-    let last = done.last()?;
-    let Speaker::Person(pi) = last.speaker else {
-        return None;
-    };
-    let here = *doc.tok_sentence.get(at)?;
-    let then = *doc.tok_sentence.get(last.at)?;
-    if then > here || here - then > 2 {
-        return None;
-    }
+    let pi = recent_speaker(doc, at, done)?;
     let singular = !head.ends_with('s') || head.ends_with("ss");
     (singular && role_fits_person(ents, pi, head)).then_some(pi)
 }
@@ -755,14 +758,7 @@ fn bridge_description(doc: &Document, ents: &Entities, head: &str, at: usize, do
 /// sharing a content word with the role of the person who made the statement just
 /// before is that person.
 fn bridge_by_modifier(doc: &Document, ents: &Entities, at: usize, text: &str, done: &[Done]) -> Option<usize> {
-    let last = done.last()?;
-    let Speaker::Person(pi) = last.speaker else {
-        return None;
-    };
-    let (here, then) = (*doc.tok_sentence.get(at)?, *doc.tok_sentence.get(last.at)?);
-    if then > here || here - then > 2 {
-        return None;
-    }
+    let pi = recent_speaker(doc, at, done)?;
     let role = ents.people.get(pi)?.role.as_deref()?.to_lowercase();
     let role_words: Vec<&str> = role.split(|c: char| !c.is_alphanumeric()).collect();
     let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();

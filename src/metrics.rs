@@ -30,6 +30,10 @@ pub const LOADER_BATCH_SIZE: &str = "newsgraph_dataloader_batch_size";
 pub const REJECTED: &str = "newsgraph_rejected_requests_total";
 /// Websocket connections the server closed, by close `code` (4408, 1013…).
 pub const WEBSOCKET_CLOSES: &str = "newsgraph_websocket_closes_total";
+/// Pages fetched for ingest, by `outcome` (`ok` or the refusal's code, `ADDRESS_REFUSED`…).
+pub const PAGE_FETCHES: &str = "newsgraph_page_fetches_total";
+/// Page fetch latency in seconds (redirects and body included), by `outcome`.
+pub const PAGE_FETCH_SECONDS: &str = "newsgraph_page_fetch_duration_seconds";
 
 /// Why a request was refused; the `reason` label of [`REJECTED`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +90,12 @@ pub fn store_call(backend: &'static str, operation: &'static str, outcome: &'sta
     metrics::histogram!(STORE_SECONDS, "backend" => backend, "operation" => operation).record(took.as_secs_f64());
 }
 
+/// Counts one page fetch and its latency.
+pub fn page_fetch(outcome: &'static str, took: Duration) {
+    metrics::counter!(PAGE_FETCHES, "outcome" => outcome).increment(1);
+    metrics::histogram!(PAGE_FETCH_SECONDS, "outcome" => outcome).record(took.as_secs_f64());
+}
+
 /// Records the size of one DataLoader batch.
 pub fn loader_batch(kind: &'static str, keys: usize) {
     metrics::histogram!(LOADER_BATCH_SIZE, "kind" => kind).record(keys as f64);
@@ -131,6 +141,7 @@ pub fn install() -> PrometheusHandle {
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full(REQUEST_SECONDS.into()), &seconds)
                 .and_then(|b| b.set_buckets_for_metric(Matcher::Full(STORE_SECONDS.into()), &seconds))
+                .and_then(|b| b.set_buckets_for_metric(Matcher::Full(PAGE_FETCH_SECONDS.into()), &seconds))
                 .and_then(|b| b.set_buckets_for_metric(Matcher::Full(LOADER_BATCH_SIZE.into()), &sizes))
                 .expect("the bucket lists are not empty");
             let recorder = builder.build_recorder();

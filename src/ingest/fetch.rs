@@ -151,8 +151,16 @@ impl Fetcher {
         &self.settings
     }
 
-    /// Fetches the page at `url`.
+    /// Fetches the page at `url`, counting the fetch and its outcome in the
+    /// metrics (`newsgraph_page_fetches_total`, `…_duration_seconds`).
     pub async fn fetch(&self, url: &str) -> Result<FetchedPage, FetchError> {
+        let started = std::time::Instant::now();
+        let result = self.fetch_uncounted(url).await;
+        crate::metrics::page_fetch(result.as_ref().map_or_else(FetchError::code, |_| "ok"), started.elapsed());
+        result
+    }
+
+    async fn fetch_uncounted(&self, url: &str) -> Result<FetchedPage, FetchError> {
         let url = parse_url(url)?;
         check_url(&url, self.settings.allow_private)?;
         let timeout = self.settings.timeout;

@@ -92,11 +92,17 @@ async fn article_count(app: &TestApp) -> u64 {
     app.data("{ articles(first: 1) { totalCount } }", json!({})).await["articles"]["totalCount"].as_u64().unwrap()
 }
 
+/// Page fetches counted in `/metrics` with this outcome.
+async fn fetches(app: &TestApp, outcome: &str) -> f64 {
+    crate::security::metric(app, "newsgraph_page_fetches_total", &format!("outcome=\"{outcome}\"")).await
+}
+
 /// `ingestUrl`: the page's article with exact spans, its URL the canonical
 /// link else where it was found; every refusal coded and nothing written.
 async fn ingest_url_fetches_and_ingests_the_article(app: &TestApp) {
     let server = pages::start().await;
     let before = article_count(app).await;
+    let (ok_before, redirects_before) = (fetches(app, "ok").await, fetches(app, "TOO_MANY_REDIRECTS").await);
     let result = app.data(INGEST_URL, json!({ "url": server.url("/page") })).await["ingestUrl"].clone();
     let article = &result["article"];
     assert_eq!(article["headline"], "Harbour workers end three-week strike after pay deal");
@@ -132,6 +138,9 @@ async fn ingest_url_fetches_and_ingests_the_article(app: &TestApp) {
     }
     assert_eq!(app.error_code(INGEST_URL, json!({ "url": "gopher://example.org/" })).await, "BAD_URL");
     assert_eq!(article_count(app).await, before + 1, "the same article rewritten, nothing for the refusals");
+    // Every fetch is in /metrics by outcome (other tests may fetch at the same time: at least).
+    assert!(fetches(app, "ok").await >= ok_before + 2.0, "two pages fetched");
+    assert!(fetches(app, "TOO_MANY_REDIRECTS").await > redirects_before, "one redirect chain refused");
     server.stop().await;
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 const SOURCES: &str = "{ sources { totalCount } }";
 
 /// The value of one sample line of `/metrics` (a counter with exactly these labels), or 0.
-async fn metric(app: &TestApp, name: &str, labels: &str) -> f64 {
+pub(crate) async fn metric(app: &TestApp, name: &str, labels: &str) -> f64 {
     let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     let prefix = format!("{name}{{{labels}}} ");
     text.lines().find_map(|line| line.strip_prefix(&prefix)).and_then(|v| v.trim().parse().ok()).unwrap_or(0.0)

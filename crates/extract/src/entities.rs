@@ -556,8 +556,6 @@ const POSSESSIVE_IN_NAMES: &[&str] = &[
     "gentlemen",
 ];
 /// First words that make a name a place ("Lake Victoria", "Mount Kenya").
-/// Forms of address that precede a name without saying what the person does.
-const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Dame", "Mx", "Mme", "Mlle", "M"];
 const PLACE_FIRST: &[&str] = &[
     "lake", "mount", "mt.", "mt", "river", "cape", "port", "gulf", "bay", "fort", "saint", "san", "santa", "los",
     "las", "upper", "lower", "greater", "north", "south", "east", "west", "central", "northern", "southern", "eastern",
@@ -1016,7 +1014,7 @@ fn classify_piece(
     // "Mr." or "Dr." alone is how the text addresses the person, not a role.
     let mut role = title_end
         .map(|t| run.start.min(piece.start)..t)
-        .filter(|r| !r.clone().all(|i| !doc.is_word(i) || HONORIFICS.contains(&doc.word(i).trim_end_matches('.'))))
+        .filter(|r| !r.clone().all(|i| !doc.is_word(i) || crate::gazetteer::is_honorific(doc.word(i))))
         .map(|r| doc.span_text(r).to_string());
     // A run that opens with a title ("Minister of Energy and Natural Resources of
     // Turkiye Alparslan Bayraktar", "Director General of Police Rajvinder Singh

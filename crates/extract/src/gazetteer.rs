@@ -181,9 +181,7 @@ impl Gazetteer {
         let role = role.to_lowercase();
         let words: Vec<&str> =
             role.split(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-')).filter(|w| !w.is_empty()).collect();
-        const HONORIFICS: &[&str] =
-            &["dr", "mr", "mrs", "ms", "miss", "prof", "sir", "dame", "lord", "lady", "rev", "hon"];
-        if words.iter().all(|w| HONORIFICS.contains(&w.trim_end_matches('.'))) {
+        if words.iter().all(|w| is_honorific(w)) {
             return true;
         }
         let has = |phrase: &str| {
@@ -269,6 +267,15 @@ impl Gazetteer {
     pub fn is_speech_verb(&self, w: &str) -> bool {
         self.is_clause_verb(w) || self.is_frame_only_verb(w)
     }
+}
+
+/// A form of address that precedes a name without saying what the person does
+/// ("Mr", "Dr.", "Mme"), case aside.
+pub fn is_honorific(w: &str) -> bool {
+    const HONORIFICS: &[&str] = &[
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "rev", "hon", "mme", "mlle", "m",
+    ];
+    HONORIFICS.contains(&w.trim_end_matches('.').to_lowercase().as_str())
 }
 
 fn is_capitalized_word(w: &str) -> bool {

@@ -5,7 +5,7 @@
 //! Row by row, each quote costs about 80 B-tree writes, a quarter of them the
 //! counters' upserts. In a bulk load the counters are rebuilt once at the end
 //! ([`BACKFILL`]: the rows of migrations 3 and 5's backfills, counted by month
-//! and rolled up, then migration 9's day counters, [`DAYS_BACKFILL`]), as are the list totals (`list_counts`, recounted with
+//! and rolled up, then migration 9's day counters, [`super::schema::DAYS_BACKFILL`]), as are the list totals (`list_counts`, recounted with
 //! migration 8's backfill), and dropped indexes are recreated
 //! with `CREATE INDEX`, which sorts the rows once instead of inserting into a
 //! B-tree row by row. The definitions recreated are the ones read back from
@@ -60,19 +60,6 @@ SELECT dim, 'm', month, key, n FROM m
 UNION ALL SELECT dim, 'y', substr(month, 1, 4), key, sum(n) FROM m GROUP BY 1, 3, 4;
 "#;
 
-/// Counts every stored quote into `speaker_days` and the per-day source and
-/// organization rows of `quote_counts` (which must hold none): migration 9's
-/// backfill, run after the bulk load's own.
-const DAYS_BACKFILL: &str = r#"
-DELETE FROM speaker_days;
-INSERT INTO speaker_days (speaker_key, day, n)
-    SELECT speaker_key, day, count(*) FROM quotes
-    WHERE day IS NOT NULL AND speaker_key IS NOT NULL GROUP BY speaker_key, day;
-INSERT INTO quote_counts (dim, grain, period, key, n)
-    SELECT CASE rel WHEN 'quote_via' THEN 'source' ELSE 'org' END, 'd', substr(sort_key, 1, 10), dst, count(*) FROM links
-    WHERE rel IN ('quote_via', 'quote_speaker_org') AND sort_key <> '' GROUP BY rel, 3, dst;
-"#;
-
 /// Loads every batch from `batches` (until the channel closes) in one
 /// transaction on the writer connection. Blocks: run it off the async threads.
 pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreResult<()> {
@@ -101,7 +88,7 @@ pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreRe
     }
     tx.execute_batch("DELETE FROM quote_counts;").map_err(classify)?;
     tx.execute_batch(BACKFILL).map_err(classify)?;
-    tx.execute_batch(DAYS_BACKFILL).map_err(classify)?;
+    tx.execute_batch(super::schema::DAYS_BACKFILL).map_err(classify)?;
     tx.execute_batch("DELETE FROM list_counts;").map_err(classify)?;
     tx.execute_batch(super::schema::LIST_COUNTS_BACKFILL).map_err(classify)?;
     for (_, _, sql) in dropped.iter().filter(|(kind, _, _)| kind == "trigger") {
@@ -138,8 +125,8 @@ fn definitions(conn: &Connection, kind: &str, condition: &str) -> StoreResult<Ve
 #[cfg(test)]
 mod tests {
     use super::super::SqliteStore;
-    use super::super::schema::COUNTS_BACKFILL;
-    use super::{BACKFILL, DAYS_BACKFILL};
+    use super::super::schema::{COUNTS_BACKFILL, DAYS_BACKFILL};
+    use super::BACKFILL;
     use crate::generate::{Cast, article};
     use crate::store::{GraphBatch, Store};
 

@@ -95,6 +95,11 @@ INSERT INTO quote_counts (dim, grain, period, key, n)
 /// [`list_counts_backfill!`] as a value, for the bulk load.
 pub const LIST_COUNTS_BACKFILL: &str = list_counts_backfill!();
 
+/// [`days_backfill!`] as a value, for the bulk load (which may run on a store that
+/// has rows, so `speaker_days` is emptied first; its day rows of `quote_counts` are
+/// gone with the bulk load's own recount).
+pub const DAYS_BACKFILL: &str = concat!("DELETE FROM speaker_days;", days_backfill!());
+
 /// [`counts_backfill!`] and [`totals_backfill!`] as a value: the bulk load's
 /// faster backfill is tested against it.
 #[cfg(test)]

@@ -268,6 +268,12 @@ pub struct Scores {
     /// Matched quotes whose speaker or via was wrong: (gold text, predicted speaker, predicted via).
     #[serde(skip)]
     pub wrong_attributions: Vec<String>,
+    /// Gold people and organizations that were not found ("person NAME", "org NAME").
+    #[serde(skip)]
+    pub missed_entities: Vec<String>,
+    /// Predicted people and organizations that match no gold one and are not neutral.
+    #[serde(skip)]
+    pub spurious_entities: Vec<String>,
 }
 
 impl Scores {
@@ -285,6 +291,8 @@ impl Scores {
         self.missed_quotes.extend(o.missed_quotes.iter().cloned());
         self.spurious_quotes.extend(o.spurious_quotes.iter().cloned());
         self.wrong_attributions.extend(o.wrong_attributions.iter().cloned());
+        self.missed_entities.extend(o.missed_entities.iter().cloned());
+        self.spurious_entities.extend(o.spurious_entities.iter().cloned());
     }
 
     /// Sums many articles' scores.
@@ -310,22 +318,31 @@ fn intersects(a: &[String], b: &[String]) -> bool {
     a.iter().any(|x| b.contains(x))
 }
 
-fn match_entities(pred: &[Vec<String>], gold: &[Vec<String>], neutral: &[String]) -> Prf {
+/// Matches predicted entities to gold ones by a shared name; also gives the
+/// first name of each gold entity left unmatched and of each predicted one
+/// that matched nothing and is not neutral (for diagnosis).
+fn match_entities(pred: &[Vec<String>], gold: &[Vec<String>], neutral: &[String]) -> (Prf, Vec<String>, Vec<String>) {
     let mut used = vec![false; pred.len()];
     let mut gold_matched = 0;
+    let mut missed = Vec::new();
     for g in gold {
         if let Some(i) = (0..pred.len()).find(|&i| !used[i] && intersects(&pred[i], g)) {
             used[i] = true;
             gold_matched += 1;
+        } else {
+            missed.extend(g.first().cloned());
         }
     }
     let mut predicted = pred.len();
+    let mut spurious = Vec::new();
     for (i, p) in pred.iter().enumerate() {
         if !used[i] && intersects(p, neutral) {
             predicted -= 1;
+        } else if !used[i] {
+            spurious.extend(p.first().cloned());
         }
     }
-    Prf { predicted, predicted_matched: gold_matched, gold: gold.len(), gold_matched }
+    (Prf { predicted, predicted_matched: gold_matched, gold: gold.len(), gold_matched }, missed, spurious)
 }
 
 /// Whether one of an organization's names (as [`names`] gives them) is a country of the lexicon.
@@ -468,7 +485,10 @@ pub fn evaluate(predicted: &Extraction, gold: &Gold) -> Scores {
     let mut s = Scores::default();
     let pp: Vec<Vec<String>> = predicted.people.iter().map(|p| names(&p.name, &p.aliases)).collect();
     let gp: Vec<Vec<String>> = gold.people.iter().map(|p| names(&p.name, &p.aliases)).collect();
-    s.people = match_entities(&pp, &gp, &[]);
+    let (people, missed, spurious) = match_entities(&pp, &gp, &[]);
+    s.people = people;
+    s.missed_entities.extend(missed.into_iter().map(|n| format!("person {n}")));
+    s.spurious_entities.extend(spurious.into_iter().map(|n| format!("person {n}")));
     let po: Vec<Vec<String>> = predicted.organizations.iter().map(|o| names(&o.name, &o.aliases)).collect();
     let go: Vec<Vec<String>> = gold.organizations.iter().map(|o| names(&o.name, &o.aliases)).collect();
     // Bare country names are neither rewarded nor penalised (the conventions make
@@ -487,7 +507,10 @@ pub fn evaluate(predicted: &Extraction, gold: &Gold) -> Scores {
             referenced.extend(q.speaker.iter().map(|a| norm_name(a)));
         }
     }
-    s.organizations = match_entities(&po_scored, &go_scored, &referenced);
+    let (organizations, missed, spurious) = match_entities(&po_scored, &go_scored, &referenced);
+    s.organizations = organizations;
+    s.missed_entities.extend(missed.into_iter().map(|n| format!("org {n}")));
+    s.spurious_entities.extend(spurious.into_iter().map(|n| format!("org {n}")));
     let orgs = OrgTable { gold: go, pred: po };
 
     // Quotes.
@@ -762,6 +785,8 @@ impl DirReport {
                     ("missed", &file.scores.missed_quotes),
                     ("spurious", &file.scores.spurious_quotes),
                     ("wrong", &file.scores.wrong_attributions),
+                    ("no-entity", &file.scores.missed_entities),
+                    ("extra-ent", &file.scores.spurious_entities),
                 ] {
                     for item in items {
                         let _ = writeln!(out, "    {label:<9} {item}");

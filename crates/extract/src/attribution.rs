@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use crate::entities::{AnonMention, Entities, Target, all_caps, anon_np, is_cap_token};
+use crate::entities::{AnonMention, Entities, Mention, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
 use crate::quotes::{Candidate, according_at, is_speech_verb_at, speaker_label};
 use crate::segment::Document;
@@ -524,11 +524,22 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
     {
         parts = vec![last];
     }
+    let last_part = parts.last().cloned();
     parts.retain(|p| {
         if p.is_empty() {
             return false;
         }
         let first = doc.word(p.start).to_lowercase();
+        // "Addressing Taoiseach Enda Kenny during Leaders' Questions, Mr Martin said": an
+        // opening participle clause, capitalized as the sentence's first word.
+        if first.len() > 5
+            && first.ends_with("ing")
+            && Some(p) != last_part.as_ref()
+            && ents.mention_at(p.start).is_none()
+            && !doc.in_quote(p.start)
+        {
+            return false;
+        }
         // "WHO spokesman …" is the organization, not the pronoun.
         let skip = !all_caps(doc.word(p.start))
             && [
@@ -626,6 +637,16 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         {
             return Raw::Speaker(Speaker::Org(o));
         }
+        // "The head of the World Health Organization": a person described by a role in
+        // an organization is the person the text names with that affiliation and a
+        // fitting role nearby; else the description speaks, tied to the organization.
+        if let Some((head, o)) = role_in_org(doc, ents, p.clone()) {
+            if let Some(pi) = person_in_role(doc, ents, p.start, &head, o) {
+                return Raw::Speaker(Speaker::Person(pi));
+            }
+            let text = doc.span_text(p.clone()).to_string();
+            return Raw::Speaker(Speaker::Anon { text, affiliation: Some(o), plural: false });
+        }
         // Anonymous description.
         for i in p.clone() {
             // "a police officer": the compound's last noun is its head.
@@ -688,6 +709,55 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
     Raw::None
 }
 
+/// "the head of the World Health Organization", "a chief of the army", "the director
+/// at Acme Corp": a singular role noun right after the determiner, then `of`, `for` or
+/// `at` and an organization ending the phrase. Gives the role noun and the organization.
+fn role_in_org(doc: &Document, ents: &Entities, p: Range<usize>) -> Option<(String, usize)> {
+    let g = gazetteer();
+    let first = doc.word(p.start).to_lowercase();
+    let noun = if ["the", "a", "an"].contains(&first.as_str()) { p.start + 1 } else { p.start };
+    let head = doc.word(noun).to_lowercase();
+    if !g.is_role(&head) || g.is_anon_head(&head) || is_capitalized(doc.word(noun)) && noun == p.start {
+        return None;
+    }
+    if !["of", "for", "at"].contains(&doc.word(noun + 1).to_lowercase().as_str()) {
+        return None;
+    }
+    let mut at = noun + 2;
+    if doc.word(at).eq_ignore_ascii_case("the") {
+        at += 1;
+    }
+    let m = ents.mention_at(at)?;
+    match m.target {
+        Target::Org(o) if m.tokens.start == at && m.tokens.end == p.end => Some((head, o)),
+        _ => None,
+    }
+}
+
+/// The person who is "the `head` of" organization `o`: the latest person affiliated
+/// with it whose role fits the noun, named before `at` (outside quotes), else the first
+/// such person named in the next two sentences.
+fn person_in_role(doc: &Document, ents: &Entities, at: usize, head: &str, o: usize) -> Option<usize> {
+    let fits = |pi: usize| {
+        ents.people.get(pi).is_some_and(|p| {
+            p.affiliation == Some(o) && p.role.as_deref().is_some_and(|role| gazetteer().role_fits(role, head))
+        })
+    };
+    let person = |m: &Mention| match m.target {
+        Target::Person(pi) if !doc.in_quote(m.tokens.start) && fits(pi) => Some(pi),
+        _ => None,
+    };
+    if let Some(pi) = ents.mentions_before(at).find_map(person) {
+        return Some(pi);
+    }
+    let here = *doc.tok_sentence.get(at)?;
+    let from = ents.mentions.partition_point(|m| m.tokens.start <= at);
+    ents.mentions[from..]
+        .iter()
+        .take_while(|m| doc.tok_sentence.get(m.tokens.start).is_some_and(|&s| s <= here + 2))
+        .find_map(person)
+}
+
 /// Initials of a role's capitalized words ("Director General of Police" -> "DGP").
 fn role_initials(role: &str) -> String {
     role.split(|c: char| c.is_whitespace() || c == '-')
@@ -722,12 +792,20 @@ fn role_anaphor(doc: &Document, ents: &Entities, p: Range<usize>) -> Option<usiz
     {
         return None;
     }
+    // "The WHO chief": an organization among the modifiers makes a role that only fits
+    // the noun ("director general") enough, for a person of that organization.
+    let owner = ents.mentions_in(p.start..p.end - 1).find_map(|m| match m.target {
+        Target::Org(o) => Some(o),
+        Target::Person(_) => None,
+    });
     ents.mentions_before(p.start).filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
         Target::Person(pi) => {
-            let role = ents.people.get(pi)?.role.as_deref()?;
+            let person = ents.people.get(pi)?;
+            let role = person.role.as_deref()?;
             let words_match = role.split(|c: char| !c.is_alphanumeric()).any(|w| w.eq_ignore_ascii_case(head));
             let initials_match = acronym && role_initials(role) == head;
-            (words_match || initials_match).then_some(pi)
+            let owned_fit = owner.is_some() && person.affiliation == owner && g.role_fits(role, &lower);
+            (words_match || initials_match || owned_fit).then_some(pi)
         }
         Target::Org(_) => None,
     })

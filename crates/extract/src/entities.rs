@@ -737,7 +737,12 @@ fn suffix_org(doc: &Document, r: Range<usize>) -> Option<OrgKind> {
 
 fn strip_leading_function(doc: &Document, mut r: Range<usize>) -> Range<usize> {
     let g = gazetteer();
-    while r.start < r.end && (g.is_function_word(doc.word(r.start)) || g.is_calendar(doc.word(r.start))) {
+    // "The WHO chief": an acronym that is a known organization is not the pronoun.
+    let acronym = |i: usize| all_caps(doc.word(i)) && gaz_lookup(doc, i..i + 1).is_some();
+    while r.start < r.end
+        && !acronym(r.start)
+        && (g.is_function_word(doc.word(r.start)) || g.is_calendar(doc.word(r.start)))
+    {
         r.start += 1;
     }
     r
@@ -1258,6 +1263,18 @@ fn add_person(
     let key = person_key(&text);
     let existing =
         ents.people.iter().position(|p| person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key));
+    // "Zhu Bangzao … Mr. Zhu": a name written family name first, taken up by its first
+    // word after an honorific, when exactly one person's name starts with that word.
+    let family_first = || {
+        let honorific = name.len() == 1 && name.start > 0 && crate::gazetteer::is_honorific(doc.word(name.start - 1));
+        let mut found = ents.people.iter().enumerate().filter(|(_, p)| {
+            let words: Vec<&str> = p.name.split_whitespace().collect();
+            (2..=3).contains(&words.len()) && person_key(words[0]) == key
+        });
+        let first = found.next().map(|(i, _)| i);
+        first.filter(|_| honorific && found.next().is_none())
+    };
+    let existing = existing.or_else(family_first);
     let idx = match (existing, ents.known.person(&text)) {
         (Some(i), _) => {
             let p = &mut ents.people[i];
@@ -1521,7 +1538,7 @@ fn org_mention_before(mentions: &HashMap<usize, Target>, t: usize) -> Option<usi
 /// before it ("lawmaker Ted Hui", "Egypt's energy minister X"), an appositive before
 /// ("Egypt's minister of legal affairs, Mofid Shehab,") or after ("Hui, a Democratic
 /// Party lawmaker,").
-fn role_around(doc: &Document, run: Range<usize>) -> Option<String> {
+fn role_around(doc: &Document, ents: &Entities, run: Range<usize>) -> Option<String> {
     let g = gazetteer();
     let has_role =
         |r: Range<usize>| r.clone().any(|i| doc.is_word(i) && !is_capitalized(doc.word(i)) && g.is_role(doc.word(i)));
@@ -1568,10 +1585,15 @@ fn role_around(doc: &Document, run: Range<usize>) -> Option<String> {
             return Some(doc.span_text(seg).to_string());
         }
     }
-    // "Name, a role ...,".
+    // "Name, a role ...,", "Name, WHO's director general,".
     if doc.is_punct(run.end, ',') {
         let first = doc.word(run.end + 1).to_lowercase();
-        if ["a", "an", "the", "its", "his", "her", "their"].contains(&first.as_str()) || g.is_role(&first) {
+        let owner = ents.mention_at(run.end + 1).is_some_and(|m| {
+            matches!(m.target, Target::Org(_))
+                && m.tokens.start == run.end + 1
+                && doc.tokens.get(m.tokens.end).is_some_and(|t| t.kind == TokKind::Possessive)
+        });
+        if ["a", "an", "the", "its", "his", "her", "their"].contains(&first.as_str()) || g.is_role(&first) || owner {
             let mut e = run.end + 1;
             while e < doc.tokens.len()
                 && e < run.end + 14
@@ -1604,7 +1626,7 @@ fn assign_affiliations(doc: &Document, ents: &mut Entities) {
             continue;
         };
         if ents.people[pi].role.is_none() {
-            ents.people[pi].role = role_around(doc, run.clone());
+            ents.people[pi].role = role_around(doc, ents, run.clone());
         }
         let mut aff: Option<usize> = None;
         let mut gaz_aff: Option<usize> = None;
@@ -1618,6 +1640,11 @@ fn assign_affiliations(doc: &Document, ents: &mut Entities) {
                 gaz_aff = Some(gi);
                 break;
             }
+        }
+        // "Chinese Foreign Ministry Spokesman Zhu Bangzao": a body named by a demonym and
+        // capitalized words ending in an organization word, inside the title.
+        if aff.is_none() && name.start > run.start {
+            aff = body_in_title(doc, ents, run.start..name.start);
         }
         // "Russia's Foreign Minister X" / "Lumina's general counsel, X" / "UN envoy X".
         if aff.is_none() && gaz_aff.is_none() && run.start > 0 {
@@ -1692,6 +1719,30 @@ fn assign_affiliations(doc: &Document, ents: &mut Entities) {
             ents.people[pi].affiliation = aff;
         }
     }
+}
+
+/// The organization a title names from its country ("Chinese Foreign Ministry" in
+/// "Chinese Foreign Ministry Spokesman"): a demonym or country, then capitalized words
+/// up to one that ends an organization's name; added as a government body.
+fn body_in_title(doc: &Document, ents: &mut Entities, title: Range<usize>) -> Option<usize> {
+    let g = gazetteer();
+    let start = title.clone().find(|&t| ents.demonym_at(t).is_some())?;
+    let mut end = None;
+    for t in start + 1..title.end {
+        let w = doc.word(t);
+        if !doc.is_word(t) || !is_capitalized(w) {
+            break;
+        }
+        if g.org_suffix(w).is_some_and(|k| k == OrgKind::Government) {
+            end = Some(t + 1);
+        }
+    }
+    let end = end?;
+    if end - start < 2 {
+        return None;
+    }
+    let name = doc.span_text(start..end).to_string();
+    Some(ents.add_org(&name, None, OrgKind::Government, None))
 }
 
 const NP_STOP: &[&str] = &[

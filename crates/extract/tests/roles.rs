@@ -1,0 +1,68 @@
+//! Roles tied to people and bodies: "the head of X" is the person of X the text names
+//! with a fitting role, titles written as initials or in Irish are titles, a name written
+//! family name first is taken up by that name, and a body named inside a title is an
+//! organization.
+
+use newsgraph_extract::{Extraction, extract};
+
+fn run(body: &str) -> Extraction {
+    extract(&format!("Talks\n\n{body}\n")).expect("an extraction")
+}
+
+fn speakers(x: &Extraction) -> Vec<Option<String>> {
+    x.quotes.iter().map(|q| q.speaker.clone()).collect()
+}
+
+#[test]
+fn the_head_of_an_organization_is_the_person_named_next_with_its_role() {
+    let x = run("The head of the World Health Organization has told the presidents of West African nations that the \
+         outbreak is moving faster than efforts to control it.\n\n\
+         Dr. Margaret Chan, WHO's director general, says the consequences could be catastrophic.\n\n\
+         The WHO chief said her hope is the plan will mark a turning point.");
+    let chan = Some("Margaret Chan".to_string());
+    assert_eq!(speakers(&x), vec![chan.clone(), chan.clone(), chan]);
+    let chan = x.people.iter().find(|p| p.name == "Margaret Chan").expect("Chan");
+    assert_eq!(chan.role.as_deref(), Some("WHO's director general"));
+}
+
+#[test]
+fn an_unnamed_head_of_an_organization_speaks_as_described() {
+    let x = run("The head of the Transport Workers Union said the strike would go ahead on Monday.");
+    assert_eq!(x.quotes.len(), 1);
+    let q = &x.quotes[0];
+    assert_eq!(q.speaker.as_deref(), Some("The head of the Transport Workers Union"));
+    assert_eq!(q.speaker_affiliation.as_deref(), Some("Transport Workers Union"));
+}
+
+#[test]
+fn titles_written_as_initials_or_in_irish_are_not_part_of_the_name() {
+    let x = run("CP Haruna G. Garba said the suspects were arrested on Sunday.\n\n\
+         Mr Martin met Taoiseach Enda Kenny on Tuesday.");
+    let names: Vec<&str> = x.people.iter().map(|p| p.name.as_str()).collect();
+    assert!(names.contains(&"Haruna G. Garba"), "{names:?}");
+    assert!(names.contains(&"Enda Kenny"), "{names:?}");
+    assert_eq!(speakers(&x), vec![Some("Haruna G. Garba".to_string())]);
+}
+
+#[test]
+fn an_opening_participle_clause_is_not_the_speaker() {
+    let x = run("Fianna Fáil leader Micheál Martin has criticised the coalition.\n\n\
+         Addressing Taoiseach Enda Kenny during Leaders' Questions, Mr Martin said: \"This thing isn't going to last.\"");
+    assert_eq!(speakers(&x), vec![Some("Micheál Martin".to_string())]);
+}
+
+#[test]
+fn a_name_written_family_name_first_is_taken_up_by_its_first_word() {
+    let x = run("Chinese Foreign Ministry Spokesman Zhu Bangzao expressed strong dissatisfaction on Thursday.\n\n\
+         Mr. Zhu said the question of Taiwan is an internal affair.");
+    assert_eq!(x.people.len(), 1, "{:?}", x.people);
+    assert_eq!(speakers(&x), vec![Some("Zhu Bangzao".to_string())]);
+    assert_eq!(x.people[0].affiliation.as_deref(), Some("Chinese Foreign Ministry"));
+    assert!(x.organizations.iter().any(|o| o.name == "Chinese Foreign Ministry"), "{:?}", x.organizations);
+}
+
+#[test]
+fn an_acronym_after_the_is_the_organization_not_the_pronoun() {
+    let x = run("The WHO said the outbreak was slowing.");
+    assert_eq!(speakers(&x), vec![Some("World Health Organization".to_string())]);
+}

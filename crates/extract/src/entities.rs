@@ -222,6 +222,7 @@ impl EntityRecognizer for RuleEntities {
         scan_runs(doc, &mut ents, &mut body_mentions, &mut body_demonyms, &mut singles);
         link_singles(doc, &mut ents, &singles, &mut body_mentions);
         add_possessive_bodies(doc, &mut ents, &mut body_mentions);
+        merge_org_variants(&mut ents, &mut body_mentions);
         body_mentions.sort_by_key(|m: &Mention| m.tokens.start);
         ents.tok_mention = vec![None; doc.tokens.len()];
         for (mi, m) in body_mentions.iter().enumerate() {
@@ -239,6 +240,164 @@ impl EntityRecognizer for RuleEntities {
         add_transcript_speakers(doc, &mut ents);
         find_anonymous(doc, &mut ents);
         ents
+    }
+}
+
+/// Legal and corporate endings that a text drops after the first mention ("Coupang
+/// Inc." then "Coupang", "SoftBank Group Corp." then "SoftBank").
+const CORPORATE_ENDINGS: &[&str] = &[
+    "inc",
+    "corp",
+    "corporation",
+    "co",
+    "ltd",
+    "limited",
+    "llc",
+    "plc",
+    "ag",
+    "sa",
+    "nv",
+    "se",
+    "group",
+    "holdings",
+    "holding",
+    "gmbh",
+    "spa",
+    "bhd",
+    "pty",
+    "lp",
+];
+
+/// An organization's name without a leading "the" and without its legal and corporate
+/// endings, lower-cased, as words.
+fn org_core(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = name
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| c == ',' || c == '.').to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.first().is_some_and(|w| w == "the") {
+        words.remove(0);
+    }
+    while words.len() > 1 && words.last().is_some_and(|w| CORPORATE_ENDINGS.contains(&w.as_str())) {
+        words.pop();
+    }
+    words
+}
+
+/// One organization written several ways becomes one: the same name but for its legal
+/// or corporate ending ("Volkswagen AG", "Volkswagen Group", "Volkswagen"), a name and
+/// its fuller form with "of" ("National Bank", "National Bank of Kenya Ltd."), two
+/// names sharing a form (an acronym the text defines for both). A run of a title-case
+/// headline that only starts with an organization's name ("National Bank of Kenya
+/// Drops on Profit Plunge") is that organization, and not a name of it. The fullest
+/// name (a listed organization's own name first) is kept, the others become aliases;
+/// mentions are pointed at the survivor. Countries are left alone.
+fn merge_org_variants(ents: &mut Entities, mentions: &mut [Mention]) {
+    let g = gazetteer();
+    let n = ents.orgs.len();
+    let country = |o: &OrgRec| o.gaz.is_some_and(|gi| gi < g.country_count);
+    let mentioned: HashSet<usize> = mentions
+        .iter()
+        .filter_map(|m| match m.target {
+            Target::Org(o) => Some(o),
+            Target::Person(_) => None,
+        })
+        .collect();
+    let cores: Vec<Vec<String>> = ents.orgs.iter().map(|o| org_core(&o.name)).collect();
+    let forms = |o: &OrgRec| -> HashSet<String> {
+        std::iter::once(&o.name).chain(o.aliases.iter()).map(|f| spelling_key(f)).collect()
+    };
+    let all_forms: Vec<HashSet<String>> = ents.orgs.iter().map(forms).collect();
+    // (absorbed, survivor, keep the absorbed name as an alias)
+    let mut into: Vec<Option<(usize, bool)>> = vec![None; n];
+    for a in 0..n {
+        for b in 0..n {
+            if a == b || into[a].is_some() || into[b].is_some() {
+                continue;
+            }
+            let (oa, ob) = (&ents.orgs[a], &ents.orgs[b]);
+            if !oa.named || !ob.named || country(oa) || country(ob) {
+                continue;
+            }
+            let (ca, cb) = (&cores[a], &cores[b]);
+            // b is the fuller or better-known form that a is absorbed into.
+            let fuller = ob.gaz.is_some() && oa.gaz.is_none()
+                || (oa.gaz.is_some() == ob.gaz.is_some())
+                    && (ob.name.split_whitespace().count(), b) > (oa.name.split_whitespace().count(), a);
+            let same_core = !ca.is_empty() && ca == cb && fuller;
+            let with_of = ca.len() >= 2 && cb.len() > ca.len() && cb[..ca.len()] == ca[..] && cb[ca.len()] == "of";
+            let shared = fuller && all_forms[a].iter().any(|f| f.chars().count() > 1 && all_forms[b].contains(f));
+            let headline_run = !mentioned.contains(&a)
+                && mentioned.contains(&b)
+                && !cb.is_empty()
+                && ca.len() > cb.len()
+                && ca[..cb.len()] == cb[..]
+                && !["of", "for", "and", "&", "on"].contains(&ca[cb.len()].as_str());
+            if same_core || with_of || shared {
+                into[a] = Some((b, true));
+            } else if headline_run {
+                into[a] = Some((b, false));
+            }
+        }
+    }
+    if into.iter().all(Option::is_none) {
+        return;
+    }
+    // Follow chains to the final survivor.
+    let survivor = |mut i: usize| {
+        let mut steps = 0;
+        while let Some((j, _)) = into[i] {
+            i = j;
+            steps += 1;
+            if steps > n {
+                break;
+            }
+        }
+        i
+    };
+    let mut new_index = vec![0usize; n];
+    let mut kept = Vec::new();
+    for (i, slot) in new_index.iter_mut().enumerate() {
+        if into[i].is_none() {
+            *slot = kept.len();
+            kept.push(i);
+        }
+    }
+    for i in 0..n {
+        if into[i].is_some() {
+            new_index[i] = new_index[survivor(i)];
+        }
+    }
+    let old = std::mem::take(&mut ents.orgs);
+    let mut orgs: Vec<OrgRec> = kept.iter().map(|&i| old[i].clone()).collect();
+    for (i, o) in old.iter().enumerate() {
+        let Some((_, keep_name)) = into[i] else {
+            continue;
+        };
+        let s = &mut orgs[new_index[i]];
+        let names = if keep_name { std::iter::once(&o.name).chain(o.aliases.iter()).collect() } else { Vec::new() };
+        for a in names {
+            if *a != s.name && !s.aliases.contains(a) {
+                s.aliases.push(a.clone());
+            }
+        }
+        if o.kind == OrgKind::Company && s.kind == OrgKind::Other {
+            s.kind = OrgKind::Company;
+        }
+        s.gaz = s.gaz.or(o.gaz);
+    }
+    ents.orgs = orgs;
+    for m in mentions.iter_mut() {
+        if let Target::Org(o) = m.target {
+            m.target = Target::Org(new_index[o]);
+        }
+    }
+    for v in ents.org_keys.values_mut().chain(ents.gaz_index.values_mut()).chain(ents.known.org_of.values_mut()) {
+        *v = new_index[*v];
+    }
+    for p in &mut ents.people {
+        p.affiliation = p.affiliation.map(|o| new_index[o]);
     }
 }
 
@@ -739,9 +898,16 @@ fn strip_leading_function(doc: &Document, mut r: Range<usize>) -> Range<usize> {
     let g = gazetteer();
     // "The WHO chief": an acronym that is a known organization is not the pronoun.
     let acronym = |i: usize| all_caps(doc.word(i)) && gaz_lookup(doc, i..i + 1).is_some();
+    // "Nairobi-based NIC Securities", "Saudi-led coalition": a compound adjective.
+    let compound = |i: usize| {
+        let w = doc.word(i).to_lowercase();
+        ["-based", "-born", "-headquartered", "-owned", "-backed", "-led", "-funded", "-listed", "-registered"]
+            .iter()
+            .any(|e| w.ends_with(e) && w.len() > e.len())
+    };
     while r.start < r.end
         && !acronym(r.start)
-        && (g.is_function_word(doc.word(r.start)) || g.is_calendar(doc.word(r.start)))
+        && (g.is_function_word(doc.word(r.start)) || g.is_calendar(doc.word(r.start)) || compound(r.start))
     {
         r.start += 1;
     }

@@ -86,3 +86,44 @@ fn two_organizations_joined_by_and_stay_two_and_operations_are_events() {
     let names: Vec<&str> = e.organizations.iter().map(|o| o.name.as_str()).collect();
     assert!(names.contains(&"Food and Drug Administration"), "{names:?}");
 }
+
+#[test]
+fn one_organization_written_several_ways_is_one() {
+    let e = extract(
+        "Volkswagen Shares Fall\n\nVolkswagen AG said on Monday that its chief had resigned. \
+         \"Volkswagen needs a fresh start,\" he said. The Volkswagen Group employs 600,000 people. \
+         National Bank of Kenya Ltd. said profit fell. National Bank shares dropped. \
+         Nairobi-based NIC Securities Ltd. said the bank would recover.\n",
+    )
+    .expect("an extraction");
+    let names: Vec<&str> = e.organizations.iter().map(|o| o.name.as_str()).collect();
+    let vw: Vec<_> = e.organizations.iter().filter(|o| o.name.starts_with("Volkswagen")).collect();
+    assert_eq!(vw.len(), 1, "{names:?}");
+    assert!(vw[0].aliases.iter().any(|a| a == "Volkswagen Group"), "{:?}", vw[0]);
+    let nbk: Vec<_> = e.organizations.iter().filter(|o| o.name.starts_with("National Bank")).collect();
+    assert_eq!(nbk.len(), 1, "{names:?}");
+    assert_eq!(nbk[0].name, "National Bank of Kenya Ltd.");
+    assert!(names.contains(&"NIC Securities Ltd."), "{names:?}");
+}
+
+#[test]
+fn a_headline_run_that_only_starts_with_a_name_is_that_organization() {
+    let e = extract(
+        "National Bank of Kenya Drops on Profit Plunge\n\n\
+         National Bank of Kenya Ltd. said profit fell by half in the first quarter.\n",
+    )
+    .expect("an extraction");
+    let names: Vec<&str> = e.organizations.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, vec!["National Bank of Kenya Ltd."]);
+    assert!(e.organizations[0].aliases.iter().all(|a| !a.contains("Drops")), "{:?}", e.organizations[0]);
+}
+
+#[test]
+fn distinct_organizations_sharing_a_first_word_stay_apart() {
+    let e =
+        run("The Federal Reserve said rates would hold. The Federal Reserve Bank of New York said markets were calm. \
+         Supreme Court judges met. The Supreme Court of Pakistan said the case was closed.");
+    let names: Vec<&str> = e.organizations.iter().map(|o| o.name.as_str()).collect();
+    assert!(names.contains(&"Federal Reserve"), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("Federal Reserve Bank")), "{names:?}");
+}

@@ -399,6 +399,14 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
                 return (raw, via);
             }
         }
+        // "the mother was quoted as saying": the subject.
+        if passive && k >= 2 && words.get(k + 1).is_some_and(|w| w == "as") {
+            let raw = resolve_np(doc, ents, r.start..at(k - 1));
+            let raw = drop_news(ents, raw);
+            if !matches!(raw, Raw::None) {
+                return (raw, via);
+            }
+        }
     }
     // "citing X".
     if let Some(k) = words.iter().position(|w| w == "citing") {
@@ -522,7 +530,10 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         && (["asked", "pressed", "questioned", "interviewed"].contains(&opener.as_str()) || opener.ends_with("ing"))
         && let Some(last) = parts.last().cloned()
     {
-        parts = vec![last];
+        // "…, Minister Chen Shih-chung (…), who heads the center, said": the subject is
+        // before its relative clause.
+        let relative = ["who", "which", "whose"].contains(&doc.word(last.start).to_lowercase().as_str());
+        parts = vec![if relative { parts[parts.len() - 2].clone() } else { last }];
     }
     let last_part = parts.last().cloned();
     parts.retain(|p| {

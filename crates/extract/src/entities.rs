@@ -243,6 +243,20 @@ impl EntityRecognizer for RuleEntities {
     }
 }
 
+/// A romanized East Asian given name: two syllables joined by a hyphen, the second in
+/// lower case ("Shih-chung", "Jae-in", "Ing-wen").
+fn is_romanized_given_name(w: &str) -> bool {
+    let Some((a, b)) = w.split_once('-') else {
+        return false;
+    };
+    let syllable = |x: &str| (1..=6).contains(&x.chars().count()) && x.chars().all(|c| c.is_ascii_alphabetic());
+    syllable(a)
+        && syllable(b)
+        && a.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && a.chars().skip(1).all(|c| c.is_ascii_lowercase())
+        && b.chars().all(|c| c.is_ascii_lowercase())
+}
+
 /// Legal and corporate endings that a text drops after the first mention ("Coupang
 /// Inc." then "Coupang", "SoftBank Group Corp." then "SoftBank").
 const CORPORATE_ENDINGS: &[&str] = &[
@@ -1181,6 +1195,13 @@ fn classify_piece(
     }
     if name.is_empty() {
         return;
+    }
+    // "Minister of Health and Welfare Chen Shih-chung", "President Moon Jae-in": a
+    // romanized East Asian given name (capitalized, a hyphen, then lower case) ends the
+    // name, and its family name is the one word before it.
+    if name.len() > 2 && is_romanized_given_name(doc.word(name.end - 1)) && is_capitalized(doc.word(name.end - 2)) {
+        name.start = name.end - 2;
+        title_end = Some(name.start);
     }
     // "Mr." or "Dr." alone is how the text addresses the person, not a role.
     let mut role = title_end

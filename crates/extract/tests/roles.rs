@@ -66,3 +66,30 @@ fn an_acronym_after_the_is_the_organization_not_the_pronoun() {
     let x = run("The WHO said the outbreak was slowing.");
     assert_eq!(speakers(&x), vec![Some("World Health Organization".to_string())]);
 }
+
+#[test]
+fn a_romanized_east_asian_given_name_ends_the_name_after_a_long_title() {
+    let x = run("Refuting the report at a news conference in Taipei yesterday, Minister of Health and Welfare \
+         Chen Shih-chung, who heads the Central Epidemic Command Center, said that the center did not mistreat \
+         the couple.");
+    let names: Vec<&str> = x.people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["Chen Shih-chung"]);
+    assert_eq!(speakers(&x), vec![Some("Chen Shih-chung".to_string())]);
+}
+
+#[test]
+fn plural_titles_and_place_names_are_not_people() {
+    let x = run("Congresswomen Flor Pablo said the vote was rigged.\n\n\
+         Officials in Hualien County said the road was closed. Guests at the Holiday Inn said they were safe.");
+    let names: Vec<&str> = x.people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["Flor Pablo"]);
+}
+
+#[test]
+fn a_relative_quoted_as_saying_is_an_anonymous_speaker() {
+    let x = run("\"The room is filthy,\" the mother of a British woman was quoted as saying.\n\n\
+         The BBC quoted the woman's father as saying that she was kept in poor conditions.");
+    let got = speakers(&x);
+    assert_eq!(got.len(), 2, "{:?}", x.quotes);
+    assert!(got.iter().all(|s| s.as_deref().is_some_and(|s| s.contains("mother") || s.contains("father"))), "{got:?}");
+}

@@ -243,6 +243,10 @@ impl EntityRecognizer for RuleEntities {
     }
 }
 
+/// Titles that are part of how a person is known ("Prince Harry", "Sheikh Hasina").
+const ROYAL_TITLES: &[&str] =
+    &["prince", "princess", "king", "queen", "sheikh", "sheikha", "emir", "sultan", "crown", "pope", "ayatollah"];
+
 /// A romanized East Asian given name: two syllables joined by a hyphen, the second in
 /// lower case ("Shih-chung", "Jae-in", "Ing-wen").
 fn is_romanized_given_name(w: &str) -> bool {
@@ -780,7 +784,7 @@ pub(crate) fn is_cap_token(doc: &Document, i: usize) -> bool {
     }
     let w = doc.word(i);
     if is_capitalized(w) {
-        return true;
+        return !is_compound_adjective(w);
     }
     let lower = w.to_lowercase();
     if (lower.starts_with("al-") || lower.starts_with("el-")) && w.chars().nth(3).is_some_and(char::is_uppercase) {
@@ -908,17 +912,19 @@ fn suffix_org(doc: &Document, r: Range<usize>) -> Option<OrgKind> {
     None
 }
 
+/// "Nairobi-based", "Saudi-led", "Spring-inspired": a name made into an adjective.
+fn is_compound_adjective(w: &str) -> bool {
+    let w = w.to_lowercase();
+    ["-based", "-born", "-headquartered", "-owned", "-backed", "-led", "-funded", "-listed", "-registered", "-inspired"]
+        .iter()
+        .any(|e| w.ends_with(e) && w.len() > e.len())
+}
+
 fn strip_leading_function(doc: &Document, mut r: Range<usize>) -> Range<usize> {
     let g = gazetteer();
     // "The WHO chief": an acronym that is a known organization is not the pronoun.
     let acronym = |i: usize| all_caps(doc.word(i)) && gaz_lookup(doc, i..i + 1).is_some();
-    // "Nairobi-based NIC Securities", "Saudi-led coalition": a compound adjective.
-    let compound = |i: usize| {
-        let w = doc.word(i).to_lowercase();
-        ["-based", "-born", "-headquartered", "-owned", "-backed", "-led", "-funded", "-listed", "-registered"]
-            .iter()
-            .any(|e| w.ends_with(e) && w.len() > e.len())
-    };
+    let compound = |i: usize| is_compound_adjective(doc.word(i));
     while r.start < r.end
         && !acronym(r.start)
         && (g.is_function_word(doc.word(r.start)) || g.is_calendar(doc.word(r.start)) || compound(r.start))
@@ -1377,6 +1383,7 @@ fn looks_like_a_personal_name(doc: &Document, lower_words: &HashSet<String>, nam
             && !w.to_lowercase().split(['-', '‐']).any(|part| g.is_place(part) || known_org_word(part))
             && !w.to_lowercase().ends_with("bank")
             && !w.chars().any(|c| c.is_ascii_digit())
+            && !is_compound_adjective(w)
     });
     if !plain {
         return false;
@@ -1450,10 +1457,13 @@ fn add_person(
     let key = person_key(&text);
     let existing =
         ents.people.iter().position(|p| person_key(&p.name) == key || p.aliases.iter().any(|a| person_key(a) == key));
-    // "Zhu Bangzao … Mr. Zhu": a name written family name first, taken up by its first
-    // word after an honorific, when exactly one person's name starts with that word.
+    // "Zhu Bangzao … Mr. Zhu", "Abdulaziz bin Abdullah … Prince Abdulaziz": a name
+    // written family name first, or an Arabic name, taken up by its first word after an
+    // honorific or a title, when exactly one person's name starts with that word.
     let family_first = || {
-        let honorific = name.len() == 1 && name.start > 0 && crate::gazetteer::is_honorific(doc.word(name.start - 1));
+        let honorific = name.len() == 1
+            && name.start > 0
+            && (crate::gazetteer::is_honorific(doc.word(name.start - 1)) || g.is_title(doc.word(name.start - 1)));
         let mut found = ents.people.iter().enumerate().filter(|(_, p)| {
             let words: Vec<&str> = p.name.split_whitespace().collect();
             (2..=3).contains(&words.len()) && person_key(words[0]) == key
@@ -1510,6 +1520,15 @@ fn add_person(
             ents.people.len() - 1
         }
     };
+    // "Prince Abdulaziz bin Abdullah", "Sheikh Hasina": a royal or religious title is
+    // how the person is known; the titled form is kept as an alias.
+    if name.start > 0 && ROYAL_TITLES.contains(&doc.word(name.start - 1).to_lowercase().as_str()) {
+        let titled = format!("{} {}", doc.word(name.start - 1), doc.span_text(name.clone()));
+        let p = &mut ents.people[idx];
+        if p.name != titled && !p.aliases.contains(&titled) {
+            p.aliases.push(titled);
+        }
+    }
     // A known person first seen by a bare alias: this fuller or titled mention is the
     // one whose surroundings give the affiliation.
     let p = &mut ents.people[idx];

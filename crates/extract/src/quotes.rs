@@ -188,7 +188,16 @@ pub fn is_speech_verb_at(doc: &Document, i: usize) -> bool {
         .contains(&prev.as_str())
         && !w.ends_with("ing")
         && !w.ends_with("ed");
+    // "Gulf Arab states must quash", "the claims were": a plural noun before a verb.
+    let next = doc.word(i + 1).to_lowercase();
+    let noun_before_verb = w.ends_with('s')
+        && [
+            "must", "will", "would", "can", "could", "should", "may", "might", "have", "had", "are", "were", "do",
+            "did", "shall",
+        ]
+        .contains(&next.as_str());
     !preposition
+        && !noun_before_verb
         && !["the", "a", "an", "his", "her", "its", "their", "these", "those", "such", "news", "media"]
             .contains(&prev.as_str())
 }

@@ -127,3 +127,13 @@ fn distinct_organizations_sharing_a_first_word_stay_apart() {
     assert!(names.contains(&"Federal Reserve"), "{names:?}");
     assert!(names.iter().any(|n| n.starts_with("Federal Reserve Bank")), "{names:?}");
 }
+
+#[test]
+fn a_newspaper_named_in_its_own_language_is_an_outlet() {
+    let e = run("A man threw paint at the office of the Nikkei Shimbun on Friday. \
+         The Chosun Ilbo said the suspect was arrested.");
+    let outlets: Vec<&str> = e.organizations.iter().filter(|o| o.kind.is_news()).map(|o| o.name.as_str()).collect();
+    assert!(outlets.contains(&"Chosun Ilbo"), "{outlets:?}");
+    let nikkei = e.organizations.iter().find(|o| o.name == "Nikkei").expect("Nikkei");
+    assert!(nikkei.kind.is_news() && nikkei.aliases.iter().any(|a| a == "Nikkei Shimbun"), "{nikkei:?}");
+}

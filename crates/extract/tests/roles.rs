@@ -93,3 +93,16 @@ fn a_relative_quoted_as_saying_is_an_anonymous_speaker() {
     assert_eq!(got.len(), 2, "{:?}", x.quotes);
     assert!(got.iter().all(|s| s.as_deref().is_some_and(|s| s.contains("mother") || s.contains("father"))), "{got:?}");
 }
+
+#[test]
+fn a_royal_title_is_kept_as_a_form_of_the_name_and_takes_up_the_first_name() {
+    let x = run("Prince Abdulaziz bin Abdullah said during a summit that Gulf Arab states must quash any Arab \
+         Spring-inspired unrest.\n\n\
+         \"The security of the GCC states is one,\" Prince Abdulaziz said.");
+    assert_eq!(x.people.len(), 1, "{:?}", x.people);
+    let p = &x.people[0];
+    assert_eq!(p.name, "Abdulaziz bin Abdullah");
+    assert!(p.aliases.iter().any(|a| a == "Prince Abdulaziz bin Abdullah"), "{p:?}");
+    assert_eq!(speakers(&x), vec![Some(p.name.clone()), Some(p.name.clone())]);
+    assert!(x.organizations.iter().all(|o| !o.name.contains("Spring")), "{:?}", x.organizations);
+}

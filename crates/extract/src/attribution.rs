@@ -431,6 +431,17 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         return (drop_news(ents, raw), via);
     };
     let mut subj = r.start..v;
+    // "Mr Warner adjourned the matter and told Cox …", "Several superintendents have
+    // since come forward to say": the subject of the first verb.
+    if v > r.start + 1 && ["and", "to"].contains(&doc.word(v - 1)) {
+        let g = gazetteer();
+        if let Some(k) = (r.start + 1..v - 1).find(|&i| {
+            let w = doc.word(i);
+            doc.is_word(i) && !is_capitalized(w) && (g.is_auxiliary(w) || (w.len() > 4 && w.ends_with("ed")))
+        }) {
+            subj = r.start..k;
+        }
+    }
     // Trim adverbs/auxiliaries before the verb.
     while subj.end > subj.start
         && ([
@@ -683,6 +694,18 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
                 }
                 return Raw::Speaker(Speaker::Anon { text: a.text, affiliation: aff, plural: a.plural });
             }
+        }
+        // "Several superintendents", "a lawyer": an indefinite description by a role.
+        let indefinite = ["a", "an", "several", "some", "many", "two", "three", "four", "five", "few", "most"]
+            .contains(&first.as_str());
+        let singular = head.strip_suffix('s').filter(|h| g.is_role(h));
+        if indefinite && p.len() <= 5 && (g.is_role(&head) || singular.is_some()) && !g.is_function_word(&head) {
+            let text = doc.span_text(p.clone()).to_string();
+            let affiliation = ents.mentions_in(p.clone()).find_map(|m| match m.target {
+                Target::Org(o) => Some(o),
+                Target::Person(_) => None,
+            });
+            return Raw::Speaker(Speaker::Anon { text, affiliation, plural: singular.is_some() });
         }
         // An unnamed body described by its country or kind ("French foreign ministry",
         // "the Turkish government"): the description speaks, tied to the country.

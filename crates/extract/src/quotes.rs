@@ -657,7 +657,8 @@ fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
         let w = doc.word(i).to_lowercase();
         (g.is_auxiliary(&w) && !SKIP_BEFORE_VERB.contains(&w.as_str())) || w == "that" || w == "which"
     });
-    if clause {
+    // "A television presenter who admitted …": a relative clause, not the sentence's.
+    if clause || ["who", "whom"].contains(&doc.word(r.end - 1)) {
         return false;
     }
     // The subject must name someone: a mention, a pronoun, an anonymous head or "the X".
@@ -669,6 +670,7 @@ fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
             || g.is_anon_head(w)
             || SUBJECT_NOUNS.contains(&lw.as_str())
             || (lw == "the" && doc.is_word(i + 1))
+            || g.is_role(&lw)
             || is_capitalized(w) && !g.is_function_word(w)
     })
 }
@@ -696,6 +698,15 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
             s += 1;
         }
         return (s < r.end).then_some(s);
+    }
+    // "argued, as a basis for an appeal, that …": a parenthetical between the verb and
+    // its "that".
+    if doc.is_punct(s, ',')
+        && let Some(c) = (s + 1..r.end.min(s + 12)).find(|&i| doc.is_punct(i, ','))
+        && doc.word(c + 1) == "that"
+        && (s + 1..c).all(|i| doc.is_word(i))
+    {
+        return (c + 2 < r.end).then_some(c + 2);
     }
     // "that" close by, with only an object or adverbials in between (a longer object
     // after "told": "told tearful friends and families of those inside the building that").
@@ -728,9 +739,14 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
                 "an",
             ]
             .contains(&doc.word(s).to_lowercase().as_str());
-        let verb_soon = (s + 1..r.end.min(s + 6))
-            .take_while(|&i| doc.is_word(i))
-            .any(|i| g.is_auxiliary(doc.word(i)) || IRREGULAR_PAST.contains(&doc.word(i)));
+        // "indicated he wanted to …": a pronoun and a past tense.
+        let pronoun_past = ["he", "she", "they", "it", "we", "i"].contains(&doc.word(s).to_lowercase().as_str())
+            && doc.word(s + 1).len() > 4
+            && doc.word(s + 1).ends_with("ed");
+        let verb_soon = pronoun_past
+            || (s + 1..r.end.min(s + 6))
+                .take_while(|&i| doc.is_word(i))
+                .any(|i| g.is_auxiliary(doc.word(i)) || IRREGULAR_PAST.contains(&doc.word(i)));
         if takes_infinitive || mental || !(subject_start && verb_soon) {
             return None;
         }
@@ -859,9 +875,10 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
             }
         }
         if !plausible_subject(doc, ents, start..e) {
-            // "Seismologists have counted 70 aftershocks, and say the temblors …": the
-            // sentence's subject, when a short one opens it.
-            if e > start + 2 && ["and", "but"].contains(&doc.word(e - 1)) && doc.is_punct(e - 2, ',') {
+            // "Seismologists have counted 70 aftershocks, and say the temblors …", "Mr
+            // Warner adjourned the matter and told Cox …": the sentence's subject, when a
+            // short one opens it.
+            if e > start + 2 && ["and", "but"].contains(&doc.word(e - 1)) {
                 let verb_at = (start + 1..e.min(start + 7)).find(|&i| {
                     let w = doc.word(i);
                     ["has", "have", "had", "is", "are", "was", "were", "will", "would"].contains(&w)
@@ -1208,9 +1225,12 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
             let next = doc.word(i + 1);
             if is_speech_verb_at(doc, i + 1) && g.is_clause_verb(next) {
                 end = if after_comma { i - 1 } else { i };
-                // "…, and demanded that Coetzee remove …": a further statement.
+                // "…, and demanded that Coetzee remove …", "… and argued it was recorded":
+                // a further statement.
+                let core = ["said", "says", "argued", "claimed", "insisted", "added", "warned", "stressed", "noted"]
+                    .contains(&next.to_lowercase().as_str());
                 if let Some(c) = clause_after_verb(doc, i + 1, i + 1..r.end)
-                    && (i + 2..c).any(|t| doc.word(t) == "that")
+                    && (core || (i + 2..c).any(|t| doc.word(t) == "that"))
                 {
                     let (clause, more) = cut_content(doc, ents, c..r.end);
                     extra.push((None, clause));

@@ -231,3 +231,34 @@ fn plural_groups_of_people_speak_as_descriptions() {
     let quote = only_quote("Local businesses said the stoppage had cost them millions of dollars.");
     assert_eq!(quote.speaker.as_deref(), Some("Local businesses"));
 }
+
+#[test]
+fn a_parenthetical_before_that_a_zero_that_after_indicated_and_a_second_argued() {
+    let x = newsgraph_extract::extract(
+        "Appeal\n\nA lawyer argued, as a basis for an appeal, that the magistrate did not formally change a plea.\n\n\
+         On March 13, the defendant indicated he wanted to change his plea to guilty.\n\n\
+         Crown counsel Takiyah Burgess said the plea was changed and argued it was recorded in the notes.\n",
+    )
+    .expect("an extraction");
+    let got: Vec<(&str, Option<&str>)> = x.quotes.iter().map(|q| (q.text.as_str(), q.speaker.as_deref())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("the magistrate did not formally change a plea", Some("A lawyer")),
+            ("he wanted to change his plea to guilty", Some("the defendant")),
+            ("the plea was changed", Some("Takiyah Burgess")),
+            ("it was recorded in the notes", Some("Takiyah Burgess")),
+        ]
+    );
+}
+
+#[test]
+fn the_subject_of_come_forward_to_say_is_the_speaker() {
+    let x = newsgraph_extract::extract(
+        "Letter\n\nSeveral superintendents have since come forward to say that they were not consulted before the \
+         letter went out.\n",
+    )
+    .expect("an extraction");
+    assert_eq!(x.quotes.len(), 1);
+    assert_eq!(x.quotes[0].speaker.as_deref(), Some("Several superintendents"));
+}

@@ -673,6 +673,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         for i in p.clone() {
             // "a police officer": the compound's last noun is its head.
             let compound = i + 1 < p.end && g.is_anon_head(doc.word(i + 1));
+
             if g.is_anon_head(doc.word(i))
                 && !compound
                 && let Some(a) = anon_np(doc, ents, i)
@@ -694,6 +695,21 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
                 }
                 return Raw::Speaker(Speaker::Anon { text: a.text, affiliation: aff, plural: a.plural });
             }
+        }
+        // "Reports said", "state media said", "a local newspaper report said", "social media
+        // users said": unnamed reports and media speak as described (a report by a named
+        // body is that body's, below).
+        let according = p.start >= 2 && doc.word(p.start - 2).eq_ignore_ascii_case("according") && first != "state";
+        if ["report", "reports", "media", "users"].contains(&head.as_str())
+            && p.len() <= 6
+            && !det
+            && !according
+            && !doc.in_quote(p.start)
+            && ents.mentions_in(p.clone()).next().is_none()
+            && (p.start..p.end - 1).all(|i| doc.is_word(i) && !g.is_speech_verb(doc.word(i)))
+        {
+            let text = doc.span_text(p.clone()).to_string();
+            return Raw::Speaker(Speaker::Anon { text, affiliation: None, plural: head.ends_with('s') });
         }
         // "Several superintendents", "a lawyer": an indefinite description by a role.
         let indefinite = ["a", "an", "several", "some", "many", "two", "three", "four", "five", "few", "most"]

@@ -262,3 +262,25 @@ fn the_subject_of_come_forward_to_say_is_the_speaker() {
     assert_eq!(x.quotes.len(), 1);
     assert_eq!(x.quotes[0].speaker.as_deref(), Some("Several superintendents"));
 }
+
+#[test]
+fn unnamed_reports_and_media_speak_as_described_but_a_named_bodys_report_is_the_body() {
+    let x = newsgraph_extract::extract(
+        "Reports\n\nReports said he was recently killed.\n\n\
+         Social media users said the cartel handed out toys.\n\n\
+         A local newspaper report said the police killed 121 people.\n\n\
+         Glaciers lost 4 percent of their volume, according to a report published on Tuesday by the Swiss Academy \
+         of Sciences.\n",
+    )
+    .expect("an extraction");
+    let got: Vec<Option<&str>> = x.quotes.iter().map(|q| q.speaker.as_deref()).collect();
+    assert_eq!(
+        got,
+        vec![
+            Some("Reports"),
+            Some("Social media users"),
+            Some("A local newspaper report"),
+            Some("Swiss Academy of Sciences")
+        ]
+    );
+}

@@ -1781,11 +1781,17 @@ fn role_around(doc: &Document, ents: &Entities, run: Range<usize>) -> Option<Str
     }
     // ", role, Name,": the comma segment before.
     if run.start >= 2 && doc.is_punct(run.start - 1, ',') {
-        let s = segment_back(run.start - 1);
+        let mut s = segment_back(run.start - 1);
+        // "2018 – Kingston – Minister of National Security, Hon. Robert Montague": after a dash.
+        if let Some(d) = (s..run.start - 1).rev().find(|&i| ["–", "—", "-"].contains(&doc.word(i))) {
+            s = d + 1;
+        }
         let seg = s..run.start - 1;
+        // "Minister of National Security, Hon. Robert Montague,": a capitalized title too.
+        let titled = !seg.is_empty() && g.is_title(doc.word(seg.start)) && g.is_role(doc.word(seg.start));
         if !seg.is_empty()
             && seg.len() <= 13
-            && has_role(seg.clone())
+            && (has_role(seg.clone()) || titled)
             && !seg.clone().any(|i| g.is_speech_verb(doc.word(i)))
         {
             return Some(doc.span_text(seg).to_string());

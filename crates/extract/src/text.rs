@@ -39,7 +39,7 @@ pub struct Token {
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov", "sen", "rep", "jr",
     "sr", "inc", "corp", "ltd", "co", "no", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "rev", "mt", "ft",
-    "approx", "est", "dept", "univ", "a.m", "p.m", "e.g", "i.e", "etc",
+    "approx", "est", "dept", "univ", "a.m", "p.m", "e.g", "i.e", "etc", "hon", "comr", "supt", "insp", "cmdr", "brig",
 ];
 
 fn quote_mark(c: char) -> Option<QuoteMark> {

@@ -106,3 +106,14 @@ fn a_royal_title_is_kept_as_a_form_of_the_name_and_takes_up_the_first_name() {
     assert_eq!(speakers(&x), vec![Some(p.name.clone()), Some(p.name.clone())]);
     assert!(x.organizations.iter().all(|o| !o.name.contains("Spring")), "{:?}", x.organizations);
 }
+
+#[test]
+fn a_capitalized_title_before_an_honourable_name_is_the_role_a_later_description_uses() {
+    let x = run("KINGSTON - Minister of National Security, Hon. Robert Montague, is calling on residents to help.\n\n\
+         \"Call the police,\" the Minister said.\n\n\
+         Police Sr. Comr. Budi Santoso said the men were detained.");
+    let names: Vec<&str> = x.people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["Robert Montague", "Budi Santoso"]);
+    assert_eq!(x.people[0].role.as_deref(), Some("Minister of National Security"));
+    assert_eq!(speakers(&x), vec![Some("Robert Montague".to_string()), Some("Budi Santoso".to_string())]);
+}

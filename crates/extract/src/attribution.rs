@@ -1067,6 +1067,17 @@ fn resolve_pronoun(
             }
         }
         _ => {
+            // "…, the FDA said in its warning. But it also said …": the organization that
+            // made the statement just before, in this sentence or the one before, goes on.
+            if let Some(d) = done.last()
+                && let Speaker::Org(o) = d.speaker
+                && !ents.orgs.get(o).is_some_and(|x| x.kind.is_news())
+                && let (Some(&here), Some(&then)) = (doc.tok_sentence.get(at), doc.tok_sentence.get(d.at))
+                && then <= here
+                && here - then <= 1
+            {
+                return Some((Speaker::Org(o), Vec::new()));
+            }
             let org = ents.mentions_before(at).filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
                 Target::Org(o)
                     if ents
@@ -1143,7 +1154,18 @@ fn resolve_nominal(doc: &Document, ents: &Entities, head: &str, at: usize) -> Op
         match head {
             "lender" | "bank" | "insurer" => k == OrgKind::Company || lname.contains("bank"),
             "company" | "firm" | "carmaker" | "automaker" | "airline" | "retailer" | "startup" => k == OrgKind::Company,
-            "agency" => k == OrgKind::NewsAgency || lname.contains("agency"),
+            // A regulator or a government office ("the U.S. Food and Drug Administration …
+            // the agency said").
+            "agency" => {
+                k == OrgKind::NewsAgency
+                    || lname.contains("agency")
+                    || k == OrgKind::Government
+                        && lname.split(' ').count() > 1
+                        && lname.rsplit(' ').next().is_some_and(|w| {
+                            ["administration", "commission", "bureau", "service", "authority", "office", "board"]
+                                .contains(&w)
+                        })
+            }
             "ministry" | "department" | "government" => k == OrgKind::Government && lname.split(' ').count() > 1,
             "army" | "military" => k == OrgKind::Military,
             "party" => k == OrgKind::PoliticalGroup,

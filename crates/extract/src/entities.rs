@@ -343,7 +343,16 @@ fn merge_org_variants(ents: &mut Entities, mentions: &mut [Mention]) {
             let fuller = ob.gaz.is_some() && oa.gaz.is_none()
                 || (oa.gaz.is_some() == ob.gaz.is_some())
                     && (ob.name.split_whitespace().count(), b) > (oa.name.split_whitespace().count(), a);
-            let same_core = !ca.is_empty() && ca == cb && fuller;
+            // "U.S. Food and Drug Administration" and "Food and Drug Administration".
+            let country_first = |o: &OrgRec| {
+                o.name
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| g.org_index.get(&spelling_key(w)).is_some_and(|&gi| gi < g.country_count))
+            };
+            let national = (ca.len() >= 3 && country_first(oa) && ca[1..] == cb[..])
+                || (cb.len() >= 3 && country_first(ob) && cb[1..] == ca[..]);
+            let same_core = !ca.is_empty() && (ca == cb || national) && fuller;
             let with_of = ca.len() >= 2 && cb.len() > ca.len() && cb[..ca.len()] == ca[..] && cb[ca.len()] == "of";
             let shared = fuller && all_forms[a].iter().any(|f| f.chars().count() > 1 && all_forms[b].contains(f));
             let headline_run = !mentioned.contains(&a)

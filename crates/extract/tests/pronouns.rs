@@ -183,3 +183,16 @@ fn mr_is_not_a_role_and_a_dateline_is_not_part_of_one() {
     let got: Vec<Option<&str>> = e.quotes.iter().map(|q| q.speaker.as_deref()).collect();
     assert_eq!(got, vec![Some("Jimoh Moshood"), Some("Jimoh Moshood")]);
 }
+
+#[test]
+fn a_regulator_is_the_agency_and_it_goes_on_speaking() {
+    let got = speakers(
+        "Nineteen patients died after taking a drug from Intercept Pharmaceuticals Inc., the U.S. Food and Drug \
+         Administration said. Seven of the patients were taking the drug too often, the agency said on Thursday. \
+         \"The drug is being incorrectly dosed,\" the FDA said in its warning. But it also said that the medication \
+         may be associated with liver damage.",
+    );
+    // One organization, written with and without its country.
+    let fda = Some("Food and Drug Administration".to_string());
+    assert_eq!(got, vec![fda.clone(), fda.clone(), fda.clone(), fda]);
+}

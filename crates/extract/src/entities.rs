@@ -355,13 +355,25 @@ fn merge_org_variants(ents: &mut Entities, mentions: &mut [Mention]) {
             let same_core = !ca.is_empty() && (ca == cb || national) && fuller;
             let with_of = ca.len() >= 2 && cb.len() > ca.len() && cb[..ca.len()] == ca[..] && cb[ca.len()] == "of";
             let shared = fuller && all_forms[a].iter().any(|f| f.chars().count() > 1 && all_forms[b].contains(f));
+            // "MDC" for the "Movement for Democratic Change" named elsewhere in the text.
+            let initials: String = ob
+                .name
+                .split_whitespace()
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .filter_map(|w| w.chars().next())
+                .collect();
+            let acronym = oa.gaz.is_none()
+                && all_caps(&oa.name)
+                && (2..=6).contains(&oa.name.chars().count())
+                && ob.name.split_whitespace().count() >= 2
+                && initials == oa.name;
             let headline_run = !mentioned.contains(&a)
                 && mentioned.contains(&b)
                 && !cb.is_empty()
                 && ca.len() > cb.len()
                 && ca[..cb.len()] == cb[..]
                 && !["of", "for", "and", "&", "on"].contains(&ca[cb.len()].as_str());
-            if same_core || with_of || shared {
+            if same_core || with_of || shared || acronym {
                 into[a] = Some((b, true));
             } else if headline_run {
                 into[a] = Some((b, false));
@@ -910,9 +922,11 @@ fn suffix_org(doc: &Document, r: Range<usize>) -> Option<OrgKind> {
     if let Some(k) = g.org_suffix(last) {
         return Some(k);
     }
+    // "Ministry of Defence", "Movement for Democratic Change", "Council on Foreign Relations".
     for i in r.clone().skip(1) {
-        if doc.word(i) == "of"
+        if ["of", "for", "on"].contains(&doc.word(i))
             && i + 1 < r.end
+            && !g.is_calendar(doc.word(i + 1))
             && let Some(k) = g.org_suffix(doc.word(i - 1))
         {
             return Some(k);

@@ -137,3 +137,18 @@ fn a_newspaper_named_in_its_own_language_is_an_outlet() {
     let nikkei = e.organizations.iter().find(|o| o.name == "Nikkei").expect("Nikkei");
     assert!(nikkei.kind.is_news() && nikkei.aliases.iter().any(|a| a == "Nikkei Shimbun"), "{nikkei:?}");
 }
+
+#[test]
+fn a_name_headed_by_an_organization_word_and_for_is_one_organization_and_its_initials_are_it() {
+    let e = run("The Movement for Democratic Change said the vote was rigged. \
+         The MDC said it would appeal. The Council on Foreign Relations said nothing on Tuesday.");
+    let names: Vec<&str> = e.organizations.iter().map(|o| o.name.as_str()).collect();
+    assert!(names.contains(&"Movement for Democratic Change"), "{names:?}");
+    assert!(names.contains(&"Council on Foreign Relations"), "{names:?}");
+    assert!(!names.contains(&"MDC"), "{names:?}");
+    assert!(e.people.is_empty(), "{:?}", e.people);
+    let mdc = e.organizations.iter().find(|o| o.name == "Movement for Democratic Change").expect("MDC");
+    assert!(mdc.aliases.iter().any(|a| a == "MDC"), "{mdc:?}");
+    let speakers: Vec<Option<&str>> = e.quotes.iter().map(|q| q.speaker.as_deref()).collect();
+    assert_eq!(speakers[..2], [Some("Movement for Democratic Change"), Some("Movement for Democratic Change")]);
+}

@@ -1312,9 +1312,15 @@ fn classify_piece(
         return;
     }
     // "an analyst at Raymond James", "a virologist at Nordea": an organization.
+    // Not "a spokesman for Morgan Tsvangirai's faction": a name owning something, with
+    // no organization ending.
+    let owner = words.len() >= 2
+        && g.org_suffix(words[words.len() - 1]).is_none()
+        && doc.tokens.get(name.end).is_some_and(|t| t.kind == TokKind::Possessive);
     let at_org = ["at", "for", "with", "from"].contains(&before.as_str())
         && (g.is_role(doc.word(name.start.wrapping_sub(2))) || g.is_anon_head(doc.word(name.start.wrapping_sub(2))))
-        && title_end.is_none();
+        && title_end.is_none()
+        && !owner;
     if at_org {
         let text = doc.span_text(name.clone()).to_string();
         let kind = g.org_suffix(words[words.len() - 1]).unwrap_or(OrgKind::Company);

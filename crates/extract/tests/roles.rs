@@ -117,3 +117,15 @@ fn a_capitalized_title_before_an_honourable_name_is_the_role_a_later_description
     assert_eq!(x.people[0].role.as_deref(), Some("Minister of National Security"));
     assert_eq!(speakers(&x), vec![Some("Robert Montague".to_string()), Some("Budi Santoso".to_string())]);
 }
+
+#[test]
+fn a_name_owning_something_after_spokesman_for_is_a_person_and_the_appositive_speaks() {
+    let x = run(
+        "A spokesman for Morgan Tsvangirai's faction of the Movement for Democratic Change, George Sibotshiwe, says \
+         police raided the party headquarters.",
+    );
+    let names: Vec<&str> = x.people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["Morgan Tsvangirai", "George Sibotshiwe"]);
+    assert!(x.organizations.iter().all(|o| o.name != "Morgan Tsvangirai"), "{:?}", x.organizations);
+    assert_eq!(speakers(&x), vec![Some("George Sibotshiwe".to_string())]);
+}

@@ -726,6 +726,10 @@ const POSSESSIVE_IN_NAMES: &[&str] = &[
     "nurses",
     "citizens",
     "voters",
+    "magistrates",
+    "employers",
+    "nations",
+    "peoples",
     "consumers",
     "taxpayers",
     "students",
@@ -867,10 +871,12 @@ fn scan_runs(
                     continue;
                 }
                 let w = doc.word(end).to_lowercase();
+                // Not "Court on Monday".
                 let joinable = doc.is_word(end)
                     && (PARTICLES.contains(&w.as_str()) || JOINERS.contains(&w.as_str()))
                     && end + 1 < s.tokens.end
-                    && is_cap_token(doc, end + 1);
+                    && is_cap_token(doc, end + 1)
+                    && (!gazetteer().is_calendar(doc.word(end + 1)) || gaz_lookup(doc, end - 1..end + 2).is_some());
                 if joinable {
                     end += 2;
                     continue;
@@ -1307,6 +1313,25 @@ fn classify_piece(
         let text = doc.span_text(name.clone());
         let text = if name.len() == 1 && text.chars().count() == 2 { text.trim_end_matches('.') } else { text };
         let text = text.to_string();
+        let idx = ents.add_org(&text, None, kind, None);
+        mentions.push(Mention { tokens: name, target: Target::Org(idx) });
+        return;
+    }
+    // "the London-based Al-Arab newspaper", "the Kompas daily", "the Yonhap news agency":
+    // an outlet named before what it is.
+    let after = doc.word(name.end).to_lowercase();
+    let after_kind = if after == "news" && doc.word(name.end + 1).eq_ignore_ascii_case("agency") {
+        Some(OrgKind::NewsAgency)
+    } else {
+        g.org_descriptor(&after).filter(|k| k.is_news())
+    };
+    if title_end.is_none()
+        && doc.is_word(name.end)
+        && let Some(kind) = after_kind
+        && !g.is_place(&key_of(doc, name.clone()))
+        && !(words.len() == 1 && COMMON_ACRONYMS.contains(&words[0]))
+    {
+        let text = doc.span_text(name.clone()).to_string();
         let idx = ents.add_org(&text, None, kind, None);
         mentions.push(Mention { tokens: name, target: Target::Org(idx) });
         return;

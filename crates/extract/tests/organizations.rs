@@ -152,3 +152,17 @@ fn a_name_headed_by_an_organization_word_and_for_is_one_organization_and_its_ini
     let speakers: Vec<Option<&str>> = e.quotes.iter().map(|q| q.speaker.as_deref()).collect();
     assert_eq!(speakers[..2], [Some("Movement for Democratic Change"), Some("Movement for Democratic Change")]);
 }
+
+#[test]
+fn an_outlet_named_before_what_it_is_and_an_exchange_are_organizations() {
+    let e = run("The report was published on Friday by the London-based Al-Arab newspaper. \
+         The Yonhap news agency said the talks failed. The Nairobi Securities Exchange said trading was halted. \
+         The Mail on Sunday said the MP was wrong. Nordwind Motors on Tuesday said profits fell.");
+    let orgs: Vec<(&str, OrgKind)> = e.organizations.iter().map(|o| (o.name.as_str(), o.kind)).collect();
+    assert!(orgs.contains(&("Al-Arab", OrgKind::NewsOutlet)), "{orgs:?}");
+    assert!(orgs.contains(&("Yonhap", OrgKind::NewsAgency)), "{orgs:?}");
+    assert!(orgs.contains(&("Nairobi Securities Exchange", OrgKind::Company)), "{orgs:?}");
+    assert!(orgs.iter().any(|(n, _)| n.ends_with("Mail on Sunday")), "{orgs:?}");
+    assert!(orgs.contains(&("Nordwind Motors", OrgKind::Company)), "{orgs:?}");
+    assert!(e.people.is_empty(), "{:?}", e.people);
+}

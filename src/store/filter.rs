@@ -81,6 +81,9 @@ pub struct QuoteFilter {
     pub date: Option<DateRange>,
     /// Text matching a full-text query (the syntax of `search`).
     pub text: Option<SearchQuery>,
+    /// Only statements counted once: not the quotes of a copy that point to
+    /// the same statement in an earlier report (`Quote::copy_of`).
+    pub originals_only: bool,
     pub all_of: Vec<QuoteFilter>,
     pub any_of: Vec<QuoteFilter>,
 }

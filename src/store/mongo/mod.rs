@@ -16,6 +16,7 @@
 //! added in the write sequence ([`changes`]).
 
 mod changes;
+mod copies;
 mod query;
 mod text_index;
 
@@ -526,6 +527,7 @@ impl Store for MongoStore {
                     doc! { "organizations": 1 },
                     doc! { "sort_date": -1, "_id": -1 },
                     doc! { "published_at": 1 },
+                    doc! { "copy_of": 1 },
                 ],
             ),
             (PEOPLE, vec![doc! { "name_keys": 1 }, doc! { "affiliations": 1 }]),
@@ -663,6 +665,10 @@ impl Store for MongoStore {
             ArticleRelation::PublishedBy => {
                 let articles = self.find(ARTICLES, doc! { "outlet": { "$in": &ids } }, None).await?;
                 pair_by(articles, parents, |a: &Article| a.outlet.iter().map(|o| o.to_string()).collect())
+            }
+            ArticleRelation::CopiesOf => {
+                let articles = self.find(ARTICLES, doc! { "copy_of": { "$in": &ids } }, None).await?;
+                pair_by(articles, parents, |a: &Article| a.copy_of.iter().map(|o| o.to_string()).collect())
             }
         })
     }
@@ -859,6 +865,7 @@ impl Store for MongoStore {
             article_postings,
         )
         .await?;
+        copies::add_keys(self, &batch.copy_keys).await?;
         // The article goes last: it is what makes the write visible as a whole.
         let articles = batch.articles.iter().map(article_document).collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(ARTICLES, articles).await?;
@@ -868,6 +875,10 @@ impl Store for MongoStore {
 
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
         self.read_changes_after(after, limit).await
+    }
+
+    async fn copy_candidates(&self, keys: &[i64], limit: usize) -> StoreResult<Vec<(ArticleId, usize)>> {
+        copies::candidates(self, keys, limit).await
     }
 
     async fn last_change_seq(&self) -> StoreResult<u64> {

@@ -466,6 +466,25 @@ END;
 "#,
         days_backfill!()
     ),
+    // ---- Copies known as copies (issue 14): near-duplicate index and links.
+    // Self-contained: it only adds a table, two columns and their indexes.
+    r#"
+-- The near-duplicate index: each article's LSH band keys (`ingest::fingerprint`);
+-- an article's candidates are the articles sharing any of its keys, one
+-- primary-key range each.
+CREATE TABLE copy_keys (
+    key INTEGER NOT NULL,
+    article TEXT NOT NULL,
+    PRIMARY KEY (key, article)
+) WITHOUT ROWID;
+-- The original report an article copies, and the statement of the earliest
+-- report a copy's quote repeats (NULL for originals and for statements
+-- only this report carries). Partial: most rows are not copies.
+ALTER TABLE articles ADD COLUMN copy_of TEXT;
+CREATE INDEX articles_copy_of ON articles (copy_of, id) WHERE copy_of IS NOT NULL;
+ALTER TABLE quotes ADD COLUMN copy_of TEXT;
+CREATE INDEX quotes_copy_of ON quotes (copy_of) WHERE copy_of IS NOT NULL;
+"#,
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

@@ -21,7 +21,7 @@
 //! or that republish it, and links them to the earliest report.
 //!
 //! Ids come from the content (the article id from its headline and a hash of
-//! its body and outlet, quote ids from their position), so ingesting the same text again
+//! its body and URL or outlet, quote ids from their position), so ingesting the same text again
 //! rewrites the same records: nothing is duplicated.
 
 pub mod copies;
@@ -240,7 +240,8 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
         Some(name) => Some(resolver.organization(name, &[], OrgKind::NewsOutlet).await?),
         None => None,
     };
-    let article_id = article_id(&headline, &extraction.body, outlet.as_ref())?;
+    let url = input.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let article_id = article_id(&headline, &extraction.body, url, outlet.as_ref())?;
     let replaced = !store.articles(std::slice::from_ref(&article_id)).await?.is_empty();
     for person in &extraction.people {
         resolver.person(&person.name, &person.aliases, person.role.as_deref(), person.affiliation.as_deref()).await?;
@@ -367,15 +368,22 @@ fn headline(input: &IngestInput, extraction: &Extraction) -> Result<String, Inge
 }
 
 /// A readable, stable id: the headline's slug and a hash of the body and of
-/// the outlet, when known: the same text from the same outlet is the same
-/// article, and a site that republishes a story word for word has its own
-/// article (a copy, see [`copies`]), with its own outlet and date.
-fn article_id(headline: &str, body: &str, outlet: Option<&OrganizationId>) -> Result<ArticleId, IngestError> {
+/// where it was published, when known: its URL, else its outlet. The same
+/// page, or the same text from the same outlet, is the same article; a site
+/// that republishes a story word for word has its own article (a copy, see
+/// [`copies`]), with its own outlet, URL and date.
+fn article_id(
+    headline: &str,
+    body: &str,
+    url: Option<&str>,
+    outlet: Option<&OrganizationId>,
+) -> Result<ArticleId, IngestError> {
     let mut hasher = Sha256::new();
     hasher.update(body.as_bytes());
-    if let Some(outlet) = outlet {
-        hasher.update([0]);
-        hasher.update(outlet.as_str().as_bytes());
+    match (url, outlet) {
+        (Some(url), _) => hasher.update(format!("\0url:{url}")),
+        (None, Some(outlet)) => hasher.update(format!("\0outlet:{outlet}")),
+        (None, None) => {}
     }
     let digest = hasher.finalize();
     let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();

@@ -97,8 +97,7 @@ async fn copies_are_linked_counted_once_and_the_original_moves(app: &TestApp) {
     let original_keys: Vec<&str> =
         original["quotes"].as_array().unwrap().iter().map(|q| q["key"].as_str().unwrap()).collect();
     let edges = stored["quotes"]["edges"].as_array().unwrap();
-    let (pointed, own): (Vec<&Value>, Vec<&Value>) =
-        edges.iter().partition(|e| !e["node"]["originalReport"].is_null());
+    let (pointed, own): (Vec<&Value>, Vec<&Value>) = edges.iter().partition(|e| !e["node"]["originalReport"].is_null());
     // The local paragraph's statement is the copy's own; the rest are the wire story's.
     assert_eq!(own.len(), 1, "{edges:#?}");
     assert!(own[0]["node"]["text"].as_str().unwrap().contains("ferries"), "{own:#?}");

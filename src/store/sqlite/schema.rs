@@ -119,6 +119,17 @@ DROP TABLE speaker_days;
 DELETE FROM quote_counts WHERE grain = 'd' AND dim <> 'all';
 ";
 
+/// Takes migration 10 (copies) back out, for tests that make a store look as
+/// an older version left it.
+#[cfg(test)]
+pub const UNDO_MIGRATION_10: &str = "
+DROP TABLE copy_keys;
+DROP INDEX articles_copy_of;
+ALTER TABLE articles DROP COLUMN copy_of;
+DROP INDEX quotes_copy_of;
+ALTER TABLE quotes DROP COLUMN copy_of;
+";
+
 /// The migrations, oldest first.
 pub const MIGRATIONS: &[&str] = &[
     r#"

@@ -175,12 +175,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The margins of the confirmation threshold, from the texts themselves.
     let prints: Vec<Fingerprint> = stored.iter().map(|a| Fingerprint::of(&a.body)).collect();
     let index: HashMap<&ArticleId, usize> = stored.iter().enumerate().map(|(i, a)| (&a.id, i)).collect();
-    let (mut lowest_copy, mut highest_other, mut highest_event) = (1.0f64, 0.0f64, 0.0f64);
+    let (mut lowest_copy, mut lowest_pair, mut highest_other, mut highest_event) = (1.0f64, 1.0f64, 0.0f64, 0.0f64);
     for i in 0..texts.len() {
         for j in i + 1..texts.len() {
             let value = overlap(&prints[index[&ids[i]]], &prints[index[&ids[j]]]);
             if texts[i].story == texts[j].story {
-                lowest_copy = lowest_copy.min(value);
+                lowest_pair = lowest_pair.min(value);
+                if texts[i].edit.is_none() || texts[j].edit.is_none() {
+                    lowest_copy = lowest_copy.min(value);
+                }
             } else {
                 highest_other = highest_other.max(value);
                 if events[texts[i].story].is_some() && events[texts[i].story] == events[texts[j].story] {
@@ -207,8 +210,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("same event, different agencies: {same_event_linked} of {same_event_pairs} pairs linked");
     println!("groups whose original is the earliest published: {earliest_ok} of {}", linked_groups.len());
     println!(
-        "shingle overlap (copy threshold {COPY_OVERLAP}): lowest between reports of one story {lowest_copy:.3}, \
-         highest between different stories {highest_other:.3} (same event, other agency: {highest_event:.3})"
+        "shingle overlap (copy threshold {COPY_OVERLAP}): lowest between a copy and its story {lowest_copy:.3} \
+         (between two copies {lowest_pair:.3}: linked through the group), highest between different stories \
+         {highest_other:.3} (same event, other agency: {highest_event:.3})"
     );
     println!(
         "ingest time {:.1} s for {} texts (extraction, detection and writes; {} build)",

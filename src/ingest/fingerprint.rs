@@ -265,12 +265,10 @@ mod tests {
     fn minhash_estimates_resemblance() {
         let a = Fingerprint::of(STORY);
         let half: String = STORY.split(". ").take(4).collect::<Vec<_>>().join(". ");
-        let b = Fingerprint::of(&format!(
-            "{half}. {}",
-            "An unrelated closing passage about weather and sport follows here today. ".repeat(1)
-        ));
+        let b = Fingerprint::of(&format!("{half}. An unrelated closing passage about weather and sport follows here."));
         let exact = resemblance(&a, &b);
         let estimate = a.estimated_resemblance(&b);
+        assert!(exact > 0.2 && exact < 0.9, "{exact}");
         assert!((exact - estimate).abs() < 0.25, "exact {exact} estimate {estimate}");
         assert_eq!(a.estimated_resemblance(&a), 1.0);
     }

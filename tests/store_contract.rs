@@ -534,7 +534,7 @@ async fn full_text_search_ranks_phrases_and_folds_accents(store: SharedStore) {
 
 /// A first page of at most `first` hits, with every match counted.
 fn counted(first: usize) -> SearchPage {
-    SearchPage { after: None, first, count: true }
+    SearchPage { after: None, first, count: true, ..SearchPage::default() }
 }
 
 async fn search_pages_follow_cursors_and_count_only_when_asked(store: SharedStore) {
@@ -550,7 +550,7 @@ async fn search_pages_follow_cursors_and_count_only_when_asked(store: SharedStor
     assert_eq!(all.hits.len(), batch.quotes.len(), "a page larger than the matches holds them all");
     assert!(all.hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
     let mut walked = Vec::new();
-    let mut page = SearchPage { after: None, first: 5, count: false };
+    let mut page = SearchPage { after: None, first: 5, count: false, ..SearchPage::default() };
     loop {
         let found = store.search(SearchTarget::Quotes, &query, &page).await.unwrap();
         assert_eq!(found.total, None, "not counted unless asked");

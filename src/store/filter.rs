@@ -232,6 +232,9 @@ pub struct SearchPage {
     pub first: usize,
     /// Whether to count every match: a pass over all of them, so only when asked.
     pub count: bool,
+    /// Leave out the copies: articles that copy an earlier report, quotes that
+    /// repeat an earlier report's statement (their `copy_of`).
+    pub originals_only: bool,
 }
 
 impl SearchPage {

@@ -1,8 +1,8 @@
 //! Copies known as copies, over HTTP on both backends: a wire story
 //! republished by other sites is linked to its earliest report, its
 //! statements are counted once unless a client asks for every copy, the
-//! original moves when an earlier copy arrives, and another agency's report
-//! of the same event stays apart.
+//! original moves when an earlier copy arrives, search finds a story and a
+//! statement once, and another agency's report of the same event stays apart.
 
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
@@ -20,6 +20,18 @@ const STATS: &str = r#"query($all: Boolean!) {
     undated: quoteStats(includeCopies: $all) { total }
     quotes(filter: { date: { from: "2026-03-01", to: "2026-03-31" } }, includeCopies: $all, first: 100) {
         totalCount edges { node { key } } } }"#;
+
+const SEARCH: &str = r#"query($all: Boolean!) { search(query: "Halvard", includeCopies: $all) {
+    articles(first: 10) { totalCount edges { node { key } } } }
+    quotes: search(query: "recognises weathers", includeCopies: $all) { quotes(first: 10) { totalCount } } }"#;
+
+/// Full-text matches: (articles, quotes).
+async fn searched(app: &TestApp, all: bool) -> (u64, u64) {
+    let found = app.data(SEARCH, json!({ "all": all })).await;
+    let articles = found["search"]["articles"]["totalCount"].as_u64().unwrap();
+    assert_eq!(found["search"]["articles"]["edges"].as_array().unwrap().len() as u64, articles, "{found:#}");
+    (articles, found["quotes"]["quotes"]["totalCount"].as_u64().unwrap())
+}
 
 fn fixture(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/copies").join(name);
@@ -79,6 +91,10 @@ async fn copies_are_linked_counted_once_and_the_original_moves(app: &TestApp) {
     let other_quotes = other["quotes"].as_array().unwrap().len() as u64;
     let (before, ..) = figures(app, false).await;
     assert_eq!(before, original_quotes + other_quotes);
+    let (articles_found, quotes_found) = searched(app, false).await;
+    assert_eq!(articles_found, 2, "both agencies' reports");
+    assert!(quotes_found >= 2, "the union's words, as both agencies quote them");
+    assert_eq!(searched(app, true).await, (articles_found, quotes_found), "no copies yet");
 
     // A site's copy, published later.
     let copy = ingest(app, site_copy(&wire), "Valley Ledger", "2026-03-03T14:00:00Z").await;
@@ -119,6 +135,9 @@ async fn copies_are_linked_counted_once_and_the_original_moves(app: &TestApp) {
     let copied: Vec<String> = pointed.iter().map(|e| e["node"]["key"].as_str().unwrap().to_owned()).collect();
     assert!(once.4.iter().all(|k| !copied.contains(k)), "the list shows first reports only");
     assert!(once.4.contains(&own[0]["node"]["key"].as_str().unwrap().to_owned()));
+    // Search finds the story and the statement once, or every copy when asked.
+    assert_eq!(searched(app, false).await, (articles_found, quotes_found));
+    assert_eq!(searched(app, true).await, (articles_found + 1, quotes_found + 1));
 
     // A copy dated before the wire story becomes the original: every report points to it.
     let early =
@@ -145,6 +164,8 @@ async fn copies_are_linked_counted_once_and_the_original_moves(app: &TestApp) {
     }
     let after_move = figures(app, false).await;
     assert_eq!(after_move.0, before + 1, "still counted once, now by the earliest report");
+    assert_eq!(searched(app, false).await, (articles_found, quotes_found));
+    assert_eq!(searched(app, true).await, (articles_found + 2, quotes_found + 2));
     assert_eq!(figures(app, true).await.0, before + copy_quotes + early["quotes"].as_array().unwrap().len() as u64);
 }
 

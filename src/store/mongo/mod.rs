@@ -762,7 +762,21 @@ impl Store for MongoStore {
             SearchTarget::Articles => self.count_all(ARTICLES).await?,
             SearchTarget::Quotes => self.count_all(QUOTES).await?,
         };
-        let ranked = text_index::rank(query, &postings, documents);
+        let mut ranked = text_index::rank(query, &postings, documents);
+        if page.originals_only && !ranked.is_empty() {
+            // Copies among the matches, in one round trip.
+            let ids: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
+            let collection = match target {
+                SearchTarget::Articles => ARTICLES,
+                SearchTarget::Quotes => QUOTES,
+            };
+            let copies: HashSet<String> = self
+                .ids_matching(collection, doc! { "_id": { "$in": ids }, "copy_of": { "$ne": Bson::Null } })
+                .await?
+                .into_iter()
+                .collect();
+            ranked.retain(|(id, _)| !copies.contains(id));
+        }
         if query.phrases.is_empty() || ranked.is_empty() {
             return Ok(page.cut(ranked));
         }

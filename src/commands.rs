@@ -255,7 +255,7 @@ impl Tally {
         match outcome {
             Ok(report) => {
                 self.ingested += 1;
-                format!(
+                let line = format!(
                     "{label}: article {} ({}), {} quotes; people +{} ~{}; organizations +{} ~{}",
                     report.article,
                     if report.replaced { "rewritten" } else { "new" },
@@ -264,7 +264,12 @@ impl Tally {
                     report.people_merged.len(),
                     report.organizations_added.len(),
                     report.organizations_merged.len(),
-                )
+                );
+                match (&report.copy_of, report.copies) {
+                    (Some(original), n) => format!("{line}; copy of {original} ({n} other reports)"),
+                    (None, n) if n > 0 => format!("{line}; original of {n} copies"),
+                    _ => line,
+                }
             }
             Err(IngestError::NotAnArticle(reason)) => {
                 self.skipped += 1;

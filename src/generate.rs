@@ -380,6 +380,7 @@ pub fn article(cast: &Cast, seed: u64, n: usize) -> (Article, Vec<Quote>) {
             said_on: None,
             date: Some(published_at.date_naive()),
             span,
+            copy_of: None,
         });
     }
     organizations.sort();
@@ -396,6 +397,7 @@ pub fn article(cast: &Cast, seed: u64, n: usize) -> (Article, Vec<Quote>) {
         people,
         organizations,
         topics: vec![topic.to_string()],
+        copy_of: None,
     };
     (article, quotes)
 }

@@ -230,6 +230,7 @@ impl Validator {
                     said_on: quote.said_on,
                     date: Quote::date_from(quote.said_on, seed.published_at.as_ref()),
                     span,
+                    copy_of: None,
                 });
             }
             batch.articles.push(Article {
@@ -244,7 +245,16 @@ impl Validator {
                 people: seed.people,
                 organizations: seed.organizations,
                 topics: seed.topics,
+                copy_of: None,
             });
+        }
+        // Indexed for near-duplicate detection, so that a later copy of a seed
+        // article is recognised as one (the seed articles are distinct stories).
+        for article in &batch.articles {
+            let keys = crate::ingest::fingerprint::Fingerprint::of(&article.body).band_keys();
+            if !keys.is_empty() {
+                batch.copy_keys.push(crate::store::CopyKeys { article: article.id.clone(), keys });
+            }
         }
         Ok(batch)
     }

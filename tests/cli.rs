@@ -723,6 +723,7 @@ async fn a_killed_generate_leaves_the_store_with_its_indexes_and_triggers() {
         people: cast.people.clone(),
         articles: vec![article],
         quotes: quotes.clone(),
+        ..Default::default()
     };
     store.write(&batch).await.unwrap();
     let conn = rusqlite::Connection::open(dir.path().join("newsgraph.sqlite3")).unwrap();

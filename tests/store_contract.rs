@@ -219,6 +219,80 @@ async fn rewriting_an_article_replaces_its_quotes(store: SharedStore) {
     }
 }
 
+/// The near-duplicate index finds articles by shared band keys, most shared
+/// first; copies are found from their original; a copied quote is left out
+/// of originals-only lists and figures (whatever path answers them) and
+/// counts again once it is no longer a copy.
+async fn copy_keys_find_candidates_and_copies_count_once(store: SharedStore) {
+    use newsgraph::store::CopyKeys;
+    store.prepare().await.unwrap();
+    let mut batch = support::synthetic::graph(3);
+    let ids: Vec<ArticleId> = batch.articles.iter().map(|a| a.id.clone()).collect();
+    batch.copy_keys = vec![
+        CopyKeys { article: ids[0].clone(), keys: vec![1, 2, 3] },
+        CopyKeys { article: ids[1].clone(), keys: vec![2, 3, 4] },
+        CopyKeys { article: ids[2].clone(), keys: vec![i64::MAX] },
+    ];
+    store.write(&batch).await.unwrap();
+    store.write(&batch).await.unwrap();
+    let found = store.copy_candidates(&[3, 2, 5], 10).await.unwrap();
+    assert_eq!(found, [(ids[0].clone(), 2), (ids[1].clone(), 2)], "most shared first, ties by id, once each");
+    assert_eq!(
+        store.copy_candidates(&[4, 3, 5], 1).await.unwrap(),
+        [(ids[1].clone(), 2)],
+        "the limit keeps the most shared"
+    );
+    assert_eq!(store.copy_candidates(&[i64::MAX], 5).await.unwrap(), [(ids[2].clone(), 1)]);
+    assert!(store.copy_candidates(&[7], 5).await.unwrap().is_empty());
+    assert!(store.copy_candidates(&[], 5).await.unwrap().is_empty());
+
+    let all = QuoteFilter::default();
+    let once = QuoteFilter { originals_only: true, ..QuoteFilter::default() };
+    let range = DateRange { from: Some(day("2020-01-01")), to: Some(day("2020-12-31")) };
+    let once_in_range = QuoteFilter { date: Some(range), ..once.clone() };
+    let total = batch.quotes.len() as u64;
+    assert_eq!(store.count_quotes(&once).await.unwrap(), total, "no copies yet: nothing left out");
+    let day_sum = |buckets: Vec<newsgraph::store::Bucket>| buckets.iter().map(|b| b.count).sum::<u64>();
+    assert_eq!(day_sum(store.group_quotes(&once_in_range, QuoteGroup::Day, 1000).await.unwrap()), total);
+
+    // Article 1 becomes a copy of article 0, and its first quote a copy of article 0's first.
+    let first_of = |batch: &newsgraph::store::GraphBatch, a: &ArticleId| {
+        batch.quotes.iter().position(|q| q.article == *a).unwrap()
+    };
+    let (original_quote, copied_quote) = (first_of(&batch, &ids[0]), first_of(&batch, &ids[1]));
+    batch.articles[1].copy_of = Some(ids[0].clone());
+    batch.quotes[copied_quote].copy_of = Some(batch.quotes[original_quote].id.clone());
+    batch.copy_keys.clear();
+    store.write(&batch).await.unwrap();
+    let copies = store.related_articles(ArticleRelation::CopiesOf, &[ids[0].to_string()]).await.unwrap();
+    assert_eq!(copies.len(), 1);
+    assert_eq!((copies[0].0.as_str(), &copies[0].1.id), (ids[0].as_str(), &ids[1]));
+    assert_eq!(copies[0].1.copy_of.as_ref(), Some(&ids[0]));
+    let copied_id = batch.quotes[copied_quote].id.clone();
+    let stored = store.quotes(std::slice::from_ref(&copied_id)).await.unwrap();
+    assert_eq!(stored[0].copy_of.as_ref(), Some(&batch.quotes[original_quote].id));
+    assert_eq!(store.count_quotes(&all).await.unwrap(), total);
+    assert_eq!(store.count_quotes(&once).await.unwrap(), total - 1);
+    assert_eq!(store.count_quotes(&once_in_range).await.unwrap(), total - 1);
+    assert_eq!(day_sum(store.group_quotes(&once_in_range, QuoteGroup::Day, 1000).await.unwrap()), total - 1);
+    assert_eq!(day_sum(store.group_quotes(&once_in_range, QuoteGroup::Month, 1000).await.unwrap()), total - 1);
+    let in_range = QuoteFilter { date: Some(range), ..QuoteFilter::default() };
+    assert_eq!(day_sum(store.group_quotes(&in_range, QuoteGroup::Day, 1000).await.unwrap()), total);
+    let nested = QuoteFilter { all_of: vec![once.clone()], ..QuoteFilter::default() };
+    assert_eq!(store.count_quotes(&nested).await.unwrap(), total - 1);
+    let listed = store.find_quotes(&once, QuoteSort::Id, &Page::first(100)).await.unwrap();
+    assert_eq!(listed.len() as u64, total - 1);
+    assert!(listed.iter().all(|q| q.id != copied_id));
+
+    // No longer a copy: counted again.
+    batch.articles[1].copy_of = None;
+    batch.quotes[copied_quote].copy_of = None;
+    store.write(&batch).await.unwrap();
+    assert!(store.related_articles(ArticleRelation::CopiesOf, &[ids[0].to_string()]).await.unwrap().is_empty());
+    assert_eq!(store.count_quotes(&once).await.unwrap(), total);
+    assert_eq!(day_sum(store.group_quotes(&once_in_range, QuoteGroup::Day, 1000).await.unwrap()), total);
+}
+
 /// What the totals of unfiltered lists, and of one source's or one
 /// speaker's quotes, must be for the entities of `batch`.
 async fn assert_list_totals(store: &SharedStore, batch: &newsgraph::store::GraphBatch) {
@@ -460,7 +534,7 @@ async fn full_text_search_ranks_phrases_and_folds_accents(store: SharedStore) {
 
 /// A first page of at most `first` hits, with every match counted.
 fn counted(first: usize) -> SearchPage {
-    SearchPage { after: None, first, count: true }
+    SearchPage { after: None, first, count: true, ..SearchPage::default() }
 }
 
 async fn search_pages_follow_cursors_and_count_only_when_asked(store: SharedStore) {
@@ -476,7 +550,7 @@ async fn search_pages_follow_cursors_and_count_only_when_asked(store: SharedStor
     assert_eq!(all.hits.len(), batch.quotes.len(), "a page larger than the matches holds them all");
     assert!(all.hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
     let mut walked = Vec::new();
-    let mut page = SearchPage { after: None, first: 5, count: false };
+    let mut page = SearchPage { after: None, first: 5, count: false, ..SearchPage::default() };
     loop {
         let found = store.search(SearchTarget::Quotes, &query, &page).await.unwrap();
         assert_eq!(found.total, None, "not counted unless asked");
@@ -1026,6 +1100,7 @@ on_both_backends!(
     text_filters_compose_with_every_other_condition,
     range_figures_agree_with_plain_counts_after_rewrites,
     top_speakers_of_a_range_agree_with_plain_counts_at_ties,
+    copy_keys_find_candidates_and_copies_count_once,
 );
 
 /// The embedded store scores only the newest `SEARCH_WINDOW` matches of a

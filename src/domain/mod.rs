@@ -34,6 +34,10 @@ pub struct Article {
     pub organizations: Vec<OrganizationId>,
     #[serde(default)]
     pub topics: Vec<String>,
+    /// The original report this article is a copy of (the earliest published
+    /// of the copies of one story), when it is a copy; see `ingest::copies`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<ArticleId>,
 }
 
 /// A named person.
@@ -134,6 +138,10 @@ pub struct Quote {
     pub date: Option<NaiveDate>,
     /// Where the statement stands in the article body.
     pub span: Span,
+    /// When the article is a copy of another report, the same statement in
+    /// the earliest report that carries it: a statement is counted once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<QuoteId>,
 }
 
 /// Who made a statement.

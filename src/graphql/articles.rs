@@ -1,7 +1,7 @@
 //! Articles: the `Article` type and the root fields that find articles.
 
 use super::connection::{self, Conn, PageArgs};
-use super::context::{load_all, load_one, related_page, store, total_if_wanted};
+use super::context::{load_all, load_one, load_related, related_page, store, total_if_wanted};
 use super::error::{ApiError, ApiResult};
 use super::filters::{self, ArticleFilterInput, ArticleOrder};
 use super::ids::{self, NodeType};
@@ -10,7 +10,7 @@ use super::people::PersonNode;
 use super::quotes::QuoteNode;
 use crate::domain::{Article, ArticleId};
 use crate::store::filter::article_sort_key;
-use crate::store::{After, QuoteRelation};
+use crate::store::{After, ArticleRelation, QuoteRelation};
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -81,6 +81,34 @@ impl ArticleNode {
     /// The organizations the article mentions.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrganizationNode>> {
         Ok(load_all(ctx, &self.0.organizations).await?.into_iter().map(OrganizationNode).collect())
+    }
+
+    /// The original report this article is a copy of: the earliest published
+    /// article of the same story (a wire story republished by several sites).
+    /// Null when the article is itself the original, or has no copies.
+    async fn original(&self, ctx: &Context<'_>) -> ApiResult<Option<ArticleNode>> {
+        match &self.0.copy_of {
+            Some(id) => Ok(load_one(ctx, id.clone()).await?.map(ArticleNode)),
+            None => Ok(None),
+        }
+    }
+
+    /// The other articles of the same story (copies republished by other
+    /// sites, and the original), earliest published first (undated last).
+    /// Empty when no other site carried it.
+    async fn copies(&self, ctx: &Context<'_>) -> ApiResult<Vec<ArticleNode>> {
+        let root = self.0.copy_of.as_ref().unwrap_or(&self.0.id);
+        let members: Arc<Vec<Arc<Article>>> = load_related(ctx, ArticleRelation::CopiesOf, root.as_str()).await?;
+        let mut group: Vec<Arc<Article>> = members.iter().filter(|a| a.id != self.0.id).cloned().collect();
+        if self.0.copy_of.is_some()
+            && let Some(original) = load_one(ctx, root.clone()).await?
+        {
+            group.push(original);
+        }
+        group.sort_by(|a, b| {
+            (a.published_at.is_none(), a.published_at, &a.id).cmp(&(b.published_at.is_none(), b.published_at, &b.id))
+        });
+        Ok(group.into_iter().map(ArticleNode).collect())
     }
 
     /// The statements in the article, in the order they appear in the body.

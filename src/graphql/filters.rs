@@ -168,6 +168,8 @@ impl QuoteFilterInput {
             direct: self.direct,
             date: self.date.as_ref().map(DateRangeInput::to_range).transpose()?,
             text: text_query(&self.text)?,
+            // Set by the fields that take `includeCopies`, not by the filter.
+            originals_only: false,
             all_of: convert_all(&self.all_of, Self::convert)?,
             any_of: convert_all(&self.any_of, Self::convert)?,
         })

@@ -62,8 +62,19 @@ impl PersonNode {
     }
 
     /// The sources that carried their statements, with how many each, largest first.
-    async fn sources(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> ApiResult<Vec<SourceCount>> {
-        let filter = QuoteFilter { speakers: Some(vec![self.0.id.clone()]), ..QuoteFilter::default() };
+    /// A statement repeated by copies of one story counts once, for the sources
+    /// of its first report, unless `includeCopies` is true.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+        #[graphql(default = false)] include_copies: bool,
+    ) -> ApiResult<Vec<SourceCount>> {
+        let filter = QuoteFilter {
+            speakers: Some(vec![self.0.id.clone()]),
+            originals_only: !include_copies,
+            ..QuoteFilter::default()
+        };
         source_counts(ctx, &filter, first).await
     }
 

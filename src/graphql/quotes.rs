@@ -119,6 +119,18 @@ impl QuoteNode {
             .ok_or_else(|| ApiError::not_found(format!("the article of quote `{}` is missing", self.0.id)))
     }
 
+    /// When the statement's article is a copy of an earlier report (a wire
+    /// story republished), the same statement in the earliest report that
+    /// carries it; null when this is the first report of it. Lists and
+    /// figures count a statement once, by its first report, unless asked
+    /// with `includeCopies: true`.
+    async fn original_report(&self, ctx: &Context<'_>) -> ApiResult<Option<QuoteNode>> {
+        match &self.0.copy_of {
+            Some(id) => Ok(load_one(ctx, id.clone()).await?.map(QuoteNode)),
+            None => Ok(None),
+        }
+    }
+
     /// The day the statement was made, when known.
     async fn said_on(&self) -> Option<NaiveDate> {
         self.0.said_on
@@ -140,6 +152,8 @@ pub struct QuoteQuery;
 #[Object]
 impl QuoteQuery {
     /// Statements matching `filter` (all when absent), newest first unless `orderBy` says otherwise.
+    /// A statement repeated by copies of one story is listed once, by its
+    /// first report, unless `includeCopies` is true.
     #[graphql(complexity = "connection::cost(first, child_complexity)", cache_control(max_age = 60))]
     async fn quotes(
         &self,
@@ -148,8 +162,10 @@ impl QuoteQuery {
         #[graphql(default)] order_by: QuoteOrder,
         first: Option<i32>,
         after: Option<String>,
+        #[graphql(default = false)] include_copies: bool,
     ) -> ApiResult<Conn<QuoteNode>> {
-        let filter = filters::quote_filter(filter.as_ref())?;
+        let mut filter = filters::quote_filter(filter.as_ref())?;
+        filter.originals_only = !include_copies;
         let sort = order_by.into();
         let args = PageArgs::new(first, after)?;
         let store = store(ctx)?;

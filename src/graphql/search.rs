@@ -28,9 +28,17 @@ impl SearchRoot {
     /// says so. When more than 1,000 match, the embedded store ranks the 1,000
     /// stored last, and equal scores come newest stored first there (by id on
     /// MongoDB).
-    async fn search(&self, query: String) -> ApiResult<SearchResults> {
+    ///
+    /// A story republished by several sites (copies) is found once, by its
+    /// earliest report, and so is a statement the copies repeat, unless
+    /// `includeCopies` is true.
+    async fn search(
+        &self,
+        query: String,
+        #[graphql(default = false)] include_copies: bool,
+    ) -> ApiResult<SearchResults> {
         let query = SearchQuery::parse(&query).map_err(|e| ApiError::bad_input(e.to_string()))?;
-        Ok(SearchResults { query })
+        Ok(SearchResults { query, include_copies })
     }
 }
 
@@ -64,6 +72,7 @@ pub type SearchConn<N> = Connection<Cursor, N, SearchTotal, EmptyFields, SearchC
 /// Matches of one search.
 pub struct SearchResults {
     query: SearchQuery,
+    include_copies: bool,
 }
 
 /// The ranked matches of a search, among articles and among quotes.
@@ -78,7 +87,9 @@ impl SearchResults {
         after: Option<String>,
     ) -> ApiResult<SearchConn<ArticleNode>> {
         let args = PageArgs::new(first, after)?;
-        let hits = store(ctx)?.search(SearchTarget::Articles, &self.query, &search_page(ctx, &args)?).await?;
+        let hits = store(ctx)?
+            .search(SearchTarget::Articles, &self.query, &search_page(ctx, &args, self.include_copies)?)
+            .await?;
         ranked_connection(ctx, hits, &args, ArticleId::parse, ArticleNode).await
     }
 
@@ -91,14 +102,16 @@ impl SearchResults {
         after: Option<String>,
     ) -> ApiResult<SearchConn<QuoteNode>> {
         let args = PageArgs::new(first, after)?;
-        let hits = store(ctx)?.search(SearchTarget::Quotes, &self.query, &search_page(ctx, &args)?).await?;
+        let hits = store(ctx)?
+            .search(SearchTarget::Quotes, &self.query, &search_page(ctx, &args, self.include_copies)?)
+            .await?;
         ranked_connection(ctx, hits, &args, QuoteId::parse, QuoteNode).await
     }
 }
 
 /// What the store is asked for: the page after the cursor, counted only when
 /// the selection wants `totalCount`.
-fn search_page(ctx: &Context<'_>, args: &PageArgs) -> ApiResult<SearchPage> {
+fn search_page(ctx: &Context<'_>, args: &PageArgs, include_copies: bool) -> ApiResult<SearchPage> {
     let after = match &args.after {
         Some(after) => {
             let score: f64 = after
@@ -111,7 +124,7 @@ fn search_page(ctx: &Context<'_>, args: &PageArgs) -> ApiResult<SearchPage> {
         }
         None => None,
     };
-    Ok(SearchPage { after, first: args.first, count: connection::wants_total(ctx) })
+    Ok(SearchPage { after, first: args.first, count: connection::wants_total(ctx), originals_only: !include_copies })
 }
 
 /// The page of `hits` (one more than the page when more follow), with the

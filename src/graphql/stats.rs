@@ -30,8 +30,16 @@ pub struct StatsRoot;
 impl StatsRoot {
     /// Figures over the statements matching `filter` (all when absent): a date
     /// range, a source, a speaker or organization narrow every figure at once.
-    async fn quote_stats(&self, filter: Option<QuoteFilterInput>) -> ApiResult<QuoteStats> {
-        Ok(QuoteStats { filter: filters::quote_filter(filter.as_ref())? })
+    /// A statement repeated by copies of one story (a wire story republished)
+    /// counts once, by its first report, unless `includeCopies` is true.
+    async fn quote_stats(
+        &self,
+        filter: Option<QuoteFilterInput>,
+        #[graphql(default = false)] include_copies: bool,
+    ) -> ApiResult<QuoteStats> {
+        let mut filter = filters::quote_filter(filter.as_ref())?;
+        filter.originals_only = !include_copies;
+        Ok(QuoteStats { filter })
     }
 }
 

@@ -16,11 +16,17 @@
 //! turns a page into the same [`IngestInput`] a text gives, and
 //! [`Submission::into_input`] does it for an NDJSON line or a mutation's input.
 //!
+//! Step 3 also links copies: [`copies`] finds, through the store's
+//! near-duplicate index ([`fingerprint`]), the stories this article republishes
+//! or that republish it, and links them to the earliest report.
+//!
 //! Ids come from the content (the article id from its headline and a hash of
-//! its body, quote ids from their position), so ingesting the same text again
+//! its body and URL or outlet, quote ids from their position), so ingesting the same text again
 //! rewrites the same records: nothing is duplicated.
 
+pub mod copies;
 pub mod fetch;
+pub mod fingerprint;
 pub mod page;
 mod resolve;
 pub mod source;
@@ -57,6 +63,10 @@ pub struct IngestReport {
     pub people_merged: Vec<String>,
     pub organizations_added: Vec<String>,
     pub organizations_merged: Vec<String>,
+    /// The original report this article is a copy of, when it is one (see [`copies`]).
+    pub copy_of: Option<ArticleId>,
+    /// How many other articles are copies of the same story (0 when none).
+    pub copies: usize,
 }
 
 /// Why an ingest failed. Nothing was written.
@@ -221,8 +231,6 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
     let known = known_names(store, &input.text).await?;
     let extraction = newsgraph_extract::extract_with(&input.text, &known)?;
     let headline = headline(&input, &extraction)?;
-    let article_id = article_id(&headline, &extraction.body)?;
-    let replaced = !store.articles(std::slice::from_ref(&article_id)).await?.is_empty();
 
     let mut resolver = Resolver::new(store);
     for org in &extraction.organizations {
@@ -232,12 +240,15 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
         Some(name) => Some(resolver.organization(name, &[], OrgKind::NewsOutlet).await?),
         None => None,
     };
+    let url = input.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let article_id = article_id(&headline, &extraction.body, url, outlet.as_ref())?;
+    let replaced = !store.articles(std::slice::from_ref(&article_id)).await?.is_empty();
     for person in &extraction.people {
         resolver.person(&person.name, &person.aliases, person.role.as_deref(), person.affiliation.as_deref()).await?;
     }
 
-    let quotes = quotes(&article_id, input.published_at.as_ref(), &extraction, &mut resolver).await?;
-    let article = Article {
+    let mut quotes = quotes(&article_id, input.published_at.as_ref(), &extraction, &mut resolver).await?;
+    let mut article = Article {
         id: article_id.clone(),
         headline,
         body: extraction.body.clone(),
@@ -249,14 +260,22 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
         people: resolver.mentioned_people(),
         organizations: resolver.mentioned_organizations(),
         topics: Vec::new(),
+        copy_of: None,
     };
+    let linked = copies::link(store, &mut article, &mut quotes).await?;
+    let copy_of = article.copy_of.clone();
     let outcome = resolver.finish();
-    let batch = GraphBatch {
+    let mut batch = GraphBatch {
         organizations: outcome.organizations,
         people: outcome.people,
         articles: vec![article],
         quotes: quotes.clone(),
+        copy_keys: linked.keys.into_iter().collect(),
     };
+    for (member, member_quotes) in linked.rewritten {
+        batch.articles.push(member);
+        batch.quotes.extend(member_quotes);
+    }
     store.write(&batch).await?;
     Ok(IngestReport {
         article: article_id,
@@ -266,6 +285,8 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
         people_merged: outcome.people_merged,
         organizations_added: outcome.organizations_added,
         organizations_merged: outcome.organizations_merged,
+        copy_of,
+        copies: linked.group_size,
     })
 }
 
@@ -346,9 +367,25 @@ fn headline(input: &IngestInput, extraction: &Extraction) -> Result<String, Inge
     Ok(chosen.chars().take(MAX_HEADLINE_CHARS).collect())
 }
 
-/// A readable, stable id: the headline's slug and a hash of the body.
-fn article_id(headline: &str, body: &str) -> Result<ArticleId, IngestError> {
-    let digest = Sha256::digest(body.as_bytes());
+/// A readable, stable id: the headline's slug and a hash of the body and of
+/// where it was published, when known: its URL, else its outlet. The same
+/// page, or the same text from the same outlet, is the same article; a site
+/// that republishes a story word for word has its own article (a copy, see
+/// [`copies`]), with its own outlet, URL and date.
+fn article_id(
+    headline: &str,
+    body: &str,
+    url: Option<&str>,
+    outlet: Option<&OrganizationId>,
+) -> Result<ArticleId, IngestError> {
+    let mut hasher = Sha256::new();
+    hasher.update(body.as_bytes());
+    match (url, outlet) {
+        (Some(url), _) => hasher.update(format!("\0url:{url}")),
+        (None, Some(outlet)) => hasher.update(format!("\0outlet:{outlet}")),
+        (None, None) => {}
+    }
+    let digest = hasher.finalize();
     let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
     let mut slug = slugify(headline).unwrap_or_else(|| "article".into());
     if slug.len() > 60 {
@@ -401,6 +438,7 @@ async fn quotes(
             said_on: None,
             date: Quote::date_from(None, published_at),
             span: Span { start: quote.start, end: quote.end },
+            copy_of: None,
         });
     }
     Ok(quotes)

@@ -81,6 +81,9 @@ pub struct QuoteFilter {
     pub date: Option<DateRange>,
     /// Text matching a full-text query (the syntax of `search`).
     pub text: Option<SearchQuery>,
+    /// Only statements counted once: not the quotes of a copy that point to
+    /// the same statement in an earlier report (`Quote::copy_of`).
+    pub originals_only: bool,
     pub all_of: Vec<QuoteFilter>,
     pub any_of: Vec<QuoteFilter>,
 }
@@ -229,6 +232,9 @@ pub struct SearchPage {
     pub first: usize,
     /// Whether to count every match: a pass over all of them, so only when asked.
     pub count: bool,
+    /// Leave out the copies: articles that copy an earlier report, quotes that
+    /// repeat an earlier report's statement (their `copy_of`).
+    pub originals_only: bool,
 }
 
 impl SearchPage {

@@ -178,4 +178,8 @@ impl Store for GuardedStore {
     async fn last_change_seq(&self) -> StoreResult<u64> {
         self.within("last_change_seq", self.inner.last_change_seq()).await
     }
+
+    async fn copy_candidates(&self, keys: &[i64], limit: usize) -> StoreResult<Vec<(ArticleId, usize)>> {
+        self.within("copy_candidates", self.inner.copy_candidates(keys, limit)).await
+    }
 }

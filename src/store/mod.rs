@@ -85,6 +85,9 @@ pub enum ArticleRelation {
     MentionsOrganization,
     /// Articles an outlet published.
     PublishedBy,
+    /// The copies of an original report (parent: the original's id): the
+    /// articles whose `copy_of` it is.
+    CopiesOf,
 }
 
 /// The relations that lead to people.
@@ -111,6 +114,16 @@ pub struct GraphBatch {
     pub people: Vec<Person>,
     pub articles: Vec<Article>,
     pub quotes: Vec<Quote>,
+    /// Near-duplicate index keys to add (see `ingest::copies`).
+    pub copy_keys: Vec<CopyKeys>,
+}
+
+/// The near-duplicate index keys of one article (its LSH band keys, see
+/// `ingest::fingerprint`). Adding keys an article already has changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyKeys {
+    pub article: ArticleId,
+    pub keys: Vec<i64>,
 }
 
 /// How many entities a collection holds.
@@ -244,6 +257,11 @@ pub trait Store: Send + Sync + 'static {
         }
         Ok(())
     }
+
+    /// The articles indexed under any of `keys` (near-duplicate index keys,
+    /// see [`CopyKeys`]), each with how many of the keys it shares, most
+    /// first (ties by id), at most `limit`. Each key is one indexed look-up.
+    async fn copy_candidates(&self, keys: &[i64], limit: usize) -> StoreResult<Vec<(ArticleId, usize)>>;
 
     /// The logged changes numbered after `after`, in sequence order, at most `limit`.
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>>;

@@ -85,7 +85,7 @@ async fn loopback_is_refused_by_default_by_address_and_by_name() {
 }
 
 const INGEST_URL: &str = r#"mutation($url: String!) { ingestUrl(url: $url) {
-    replaced article { headline url language outlet { name } body }
+    replaced article { key headline url language outlet { name } body }
     quotes { text span { start end } speaker { ... on Person { name } } } } }"#;
 
 async fn article_count(app: &TestApp) -> u64 {
@@ -126,6 +126,12 @@ async fn ingest_url_fetches_and_ingests_the_article(app: &TestApp) {
     // Without a canonical link, the URL is where the page was found after redirects.
     let plain = app.data(INGEST_URL, json!({ "url": server.url("/redirect/2") })).await["ingestUrl"].clone();
     assert_eq!(plain["article"]["url"], server.url("/plain"));
+    // The same story at another URL is an article of its own, linked as a copy
+    // (both dated alike: the one whose id sorts first is the original).
+    assert_ne!(plain["article"]["key"], article["key"]);
+    let linked =
+        app.data("query($id: ID!) { article(id: $id) { copies { key } } }", json!({ "id": article["key"] })).await;
+    assert_eq!(linked["article"]["copies"], json!([{ "key": plain["article"]["key"] }]), "{linked:#}");
 
     for (path, code) in [
         ("/redirect/9", "TOO_MANY_REDIRECTS"),
@@ -137,7 +143,7 @@ async fn ingest_url_fetches_and_ingests_the_article(app: &TestApp) {
         assert_eq!(app.error_code(INGEST_URL, json!({ "url": server.url(path) })).await, code, "{path}");
     }
     assert_eq!(app.error_code(INGEST_URL, json!({ "url": "gopher://example.org/" })).await, "BAD_URL");
-    assert_eq!(article_count(app).await, before + 1, "the same article rewritten, nothing for the refusals");
+    assert_eq!(article_count(app).await, before + 2, "the page and its copy, nothing for the refusals");
     // Every fetch is in /metrics by outcome (other tests may fetch at the same time: at least).
     assert!(fetches(app, "ok").await >= ok_before + 2.0, "two pages fetched");
     assert!(fetches(app, "TOO_MANY_REDIRECTS").await > redirects_before, "one redirect chain refused");

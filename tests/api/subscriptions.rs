@@ -29,7 +29,8 @@ const QUOTE_ADDED: &str = r#"subscription($filter: QuoteFilterInput) { quoteAdde
     via { name } article { key headline } } }"#;
 
 /// The same selection as [`QUOTE_ADDED`], over the root list, for comparison.
-const QUOTES_OF: &str = r#"query($filter: QuoteFilterInput) { quotes(filter: $filter, orderBy: ID, first: 100) { edges { node {
+// Every quote the article carries, copies of the seed article's included (as subscriptions announce them).
+const QUOTES_OF: &str = r#"query($filter: QuoteFilterInput) { quotes(filter: $filter, orderBy: ID, first: 100, includeCopies: true) { edges { node {
     key text direct
     speaker { __typename ... on Person { name } ... on AnonymousSpeaker { description affiliation { name } } }
     via { name } article { key headline } } } } }"#;

@@ -85,6 +85,7 @@ pub fn graph(articles: usize) -> GraphBatch {
                 said_on: None,
                 date: Some(published_at.date_naive()),
                 span,
+                copy_of: None,
             });
         }
         batch.articles.push(Article {
@@ -99,6 +100,7 @@ pub fn graph(articles: usize) -> GraphBatch {
             people: vec![person.id.clone()],
             organizations: vec![governments[a % GOVERNMENTS].id.clone()],
             topics: vec!["talks".into()],
+            copy_of: None,
         });
     }
     batch

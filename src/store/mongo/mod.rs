@@ -16,6 +16,7 @@
 //! added in the write sequence ([`changes`]).
 
 mod changes;
+mod copies;
 mod query;
 mod text_index;
 
@@ -526,6 +527,7 @@ impl Store for MongoStore {
                     doc! { "organizations": 1 },
                     doc! { "sort_date": -1, "_id": -1 },
                     doc! { "published_at": 1 },
+                    doc! { "copy_of": 1 },
                 ],
             ),
             (PEOPLE, vec![doc! { "name_keys": 1 }, doc! { "affiliations": 1 }]),
@@ -664,6 +666,10 @@ impl Store for MongoStore {
                 let articles = self.find(ARTICLES, doc! { "outlet": { "$in": &ids } }, None).await?;
                 pair_by(articles, parents, |a: &Article| a.outlet.iter().map(|o| o.to_string()).collect())
             }
+            ArticleRelation::CopiesOf => {
+                let articles = self.find(ARTICLES, doc! { "copy_of": { "$in": &ids } }, None).await?;
+                pair_by(articles, parents, |a: &Article| a.copy_of.iter().map(|o| o.to_string()).collect())
+            }
         })
     }
 
@@ -756,7 +762,21 @@ impl Store for MongoStore {
             SearchTarget::Articles => self.count_all(ARTICLES).await?,
             SearchTarget::Quotes => self.count_all(QUOTES).await?,
         };
-        let ranked = text_index::rank(query, &postings, documents);
+        let mut ranked = text_index::rank(query, &postings, documents);
+        if page.originals_only && !ranked.is_empty() {
+            // Copies among the matches, in one round trip.
+            let ids: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
+            let collection = match target {
+                SearchTarget::Articles => ARTICLES,
+                SearchTarget::Quotes => QUOTES,
+            };
+            let copies: HashSet<String> = self
+                .ids_matching(collection, doc! { "_id": { "$in": ids }, "copy_of": { "$ne": Bson::Null } })
+                .await?
+                .into_iter()
+                .collect();
+            ranked.retain(|(id, _)| !copies.contains(id));
+        }
         if query.phrases.is_empty() || ranked.is_empty() {
             return Ok(page.cut(ranked));
         }
@@ -859,6 +879,7 @@ impl Store for MongoStore {
             article_postings,
         )
         .await?;
+        copies::add_keys(self, &batch.copy_keys).await?;
         // The article goes last: it is what makes the write visible as a whole.
         let articles = batch.articles.iter().map(article_document).collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(ARTICLES, articles).await?;
@@ -868,6 +889,10 @@ impl Store for MongoStore {
 
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
         self.read_changes_after(after, limit).await
+    }
+
+    async fn copy_candidates(&self, keys: &[i64], limit: usize) -> StoreResult<Vec<(ArticleId, usize)>> {
+        copies::candidates(self, keys, limit).await
     }
 
     async fn last_change_seq(&self) -> StoreResult<u64> {

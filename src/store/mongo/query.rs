@@ -135,6 +135,10 @@ pub fn quote_filter(filter: &QuoteFilter, texts: &TextMatches) -> Document {
     if let Some(text) = &filter.text {
         all.text(text, texts);
     }
+    if filter.originals_only {
+        // Missing (every original) or null.
+        all.equals("copy_of", Bson::Null);
+    }
     all.nested(&filter.all_of, &filter.any_of, &|f| quote_filter(f, texts));
     all.finish()
 }

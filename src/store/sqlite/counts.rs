@@ -142,10 +142,12 @@ fn plan(filter: &QuoteFilter) -> Option<Plan> {
             direct,
             date,
             text,
+            originals_only,
             all_of,
             any_of,
         } = filter;
         if ids.is_some()
+            || *originals_only
             || articles.is_some()
             || speakers.is_some()
             || speaker_organizations.is_some()

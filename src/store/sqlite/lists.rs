@@ -86,6 +86,7 @@ mod tests {
             for trigger in triggers {
                 conn.execute_batch(&format!("DROP TRIGGER {trigger}")).unwrap();
             }
+            conn.execute_batch(super::super::schema::UNDO_MIGRATION_10).unwrap();
             conn.execute_batch(super::super::schema::UNDO_MIGRATION_9).unwrap();
             conn.execute_batch("DROP TABLE list_counts; PRAGMA user_version = 7;").unwrap();
         }

@@ -16,6 +16,7 @@
 
 mod bulk;
 mod changes;
+mod copies;
 mod counts;
 mod lists;
 mod rank;
@@ -426,6 +427,9 @@ impl Store for SqliteStore {
             ArticleRelation::PublishedBy => {
                 "SELECT outlet, doc FROM articles WHERE outlet IN (SELECT value FROM json_each(?1)) ORDER BY id"
             }
+            ArticleRelation::CopiesOf => {
+                "SELECT copy_of, doc FROM articles WHERE copy_of IN (SELECT value FROM json_each(?1)) ORDER BY id"
+            }
         };
         let parents = json_ids(parents)?;
         self.read(move |c| query_pairs(c, sql, [parents])).await
@@ -474,6 +478,7 @@ impl Store for SqliteStore {
     async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
         let (filter, page) = (filter.clone(), page.clone());
         self.read(move |c| {
+            let filter = copies::without_moot_condition(c, filter)?;
             // How selective the text is decides which index drives the page.
             let text_matches = match &filter.text {
                 Some(text) => Some(
@@ -491,6 +496,7 @@ impl Store for SqliteStore {
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {
         let filter = filter.clone();
         self.read(move |c| {
+            let filter = copies::without_moot_condition(c, filter)?;
             // Counters kept at write time: for the list, one source or one
             // speaker, then for a date range; a plain count otherwise.
             if let Some(total) = lists::quotes(c, &filter)? {
@@ -550,6 +556,7 @@ impl Store for SqliteStore {
     async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
         let filter = filter.clone();
         self.read(move |c| {
+            let filter = copies::without_moot_condition(c, filter)?;
             // A date range alone (the usual dashboard) is read from the counters.
             if let Some(buckets) = counts::group(c, &filter, group, limit)? {
                 return Ok(buckets);
@@ -604,6 +611,14 @@ impl Store for SqliteStore {
             bulk::load(&mut conn, batches)
         })
         .await
+    }
+
+    async fn copy_candidates(&self, keys: &[i64], limit: usize) -> StoreResult<Vec<(ArticleId, usize)>> {
+        if keys.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let keys = keys.to_vec();
+        self.read(move |c| copies::candidates(c, &keys, limit)).await
     }
 
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {

@@ -119,6 +119,17 @@ DROP TABLE speaker_days;
 DELETE FROM quote_counts WHERE grain = 'd' AND dim <> 'all';
 ";
 
+/// Takes migration 10 (copies) back out, for tests that make a store look as
+/// an older version left it.
+#[cfg(test)]
+pub const UNDO_MIGRATION_10: &str = "
+DROP TABLE copy_keys;
+DROP INDEX articles_copy_of;
+ALTER TABLE articles DROP COLUMN copy_of;
+DROP INDEX quotes_copy_of;
+ALTER TABLE quotes DROP COLUMN copy_of;
+";
+
 /// The migrations, oldest first.
 pub const MIGRATIONS: &[&str] = &[
     r#"
@@ -466,6 +477,25 @@ END;
 "#,
         days_backfill!()
     ),
+    // ---- Copies known as copies (issue 14): near-duplicate index and links.
+    // Self-contained: it only adds a table, two columns and their indexes.
+    r#"
+-- The near-duplicate index: each article's LSH band keys (`ingest::fingerprint`);
+-- an article's candidates are the articles sharing any of its keys, one
+-- primary-key range each.
+CREATE TABLE copy_keys (
+    key INTEGER NOT NULL,
+    article TEXT NOT NULL,
+    PRIMARY KEY (key, article)
+) WITHOUT ROWID;
+-- The original report an article copies, and the statement of the earliest
+-- report a copy's quote repeats (NULL for originals and for statements
+-- only this report carries). Partial: most rows are not copies.
+ALTER TABLE articles ADD COLUMN copy_of TEXT;
+CREATE INDEX articles_copy_of ON articles (copy_of, id) WHERE copy_of IS NOT NULL;
+ALTER TABLE quotes ADD COLUMN copy_of TEXT;
+CREATE INDEX quotes_copy_of ON quotes (copy_of) WHERE copy_of IS NOT NULL;
+"#,
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

@@ -200,6 +200,9 @@ pub fn quote_condition(filter: &QuoteFilter, query: &mut Query) {
     if let Some(text) = &filter.text {
         c.text("q.rowid", "quotes_fts", text);
     }
+    if filter.originals_only {
+        c.next().push("q.copy_of IS NULL");
+    }
     c.nested(&filter.all_of, &filter.any_of, quote_condition);
     c.finish();
 }

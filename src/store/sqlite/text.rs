@@ -274,15 +274,18 @@ fn count(
     query: &SearchQuery,
     docs: &HashMap<String, i64>,
     cap: usize,
+    not_a_copy: &str,
 ) -> StoreResult<(u64, bool)> {
-    if let ([word], [], []) = (query.required.as_slice(), query.phrases.as_slice(), query.excluded.as_slice()) {
+    if let ([word], [], [], "") =
+        (query.required.as_slice(), query.phrases.as_slice(), query.excluded.as_slice(), not_a_copy)
+    {
         return Ok((docs.get(word).map_or(0, |&n| u64::try_from(n).unwrap_or(0)), false));
     }
     let (fts, entities) = tables(target);
     let limit = i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX);
     let (walked, oldest): (u64, Option<i64>) = conn
         .prepare_cached(&format!(
-            "SELECT count(*), min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2)"
+            "SELECT count(*), min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ?1{not_a_copy} ORDER BY rowid DESC LIMIT ?2)"
         ))
         .and_then(|mut s| s.query_row(params![query.to_fts5(), limit], |row| Ok((row.get(0)?, row.get(1)?))))
         .map_err(classify)?;
@@ -307,6 +310,26 @@ fn tables(target: SearchTarget) -> (&'static str, &'static str) {
         SearchTarget::Articles => ("articles_fts", "articles"),
         SearchTarget::Quotes => ("quotes_fts", "quotes"),
     }
+}
+
+/// The condition that leaves copies out of a target's matches (a primary-key
+/// look-up per match), or nothing when `originals_only` is off or the store
+/// holds no copy of that kind (one look-up in its partial `copy_of` index).
+fn not_a_copy(conn: &Connection, target: SearchTarget, originals_only: bool) -> StoreResult<String> {
+    let (fts, entities) = tables(target);
+    let any_copy = originals_only
+        && conn
+            .prepare_cached(&format!("SELECT 1 FROM {entities} WHERE copy_of IS NOT NULL LIMIT 1"))
+            .and_then(|mut s| s.exists([]))
+            .map_err(classify)?;
+    Ok(if any_copy {
+        format!(
+            " AND NOT EXISTS (SELECT 1 FROM {entities} c WHERE c.rowid = {} AND c.copy_of IS NOT NULL)",
+            entity_rowid(&format!("{fts}.rowid"))
+        )
+    } else {
+        String::new()
+    })
 }
 
 /// One page of the ranked matches of `query` (see the module doc).
@@ -337,11 +360,12 @@ fn search_counting_to(
     let idf_params: String = (0..idfs.len()).map(|i| format!(", ?{}", i + 6)).collect();
     let of_row = entity_rowid("rowid");
     let of_hit = entity_rowid("w.rowid");
+    let not_a_copy = not_a_copy(conn, target, page.originals_only)?;
     let sql = format!(
         "SELECT e.id, w.score FROM (
             SELECT rowid, score FROM (
                 SELECT rowid, newsgraph_bm25_rowlen({fts}, {weights}{idf_params}) AS score FROM {fts}
-                WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+                WHERE {fts} MATCH ?1{not_a_copy} ORDER BY rowid DESC LIMIT ?2)
             WHERE ?3 IS NULL OR score < ?3 OR (score = ?3 AND {of_row} < ?4)
             ORDER BY score DESC, rowid DESC LIMIT ?5
          ) w JOIN {entities} e ON e.rowid = {of_hit} ORDER BY w.score DESC, w.rowid DESC"
@@ -380,7 +404,7 @@ fn search_counting_to(
             (Some(hits.len() as u64), false)
         }
         true => {
-            let (total, estimated) = count(conn, target, query, &docs, cap)?;
+            let (total, estimated) = count(conn, target, query, &docs, cap, &not_a_copy)?;
             (Some(total), estimated)
         }
     };
@@ -485,7 +509,7 @@ mod tests {
         assert_counts_match_the_index(&store);
 
         let zebra = SearchQuery::parse("zebra").unwrap();
-        let page = SearchPage { after: None, first: 10, count: true };
+        let page = SearchPage { after: None, first: 10, count: true, ..SearchPage::default() };
         assert_eq!(store.search(SearchTarget::Articles, &zebra, &page).await.unwrap().total, Some(3));
         assert_eq!(store.search(SearchTarget::Quotes, &zebra, &page).await.unwrap().total, Some(6));
     }
@@ -513,7 +537,7 @@ mod tests {
             .query_row("SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?1", [query.to_fts5()], |row| row.get(0))
             .unwrap();
         assert!(exact > 60, "{query:?} matches many quotes ({exact})");
-        let page = SearchPage { after: None, first: 5, count: true };
+        let page = SearchPage { after: None, first: 5, count: true, ..SearchPage::default() };
         let counted = |cap: usize| super::search_counting_to(&conn, SearchTarget::Quotes, &query, &page, cap).unwrap();
         let full = counted(exact as usize);
         assert_eq!((full.total, full.total_is_estimate), (Some(exact), false));
@@ -542,6 +566,7 @@ mod tests {
             // The store as migration 5 left it: raw texts, no counts (and
             // none of the later migrations).
             let conn = store.inner.writer.lock().unwrap();
+            conn.execute_batch(super::super::schema::UNDO_MIGRATION_10).unwrap();
             conn.execute_batch(super::super::schema::UNDO_MIGRATION_9).unwrap();
             conn.execute_batch(
                 "DROP TABLE search_terms;
@@ -571,7 +596,7 @@ mod tests {
         let store = SqliteStore::open(dir.path()).unwrap();
         assert_counts_match_the_index(&store);
         let moscow = SearchQuery::parse("москва").unwrap();
-        let page = SearchPage { after: None, first: 10, count: true };
+        let page = SearchPage { after: None, first: 10, count: true, ..SearchPage::default() };
         let found = store.search(SearchTarget::Quotes, &moscow, &page).await.unwrap();
         assert_eq!(found.total, Some(1));
         assert_eq!(found.hits[0].0, batch.quotes[0].id.as_str());

@@ -75,9 +75,11 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
         let doc = to_json(article)?;
         let rowid: i64 = tx
             .prepare_cached(
-                "INSERT INTO articles (id, outlet, published_at, sort_date, language, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO articles (id, outlet, published_at, sort_date, language, doc, copy_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (id) DO UPDATE SET outlet = excluded.outlet, published_at = excluded.published_at,
-                   sort_date = excluded.sort_date, language = excluded.language, doc = excluded.doc
+                   sort_date = excluded.sort_date, language = excluded.language, doc = excluded.doc,
+                   copy_of = excluded.copy_of
                  RETURNING rowid",
             )
             .and_then(|mut s| {
@@ -88,7 +90,8 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
                         published_at,
                         article_date_key(article),
                         article.language,
-                        doc
+                        doc,
+                        article.copy_of.as_ref().map(|c| c.as_str())
                     ],
                     |row| row.get(0),
                 )
@@ -111,12 +114,12 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
         let doc = to_json(quote)?;
         let rowid: i64 = tx
             .prepare_cached(
-                "INSERT INTO quotes (id, article, speaker_person, speaker_org, speaker_key, direct, day, week, month, sort_date, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                "INSERT INTO quotes (id, article, speaker_person, speaker_org, speaker_key, direct, day, week, month, sort_date, doc, copy_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT (id) DO UPDATE SET article = excluded.article, speaker_person = excluded.speaker_person,
                    speaker_org = excluded.speaker_org, speaker_key = excluded.speaker_key, direct = excluded.direct,
                    day = excluded.day, week = excluded.week, month = excluded.month, sort_date = excluded.sort_date,
-                   doc = excluded.doc
+                   doc = excluded.doc, copy_of = excluded.copy_of
                  RETURNING rowid",
             )
             .and_then(|mut s| {
@@ -132,7 +135,8 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
                         day.map(week_key),
                         day.map(month_key),
                         quote_date_key(quote),
-                        doc
+                        doc,
+                        quote.copy_of.as_ref().map(|c| c.as_str())
                     ],
                     |row| row.get(0),
                 )
@@ -159,6 +163,13 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
             ])
         })
         .map_err(classify)?;
+    }
+    for entry in &batch.copy_keys {
+        let mut insert =
+            tx.prepare_cached("INSERT OR IGNORE INTO copy_keys (key, article) VALUES (?1, ?2)").map_err(classify)?;
+        for key in &entry.keys {
+            insert.execute(params![key, entry.article.as_str()]).map_err(classify)?;
+        }
     }
     for (article, (rowid, old)) in batch.articles.iter().zip(article_rows) {
         text::replace_article(tx, &mut terms, rowid, old.as_ref(), &article.headline, &article.body)?;

@@ -350,6 +350,35 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
                 covered.insert(t);
             }
         };
+        // "The trio's images had been “captured by CCTV and circulated,” it said.": the
+        // marks hold the end of a clause the sentence began; the whole clause is the
+        // (mixed, not direct) statement.
+        if let Some(fr) = after_attr.clone()
+            && chain.len() == 1
+            && prev_close.is_none()
+            && !before_attr
+            && open > before.start
+            && doc.is_word(open - 1)
+            && (doc.is_punct(last_tok.saturating_sub(1), ',') || doc.is_punct(last_tok + 1, ','))
+            && word_count(doc, before.clone()) >= 2
+            && !before.clone().any(|t| doc.is_quote_mark(t) || doc.is_punct(t, ':') || is_speech_verb_at(doc, t))
+            && let Some(clause) = doc.byte_range(before.start..last_tok + 1)
+        {
+            out.push(Candidate {
+                direct: false,
+                pieces: vec![clause],
+                frames: vec![fr],
+                anchor: open,
+                para: q.para,
+                inherit: false,
+            });
+            last = Some((out.len() - 1, after_end));
+            mark_cover(&mut covered);
+            for t in before.clone() {
+                covered.insert(t);
+            }
+            continue;
+        }
         if let Some(fr) = after_attr {
             // The after-frame decides the speaker when it names one; a
             // before-frame still counts when the after-frame only names a

@@ -284,3 +284,18 @@ fn unnamed_reports_and_media_speak_as_described_but_a_named_bodys_report_is_the_
         ]
     );
 }
+
+#[test]
+fn marks_closing_a_clause_the_sentence_began_make_a_mixed_statement() {
+    let x = newsgraph_extract::extract(
+        "Arrests\n\nThe police said three men were held. The trio's images had been \"captured by CCTV and \
+         circulated,\" it said. CEO Mark Zuckerberg kicked off the call talking about the \"really good progress\" \
+         he said the firm had made.\n",
+    )
+    .expect("an extraction");
+    let mixed = x.quotes.iter().find(|q| q.text.starts_with("The trio")).expect("the whole clause");
+    assert_eq!(mixed.text, "The trio's images had been \"captured by CCTV and circulated,\"");
+    assert!(!mixed.direct);
+    assert!(x.quotes.iter().all(|q| q.text != "captured by CCTV and circulated,"), "{:#?}", x.quotes);
+    assert!(x.quotes.iter().all(|q| !q.text.starts_with("CEO Mark")), "{:#?}", x.quotes);
+}

@@ -1235,6 +1235,25 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
             end = i - 1;
             break;
         }
+        // "…, which top military officials already refuted": someone else's answer.
+        if after_comma
+            && w == "which"
+            && (i + 1..r.end).any(|k| {
+                ["refuted", "denied", "disputed", "rejected", "dismissed", "contradicted"].contains(&doc.word(k))
+            })
+        {
+            end = i - 1;
+            break;
+        }
+        // "…, after a news magazine reported that …": a later clause with a frame of its own.
+        if after_comma
+            && ["after", "as", "when", "before"].contains(&w.as_str())
+            && let Some((frame, clause)) = leading_attribution(doc, ents, i + 1..r.end)
+        {
+            end = i - 1;
+            extra.push((Some(frame), clause));
+            break;
+        }
         // "… and hoped that …", "… and have criticized X": a new predicate of the
         // speaker's (a verb of saying or a verb taking "that", after an optional
         // auxiliary) ends the statement.

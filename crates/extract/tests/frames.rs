@@ -299,3 +299,18 @@ fn marks_closing_a_clause_the_sentence_began_make_a_mixed_statement() {
     assert!(x.quotes.iter().all(|q| q.text != "captured by CCTV and circulated,"), "{:#?}", x.quotes);
     assert!(x.quotes.iter().all(|q| !q.text.starts_with("CEO Mark")), "{:#?}", x.quotes);
 }
+
+#[test]
+fn a_closing_relative_clause_of_denial_is_not_part_of_the_statement() {
+    let x = newsgraph_extract::extract(
+        "Fighters\n\nPresident Rodrigo Duterte said there were 1,200 ISIS fighters in the Philippines, which top \
+         military officials already refuted.\n\nLumina, which is based in Austin, Texas, said it had cooperated \
+         fully with regulators.\n",
+    )
+    .expect("an extraction");
+    let texts: Vec<&str> = x.quotes.iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec!["there were 1,200 ISIS fighters in the Philippines", "it had cooperated fully with regulators"]
+    );
+}

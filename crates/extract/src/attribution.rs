@@ -715,7 +715,14 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         let indefinite = ["a", "an", "several", "some", "many", "two", "three", "four", "five", "few", "most"]
             .contains(&first.as_str());
         let singular = head.strip_suffix('s').filter(|h| g.is_role(h));
-        if indefinite && p.len() <= 5 && (g.is_role(&head) || singular.is_some()) && !g.is_function_word(&head) {
+        // "a news magazine reported": an outlet the text does not name.
+        let outlet_noun =
+            ["newspaper", "magazine", "daily", "broadcaster", "website", "tabloid"].contains(&head.as_str());
+        if indefinite
+            && p.len() <= 5
+            && (g.is_role(&head) || singular.is_some() || outlet_noun)
+            && !g.is_function_word(&head)
+        {
             let text = doc.span_text(p.clone()).to_string();
             let affiliation = ents.mentions_in(p.clone()).find_map(|m| match m.target {
                 Target::Org(o) => Some(o),

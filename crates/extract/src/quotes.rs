@@ -648,6 +648,12 @@ const SUBJECT_NOUNS: &[&str] = &[
     "department",
     "council",
     "committee",
+    "newspaper",
+    "magazine",
+    "daily",
+    "broadcaster",
+    "website",
+    "tabloid",
 ];
 
 /// Whether `r` can be the subject of a speech verb.

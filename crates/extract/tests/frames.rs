@@ -314,3 +314,20 @@ fn a_closing_relative_clause_of_denial_is_not_part_of_the_statement() {
         vec!["there were 1,200 ISIS fighters in the Philippines", "it had cooperated fully with regulators"]
     );
 }
+
+#[test]
+fn a_clause_after_after_with_a_frame_of_its_own_is_a_second_statement() {
+    let x = newsgraph_extract::extract(
+        "Threat\n\nGerman police said there were no signs of an imminent attack by militants in Germany, after a \
+         news magazine reported that a plot existed to attack the Reichstag.\n",
+    )
+    .expect("an extraction");
+    let got: Vec<(&str, Option<&str>)> = x.quotes.iter().map(|q| (q.text.as_str(), q.speaker.as_deref())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("there were no signs of an imminent attack by militants in Germany", Some("German police")),
+            ("a plot existed to attack the Reichstag", Some("a news magazine")),
+        ]
+    );
+}

@@ -324,9 +324,30 @@ fn merge_org_variants(ents: &mut Entities, mentions: &mut [Mention]) {
         .collect();
     let cores: Vec<Vec<String>> = ents.orgs.iter().map(|o| org_core(&o.name)).collect();
     let forms = |o: &OrgRec| -> HashSet<String> {
-        std::iter::once(&o.name).chain(o.aliases.iter()).map(|f| spelling_key(f)).collect()
+        std::iter::once(&o.name).chain(o.aliases.iter()).map(|f| f.to_lowercase()).collect()
     };
     let all_forms: Vec<HashSet<String>> = ents.orgs.iter().map(forms).collect();
+    let country_first: Vec<bool> = ents
+        .orgs
+        .iter()
+        .map(|o| {
+            o.name
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| g.org_index.get(&spelling_key(w)).is_some_and(|&gi| gi < g.country_count))
+        })
+        .collect();
+    let initials: Vec<String> = ents
+        .orgs
+        .iter()
+        .map(|o| {
+            o.name
+                .split_whitespace()
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .filter_map(|w| w.chars().next())
+                .collect()
+        })
+        .collect();
     // (absorbed, survivor, keep the absorbed name as an alias)
     let mut into: Vec<Option<(usize, bool)>> = vec![None; n];
     for a in 0..n {
@@ -344,29 +365,17 @@ fn merge_org_variants(ents: &mut Entities, mentions: &mut [Mention]) {
                 || (oa.gaz.is_some() == ob.gaz.is_some())
                     && (ob.name.split_whitespace().count(), b) > (oa.name.split_whitespace().count(), a);
             // "U.S. Food and Drug Administration" and "Food and Drug Administration".
-            let country_first = |o: &OrgRec| {
-                o.name
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|w| g.org_index.get(&spelling_key(w)).is_some_and(|&gi| gi < g.country_count))
-            };
-            let national = (ca.len() >= 3 && country_first(oa) && ca[1..] == cb[..])
-                || (cb.len() >= 3 && country_first(ob) && cb[1..] == ca[..]);
+            let national = (ca.len() >= 3 && country_first[a] && ca[1..] == cb[..])
+                || (cb.len() >= 3 && country_first[b] && cb[1..] == ca[..]);
             let same_core = !ca.is_empty() && (ca == cb || national) && fuller;
             let with_of = ca.len() >= 2 && cb.len() > ca.len() && cb[..ca.len()] == ca[..] && cb[ca.len()] == "of";
             let shared = fuller && all_forms[a].iter().any(|f| f.chars().count() > 1 && all_forms[b].contains(f));
             // "MDC" for the "Movement for Democratic Change" named elsewhere in the text.
-            let initials: String = ob
-                .name
-                .split_whitespace()
-                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-                .filter_map(|w| w.chars().next())
-                .collect();
             let acronym = oa.gaz.is_none()
                 && all_caps(&oa.name)
                 && (2..=6).contains(&oa.name.chars().count())
                 && ob.name.split_whitespace().count() >= 2
-                && initials == oa.name;
+                && initials[b] == oa.name;
             let headline_run = !mentioned.contains(&a)
                 && mentioned.contains(&b)
                 && !cb.is_empty()
@@ -834,8 +843,14 @@ fn key_of(doc: &Document, r: Range<usize>) -> String {
 }
 
 pub(crate) fn all_caps(w: &str) -> bool {
-    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+    let mut letters = 0;
+    for c in w.chars().filter(|c| c.is_alphabetic()) {
+        if !c.is_uppercase() {
+            return false;
+        }
+        letters += 1;
+    }
+    letters >= 2
 }
 
 /// Finds capitalized runs in every sentence and classifies them.
@@ -943,6 +958,9 @@ fn suffix_org(doc: &Document, r: Range<usize>) -> Option<OrgKind> {
 
 /// "Nairobi-based", "Saudi-led", "Spring-inspired": a name made into an adjective.
 fn is_compound_adjective(w: &str) -> bool {
+    if !w.contains('-') {
+        return false;
+    }
     let w = w.to_lowercase();
     ["-based", "-born", "-headquartered", "-owned", "-backed", "-led", "-funded", "-listed", "-registered", "-inspired"]
         .iter()

@@ -16,10 +16,14 @@
 //! turns a page into the same [`IngestInput`] a text gives, and
 //! [`Submission::into_input`] does it for an NDJSON line or a mutation's input.
 //!
+//! [`feeds`] polls RSS, Atom and JSON Feed and ingests each new item's page
+//! through the same path (`newsgraph watch`, `newsgraph serve --feeds`).
+//!
 //! Ids come from the content (the article id from its headline and a hash of
 //! its body, quote ids from their position), so ingesting the same text again
 //! rewrites the same records: nothing is duplicated.
 
+pub mod feeds;
 pub mod fetch;
 pub mod page;
 mod resolve;

@@ -12,6 +12,7 @@ mod dashboard_live;
 mod errors;
 mod export;
 mod federation;
+mod feeds;
 mod fetch;
 mod graph;
 mod health;

@@ -466,6 +466,15 @@ END;
 "#,
         days_backfill!()
     ),
+    // ---- Feeds that keep the graph current (issue 14, `src/ingest/feeds/`) ----
+    // What the feed watcher remembers between polls (`store::feed_state`): a
+    // document per feed and per item met, by key. Self-contained: no other
+    // table refers to these.
+    r#"
+CREATE TABLE feed_states (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE feed_items (id TEXT PRIMARY KEY, feed TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+"#,
+    // ---- end of feeds ----
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

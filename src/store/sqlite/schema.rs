@@ -469,10 +469,11 @@ END;
     // ---- Feeds that keep the graph current (issue 14, `src/ingest/feeds/`) ----
     // What the feed watcher remembers between polls (`store::feed_state`): a
     // document per feed and per item met, by key. Self-contained: no other
-    // table refers to these.
+    // table refers to these; `IF NOT EXISTS`, since tests roll `user_version` back
+    // to re-run older migrations over a current schema.
     r#"
-CREATE TABLE feed_states (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE feed_items (id TEXT PRIMARY KEY, feed TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feed_states (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feed_items (id TEXT PRIMARY KEY, feed TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
 "#,
     // ---- end of feeds ----
 ];

@@ -36,6 +36,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Write the quotes or articles a filter matches, as CSV, NDJSON or JSON-LD.
     Export(ExportArgs),
+    /// Poll the feeds of a feeds file (RSS, Atom, JSON Feed) and ingest their new items, on their schedules.
+    Watch(WatchArgs),
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -71,6 +73,18 @@ pub struct IngestArgs {
     /// Publication time (RFC 3339) of these articles.
     #[arg(long)]
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct WatchArgs {
+    /// The feeds file (TOML): top-level `host_delay` and `max_backoff`, a `[defaults]` table
+    /// (`interval`, `max_items_per_poll`, `language`, `outlet`, `use_item_content`) and one
+    /// `[[feed]]` table per feed with its `url` and any of those settings. Example:
+    /// `[[feed]]` `url = "https://courier.example/rss.xml"` `outlet = "Coastline Courier"` `interval = "10m"`.
+    pub file: std::path::PathBuf,
+    /// Poll every feed once, now, and exit (non-zero if a poll failed), instead of polling on schedule.
+    #[arg(long)]
+    pub once: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -144,7 +158,7 @@ pub fn settings_used_by(subcommand: &str) -> Option<Vec<&'static str>> {
     match subcommand {
         "serve" => None,
         "seed" => with(&[STORE_SETTINGS, &["seed_dir", "log_format"]]),
-        "ingest" => with(&[STORE_SETTINGS, FETCH_SETTINGS, &["lexicon_dir", "log_format"]]),
+        "ingest" | "watch" => with(&[STORE_SETTINGS, FETCH_SETTINGS, &["lexicon_dir", "log_format"]]),
         "generate" | "export" => with(&[STORE_SETTINGS, &["log_format"]]),
         "extract" | "eval" => with(&[&["lexicon_dir", "log_format"]]),
         _ => with(&[&["log_format"]]),
@@ -184,7 +198,7 @@ mod tests {
     #[test]
     fn every_listed_setting_is_a_setting() {
         let ids: Vec<String> = Cli::command().get_arguments().map(|a| a.get_id().to_string()).collect();
-        for name in ["seed", "ingest", "generate", "export", "extract", "eval", "schema", "key"] {
+        for name in ["seed", "ingest", "watch", "generate", "export", "extract", "eval", "schema", "key"] {
             for id in settings_used_by(name).unwrap() {
                 assert!(ids.iter().any(|i| i == id), "{name} lists `{id}`, which is no setting");
             }

@@ -1,9 +1,10 @@
-//! The batch commands of the CLI: `seed`, `extract`, `ingest`, `eval`, `generate` and `export`.
+//! The batch commands of the CLI: `seed`, `extract`, `ingest`, `watch`, `eval`, `generate` and `export`.
 //! Each reports per item and keeps going past a bad one; the exit status says
 //! whether any failed.
 
-use crate::cli::{EvalArgs, ExportArgs, ExtractArgs, GenerateArgs, IngestArgs};
+use crate::cli::{EvalArgs, ExportArgs, ExtractArgs, GenerateArgs, IngestArgs, WatchArgs};
 use crate::config::Settings;
+use crate::ingest::feeds::{FeedsFile, Watcher};
 use crate::ingest::fetch::Fetcher;
 use crate::ingest::source::{self, Format, MAX_SOURCE_BYTES};
 use crate::ingest::{IngestError, IngestInput, IngestReport, ingest, input_from_page, input_from_url};
@@ -142,6 +143,52 @@ pub async fn ingest_files(settings: &Settings, args: &IngestArgs) -> anyhow::Res
     );
     if tally.failed > 0 {
         bail!("{} of {} articles failed", tally.failed, tally.ingested + tally.failed);
+    }
+    Ok(())
+}
+
+/// `newsgraph watch FILE`: polls the feeds of `FILE` into the configured store, on their
+/// schedules until interrupted, or (`--once`) each once, printing a line per poll; the exit
+/// status then says whether any poll failed.
+pub async fn watch(settings: &Settings, args: &WatchArgs) -> anyhow::Result<()> {
+    let file = FeedsFile::read(&args.file)?;
+    let store = open_store(settings).await?;
+    store.prepare().await.context("preparing the store")?;
+    let watcher = Watcher::new(store.clone(), Fetcher::new(settings.fetch_settings())?, file);
+    if !args.once {
+        tokio::select! {
+            () = watcher.run() => {}
+            _ = tokio::signal::ctrl_c() => tracing::info!("interrupted: stopped watching"),
+        }
+        return Ok(());
+    }
+    let reports = watcher.poll_all().await;
+    for report in &reports {
+        let detail = match &report.error {
+            Some(error) => format!("failed: {error}"),
+            None => format!(
+                "{} items: {} ingested ({} from the item's own text), {} duplicates, {} skipped, {} to retry, {} left for the next poll",
+                report.items,
+                report.ingested,
+                report.from_item_content,
+                report.duplicates,
+                report.skipped,
+                report.failed,
+                report.left_for_next_poll
+            ),
+        };
+        println!("{} [{}] {detail}; next poll {}", report.feed, report.outcome, report.next_poll_at.to_rfc3339());
+    }
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    println!(
+        "{} of {} feeds polled, {} articles ingested; the store holds {}",
+        reports.len() - failed,
+        reports.len(),
+        reports.iter().map(|r| r.ingested).sum::<usize>(),
+        store.counts().await?
+    );
+    if failed > 0 {
+        bail!("{failed} of {} feed polls failed", reports.len());
     }
     Ok(())
 }

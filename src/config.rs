@@ -201,6 +201,10 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_FETCH_MAX_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024), global = true)]
     pub fetch_max_bytes: u64,
 
+    /// A feeds file (TOML, see `newsgraph watch --help`): the server polls its feeds in the background and ingests their new items, as `newsgraph watch` does.
+    #[arg(long, env = "NEWSGRAPH_FEEDS", global = true)]
+    pub feeds: Option<PathBuf>,
+
     /// Log format.
     #[arg(long, env = "NEWSGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,

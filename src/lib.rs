@@ -4,7 +4,7 @@
 //!
 //! Data flows one way: HTTP → GraphQL → the [`store::Store`] trait → a database.
 //!
-//! - [`cli`]: the command line (`serve`, `seed`, `schema`, `extract`, `ingest`, `eval`);
+//! - [`cli`]: the command line (`serve`, `seed`, `schema`, `extract`, `ingest`, `watch`, `eval`);
 //!   [`commands`] runs the batch ones.
 //! - [`config`]: every setting, from defaults, environment variables and flags.
 //! - [`telemetry`]: the log subscriber; [`metrics`]: Prometheus metrics.
@@ -19,7 +19,8 @@
 //! - [`seed`]: loading and validating the curated graph in `seed/`.
 //! - [`export`]: quotes and articles a filter matches as CSV, NDJSON or JSON-LD,
 //!   streamed page by page (`/export/…`, `newsgraph export`).
-//! - [`ingest`]: article text, HTML pages and NDJSON → extraction (crate `newsgraph-extract`) → resolution → writes.
+//! - [`ingest`]: article text, HTML pages and NDJSON → extraction (crate `newsgraph-extract`) → resolution → writes;
+//!   `ingest::feeds` polls RSS, Atom and JSON Feed into the same path (`watch`, `serve --feeds`).
 
 pub mod cli;
 pub mod commands;

@@ -21,6 +21,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed => commands::seed(&settings).await?,
         Command::Extract(args) => commands::extract(&args)?,
         Command::Ingest(args) => commands::ingest_files(&settings, &args).await?,
+        Command::Watch(args) => commands::watch(&settings, &args).await?,
         Command::Eval(args) => commands::eval(&args)?,
         Command::Key(KeyCommand::Generate) => commands::generate_key()?,
         Command::Generate(args) => commands::generate(&settings, &args).await?,

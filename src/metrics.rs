@@ -35,6 +35,18 @@ pub const PAGE_FETCHES: &str = "newsgraph_page_fetches_total";
 /// Page fetch latency in seconds (redirects and body included), by `outcome`.
 pub const PAGE_FETCH_SECONDS: &str = "newsgraph_page_fetch_duration_seconds";
 
+/// Feed polls, by `feed` (its URL) and `outcome`: `ok`, `not_modified`, or the failure's code.
+pub const FEED_POLLS: &str = "newsgraph_feed_polls_total";
+/// Feed items read, by `feed` and `outcome`: `ingested`, `duplicate` (another feed's, or an
+/// article already stored), `skipped` (refused for good) or `failed` (tried again later).
+pub const FEED_ITEMS: &str = "newsgraph_feed_items_total";
+/// Feed failures, polls and items, by `feed` and `code` (`MALFORMED_FEED`, `FETCH_TIMEOUT`…).
+pub const FEED_FAILURES: &str = "newsgraph_feed_failures_total";
+/// Feed fetch latency in seconds (a `304` included), by `feed`.
+pub const FEED_FETCH_SECONDS: &str = "newsgraph_feed_fetch_duration_seconds";
+/// When each feed is due next, in seconds since the Unix epoch, by `feed`.
+pub const FEED_NEXT_POLL: &str = "newsgraph_feed_next_poll_timestamp_seconds";
+
 /// Why a request was refused; the `reason` label of [`REJECTED`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
@@ -96,6 +108,25 @@ pub fn page_fetch(outcome: &'static str, took: Duration) {
     metrics::histogram!(PAGE_FETCH_SECONDS, "outcome" => outcome).record(took.as_secs_f64());
 }
 
+/// Counts one feed poll, the latency of its fetch (when it fetched), and when the feed is due next.
+pub fn feed_poll(feed: &str, outcome: &str, fetch_took: Option<Duration>, next_poll_unix: i64) {
+    metrics::counter!(FEED_POLLS, "feed" => feed.to_owned(), "outcome" => outcome.to_owned()).increment(1);
+    if let Some(took) = fetch_took {
+        metrics::histogram!(FEED_FETCH_SECONDS, "feed" => feed.to_owned()).record(took.as_secs_f64());
+    }
+    metrics::gauge!(FEED_NEXT_POLL, "feed" => feed.to_owned()).set(next_poll_unix as f64);
+}
+
+/// Counts feed items by outcome (`ingested`, `duplicate`, `skipped`, `failed`).
+pub fn feed_items(feed: &str, outcome: &'static str, count: u64) {
+    metrics::counter!(FEED_ITEMS, "feed" => feed.to_owned(), "outcome" => outcome).increment(count);
+}
+
+/// Counts one feed failure (a poll's or an item's) by code.
+pub fn feed_failure(feed: &str, code: &'static str) {
+    metrics::counter!(FEED_FAILURES, "feed" => feed.to_owned(), "code" => code).increment(1);
+}
+
 /// Records the size of one DataLoader batch.
 pub fn loader_batch(kind: &'static str, keys: usize) {
     metrics::histogram!(LOADER_BATCH_SIZE, "kind" => kind).record(keys as f64);
@@ -142,6 +173,7 @@ pub fn install() -> PrometheusHandle {
                 .set_buckets_for_metric(Matcher::Full(REQUEST_SECONDS.into()), &seconds)
                 .and_then(|b| b.set_buckets_for_metric(Matcher::Full(STORE_SECONDS.into()), &seconds))
                 .and_then(|b| b.set_buckets_for_metric(Matcher::Full(PAGE_FETCH_SECONDS.into()), &seconds))
+                .and_then(|b| b.set_buckets_for_metric(Matcher::Full(FEED_FETCH_SECONDS.into()), &seconds))
                 .and_then(|b| b.set_buckets_for_metric(Matcher::Full(LOADER_BATCH_SIZE.into()), &sizes))
                 .expect("the bucket lists are not empty");
             let recorder = builder.build_recorder();

@@ -90,6 +90,13 @@ impl Application {
         // the background while the store is down.
         let feed = Feed::start(store.clone(), settings.feed_settings());
         let fetcher = crate::ingest::fetch::Fetcher::new(settings.fetch_settings())?;
+        // Feeds polled in the background (`--feeds`): a bad file stops the start, but
+        // polling waits for the store without ever delaying the server.
+        if let Some(path) = &settings.feeds {
+            let file = crate::ingest::feeds::FeedsFile::read(path)?;
+            tracing::info!(feeds = file.feeds.len(), file = %path.display(), "polling feeds in the background");
+            spawn_watcher(crate::ingest::feeds::Watcher::new(store.clone(), fetcher.clone(), file), readiness.clone());
+        }
         let schema = build_schema(store.clone(), feed.clone(), &settings.query_limits(), writes, fetcher);
         let state = web::Data::new(AppState {
             schema,
@@ -186,6 +193,16 @@ async fn seed_if_empty(settings: &Settings, store: &SharedStore) -> anyhow::Resu
         settings.seed_dir.display()
     );
     Ok(())
+}
+
+/// Runs the feed watcher once the store is prepared (at once on the embedded store).
+fn spawn_watcher(watcher: crate::ingest::feeds::Watcher, readiness: Readiness) {
+    tokio::spawn(async move {
+        while !readiness.is_prepared() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        watcher.run().await;
+    });
 }
 
 fn spawn_prepare(store: SharedStore, readiness: Readiness) {

@@ -109,6 +109,13 @@ fn each_subcommand_help_lists_only_the_flags_it_reads() {
     for unused in ["--bind", "--ws-keepalive-ms", "--max-subscriptions", "--rate-limit", "--playground", "--seed-dir"] {
         assert!(!ingest.contains(unused), "`ingest --help` lists {unused}, which ingest never reads:\n{ingest}");
     }
+    let watch = stdout(&newsgraph(&["watch", "--help"]));
+    for used in ["--once", "--data-dir", "--mongodb-uri", "--fetch-allow-private", "--fetch-timeout-ms", "[[feed]]"] {
+        assert!(watch.contains(used), "`watch --help` lacks {used}:\n{watch}");
+    }
+    for unused in ["--bind", "--ws-keepalive-ms", "--rate-limit", "--seed-dir", "--feeds "] {
+        assert!(!watch.contains(unused), "`watch --help` lists {unused}, which watch never reads:\n{watch}");
+    }
     let extract = stdout(&newsgraph(&["extract", "--help"]));
     assert!(extract.contains("--lexicon-dir") && extract.contains("--out"));
     assert!(!extract.contains("--data-dir") && !extract.contains("--mongodb-uri"), "{extract}");
@@ -118,7 +125,10 @@ fn each_subcommand_help_lists_only_the_flags_it_reads() {
     assert!(seed.contains("--seed-dir") && !seed.contains("--cors-origins"), "{seed}");
     // serve reads every setting, and so does the bare command (which serves).
     for serve in [stdout(&newsgraph(&["serve", "--help"])), stdout(&newsgraph(&["--help"]))] {
-        assert!(serve.contains("--ws-keepalive-ms") && serve.contains("--data-dir"), "{serve}");
+        assert!(
+            serve.contains("--ws-keepalive-ms") && serve.contains("--data-dir") && serve.contains("--feeds"),
+            "{serve}"
+        );
     }
     // A setting given after the subcommand's name still applies.
     let dir = tempfile::tempdir().unwrap();
@@ -755,4 +765,60 @@ fn export_writes_what_a_filter_matches_and_refuses_a_bad_filter() {
     let bad = newsgraph(&["export", "quotes", "--data-dir", data, "--filter", r#"{"speakers": "#]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("BAD_USER_INPUT"), "{}", stderr(&bad));
+}
+
+/// `newsgraph watch --once FILE` as a user runs it: a line per feed, the store
+/// filled; run again, nothing is read twice (a 304 where the feed has
+/// validators), and a feed that fails makes the exit status say so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_once_polls_every_feed_and_a_second_run_reads_nothing_again() {
+    let site = support::feed_server::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let feeds = dir.path().join("feeds.toml");
+    let file = format!(
+        "host_delay = \"0ms\"\n[[feed]]\nurl = \"{}\"\noutlet = \"Coastline Courier\"\n[[feed]]\nurl = \"{}\"\n",
+        site.url("/courier/rss.xml"),
+        site.url("/desk/feed.json")
+    );
+    std::fs::write(&feeds, file).unwrap();
+    let watch = |extra: &[&str]| {
+        let mut args =
+            vec!["watch", "--once", "--fetch-allow-private", "--no-seed", "--data-dir", data.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        async move {
+            tokio::task::spawn_blocking(move || newsgraph(&args.iter().map(String::as_str).collect::<Vec<_>>()))
+                .await
+                .unwrap()
+        }
+    };
+    let first = watch(&[feeds.to_str().unwrap()]).await;
+    assert!(first.status.success(), "{}{}", stdout(&first), stderr(&first));
+    let out = stdout(&first);
+    assert!(out.contains("[ok] 3 items: 3 ingested (1 from the item's own text)"), "{out}");
+    assert!(out.contains("[ok] 1 items: 1 ingested"), "{out}");
+    assert!(out.contains("2 of 2 feeds polled, 4 articles ingested"), "{out}");
+    assert_eq!(embedded_counts(&data).await.articles, 4);
+
+    let second = watch(&[feeds.to_str().unwrap()]).await;
+    assert!(second.status.success(), "{}{}", stdout(&second), stderr(&second));
+    let out = stdout(&second);
+    assert!(out.contains(&format!("{} [not_modified]", site.url("/courier/rss.xml"))), "{out}");
+    assert!(out.contains("[ok] 1 items: 0 ingested"), "the JSON Feed has no validators, its item is known: {out}");
+    assert_eq!(embedded_counts(&data).await.articles, 4);
+
+    std::fs::write(&feeds, format!("[[feed]]\nurl = \"{}\"\n", site.url("/broken/feed.xml"))).unwrap();
+    let broken = watch(&[feeds.to_str().unwrap()]).await;
+    assert!(!broken.status.success());
+    assert!(stdout(&broken).contains("[MALFORMED_FEED] failed: not a feed"), "{}", stdout(&broken));
+    std::fs::write(&feeds, "[[feed]]\nurl = \"https://x.example/f\"\nintervall = \"5m\"\n").unwrap();
+    let invalid = watch(&[feeds.to_str().unwrap()]).await;
+    assert!(!invalid.status.success());
+    assert!(
+        stderr(&invalid).contains("intervall"),
+        "a bad feeds file is refused, naming the key: {}",
+        stderr(&invalid)
+    );
+    site.stop().await;
 }

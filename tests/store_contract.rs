@@ -1078,7 +1078,75 @@ async fn top_speakers_of_a_range_agree_with_plain_counts_at_ties(store: SharedSt
     }
 }
 
+/// The feed watcher's memory: a feed's state round-trips and is replaced; an
+/// item is claimed once (the second claim loses, whoever makes it), its record
+/// replaced by a save, and looked up by key among unknown ones; nothing of it
+/// is logged in the write sequence.
+async fn feed_state_and_item_claims_round_trip(store: SharedStore) {
+    use newsgraph::store::{FeedItemRecord, FeedState, ItemStatus};
+    store.prepare().await.unwrap();
+    let feed = "https://courier.example/rss.xml";
+    assert_eq!(store.feed_state(feed).await.unwrap(), None);
+    let at = |raw: &str| chrono::DateTime::parse_from_rfc3339(raw).unwrap().with_timezone(&chrono::Utc);
+    let mut state = FeedState {
+        id: feed.into(),
+        etag: Some("\"v1\"".into()),
+        last_modified: Some("Sat, 14 Mar 2026 09:30:00 GMT".into()),
+        last_poll_at: Some(at("2026-03-14T09:31:00Z")),
+        last_success_at: Some(at("2026-03-14T09:31:00Z")),
+        next_poll_at: Some(at("2026-03-14T09:46:00Z")),
+        failures: 0,
+        last_error: None,
+    };
+    store.save_feed_state(&state).await.unwrap();
+    assert_eq!(store.feed_state(feed).await.unwrap().as_ref(), Some(&state));
+    state.etag = None;
+    state.failures = 2;
+    state.last_error = Some("FETCH_TIMEOUT: the fetch took longer than 3s".into());
+    store.save_feed_state(&state).await.unwrap();
+    assert_eq!(store.feed_state(feed).await.unwrap().as_ref(), Some(&state), "replaced, not merged");
+    assert_eq!(store.feed_state("https://other.example/feed").await.unwrap(), None);
+
+    let seq = store.last_change_seq().await.unwrap();
+    let item = |key: &str, feed: &str| FeedItemRecord {
+        id: key.into(),
+        feed: feed.into(),
+        guid: format!("guid-{key}"),
+        status: ItemStatus::Pending,
+        code: None,
+        article: None,
+        attempts: 1,
+        updated_at: at("2026-03-14T09:31:00Z"),
+    };
+    let first = item("https://courier.example/news/a", feed);
+    assert!(store.claim_feed_item(&first).await.unwrap(), "the first claim wins");
+    assert!(
+        !store.claim_feed_item(&item("https://courier.example/news/a", "https://wire.example/atom")).await.unwrap()
+    );
+    let done = FeedItemRecord {
+        status: ItemStatus::Ingested,
+        article: Some("strike-ends-0a1b2c3d4e".into()),
+        ..first.clone()
+    };
+    store.save_feed_item(&done).await.unwrap();
+    let second = item("https://courier.example/news/b", feed);
+    store.save_feed_item(&second).await.unwrap();
+    let keys: Vec<String> =
+        ["https://courier.example/news/b", "https://unknown.example/", "https://courier.example/news/a"]
+            .map(String::from)
+            .to_vec();
+    assert_eq!(
+        store.feed_items(&keys).await.unwrap(),
+        vec![done.clone(), second],
+        "by key order, the unknown left out"
+    );
+    assert_eq!(store.feed_items(&keys[2..]).await.unwrap(), vec![done], "one key");
+    assert!(store.feed_items(&[]).await.unwrap().is_empty());
+    assert_eq!(store.last_change_seq().await.unwrap(), seq, "feed records are not graph changes");
+}
+
 on_both_backends!(
+    feed_state_and_item_claims_round_trip,
     writes_log_what_they_add_in_order_once,
     seeding_twice_changes_nothing,
     gets_by_ids_skip_unknown_ones,

@@ -161,33 +161,69 @@ impl Fetcher {
     }
 
     async fn fetch_uncounted(&self, url: &str) -> Result<FetchedPage, FetchError> {
+        match self.get(url, Wanted::Html, &Validators::default()).await? {
+            Fetched::Body { page, .. } => Ok(page),
+            // Not asked conditionally: a 304 is a server error here.
+            Fetched::NotModified => Err(FetchError::HttpStatus(304)),
+        }
+    }
+
+    /// Fetches the feed at `url` by the same rules (any content type but
+    /// HTML-looking binary is the parser's to judge), conditionally: with
+    /// `If-None-Match` and `If-Modified-Since` from `validators`, so that an
+    /// unchanged feed costs a `304 Not Modified` and no body. Not counted in
+    /// the page metrics (the feed watcher counts its own).
+    pub async fn fetch_feed(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.get(url, Wanted::Feed, validators).await
+    }
+
+    async fn get(&self, url: &str, wanted: Wanted, validators: &Validators) -> Result<Fetched, FetchError> {
         let url = parse_url(url)?;
         check_url(&url, self.settings.allow_private)?;
         let timeout = self.settings.timeout;
-        tokio::time::timeout(timeout, self.fetch_checked(url)).await.map_err(|_| FetchError::Timeout(timeout))?
+        tokio::time::timeout(timeout, self.get_checked(url, wanted, validators))
+            .await
+            .map_err(|_| FetchError::Timeout(timeout))?
     }
 
-    async fn fetch_checked(&self, url: Url) -> Result<FetchedPage, FetchError> {
+    async fn get_checked(&self, url: Url, wanted: Wanted, validators: &Validators) -> Result<Fetched, FetchError> {
+        use reqwest::header;
         let classify = |error: reqwest::Error| classify(error, self.settings.timeout);
-        let mut response = self
-            .client
-            .get(url)
-            .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
-            .send()
-            .await
-            .map_err(classify)?;
+        let accept = match wanted {
+            Wanted::Html => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            Wanted::Feed => {
+                "application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,\
+                 text/xml;q=0.9,application/json;q=0.8,*/*;q=0.1"
+            }
+        };
+        let mut request = self.client.get(url).header(header::ACCEPT, accept);
+        if let Some(etag) = &validators.etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &validators.last_modified {
+            request = request.header(header::IF_MODIFIED_SINCE, modified);
+        }
+        let mut response = request.send().await.map_err(classify)?;
         let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED && !validators.is_empty() {
+            return Ok(Fetched::NotModified);
+        }
         if !status.is_success() {
             return Err(FetchError::HttpStatus(status.as_u16()));
         }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        let text_header = |name: header::HeaderName| {
+            response.headers().get(name).map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        };
+        let content_type = text_header(header::CONTENT_TYPE);
+        let found = Validators { etag: text_header(header::ETAG), last_modified: text_header(header::LAST_MODIFIED) };
         let charset = content_type.as_deref().and_then(charset_of);
         if let Some(content_type) = content_type.as_deref() {
             let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            if !matches!(mime.as_str(), "text/html" | "application/xhtml+xml" | "") {
+            let refused = match wanted {
+                Wanted::Html => !matches!(mime.as_str(), "text/html" | "application/xhtml+xml" | ""),
+                Wanted::Feed => ["image/", "audio/", "video/", "font/"].iter().any(|kind| mime.starts_with(kind)),
+            };
+            if refused {
                 return Err(FetchError::NotHtml(format!("the server sent {mime}")));
             }
         }
@@ -204,8 +240,41 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(FetchedPage { url: final_url, bytes, charset })
+        Ok(Fetched::Body { page: FetchedPage { url: final_url, bytes, charset }, validators: found })
     }
+}
+
+/// What is fetched: the `Accept` header sent and the content types taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    /// A page: HTML only.
+    Html,
+    /// A feed: XML or JSON, told apart by the parser; images, audio, video and fonts refused.
+    Feed,
+}
+
+/// The HTTP validators of a fetched document, sent back to ask for it only if it changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// `ETag`, sent back as `If-None-Match`.
+    pub etag: Option<String>,
+    /// `Last-Modified`, sent back as `If-Modified-Since`.
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// The answer to a conditional fetch.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    /// `304 Not Modified`: what was fetched with these validators is current.
+    NotModified,
+    /// The document, and its validators for the next fetch.
+    Body { page: FetchedPage, validators: Validators },
 }
 
 /// `raw` as an absolute URL.

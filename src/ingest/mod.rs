@@ -19,12 +19,15 @@
 //! Step 3 also links copies: [`copies`] finds, through the store's
 //! near-duplicate index ([`fingerprint`]), the stories this article republishes
 //! or that republish it, and links them to the earliest report.
+//! [`feeds`] polls RSS, Atom and JSON Feed and ingests each new item's page
+//! through the same path (`newsgraph watch`, `newsgraph serve --feeds`).
 //!
 //! Ids come from the content (the article id from its headline and a hash of
 //! its body and URL or outlet, quote ids from their position), so ingesting the same text again
 //! rewrites the same records: nothing is duplicated.
 
 pub mod copies;
+pub mod feeds;
 pub mod fetch;
 pub mod fingerprint;
 pub mod page;

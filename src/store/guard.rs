@@ -11,6 +11,7 @@ use super::{
     OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup,
     QuoteRelation, QuoteSort, SearchHits, SearchPage, SearchTarget, SharedStore, Store, StoreError, StoreResult,
 };
+use super::{FeedItemRecord, FeedState};
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
 use crate::metrics;
 use crate::search::SearchQuery;
@@ -181,5 +182,20 @@ impl Store for GuardedStore {
 
     async fn copy_candidates(&self, keys: &[i64], limit: usize) -> StoreResult<Vec<(ArticleId, usize)>> {
         self.within("copy_candidates", self.inner.copy_candidates(keys, limit)).await
+    }
+    async fn feed_state(&self, feed: &str) -> StoreResult<Option<FeedState>> {
+        self.within("feed_state", self.inner.feed_state(feed)).await
+    }
+    async fn save_feed_state(&self, state: &FeedState) -> StoreResult<()> {
+        self.within("save_feed_state", self.inner.save_feed_state(state)).await
+    }
+    async fn feed_items(&self, keys: &[String]) -> StoreResult<Vec<FeedItemRecord>> {
+        self.within("feed_items", self.inner.feed_items(keys)).await
+    }
+    async fn claim_feed_item(&self, item: &FeedItemRecord) -> StoreResult<bool> {
+        self.within("claim_feed_item", self.inner.claim_feed_item(item)).await
+    }
+    async fn save_feed_item(&self, item: &FeedItemRecord) -> StoreResult<()> {
+        self.within("save_feed_item", self.inner.save_feed_item(item)).await
     }
 }

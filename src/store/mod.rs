@@ -11,16 +11,20 @@
 //! - [`mongo::MongoStore`]: MongoDB through the official driver (FerretDB in tests).
 //! - [`changes`]: the write sequence every write appends to, which
 //!   subscriptions tail on both backends.
+//! - [`feed_state`]: what the feed watcher remembers between polls (validators,
+//!   failures, the items it has met), on both backends.
 //! - [`guard::GuardedStore`]: wraps either with a per-call timeout, so a stalled
 //!   database turns into [`StoreError::Unavailable`] instead of a hung request.
 
 pub mod changes;
+pub mod feed_state;
 pub mod filter;
 pub mod guard;
 pub mod mongo;
 pub mod sqlite;
 
 pub use changes::{Change, ChangeKind};
+pub use feed_state::{FeedItemRecord, FeedState, ItemStatus};
 pub use filter::{
     After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
     QuoteFilter, QuoteGroup, QuoteSort, SEARCH_COUNT_CAP, SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget,
@@ -268,6 +272,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// The highest sequence number handed out so far (0 before the first change).
     async fn last_change_seq(&self) -> StoreResult<u64>;
+
+    // Feed polling ([`feed_state`], used by `crate::ingest::feeds`).
+
+    /// The stored state of the feed whose URL is `feed`.
+    async fn feed_state(&self, feed: &str) -> StoreResult<Option<FeedState>>;
+    /// Stores `state`, replacing the feed's previous one.
+    async fn save_feed_state(&self, state: &FeedState) -> StoreResult<()>;
+    /// The records of the feed items among `keys`, from any feed, in one round trip.
+    async fn feed_items(&self, keys: &[String]) -> StoreResult<Vec<FeedItemRecord>>;
+    /// Records `item` unless an item with its key is recorded already; whether
+    /// it was. Atomic: of two polls claiming one key, one wins.
+    async fn claim_feed_item(&self, item: &FeedItemRecord) -> StoreResult<bool>;
+    /// Stores `item`, replacing its record.
+    async fn save_feed_item(&self, item: &FeedItemRecord) -> StoreResult<()>;
 }
 
 /// A store shared by every request.

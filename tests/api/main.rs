@@ -13,6 +13,7 @@ mod dashboard_live;
 mod errors;
 mod export;
 mod federation;
+mod feeds;
 mod fetch;
 mod graph;
 mod health;

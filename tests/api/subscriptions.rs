@@ -293,6 +293,65 @@ async fn cli_ingest_reaches_filtered_subscriptions(backend: TestBackend) {
     app.cleanup().await;
 }
 
+/// `serve --feeds FILE`: the server starts at once and polls in the
+/// background (a feed that answers 503 until the subscriptions are set up is
+/// backed off from and polled again), and the articles and statements of the
+/// feed's items reach subscriptions as any other write's do.
+async fn feeds_polled_by_the_server_reach_subscriptions(backend: TestBackend) {
+    let site = crate::support::feed_server::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let feeds = dir.path().join("feeds.toml");
+    let file = format!(
+        "host_delay = \"0ms\"\nmax_backoff = \"2s\"\n[[feed]]\nurl = \"{}\"\ninterval = \"1s\"\noutlet = \"Coastline Courier\"\n",
+        site.url("/late/rss.xml")
+    );
+    std::fs::write(&feeds, file).unwrap();
+    let app = spawn_app_with(backend, |settings| {
+        settings.feeds = Some(feeds.clone());
+        settings.fetch_allow_private = true;
+        settings.fetch_timeout_ms = 5000;
+        settings.no_seed = true;
+    })
+    .await;
+    let mut client = connect(&app, TRANSPORT_WS).await;
+    client.init().await;
+    client.subscribe("articles", "subscription { articleAdded { key headline } }", json!({})).await;
+    let lopez = json!({ "text": "deal members proud" });
+    client.subscribe("lopez", QUOTE_ADDED, json!({ "filter": lopez })).await;
+    client.sync().await;
+    site.open_late();
+
+    let mut headlines: Vec<String> = Vec::new();
+    for _ in 0..3 {
+        let article = client.event("articles").await["articleAdded"].clone();
+        headlines.push(article["headline"].as_str().unwrap().to_owned());
+    }
+    headlines.sort();
+    assert_eq!(
+        headlines,
+        [
+            "Council approves budget with cuts to library hours",
+            "Harbour workers end three-week strike after pay deal",
+            "Lifeboat crew rescues three kayakers off Gull Point",
+        ]
+    );
+    let quote = client.event("lopez").await["quoteAdded"].clone();
+    assert_eq!(quote["speaker"]["name"], "Maria Lopez", "{quote:#}");
+    assert_eq!(quote["article"]["headline"], "Harbour workers end three-week strike after pay deal");
+    app.cleanup().await;
+    site.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_feeds_polled_by_the_server_reach_subscriptions() {
+    feeds_polled_by_the_server_reach_subscriptions(TestBackend::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ferretdb_feeds_polled_by_the_server_reach_subscriptions() {
+    feeds_polled_by_the_server_reach_subscriptions(TestBackend::FerretDb).await;
+}
+
 /// A second server on the same store delivers what the first one's ingest
 /// mutation wrote, and so does the first.
 async fn a_second_server_and_the_ingest_mutation_deliver(backend: TestBackend) {

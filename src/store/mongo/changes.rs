@@ -44,7 +44,7 @@ pub fn key(seq: u64) -> String {
 /// The server's code for a duplicate key.
 const DUPLICATE_KEY: i32 = 11000;
 
-fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
+pub(super) fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
     match error.kind.as_ref() {
         ErrorKind::Command(command) => command.code == DUPLICATE_KEY,
         ErrorKind::Write(mongodb::error::WriteFailure::WriteError(write)) => write.code == DUPLICATE_KEY,

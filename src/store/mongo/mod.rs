@@ -17,6 +17,7 @@
 
 mod changes;
 mod copies;
+mod feeds;
 mod query;
 mod text_index;
 
@@ -26,6 +27,7 @@ use super::{
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
     SearchHits, SearchPage, SearchTarget, Store, StoreError, StoreResult,
 };
+use super::{FeedItemRecord, FeedState};
 use crate::domain::{
     Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, name_key, name_keys,
 };
@@ -897,5 +899,25 @@ impl Store for MongoStore {
 
     async fn last_change_seq(&self) -> StoreResult<u64> {
         self.read_last_change_seq().await
+    }
+
+    async fn feed_state(&self, feed: &str) -> StoreResult<Option<FeedState>> {
+        self.read_feed_state(feed).await
+    }
+
+    async fn save_feed_state(&self, state: &FeedState) -> StoreResult<()> {
+        self.write_feed_state(state).await
+    }
+
+    async fn feed_items(&self, keys: &[String]) -> StoreResult<Vec<FeedItemRecord>> {
+        self.read_feed_items(keys).await
+    }
+
+    async fn claim_feed_item(&self, item: &FeedItemRecord) -> StoreResult<bool> {
+        self.insert_feed_item(item).await
+    }
+
+    async fn save_feed_item(&self, item: &FeedItemRecord) -> StoreResult<()> {
+        self.write_feed_item(item).await
     }
 }

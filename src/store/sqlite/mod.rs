@@ -18,6 +18,7 @@ mod bulk;
 mod changes;
 mod copies;
 mod counts;
+mod feeds;
 mod lists;
 mod rank;
 mod schema;
@@ -32,6 +33,7 @@ use super::{
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
     SearchHits, SearchPage, SearchTarget, Store, StoreError, StoreResult,
 };
+use super::{FeedItemRecord, FeedState};
 use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, name_key};
 use crate::search::SearchQuery;
 use async_trait::async_trait;
@@ -140,6 +142,21 @@ impl SqliteStore {
                 }
             }
             let conn = lock(&inner.readers[start % inner.readers.len()])?;
+            f(&conn)
+        })
+        .await
+    }
+
+    /// Runs `f` (one statement, atomic by itself) on the writer connection, off the async threads.
+    async fn write_statement<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        run_blocking(move || {
+            inner.operations.fetch_add(1, Ordering::Relaxed);
+            let conn = lock(&inner.writer)?;
             f(&conn)
         })
         .await
@@ -627,6 +644,31 @@ impl Store for SqliteStore {
 
     async fn last_change_seq(&self) -> StoreResult<u64> {
         self.read_uncounted(changes::last).await
+    }
+
+    async fn feed_state(&self, feed: &str) -> StoreResult<Option<FeedState>> {
+        let feed = feed.to_owned();
+        self.read(move |conn| feeds::state(conn, &feed)).await
+    }
+
+    async fn save_feed_state(&self, state: &FeedState) -> StoreResult<()> {
+        let state = state.clone();
+        self.write_statement(move |conn| feeds::save_state(conn, &state)).await
+    }
+
+    async fn feed_items(&self, keys: &[String]) -> StoreResult<Vec<FeedItemRecord>> {
+        let keys = keys.to_vec();
+        self.read(move |conn| feeds::items(conn, &keys)).await
+    }
+
+    async fn claim_feed_item(&self, item: &FeedItemRecord) -> StoreResult<bool> {
+        let item = item.clone();
+        self.write_statement(move |conn| feeds::claim_item(conn, &item)).await
+    }
+
+    async fn save_feed_item(&self, item: &FeedItemRecord) -> StoreResult<()> {
+        let item = item.clone();
+        self.write_statement(move |conn| feeds::save_item(conn, &item)).await
     }
 }
 

@@ -496,6 +496,16 @@ CREATE INDEX articles_copy_of ON articles (copy_of, id) WHERE copy_of IS NOT NUL
 ALTER TABLE quotes ADD COLUMN copy_of TEXT;
 CREATE INDEX quotes_copy_of ON quotes (copy_of) WHERE copy_of IS NOT NULL;
 "#,
+    // ---- Feeds that keep the graph current (issue 14, `src/ingest/feeds/`) ----
+    // What the feed watcher remembers between polls (`store::feed_state`): a
+    // document per feed and per item met, by key. Self-contained: no other
+    // table refers to these; `IF NOT EXISTS`, since tests roll `user_version` back
+    // to re-run older migrations over a current schema.
+    r#"
+CREATE TABLE IF NOT EXISTS feed_states (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feed_items (id TEXT PRIMARY KEY, feed TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+"#,
+    // ---- end of feeds ----
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

@@ -542,6 +542,7 @@ mod tests {
             // The store as migration 5 left it: raw texts, no counts (and
             // none of the later migrations).
             let conn = store.inner.writer.lock().unwrap();
+            conn.execute_batch(super::super::schema::UNDO_MIGRATION_10).unwrap();
             conn.execute_batch(super::super::schema::UNDO_MIGRATION_9).unwrap();
             conn.execute_batch(
                 "DROP TABLE search_terms;

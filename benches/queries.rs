@@ -21,6 +21,19 @@
 //! throughput to the reference's: the median of the per-round ratios, the
 //! figure that carries from one machine to another. A line above the table
 //! names the machine (`nproc`, CPU model, load average).
+//!
+//! `--cpu N` measures instead what machine load does not move: the CPU time
+//! each server process spends per request (`utime + stime` from
+//! `/proc/<pid>/stat`, in clock ticks), over `N` sequential requests from one
+//! client, newsgraph and the reference in turn, `--rounds` times (who goes
+//! first alternating). The row holds each round's milliseconds of CPU per
+//! request and the ratio of the reference's CPU to newsgraph's (the median of
+//! the rounds): the throughput ratio the servers would reach if the CPU were
+//! the only limit. Queries without a reference (search, the dashboard, the
+//! `totalCount` lists) get newsgraph's figure alone, which compares across
+//! corpus sizes (growth from 100k to 1M). The `totalCount: …` queries (lists
+//! with their total, unfiltered and filtered) run in this mode, and in a
+//! throughput run only when `--only` names them.
 
 mod reference;
 #[path = "../tests/support/mod.rs"]
@@ -41,6 +54,8 @@ struct Options {
     clients: usize,
     seconds: u64,
     rounds: usize,
+    /// Sequential requests per round for a CPU-time measurement (`--cpu N`), instead of throughput.
+    cpu: Option<usize>,
 }
 
 fn options() -> Options {
@@ -58,6 +73,7 @@ fn options() -> Options {
         seconds: value("--seconds").and_then(|v| v.parse().ok()).unwrap_or(5),
         rounds: value("--rounds").and_then(|v| v.parse().ok()).unwrap_or(3).max(1),
         only: value("--only"),
+        cpu: value("--cpu").and_then(|v| v.parse().ok()),
         backend,
     }
 }
@@ -110,6 +126,16 @@ impl Server {
     /// stacks, without the pages of files it maps (the store).
     fn anonymous_rss_mib(&self) -> f64 {
         self.status_mib("RssAnon:")
+    }
+
+    /// CPU time the server process has used so far (`utime + stime` of
+    /// `/proc/<pid>/stat`, every thread), in clock ticks.
+    fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).expect("the server's stat");
+        // The fields after the command name (which may hold spaces) in parentheses.
+        let fields: Vec<&str> = stat.rsplit_once(')').expect("a stat line").1.split_whitespace().collect();
+        let field = |n: usize| fields[n - 3].parse::<u64>().expect("a tick count");
+        field(14) + field(15)
     }
 
     /// A `kB` line of `/proc/<pid>/status`, in MiB.
@@ -198,6 +224,76 @@ async fn cases(client: &Client) -> Vec<Case> {
         after = page["quotes"]["pageInfo"]["endCursor"].clone();
     }
     let after = after.as_str().expect("a 50th page").to_owned();
+    // For the `totalCount` lists: the organization with most statements by
+    // its people, the person with most statements, an outlet.
+    let (tops, _) = client
+        .post(
+            "{ quoteStats { byOrganization(first: 1) { organization { id } } topPeople(first: 1) { person { id } } }
+               articles(first: 1) { edges { node { outlet { id } } } } }",
+            &json!({}),
+        )
+        .await;
+    let organization = tops["quoteStats"]["byOrganization"][0]["organization"]["id"].clone();
+    let person = tops["quoteStats"]["topPeople"][0]["person"]["id"].clone();
+    let outlet = tops["articles"]["edges"][0]["node"]["outlet"]["id"].clone();
+    let source_5 = source.clone();
+    let total = |name: &'static str, query: &'static str, variables: Value| Case {
+        name,
+        query,
+        variables: Box::new(move |_| variables.clone()),
+        reference: None,
+    };
+    let totals = vec![
+        total("totalCount: quotes", "{ quotes(orderBy: DATE_DESC, first: 20) { totalCount edges { node { text } } } }", json!({})),
+        total(
+            "totalCount: quotes via a source",
+            "query($s: ID!) { quotes(filter: { via: [$s] }, first: 20) { totalCount edges { node { text } } } }",
+            json!({ "s": source_5 }),
+        ),
+        total(
+            "totalCount: quotes via a source in two years",
+            "query($s: ID!) { quotes(filter: { via: [$s], date: { from: \"2021-03-15\", to: \"2023-03-14\" } }, first: 20) {
+                totalCount edges { node { text } } } }",
+            json!({ "s": source }),
+        ),
+        total(
+            "totalCount: quotes by an organization",
+            "query($o: ID!) { quotes(filter: { speakerOrganizations: [$o] }, first: 20) { totalCount edges { node { text } } } }",
+            json!({ "o": organization }),
+        ),
+        total(
+            "totalCount: quotes by an organization in two years",
+            "query($o: ID!) { quotes(filter: { speakerOrganizations: [$o], date: { from: \"2021-03-15\", to: \"2023-03-14\" } }, first: 20) {
+                totalCount edges { node { text } } } }",
+            json!({ "o": organization }),
+        ),
+        total(
+            "totalCount: quotes by a speaker",
+            "query($p: ID!) { quotes(filter: { speakers: [$p] }, first: 20) { totalCount edges { node { text } } } }",
+            json!({ "p": person }),
+        ),
+        total(
+            "totalCount: quotes by a speaker in two years",
+            "query($p: ID!) { quotes(filter: { speakers: [$p], date: { from: \"2021-03-15\", to: \"2023-03-14\" } }, first: 20) {
+                totalCount edges { node { text } } } }",
+            json!({ "p": person }),
+        ),
+        total(
+            "totalCount: quotes in two years",
+            "{ quotes(filter: { date: { from: \"2021-03-15\", to: \"2023-03-14\" } }, first: 20) { totalCount edges { node { text } } } }",
+            json!({}),
+        ),
+        total(
+            "totalCount: articles by an outlet",
+            "query($o: ID!) { articles(filter: { outlets: [$o] }, first: 20) { totalCount edges { node { headline } } } }",
+            json!({ "o": outlet }),
+        ),
+        total(
+            "totalCount: people of an organization",
+            "query($o: ID!) { people(filter: { affiliations: [$o] }, first: 20) { totalCount edges { node { name } } } }",
+            json!({ "o": organization }),
+        ),
+    ];
     let (ids_1, ids_2, ids_3) = (ids.clone(), ids.clone(), ids.clone());
     let (source_1, source_2, source_3, source_4) = (source.clone(), source.clone(), source.clone(), source.clone());
     let after_1 = after.clone();
@@ -262,6 +358,9 @@ async fn cases(client: &Client) -> Vec<Case> {
             reference: None,
         },
     ]
+    .into_iter()
+    .chain(totals)
+    .collect()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -327,6 +426,75 @@ async fn measure(
     (latencies.len() as f64 / started.elapsed().as_secs_f64(), latencies)
 }
 
+/// The server's CPU time per request of `case`, in milliseconds: `requests`
+/// sequential requests from one client (after the warm-up the caller made).
+async fn cpu_per_request(client: &Client, case: &Case, target: Target, server: &Server, requests: usize) -> f64 {
+    let before = server.cpu_ticks();
+    for i in 0..requests {
+        request(client, case, target, i).await;
+    }
+    let ticks = server.cpu_ticks() - before;
+    ticks as f64 * 1000.0 / clock_ticks_per_second() / requests as f64
+}
+
+/// `getconf CLK_TCK`: the unit of `/proc/<pid>/stat`'s CPU times (100 on Linux).
+fn clock_ticks_per_second() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        let output = Command::new("getconf").arg("CLK_TCK").output().expect("running getconf");
+        String::from_utf8_lossy(&output.stdout).trim().parse().expect("CLK_TCK is a number")
+    })
+}
+
+/// Measures `case` as [`cpu_per_request`] in `rounds` rounds, newsgraph and
+/// the reference (when it knows the case) in turn, and prints its row.
+async fn cpu_row(
+    options: &Options,
+    size: usize,
+    (client, server): (&Client, &Server),
+    reference: Option<(&Client, &Server)>,
+    case: &Case,
+) {
+    let requests = options.cpu.expect("--cpu");
+    let reference = reference.filter(|_| case.reference.is_some());
+    for i in 0..20 {
+        request(client, case, Target::Newsgraph, i).await;
+        if let Some((r, _)) = reference {
+            request(r, case, Target::Reference, i).await;
+        }
+    }
+    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..options.rounds {
+        let newsgraph = || cpu_per_request(client, case, Target::Newsgraph, server, requests);
+        let Some((reference, reference_server)) = reference else {
+            ours.push(newsgraph().await);
+            continue;
+        };
+        let theirs_now = || cpu_per_request(reference, case, Target::Reference, reference_server, requests);
+        // Alternate who goes first, so a drift in the machine falls on both.
+        let (a, b) = if round % 2 == 0 {
+            let a = newsgraph().await;
+            (a, theirs_now().await)
+        } else {
+            let b = theirs_now().await;
+            (newsgraph().await, b)
+        };
+        ours.push(a);
+        theirs.push(b);
+        ratios.push(b / a);
+    }
+    let list = |values: &[f64]| values.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(", ");
+    let ratio = if ratios.is_empty() { String::new() } else { format!("{:.2}×", median(ratios)) };
+    println!(
+        "| {} | {size} | {} | {:.3} ({}) | {} | {ratio} |",
+        options.backend,
+        case.name,
+        median(ours.clone()),
+        list(&ours),
+        if theirs.is_empty() { String::new() } else { format!("{:.3} ({})", median(theirs.clone()), list(&theirs)) },
+    );
+}
+
 /// `nproc`, the CPU model and the load average, for the line above the table.
 fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -390,11 +558,19 @@ async fn bench() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
     println!("machine: {}", machine());
     println!();
-    println!(
-        "| backend | articles | query | req/s | p50 ms | p99 ms | reference req/s | reference p99 ms | ratio (median of {} rounds) | store ops/request | server peak RSS MiB | server anonymous RSS MiB |",
-        options.rounds
-    );
-    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    if let Some(requests) = options.cpu {
+        println!(
+            "| backend | articles | query | ms CPU/request, median ({} rounds of {requests}) | reference ms CPU/request | ratio (reference CPU / newsgraph CPU, median) |",
+            options.rounds
+        );
+        println!("|---|---:|---|---:|---:|---:|");
+    } else {
+        println!(
+            "| backend | articles | query | req/s | p50 ms | p99 ms | reference req/s | reference p99 ms | ratio (median of {} rounds) | store ops/request | server peak RSS MiB | server anonymous RSS MiB |",
+            options.rounds
+        );
+        println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    }
     let _ferret = (options.backend == "ferretdb").then(|| {
         let dir: PathBuf = data.join("ferretdb");
         support::ferretdb::FerretDb::start("127.0.0.1:0", &dir, false)
@@ -435,10 +611,20 @@ async fn bench() {
             if options.only.as_deref().is_some_and(|only| !name.contains(only)) {
                 continue;
             }
+            // The `totalCount` lists are for growth, measured in CPU time: in a
+            // throughput run only when `--only` asks for them.
+            if name.starts_with("totalCount") && options.cpu.is_none() && options.only.is_none() {
+                continue;
+            }
             let (_, operations) = client.post_raw(case.query, &(case.variables)(0)).await;
             let reference = reference.as_ref().filter(|_| case.reference.is_some());
             if let Some(reference) = reference {
                 check_identical(&client, reference, &case).await;
+            }
+            if options.cpu.is_some() {
+                let reference = reference.zip(reference_server.as_ref()).map(|(c, s)| (&**c, s));
+                cpu_row(&options, size, (&client, &server), reference, &case).await;
+                continue;
             }
             let case = std::sync::Arc::new(case);
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());

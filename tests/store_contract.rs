@@ -312,6 +312,29 @@ async fn assert_list_totals(store: &SharedStore, batch: &newsgraph::store::Graph
         let filter = QuoteFilter { speakers: Some(vec![person.id.clone()]), ..Default::default() };
         assert_eq!(store.count_quotes(&filter).await.unwrap(), expected as u64, "quotes by {}", person.id);
     }
+    // One outlet's articles, one organization's people, one speaker organization's quotes.
+    let affiliated = |person: &PersonId, o: &OrganizationId| {
+        batch.people.iter().any(|p| &p.id == person && p.affiliations.contains(o))
+    };
+    for o in batch.organizations.iter().map(|o| &o.id) {
+        let expected = batch.articles.iter().filter(|a| a.outlet.as_ref() == Some(o)).count();
+        let filter = ArticleFilter { outlets: Some(vec![o.clone()]), ..Default::default() };
+        assert_eq!(store.count_articles(&filter).await.unwrap(), expected as u64, "articles of {o}");
+        let expected = batch.people.iter().filter(|p| p.affiliations.contains(o)).count();
+        let filter = PersonFilter { affiliations: Some(vec![o.clone()]), ..Default::default() };
+        assert_eq!(store.count_people(&filter).await.unwrap(), expected as u64, "people of {o}");
+        let expected = batch
+            .quotes
+            .iter()
+            .filter(|q| match &q.speaker {
+                Some(Speaker::Person { person }) => affiliated(person, o),
+                Some(Speaker::Anonymous { affiliation, .. }) => affiliation.as_ref() == Some(o),
+                None => false,
+            })
+            .count();
+        let filter = QuoteFilter { speaker_organizations: Some(vec![o.clone()]), ..Default::default() };
+        assert_eq!(store.count_quotes(&filter).await.unwrap(), expected as u64, "quotes by {o}");
+    }
 }
 
 /// List totals stay right as the store changes: on the embedded store they
@@ -334,6 +357,11 @@ async fn list_totals_follow_inserts_rewrites_and_removals(store: SharedStore) {
     let other = batch.people.last().unwrap().id.clone();
     assert!(batch.quotes[0].speaker.as_ref().and_then(Speaker::person) != Some(&other));
     batch.quotes[0].speaker = Some(Speaker::Person { person: other });
+    // Article 0 moves to another outlet, and person 0 to other organizations.
+    assert_eq!(batch.articles[0].outlet, Some(org("outlet-0")));
+    batch.articles[0].outlet = Some(org("outlet-2"));
+    assert!(!batch.people[0].affiliations.contains(&org("gov-3")));
+    batch.people[0].affiliations = vec![org("gov-3")];
     store.write(&batch).await.unwrap();
     assert_list_totals(&store, &batch).await;
     // A larger graph over the same ids: the removed quote comes back, and more of everything.
@@ -977,6 +1005,27 @@ async fn range_figures_agree_with_plain_counts_after_rewrites(store: SharedStore
             .collect();
         assert_eq!(store.count_quotes(&dated).await.unwrap(), inside.len() as u64, "{range:?}");
         assert_eq!(store.count_quotes(&plain).await.unwrap(), inside.len() as u64, "{range:?}");
+        // One source, one speaker or one speaker organization within the range.
+        let (source, person) = (&cast.sources[1].id, &cast.people[3].id);
+        let keyed = [
+            QuoteFilter { via: Some(vec![source.clone()]), date: Some(range), ..Default::default() },
+            QuoteFilter { speakers: Some(vec![person.clone()]), date: Some(range), ..Default::default() },
+            QuoteFilter {
+                speaker_organizations: Some(vec![cast.governments[7].id.clone()]),
+                date: Some(range),
+                ..Default::default()
+            },
+        ];
+        let via = inside.iter().filter(|q| q.via.contains(source)).count() as u64;
+        let by = inside.iter().filter(|q| q.speaker.as_ref().and_then(Speaker::person) == Some(person)).count() as u64;
+        for (filter, expected) in keyed.into_iter().zip([Some(via), Some(by), None]) {
+            let counted = store.count_quotes(&filter).await.unwrap();
+            let plain = QuoteFilter { any_of: vec![filter.clone()], ..Default::default() };
+            assert_eq!(counted, store.count_quotes(&plain).await.unwrap(), "{filter:?}");
+            if let Some(expected) = expected {
+                assert_eq!(counted, expected, "{filter:?}");
+            }
+        }
         for group in [
             QuoteGroup::Source,
             QuoteGroup::Speaker,

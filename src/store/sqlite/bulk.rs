@@ -6,7 +6,7 @@
 //! counters' upserts. In a bulk load the counters are rebuilt once at the end
 //! ([`BACKFILL`]: the rows of migrations 3 and 5's backfills, counted by month
 //! and rolled up, then migration 9's day counters, [`super::schema::DAYS_BACKFILL`]), as are the list totals (`list_counts`, recounted with
-//! migration 8's backfill), and dropped indexes are recreated
+//! migration 8's and migration 12's backfills), and dropped indexes are recreated
 //! with `CREATE INDEX`, which sorts the rows once instead of inserting into a
 //! B-tree row by row. The definitions recreated are the ones read back from
 //! `sqlite_master` at the start, so there is one copy of the schema.
@@ -91,6 +91,7 @@ pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreRe
     tx.execute_batch(super::schema::DAYS_BACKFILL).map_err(classify)?;
     tx.execute_batch("DELETE FROM list_counts;").map_err(classify)?;
     tx.execute_batch(super::schema::LIST_COUNTS_BACKFILL).map_err(classify)?;
+    tx.execute_batch(super::schema::FILTERED_LIST_COUNTS_BACKFILL).map_err(classify)?;
     for (_, _, sql) in dropped.iter().filter(|(kind, _, _)| kind == "trigger") {
         tx.execute_batch(sql).map_err(classify)?;
     }

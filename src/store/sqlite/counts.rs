@@ -15,7 +15,11 @@
 //!
 //! Only filters made of a date range (with at least one end) and, for speaker
 //! figures, `anonymous`, nested in `allOf` or not, are answered here; anything
-//! else falls back to the plain grouped query (`sql::group_query`).
+//! else falls back to the plain grouped query (`sql::group_query`). A count
+//! ([`count`]) may also name exactly one source, one speaker or one speaker
+//! organization besides its range: it reads that key's rows, one primary-key
+//! look-up per period (or, for a speaker's edge days, one range of
+//! `speaker_days`).
 //!
 //! The top speakers of a range ([`top_speakers`]) do not sum every speaker's
 //! rows (thousands for a two-year range): speakers are visited by their
@@ -27,11 +31,12 @@
 
 use super::classify;
 use super::sql;
+use crate::domain::Speaker;
 use crate::store::StoreResult;
-use crate::store::filter::{Bucket, DateRange, QuoteFilter, QuoteGroup, day_key, month_key, week_key};
+use crate::store::filter::{Bucket, DateRange, QuoteFilter, QuoteGroup, day_key, month_key, speaker_key, week_key};
 use chrono::{Datelike, NaiveDate};
 use foldhash::{HashMap, HashMapExt};
-use rusqlite::{Connection, ToSql, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
 /// A piece of a date range, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,22 +396,84 @@ fn year_key(year: Option<i32>, open: &str) -> String {
 
 /// How many quotes match `filter`, from the counters; `None` when they cannot answer.
 pub fn count(conn: &Connection, filter: &QuoteFilter) -> StoreResult<Option<u64>> {
-    let Some(plan) = plan(filter).filter(|p| p.anonymous.is_none()) else {
+    let (keyed, rest) = match keyed(filter) {
+        Some((keyed, rest)) => (Some(keyed), rest),
+        None => (None, filter.clone()),
+    };
+    let Some(plan) = plan(&rest).filter(|p| p.anonymous.is_none()) else {
         return Ok(None);
     };
     let Some(segments) = decompose(&plan.range) else {
         return Ok(Some(0));
     };
-    let mut totals = HashMap::new();
+    let Some((dim, key)) = keyed else {
+        let mut totals = HashMap::new();
+        for segment in segments {
+            let (grain, lo, hi) = bounds(segment);
+            sums(conn, "all", grain, &lo, &hi, "", &mut totals)?;
+        }
+        return Ok(Some(u64::try_from(totals.values().sum::<i64>()).unwrap_or(0)));
+    };
+    let mut total = 0;
     for segment in segments {
-        let (grain, lo, hi) = match segment {
-            Segment::Days(a, b) => ("d", day_key(a), day_key(b)),
-            Segment::Months(a, b) => ("m", month_key(a), month_key(b)),
-            Segment::Years(a, b) => ("y", year_key(a, ""), year_key(b, "~")),
+        total += match segment {
+            // A speaker's days are one range of `speaker_days`.
+            Segment::Days(a, b) if dim == "speaker" => conn
+                .prepare_cached(
+                    "SELECT ifnull(sum(n), 0) FROM speaker_days WHERE speaker_key = ?1 AND day >= ?2 AND day <= ?3",
+                )
+                .and_then(|mut stmt| stmt.query_row(params![key, day_key(a), day_key(b)], |row| row.get::<_, i64>(0)))
+                .map_err(classify)?,
+            // Otherwise one primary-key look-up per period that holds any
+            // quote (the overall rows list them): a bounded number of reads,
+            // where a range of the key's rows would pass every other key's.
+            segment => {
+                let (grain, lo, hi) = bounds(segment);
+                let mut held = Vec::new();
+                periods(conn, grain, &lo, &hi, |period, _| held.push(period))?;
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT n FROM quote_counts WHERE dim = ?1 AND grain = ?2 AND period = ?3 AND key = ?4",
+                    )
+                    .map_err(classify)?;
+                let mut n = 0;
+                for period in held {
+                    n += stmt
+                        .query_row(params![dim, grain, period, key], |row| row.get::<_, i64>(0))
+                        .optional()
+                        .map_err(classify)?
+                        .unwrap_or(0);
+                }
+                n
+            }
         };
-        sums(conn, "all", grain, &lo, &hi, "", &mut totals)?;
     }
-    Ok(Some(u64::try_from(totals.values().sum::<i64>()).unwrap_or(0)))
+    Ok(Some(u64::try_from(total).unwrap_or(0)))
+}
+
+/// The grain and the first and last period keys of `segment`.
+fn bounds(segment: Segment) -> (&'static str, String, String) {
+    match segment {
+        Segment::Days(a, b) => ("d", day_key(a), day_key(b)),
+        Segment::Months(a, b) => ("m", month_key(a), month_key(b)),
+        Segment::Years(a, b) => ("y", year_key(a, ""), year_key(b, "~")),
+    }
+}
+
+/// When `filter` narrows quotes to exactly one source, one speaker or one
+/// speaker organization (at its top level, and no more than one of those),
+/// the counter dimension and key that count them, and the filter without
+/// that condition.
+fn keyed(filter: &QuoteFilter) -> Option<((&'static str, String), QuoteFilter)> {
+    let mut rest = filter.clone();
+    let (via, speakers, organizations) = (rest.via.take(), rest.speakers.take(), rest.speaker_organizations.take());
+    let keyed = match (via.as_deref(), speakers.as_deref(), organizations.as_deref()) {
+        (Some([source]), None, None) => ("source", source.to_string()),
+        (None, Some([person]), None) => ("speaker", speaker_key(&Speaker::Person { person: person.clone() })),
+        (None, None, Some([organization])) => ("org", organization.to_string()),
+        _ => return None,
+    };
+    Some((keyed, rest))
 }
 
 /// How many quotes matching `filter` fall in each group, from the counters

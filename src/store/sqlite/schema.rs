@@ -12,7 +12,9 @@
 //!
 //! `list_counts` (migration 8) holds how many rows each root list has, and
 //! how many quotes each source and each speaker has, so that `totalCount`
-//! does not grow with the store (see `lists.rs`).
+//! does not grow with the store (see `lists.rs`); since migration 12 also
+//! how many articles each outlet published, how many people each
+//! organization has, and how many quotes each speaker organization has.
 //!
 //! `quote_counts` holds how many quotes fall in each year and month (and, for
 //! the total, each day) overall, by source, by speaker and by speaker
@@ -92,6 +94,24 @@ INSERT INTO quote_counts (dim, grain, period, key, n)
     };
 }
 
+/// Counts every stored row into the `list_counts` rows of migration 12
+/// (`outlet`, `affiliation` and `speaker_org`, none of which may exist yet):
+/// the end of that migration, and of a bulk load.
+macro_rules! filtered_list_counts_backfill {
+    () => {
+        r#"
+INSERT INTO list_counts (list, key, n)
+    SELECT 'outlet', outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet
+    UNION ALL SELECT 'affiliation', dst, count(*) FROM links WHERE rel = 'person_org' GROUP BY dst
+    UNION ALL SELECT 'speaker_org', dst, count(*) FROM links WHERE rel = 'quote_speaker_org' GROUP BY dst;
+"#
+    };
+}
+
+/// [`filtered_list_counts_backfill!`] as a value, for the bulk load (after
+/// [`LIST_COUNTS_BACKFILL`], into a `list_counts` it has emptied).
+pub const FILTERED_LIST_COUNTS_BACKFILL: &str = filtered_list_counts_backfill!();
+
 /// [`list_counts_backfill!`] as a value, for the bulk load.
 pub const LIST_COUNTS_BACKFILL: &str = list_counts_backfill!();
 
@@ -128,6 +148,19 @@ DROP INDEX articles_copy_of;
 ALTER TABLE articles DROP COLUMN copy_of;
 DROP INDEX quotes_copy_of;
 ALTER TABLE quotes DROP COLUMN copy_of;
+";
+
+/// Takes migration 12 (filtered list totals) back out (its triggers and rows), for
+/// tests that make a store look as an older version left it.
+#[cfg(test)]
+pub const UNDO_MIGRATION_12: &str = "
+DROP TRIGGER articles_outlet_list_insert;
+DROP TRIGGER articles_outlet_list_delete;
+DROP TRIGGER articles_outlet_list_update;
+DROP TRIGGER org_links_list_insert;
+DROP TRIGGER org_links_list_delete;
+DROP TRIGGER org_links_list_update;
+DELETE FROM list_counts WHERE list IN ('outlet', 'affiliation', 'speaker_org');
 ";
 
 /// The migrations, oldest first.
@@ -506,6 +539,60 @@ CREATE TABLE IF NOT EXISTS feed_states (id TEXT PRIMARY KEY, doc TEXT NOT NULL) 
 CREATE TABLE IF NOT EXISTS feed_items (id TEXT PRIMARY KEY, feed TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
 "#,
     // ---- end of feeds ----
+    // ---- Filtered list totals (issue 13, speed at 1M articles) ----
+    // Self-contained: one table's rows and their triggers, so the migration
+    // can be renumbered at merge.
+    concat!(
+        r#"
+-- More `list_counts` rows, so that the `totalCount` of a list narrowed to one
+-- outlet (articles), one affiliation (people) or one speaker organization
+-- (quotes) reads one row instead of counting matches per request (ten times
+-- as many at 1M articles as at 100k): `outlet` (key: an organization's id;
+-- the articles it published), `affiliation` (key: an organization's id; the
+-- people affiliated with it), `speaker_org` (key: an organization's id; the
+-- quotes by its people or its anonymous spokespeople, the derived
+-- `quote_speaker_org` links). A bulk load drops these triggers and recounts
+-- (`bulk.rs`), as it does migration 8's.
+CREATE TRIGGER articles_outlet_list_insert AFTER INSERT ON articles WHEN NEW.outlet IS NOT NULL BEGIN
+    INSERT INTO list_counts (list, key, n) VALUES ('outlet', NEW.outlet, 1) ON CONFLICT (list, key) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER articles_outlet_list_delete AFTER DELETE ON articles WHEN OLD.outlet IS NOT NULL BEGIN
+    INSERT INTO list_counts (list, key, n) VALUES ('outlet', OLD.outlet, -1) ON CONFLICT (list, key) DO UPDATE SET n = n - 1;
+END;
+CREATE TRIGGER articles_outlet_list_update AFTER UPDATE OF outlet ON articles
+WHEN OLD.outlet IS NOT NEW.outlet BEGIN
+    INSERT INTO list_counts (list, key, n) SELECT 'outlet', OLD.outlet, -1 WHERE OLD.outlet IS NOT NULL
+    ON CONFLICT (list, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO list_counts (list, key, n) SELECT 'outlet', NEW.outlet, 1 WHERE NEW.outlet IS NOT NULL
+    ON CONFLICT (list, key) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER org_links_list_insert AFTER INSERT ON links WHEN NEW.rel IN ('person_org', 'quote_speaker_org') BEGIN
+    INSERT INTO list_counts (list, key, n)
+    VALUES (CASE NEW.rel WHEN 'person_org' THEN 'affiliation' ELSE 'speaker_org' END, NEW.dst, 1)
+    ON CONFLICT (list, key) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER org_links_list_delete AFTER DELETE ON links WHEN OLD.rel IN ('person_org', 'quote_speaker_org') BEGIN
+    INSERT INTO list_counts (list, key, n)
+    VALUES (CASE OLD.rel WHEN 'person_org' THEN 'affiliation' ELSE 'speaker_org' END, OLD.dst, -1)
+    ON CONFLICT (list, key) DO UPDATE SET n = n - 1;
+END;
+CREATE TRIGGER org_links_list_update AFTER UPDATE OF rel, dst ON links
+WHEN (OLD.rel IN ('person_org', 'quote_speaker_org') OR NEW.rel IN ('person_org', 'quote_speaker_org'))
+    AND (OLD.rel IS NOT NEW.rel OR OLD.dst IS NOT NEW.dst) BEGIN
+    INSERT INTO list_counts (list, key, n)
+        SELECT CASE OLD.rel WHEN 'person_org' THEN 'affiliation' ELSE 'speaker_org' END, OLD.dst, -1
+        WHERE OLD.rel IN ('person_org', 'quote_speaker_org')
+    ON CONFLICT (list, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO list_counts (list, key, n)
+        SELECT CASE NEW.rel WHEN 'person_org' THEN 'affiliation' ELSE 'speaker_org' END, NEW.dst, 1
+        WHERE NEW.rel IN ('person_org', 'quote_speaker_org')
+    ON CONFLICT (list, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+-- What is already stored.
+"#,
+        filtered_list_counts_backfill!()
+    ),
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

@@ -566,6 +566,7 @@ mod tests {
             // The store as migration 5 left it: raw texts, no counts (and
             // none of the later migrations).
             let conn = store.inner.writer.lock().unwrap();
+            conn.execute_batch(super::super::schema::UNDO_MIGRATION_12).unwrap();
             conn.execute_batch(super::super::schema::UNDO_MIGRATION_10).unwrap();
             conn.execute_batch(super::super::schema::UNDO_MIGRATION_9).unwrap();
             conn.execute_batch(

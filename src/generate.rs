@@ -380,6 +380,7 @@ pub fn article(cast: &Cast, seed: u64, n: usize) -> (Article, Vec<Quote>) {
             said_on: None,
             date: Some(published_at.date_naive()),
             span,
+            statement: None,
         });
     }
     organizations.sort();

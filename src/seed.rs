@@ -230,6 +230,7 @@ impl Validator {
                     said_on: quote.said_on,
                     date: Quote::date_from(quote.said_on, seed.published_at.as_ref()),
                     span,
+                    statement: None,
                 });
             }
             batch.articles.push(Article {

@@ -6,8 +6,10 @@
 //! lists the sources it came through); the reverse directions are queries.
 
 mod ids;
+mod statement;
 
-pub use ids::{ArticleId, IdError, MAX_ID_LEN, OrganizationId, PersonId, QuoteId, slugify, validate_id};
+pub use ids::{ArticleId, IdError, MAX_ID_LEN, OrganizationId, PersonId, QuoteId, StatementId, slugify, validate_id};
+pub use statement::Statement;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -134,6 +136,10 @@ pub struct Quote {
     pub date: Option<NaiveDate>,
     /// Where the statement stands in the article body.
     pub span: Span,
+    /// The statement this quote reports (the same words of the same speaker
+    /// in other articles): set by the store when it writes the quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<StatementId>,
 }
 
 /// Who made a statement.
@@ -186,7 +192,7 @@ macro_rules! entity {
         })*
     };
 }
-entity!(Article, Person, Organization, Quote);
+entity!(Article, Person, Organization, Quote, Statement);
 
 /// A range of characters (Unicode scalar values) in an article body, end exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -401,6 +401,7 @@ async fn quotes(
             said_on: None,
             date: Quote::date_from(None, published_at),
             span: Span { start: quote.start, end: quote.end },
+            statement: None,
         });
     }
     Ok(quotes)

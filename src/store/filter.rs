@@ -142,6 +142,35 @@ pub enum QuoteSort {
     Id,
 }
 
+/// The order of a list of statements.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum StatementSort {
+    /// By the day of the first report, newest first; undated last.
+    #[default]
+    FirstReportedDesc,
+    FirstReportedAsc,
+    /// Most reports first.
+    MostReported,
+}
+
+/// The stored sort key of a statement's first day, or empty.
+pub fn statement_date_key(statement: &crate::domain::Statement) -> String {
+    statement.date.map(day_key).unwrap_or_default()
+}
+
+/// The stored sort key of a statement's report count: fixed width, so that text order is number order.
+pub fn statement_reports_key(statement: &crate::domain::Statement) -> String {
+    format!("{:012}", statement.reports)
+}
+
+/// The sort key of a statement in `sort` order.
+pub fn statement_sort_key(statement: &crate::domain::Statement, sort: StatementSort) -> String {
+    match sort {
+        StatementSort::FirstReportedDesc | StatementSort::FirstReportedAsc => statement_date_key(statement),
+        StatementSort::MostReported => statement_reports_key(statement),
+    }
+}
+
 /// The order of a list of people or organizations.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum NameSort {

@@ -24,9 +24,12 @@ pub use changes::{Change, ChangeKind};
 pub use filter::{
     After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
     QuoteFilter, QuoteGroup, QuoteSort, SEARCH_COUNT_CAP, SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget,
+    StatementSort,
 };
 
-use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
+use crate::domain::{
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Statement, StatementId,
+};
 use crate::search::SearchQuery;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -74,6 +77,8 @@ pub enum QuoteRelation {
     Via,
     /// The quotes made by an organization's people or anonymous spokespeople (parent: organization id).
     ByOrganization,
+    /// The reports of a statement (parent: statement id).
+    InStatement,
 }
 
 /// The relations that lead to articles.
@@ -244,6 +249,24 @@ pub trait Store: Send + Sync + 'static {
         }
         Ok(())
     }
+
+    // --- Statements across reports (issue 15) ---
+
+    /// Statements by id.
+    async fn statements(&self, ids: &[StatementId]) -> StoreResult<Vec<Statement>>;
+    /// A page of the statements with at least one report matching `filter`, in `sort` order.
+    async fn find_statements(
+        &self,
+        filter: &QuoteFilter,
+        sort: StatementSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Statement>>;
+    /// How many statements have at least one report matching `filter`.
+    async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64>;
+    /// Joins every stored quote into statements again, from nothing (for a
+    /// store written before statements existed, or after the joining rule
+    /// changed). Returns how many statements there are afterwards.
+    async fn rebuild_statements(&self) -> StoreResult<u64>;
 
     /// The logged changes numbered after `after`, in sequence order, at most `limit`.
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>>;

@@ -85,6 +85,7 @@ pub fn graph(articles: usize) -> GraphBatch {
                 said_on: None,
                 date: Some(published_at.date_naive()),
                 span,
+                statement: None,
             });
         }
         batch.articles.push(Article {

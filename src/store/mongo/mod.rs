@@ -17,16 +17,18 @@
 
 mod changes;
 mod query;
+mod statements;
 mod text_index;
 
 use super::filter::{article_date_key, day_key, month_key, quote_date_key, speaker_key, week_key};
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, GraphBatch, NameSort, OrganizationFilter,
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
-    SearchHits, SearchPage, SearchTarget, Store, StoreError, StoreResult,
+    SearchHits, SearchPage, SearchTarget, StatementSort, Store, StoreError, StoreResult,
 };
 use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, name_key, name_keys,
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, Statement,
+    StatementId, name_key, name_keys,
 };
 use crate::search::SearchQuery;
 use async_trait::async_trait;
@@ -517,7 +519,7 @@ impl Store for MongoStore {
     }
 
     async fn prepare(&self) -> StoreResult<()> {
-        let indexes: [(&str, Vec<Document>); 5] = [
+        let indexes: [(&str, Vec<Document>); 7] = [
             (
                 ARTICLES,
                 vec![
@@ -544,6 +546,16 @@ impl Store for MongoStore {
                 ],
             ),
             (text_index::POSTINGS, vec![doc! { "key": 1 }, doc! { "doc": 1 }]),
+            // Statements across reports (issue 15).
+            (QUOTES, vec![doc! { "statement": 1 }]),
+            (
+                statements::STATEMENTS,
+                vec![
+                    doc! { "sort_date": -1, "_id": -1 },
+                    doc! { "reports_key": -1, "_id": -1 },
+                    doc! { "speaker_key": 1 },
+                ],
+            ),
         ];
         for (collection, keys) in indexes {
             let models: Vec<IndexModel> = keys
@@ -609,6 +621,10 @@ impl Store for MongoStore {
             QuoteRelation::Via => {
                 let quotes = self.find(QUOTES, doc! { "via": { "$in": &ids } }, None).await?;
                 pair_by(quotes, parents, |q: &Quote| q.via.iter().map(|o| o.to_string()).collect())
+            }
+            QuoteRelation::InStatement => {
+                let quotes = self.find(QUOTES, doc! { "statement": { "$in": &ids } }, None).await?;
+                pair_by(quotes, parents, |q: &Quote| q.statement.iter().map(|s| s.to_string()).collect())
             }
             QuoteRelation::ByOrganization => {
                 // Two round trips: who is affiliated with these organizations, then
@@ -831,7 +847,24 @@ impl Store for MongoStore {
         self.upsert_all(PEOPLE, people).await?;
         self.refresh_speaker_organizations(&batch.people).await?;
         let affiliations = self.speaker_affiliations(batch).await?;
-        let quotes = batch.quotes.iter().map(|q| quote_document(q, &affiliations)).collect::<StoreResult<Vec<_>>>()?;
+        // Statements: planned from what the quotes were before this write,
+        // stored before the quotes that name them.
+        let statement_plan = self.plan_statements(batch).await?;
+        self.store_statements(&statement_plan).await?;
+        let statement_of: HashMap<&QuoteId, &StatementId> =
+            statement_plan.assignments.iter().map(|(q, s)| (q, s)).collect();
+        let quotes = batch
+            .quotes
+            .iter()
+            .map(|q| {
+                let statement = statement_of.get(&q.id).map(|s| (*s).clone());
+                if statement == q.statement {
+                    quote_document(q, &affiliations)
+                } else {
+                    quote_document(&Quote { statement, ..q.clone() }, &affiliations)
+                }
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(QUOTES, quotes).await?;
         let quote_postings = batch
             .quotes
@@ -848,6 +881,7 @@ impl Store for MongoStore {
             let kept = batch.quotes.iter().filter(|q| q.article == article.id).map(|q| q.id.as_str()).collect();
             self.delete_stale_quotes(&article.id, kept).await?;
         }
+        self.recheck_statements(&statement_plan.recheck).await?;
         let article_postings = batch
             .articles
             .iter()
@@ -864,6 +898,27 @@ impl Store for MongoStore {
         self.upsert_all(ARTICLES, articles).await?;
         // Logged last, once everything it names is visible.
         self.append_changes(&added).await
+    }
+
+    async fn statements(&self, ids: &[StatementId]) -> StoreResult<Vec<Statement>> {
+        self.by_ids(statements::STATEMENTS, ids).await
+    }
+
+    async fn find_statements(
+        &self,
+        filter: &QuoteFilter,
+        sort: StatementSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Statement>> {
+        self.find_statements_page(filter, sort, page).await
+    }
+
+    async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64> {
+        self.count_statements_matching(filter).await
+    }
+
+    async fn rebuild_statements(&self) -> StoreResult<u64> {
+        self.rebuild().await
     }
 
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {

@@ -100,6 +100,9 @@ fn published(article: Option<&Article>) -> Option<DateTime<Utc>> {
     article.and_then(|a| a.published_at)
 }
 
+/// What a speaker said, once: the reports of the same words by the same
+/// speaker (a person, or the same anonymous description and affiliation) in
+/// different articles, joined. Each report is a `Quote`.
 #[Object(name = "Statement", cache_control(max_age = 60))]
 impl StatementNode {
     /// The global id (Relay `Node`).

@@ -9,7 +9,7 @@ mod ids;
 mod statement;
 
 pub use ids::{ArticleId, IdError, MAX_ID_LEN, OrganizationId, PersonId, QuoteId, StatementId, slugify, validate_id};
-pub use statement::Statement;
+pub use statement::{ReportSummary, Statement};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

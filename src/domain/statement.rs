@@ -8,7 +8,7 @@
 //! Which quotes report it is stored with the quotes (a quote's statement),
 //! so a later split can move reports between statements one quote at a time.
 
-use super::{Speaker, StatementId};
+use super::{OrganizationId, Speaker, StatementId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -34,16 +34,43 @@ pub struct Statement {
     /// How many reports (quotes) it has.
     #[serde(default)]
     pub reports: u64,
+    /// The sources that carried it (its reports' articles' outlets and the
+    /// sources the quotes came through), in the order they first did.
+    #[serde(default)]
+    pub sources: Vec<OrganizationId>,
+}
+
+/// One report as a statement's summary sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportSummary<'a> {
+    pub text: &'a str,
+    pub direct: bool,
+    pub date: Option<NaiveDate>,
+    /// The report's sources: its article's outlet, then its `via`.
+    pub sources: &'a [OrganizationId],
 }
 
 impl Statement {
     /// A statement founded by one report.
-    pub fn founded(id: StatementId, speaker: Speaker, text: &str, direct: bool, date: Option<NaiveDate>) -> Self {
-        Self { id, speaker, text: text.to_owned(), direct, texts: vec![text.to_owned()], date, reports: 1 }
+    pub fn founded(id: StatementId, speaker: Speaker, report: ReportSummary<'_>) -> Self {
+        let mut statement = Self {
+            id,
+            speaker,
+            text: report.text.to_owned(),
+            direct: report.direct,
+            texts: vec![report.text.to_owned()],
+            date: report.date,
+            reports: 1,
+            sources: Vec::new(),
+        };
+        statement.add_sources(report.sources);
+        statement
     }
 
-    /// Adds a report's text, direct flag and day to the summary.
-    pub fn absorb(&mut self, text: &str, direct: bool, date: Option<NaiveDate>) {
+    /// Adds a report's text, direct flag, day and sources to the summary.
+    /// Returns whether the statement gained a source.
+    pub fn absorb(&mut self, report: ReportSummary<'_>) -> bool {
+        let ReportSummary { text, direct, date, .. } = report;
         self.reports += 1;
         if (direct && !self.direct) || (direct == self.direct && text.chars().count() > self.text.chars().count()) {
             self.text = text.to_owned();
@@ -61,23 +88,33 @@ impl Statement {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        self.add_sources(report.sources)
     }
 
-    /// The summary of a statement rebuilt from all its reports, as
-    /// `(text, direct, day)` in any order; `None` when there are none.
+    fn add_sources(&mut self, sources: &[OrganizationId]) -> bool {
+        let before = self.sources.len();
+        for source in sources {
+            if !self.sources.contains(source) {
+                self.sources.push(source.clone());
+            }
+        }
+        self.sources.len() > before
+    }
+
+    /// The summary of a statement rebuilt from all its reports, in any
+    /// order; `None` when there are none.
     pub fn summarize<'a>(
         id: StatementId,
         speaker: Speaker,
-        reports: impl IntoIterator<Item = (&'a str, bool, Option<NaiveDate>)>,
+        reports: impl IntoIterator<Item = ReportSummary<'a>>,
     ) -> Option<Self> {
-        let mut reports: Vec<_> = reports.into_iter().collect();
+        let mut reports: Vec<ReportSummary<'a>> = reports.into_iter().collect();
         // Earliest first, so that the summary does not depend on the order given.
-        reports.sort_by(|a, b| (a.2, a.0).cmp(&(b.2, b.0)));
+        reports.sort_by(|a, b| (a.date, a.text).cmp(&(b.date, b.text)));
         let mut reports = reports.into_iter();
-        let (text, direct, date) = reports.next()?;
-        let mut statement = Self::founded(id, speaker, text, direct, date);
-        for (text, direct, date) in reports {
-            statement.absorb(text, direct, date);
+        let mut statement = Self::founded(id, speaker, reports.next()?);
+        for report in reports {
+            statement.absorb(report);
         }
         Some(statement)
     }
@@ -96,16 +133,19 @@ mod tests {
     fn the_summary_prefers_the_longest_direct_words_and_the_earliest_day() {
         let id = StatementId::parse("s1").unwrap();
         let day = |d| NaiveDate::from_ymd_opt(2016, 5, d);
+        let tass = [OrganizationId::parse("tass").unwrap()];
+        let report = |text, direct, date| ReportSummary { text, direct, date, sources: &tass };
         let s = Statement::summarize(
             id,
             lavrov(),
             [
-                ("Russia would not allow it and would answer firmly", false, day(18)),
-                ("We will not allow it", true, day(17)),
-                ("We will not allow it, and we will answer", true, day(19)),
+                report("Russia would not allow it and would answer firmly", false, day(18)),
+                report("We will not allow it", true, day(17)),
+                report("We will not allow it, and we will answer", true, day(19)),
             ],
         )
         .unwrap();
+        assert_eq!(s.sources, tass);
         assert_eq!(s.text, "We will not allow it, and we will answer");
         assert!(s.direct);
         assert_eq!(s.date, day(17));

@@ -113,7 +113,7 @@ pub fn evaluate(reports: &[&LabelledReport], rule: &Rule) -> Result<Figures, Str
         let candidates: BTreeSet<&StatementId> =
             lookup_keys(&quote).iter().filter_map(|k| index.get(k)).flatten().collect();
         let candidates: Vec<Statement> = candidates.into_iter().filter_map(|id| stored.get(id).cloned()).collect();
-        let plan = join::plan(&[&quote], &[], candidates, rule);
+        let plan = join::plan(&[&quote], &join::Outlets::new(), &[], candidates, rule);
         for statement in plan.upserts {
             stored.insert(statement.id.clone(), statement);
         }

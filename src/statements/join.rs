@@ -14,7 +14,9 @@
 //! later correction, such as a split, that moved a report stays where it put it).
 
 use super::similarity::{Rule, Signature, fnv1a};
-use crate::domain::{Quote, QuoteId, Speaker, Statement, StatementId, name_key};
+use crate::domain::{
+    ArticleId, OrganizationId, Quote, QuoteId, ReportSummary, Speaker, Statement, StatementId, name_key,
+};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -55,6 +57,28 @@ pub struct Plan {
     /// Statements that lost or changed a report: summarise them again from
     /// their stored reports once the write is done (and remove them if none is left).
     pub recheck: Vec<StatementId>,
+    /// Statements that gained a source (an outlet or agency that had not
+    /// carried them), new ones included: what `statementReported` announces.
+    pub gained: Vec<StatementId>,
+}
+
+/// The articles' outlets a plan knows: the written articles'.
+pub type Outlets<'a> = HashMap<&'a ArticleId, &'a OrganizationId>;
+
+/// A quote's sources: its article's outlet (when known), then its `via`.
+pub fn sources_of(quote: &Quote, outlets: &Outlets<'_>) -> Vec<OrganizationId> {
+    let mut sources: Vec<OrganizationId> = outlets.get(&quote.article).map(|o| (*o).clone()).into_iter().collect();
+    for via in &quote.via {
+        if !sources.contains(via) {
+            sources.push(via.clone());
+        }
+    }
+    sources
+}
+
+/// A quote as a statement's summary sees it.
+pub fn summary<'a>(quote: &'a Quote, sources: &'a [OrganizationId]) -> ReportSummary<'a> {
+    ReportSummary { text: &quote.text, direct: quote.direct, date: quote.date, sources }
 }
 
 /// The index keys a report is found under: its speaker with each of its
@@ -100,13 +124,21 @@ fn day_key(speaker: &str, day: NaiveDate) -> String {
 /// Plans the statements of `quotes` (the quotes being written), given what
 /// the store held: `previous` (the memberships of these quotes and of every
 /// other stored quote of their articles) and `stored` (candidate statements
-/// and the statements of `previous`, in any order).
-pub fn plan(quotes: &[&Quote], previous: &[Previous], stored: Vec<Statement>, rule: &Rule) -> Plan {
+/// and the statements of `previous`, in any order); `outlets` are the
+/// outlets of the quotes' articles, where known.
+pub fn plan(
+    quotes: &[&Quote],
+    outlets: &Outlets<'_>,
+    previous: &[Previous],
+    stored: Vec<Statement>,
+    rule: &Rule,
+) -> Plan {
     let mut statements: HashMap<StatementId, Statement> = stored.into_iter().map(|s| (s.id.clone(), s)).collect();
     let mut signatures: HashMap<StatementId, Vec<Signature>> = HashMap::new();
     let previous: HashMap<&QuoteId, &Previous> = previous.iter().map(|p| (&p.quote, p)).collect();
     let mut changed: BTreeSet<StatementId> = BTreeSet::new();
     let mut recheck: BTreeSet<StatementId> = BTreeSet::new();
+    let mut gained: BTreeSet<StatementId> = BTreeSet::new();
     let mut plan = Plan::default();
     let mut placed: HashSet<&QuoteId> = HashSet::new();
 
@@ -133,11 +165,14 @@ pub fn plan(quotes: &[&Quote], previous: &[Previous], stored: Vec<Statement>, ru
             recheck.insert(prev.statement.clone());
         }
         let signature = Signature::of(&quote.text);
+        let sources = sources_of(quote, outlets);
         let best = best_match(quote, &key, &signature, &statements, &mut signatures, rule);
         let id = match best {
             Some(id) => {
                 let statement = statements.get_mut(&id).expect("a matched statement is known");
-                statement.absorb(&quote.text, quote.direct, quote.date);
+                if statement.absorb(summary(quote, &sources)) {
+                    gained.insert(id.clone());
+                }
                 signatures.entry(id.clone()).or_default().push(signature);
                 id
             }
@@ -148,7 +183,10 @@ pub fn plan(quotes: &[&Quote], previous: &[Previous], stored: Vec<Statement>, ru
                     attempt += 1;
                     id = StatementId::for_quote(&quote.id, attempt);
                 }
-                let statement = Statement::founded(id.clone(), speaker.clone(), &quote.text, quote.direct, quote.date);
+                let statement = Statement::founded(id.clone(), speaker.clone(), summary(quote, &sources));
+                if !statement.sources.is_empty() {
+                    gained.insert(id.clone());
+                }
                 statements.insert(id.clone(), statement);
                 signatures.insert(id.clone(), vec![signature]);
                 id
@@ -166,6 +204,7 @@ pub fn plan(quotes: &[&Quote], previous: &[Previous], stored: Vec<Statement>, ru
     }
     plan.upserts = changed.iter().filter_map(|id| statements.get(id).cloned()).collect();
     plan.recheck = recheck.into_iter().collect();
+    plan.gained = gained.into_iter().collect();
     plan.index.sort();
     plan.index.dedup();
     plan
@@ -261,7 +300,7 @@ mod tests {
         let b = quote("a2", "not allow anyone to dictate the terms of the ceasefire", "sergei-lavrov", 17);
         let c = quote("a3", "The talks in Vienna were useful and will go on next week", "sergei-lavrov", 17);
         let d = quote("a4", SAID, "john-kerry", 17);
-        let plan = plan(&[&a, &b, &c, &d], &[], Vec::new(), &Rule::DEFAULT);
+        let plan = plan(&[&a, &b, &c, &d], &Outlets::new(), &[], Vec::new(), &Rule::DEFAULT);
         let of = |q: &Quote| plan.assignments.iter().find(|(id, _)| *id == q.id).unwrap().1.clone();
         assert_eq!(of(&a), of(&b));
         assert_ne!(of(&a), of(&c));
@@ -275,10 +314,10 @@ mod tests {
     #[test]
     fn a_stored_statement_is_found_again_and_a_rewrite_keeps_its_membership() {
         let a = quote("a1", SAID, "sergei-lavrov", 17);
-        let first = plan(&[&a], &[], Vec::new(), &Rule::DEFAULT);
+        let first = plan(&[&a], &Outlets::new(), &[], Vec::new(), &Rule::DEFAULT);
         let stored = first.upserts.clone();
         let b = quote("a2", SAID, "sergei-lavrov", 18);
-        let second = plan(&[&b], &[], stored.clone(), &Rule::DEFAULT);
+        let second = plan(&[&b], &Outlets::new(), &[], stored.clone(), &Rule::DEFAULT);
         assert_eq!(second.assignments[0].1, first.assignments[0].1);
         assert_eq!(second.upserts[0].reports, 2);
         let previous = Previous {
@@ -288,7 +327,7 @@ mod tests {
             direct: true,
             date: a.date,
         };
-        let again = plan(&[&a], std::slice::from_ref(&previous), stored, &Rule::DEFAULT);
+        let again = plan(&[&a], &Outlets::new(), std::slice::from_ref(&previous), stored, &Rule::DEFAULT);
         assert_eq!(again.assignments, first.assignments);
         assert!(again.upserts.is_empty() && again.recheck.is_empty(), "{again:?}");
     }
@@ -296,7 +335,7 @@ mod tests {
     #[test]
     fn a_quote_dropped_from_its_article_makes_its_statement_be_rechecked() {
         let a = quote("a1", SAID, "sergei-lavrov", 17);
-        let first = plan(&[&a], &[], Vec::new(), &Rule::DEFAULT);
+        let first = plan(&[&a], &Outlets::new(), &[], Vec::new(), &Rule::DEFAULT);
         let previous = Previous {
             quote: a.id.clone(),
             statement: first.assignments[0].1.clone(),
@@ -304,8 +343,24 @@ mod tests {
             direct: true,
             date: a.date,
         };
-        let emptied = plan(&[], &[previous], first.upserts, &Rule::DEFAULT);
+        let emptied = plan(&[], &Outlets::new(), &[previous], first.upserts, &Rule::DEFAULT);
         assert_eq!(emptied.recheck, vec![first.assignments[0].1.clone()]);
+    }
+
+    #[test]
+    fn a_statement_gains_a_source_once() {
+        let a = quote("a1", SAID, "sergei-lavrov", 17);
+        let b = quote("a2", SAID, "sergei-lavrov", 17);
+        let c = quote("a3", SAID, "sergei-lavrov", 18);
+        let (tass, afp) = (OrganizationId::parse("tass").unwrap(), OrganizationId::parse("afp").unwrap());
+        let outlets: Outlets<'_> = [(&a.article, &tass), (&b.article, &afp), (&c.article, &afp)].into_iter().collect();
+        let first = plan(&[&a], &outlets, &[], Vec::new(), &Rule::DEFAULT);
+        assert_eq!(first.gained, vec![first.assignments[0].1.clone()], "a new statement with an outlet gained it");
+        let second = plan(&[&b], &outlets, &[], first.upserts.clone(), &Rule::DEFAULT);
+        assert_eq!(second.gained, first.gained, "a second outlet");
+        assert_eq!(second.upserts[0].sources, vec![tass.clone(), afp.clone()]);
+        let third = plan(&[&c], &outlets, &[], second.upserts, &Rule::DEFAULT);
+        assert!(third.gained.is_empty(), "the same outlet again gains nothing");
     }
 
     #[test]

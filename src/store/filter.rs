@@ -67,6 +67,9 @@ pub struct QuoteFilter {
     /// Only these quotes (not offered to clients: subscriptions use it to run a
     /// client's filter over just the quotes a write added).
     pub ids: Option<Vec<QuoteId>>,
+    /// Only reports of these statements (not offered to clients either:
+    /// `statementReported` narrows a client's filter to the statements a write changed).
+    pub statements: Option<Vec<crate::domain::StatementId>>,
     pub articles: Option<Vec<ArticleId>>,
     /// Quotes by these people.
     pub speakers: Option<Vec<PersonId>>,
@@ -368,7 +371,7 @@ fn list_len(condition: &impl ListLen) -> usize {
 }
 
 bounded!(ArticleFilter, [ids, published, outlets, mentions_people, mentions_organizations, language, text]);
-bounded!(QuoteFilter, [ids, articles, speakers, speaker_organizations, anonymous, via, direct, date, text]);
+bounded!(QuoteFilter, [ids, statements, articles, speakers, speaker_organizations, anonymous, via, direct, date, text]);
 bounded!(PersonFilter, [affiliations]);
 bounded!(OrganizationFilter, [kinds, member_of]);
 

@@ -832,7 +832,7 @@ impl Store for MongoStore {
     }
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
-        let added = self.added(batch).await?;
+        let mut added = self.added(batch).await?;
         let orgs = batch
             .organizations
             .iter()
@@ -897,6 +897,7 @@ impl Store for MongoStore {
         let articles = batch.articles.iter().map(article_document).collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(ARTICLES, articles).await?;
         // Logged last, once everything it names is visible.
+        added.extend(statement_plan.gained.iter().map(|s| (super::ChangeKind::Statement, s.to_string())));
         self.append_changes(&added).await
     }
 

@@ -22,9 +22,9 @@
 //! joins them again.
 
 use super::{MongoStore, QUOTES, classify, to_document};
-use crate::domain::{Quote, Statement, StatementId};
+use crate::domain::{Article, ArticleId, OrganizationId, Quote, Statement, StatementId};
 use crate::statements::Rule;
-use crate::statements::join::{self, Plan, Previous, speaker_key};
+use crate::statements::join::{self, Outlets, Plan, Previous, speaker_key};
 use crate::store::filter::{QuoteSort, statement_date_key, statement_reports_key};
 use crate::store::{GraphBatch, Page, QuoteFilter, StatementSort, StoreResult};
 use futures_util::TryStreamExt;
@@ -63,10 +63,12 @@ impl MongoStore {
         }
         let previous = self.previous_memberships(batch).await?;
         let quotes: Vec<&Quote> = batch.quotes.iter().collect();
-        self.plan_quotes(&quotes, &previous).await
+        let outlets: Outlets<'_> =
+            batch.articles.iter().filter_map(|a| a.outlet.as_ref().map(|o| (&a.id, o))).collect();
+        self.plan_quotes(&quotes, &outlets, &previous).await
     }
 
-    async fn plan_quotes(&self, quotes: &[&Quote], previous: &[Previous]) -> StoreResult<Plan> {
+    async fn plan_quotes(&self, quotes: &[&Quote], outlets: &Outlets<'_>, previous: &[Previous]) -> StoreResult<Plan> {
         let keys = join::batch_lookup_keys(quotes.iter().copied());
         let mut ids: BTreeSet<String> = previous.iter().map(|p| p.statement.to_string()).collect();
         // A new statement takes its first report's id: one stored under it must be seen.
@@ -88,7 +90,7 @@ impl MongoStore {
         }
         let ids: Vec<String> = ids.into_iter().collect();
         let stored: Vec<Statement> = self.by_ids(STATEMENTS, &ids).await?;
-        Ok(join::plan(quotes, previous, stored, &Rule::DEFAULT))
+        Ok(join::plan(quotes, outlets, previous, stored, &Rule::DEFAULT))
     }
 
     /// The stored memberships of the batch's quotes and of its articles' quotes.
@@ -138,13 +140,16 @@ impl MongoStore {
                 by_statement.entry(statement).or_default().push(quote);
             }
         }
+        let outlet_ids = self.outlets_of(&reports).await?;
+        let outlets: Outlets<'_> = outlet_ids.iter().map(|(a, o)| (a, o)).collect();
         let mut keep = Vec::new();
         let mut gone = Vec::new();
         for id in ids {
             let quotes = by_statement.get(id).cloned().unwrap_or_default();
+            let sources: Vec<Vec<OrganizationId>> = quotes.iter().map(|q| join::sources_of(q, &outlets)).collect();
             let speaker = quotes.iter().find_map(|q| q.speaker.clone());
             match speaker.and_then(|speaker| {
-                Statement::summarize(id.clone(), speaker, quotes.iter().map(|q| (q.text.as_str(), q.direct, q.date)))
+                Statement::summarize(id.clone(), speaker, quotes.iter().zip(&sources).map(|(q, s)| join::summary(q, s)))
             }) {
                 Some(statement) => keep.push(statement_document(&statement)?),
                 None => gone.push(id.to_string()),
@@ -155,6 +160,14 @@ impl MongoStore {
             self.collection(STATEMENTS).delete_many(doc! { "_id": { "$in": gone } }).await.map_err(classify)?;
         }
         Ok(())
+    }
+
+    /// The outlets of the articles of `quotes`, in one `_id $in`.
+    async fn outlets_of(&self, quotes: &[Quote]) -> StoreResult<Vec<(ArticleId, OrganizationId)>> {
+        let ids: Vec<String> =
+            quotes.iter().map(|q| q.article.to_string()).collect::<BTreeSet<_>>().into_iter().collect();
+        let articles: Vec<Article> = self.by_ids(super::ARTICLES, &ids).await?;
+        Ok(articles.into_iter().filter_map(|a| Some((a.id, a.outlet?))).collect())
     }
 
     /// The ids of the statements with a report matching `filter`.
@@ -210,7 +223,9 @@ impl MongoStore {
             page.after =
                 Some(crate::store::After { key: crate::store::filter::quote_date_key(last), id: last.id.to_string() });
             let refs: Vec<&Quote> = quotes.iter().collect();
-            let plan = self.plan_quotes(&refs, &[]).await?;
+            let outlet_ids = self.outlets_of(&quotes).await?;
+            let outlets: Outlets<'_> = outlet_ids.iter().map(|(a, o)| (a, o)).collect();
+            let plan = self.plan_quotes(&refs, &outlets, &[]).await?;
             self.store_statements(&plan).await?;
             let assigned: HashMap<String, String> =
                 plan.assignments.iter().map(|(q, s)| (q.to_string(), s.to_string())).collect();

@@ -134,6 +134,7 @@ fn plan(filter: &QuoteFilter) -> Option<Plan> {
     fn collect(filter: &QuoteFilter, plan: &mut Plan) -> bool {
         let QuoteFilter {
             ids,
+            statements,
             articles,
             speakers,
             speaker_organizations,
@@ -146,6 +147,7 @@ fn plan(filter: &QuoteFilter) -> Option<Plan> {
             any_of,
         } = filter;
         if ids.is_some()
+            || statements.is_some()
             || articles.is_some()
             || speakers.is_some()
             || speaker_organizations.is_some()

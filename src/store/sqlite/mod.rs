@@ -600,8 +600,9 @@ impl Store for SqliteStore {
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         let batch = batch.clone();
         self.write_tx(move |tx| {
-            let added = changes::added(tx, &batch)?;
-            write::write_batch(tx, &batch)?;
+            let mut added = changes::added(tx, &batch)?;
+            let gained = write::write_batch(tx, &batch)?;
+            added.extend(gained.into_iter().map(|s| (super::ChangeKind::Statement, s.to_string())));
             changes::append(tx, &added)
         })
         .await

@@ -12,9 +12,9 @@
 //! ([`apply`]), all in its one transaction.
 
 use super::{classify, from_json, query_docs, to_json};
-use crate::domain::{Quote, QuoteId, Statement, StatementId};
+use crate::domain::{ArticleId, OrganizationId, Quote, QuoteId, Statement, StatementId};
 use crate::statements::Rule;
-use crate::statements::join::{self, Plan, Previous, speaker_key};
+use crate::statements::join::{self, Outlets, Plan, Previous, speaker_key};
 use crate::store::filter::{statement_date_key, statement_reports_key};
 use crate::store::{GraphBatch, StoreResult};
 use rusqlite::{Connection, params};
@@ -36,11 +36,17 @@ pub fn plan_batch(conn: &Connection, batch: &GraphBatch) -> StoreResult<Plan> {
     }
     let previous = previous(conn, &to_json(&articles)?, &to_json(&quote_ids)?)?;
     let quotes: Vec<&Quote> = batch.quotes.iter().collect();
-    plan_quotes(conn, &quotes, &previous)
+    let outlets: Outlets<'_> = batch.articles.iter().filter_map(|a| a.outlet.as_ref().map(|o| (&a.id, o))).collect();
+    plan_quotes(conn, &quotes, &outlets, &previous)
 }
 
 /// Plans `quotes` against the statements stored.
-fn plan_quotes(conn: &Connection, quotes: &[&Quote], previous: &[Previous]) -> StoreResult<Plan> {
+fn plan_quotes(
+    conn: &Connection,
+    quotes: &[&Quote],
+    outlets: &Outlets<'_>,
+    previous: &[Previous],
+) -> StoreResult<Plan> {
     let keys = join::batch_lookup_keys(quotes.iter().copied());
     let mut known: BTreeSet<String> = previous.iter().map(|p| p.statement.to_string()).collect();
     // A new statement takes its first report's id: one stored under it must be seen.
@@ -52,7 +58,7 @@ fn plan_quotes(conn: &Connection, quotes: &[&Quote], previous: &[Previous]) -> S
              UNION SELECT value FROM json_each(?2))",
         params![to_json(&keys)?, to_json(&known)?],
     )?;
-    Ok(join::plan(quotes, previous, stored, &Rule::DEFAULT))
+    Ok(join::plan(quotes, outlets, previous, stored, &Rule::DEFAULT))
 }
 
 /// The stored memberships of the quotes of `articles` and of `quotes` (JSON lists).
@@ -147,14 +153,24 @@ fn upsert(conn: &Connection, statement: &Statement) -> StoreResult<()> {
 /// removes those left with none.
 fn recheck(conn: &Connection, ids: &[StatementId]) -> StoreResult<()> {
     for id in ids {
-        let reports: Vec<Quote> = query_docs(
-            conn,
-            "SELECT q.doc FROM statement_reports r JOIN quotes q ON q.id = r.quote WHERE r.statement = ?1",
-            [id.as_str()],
-        )?;
+        let rows: Vec<(String, Option<String>)> = conn
+            .prepare_cached(
+                "SELECT q.doc, a.outlet FROM statement_reports r JOIN quotes q ON q.id = r.quote
+                 LEFT JOIN articles a ON a.id = q.article WHERE r.statement = ?1",
+            )
+            .and_then(|mut s| s.query_map([id.as_str()], |row| Ok((row.get(0)?, row.get(1)?)))?.collect())
+            .map_err(classify)?;
+        let reports: Vec<Quote> = rows.iter().map(|(doc, _)| from_json(doc)).collect::<StoreResult<_>>()?;
+        let outlet_ids: Vec<(ArticleId, OrganizationId)> = reports
+            .iter()
+            .zip(&rows)
+            .filter_map(|(q, (_, outlet))| Some((q.article.clone(), OrganizationId::parse(outlet.clone()?).ok()?)))
+            .collect();
+        let outlets: Outlets<'_> = outlet_ids.iter().map(|(a, o)| (a, o)).collect();
+        let sources: Vec<Vec<OrganizationId>> = reports.iter().map(|q| join::sources_of(q, &outlets)).collect();
         let speaker = reports.iter().find_map(|q| q.speaker.clone());
         let summary = speaker.and_then(|speaker| {
-            Statement::summarize(id.clone(), speaker, reports.iter().map(|q| (q.text.as_str(), q.direct, q.date)))
+            Statement::summarize(id.clone(), speaker, reports.iter().zip(&sources).map(|(q, s)| join::summary(q, s)))
         });
         match summary {
             Some(statement) => upsert(conn, &statement)?,
@@ -166,6 +182,23 @@ fn recheck(conn: &Connection, ids: &[StatementId]) -> StoreResult<()> {
         }
     }
     Ok(())
+}
+
+/// The outlets of the articles of `quotes`.
+fn outlets_of(conn: &Connection, quotes: &[Quote]) -> StoreResult<Vec<(ArticleId, OrganizationId)>> {
+    let articles: BTreeSet<&str> = quotes.iter().map(|q| q.article.as_str()).collect();
+    let rows: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, outlet FROM articles WHERE id IN (SELECT value FROM json_each(?1)) AND outlet IS NOT NULL",
+        )
+        .and_then(|mut s| {
+            s.query_map([to_json(&articles).unwrap_or_default()], |row| Ok((row.get(0)?, row.get(1)?)))?.collect()
+        })
+        .map_err(classify)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(a, o)| Some((ArticleId::parse(a).ok()?, OrganizationId::parse(o).ok()?)))
+        .collect())
 }
 
 /// Joins every stored quote into statements from nothing, in the caller's
@@ -194,7 +227,9 @@ pub fn rebuild_in(conn: &Connection) -> StoreResult<()> {
         let quotes: Vec<Quote> = rows.iter().map(|(_, doc)| from_json(doc)).collect::<StoreResult<_>>()?;
         after = quotes.last().map(|q| (last_key, q.id.to_string()));
         let refs: Vec<&Quote> = quotes.iter().collect();
-        let plan = plan_quotes(conn, &refs, &[])?;
+        let outlet_ids = outlets_of(conn, &quotes)?;
+        let outlets: Outlets<'_> = outlet_ids.iter().map(|(a, o)| (a, o)).collect();
+        let plan = plan_quotes(conn, &refs, &outlets, &[])?;
         let article_of: HashMap<&QuoteId, &str> = quotes.iter().map(|q| (&q.id, q.article.as_str())).collect();
         write_plan(conn, &plan, &article_of)?;
         let assigned = assignments(&plan);

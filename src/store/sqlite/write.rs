@@ -20,7 +20,8 @@ use crate::store::filter::{article_date_key, day_key, month_key, quote_date_key,
 use crate::store::{GraphBatch, StoreResult};
 use rusqlite::{Transaction, params};
 
-pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> {
+/// Returns the statements that gained a source, for the write sequence.
+pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<Vec<crate::domain::StatementId>> {
     // Statements are planned before any row changes (the plan reads what the
     // batch's quotes said before) and stored after them.
     let statement_plan = statements::plan_batch(tx, batch)?;
@@ -177,7 +178,8 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
         text::replace_quote(tx, &mut terms, rowid, old.as_deref(), &quote.text)?;
     }
     terms.apply(tx)?;
-    statements::apply(tx, batch, &statement_plan)
+    statements::apply(tx, batch, &statement_plan)?;
+    Ok(statement_plan.gained)
 }
 
 /// Whether `table` already holds a row with this id.

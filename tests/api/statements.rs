@@ -191,6 +191,13 @@ async fn the_statement_list_filters_orders_and_pages(app: &TestApp) {
     let vote = app.data(LIST, json!({ "filter": { "text": "vote members" } })).await;
     assert_eq!(vote["statements"]["totalCount"], 1);
     assert!(vote["statements"]["edges"][0]["node"]["text"].as_str().unwrap().contains("next vote"));
+    let stats = app
+        .data(
+            r#"query($f: QuoteFilterInput) { quoteStats(filter: $f) { reports: total statements: total(count: STATEMENTS) } }"#,
+            json!({ "f": filter }),
+        )
+        .await;
+    assert_eq!(stats["quoteStats"], json!({ "reports": 4, "statements": 2 }), "quoteStats counts either");
     let everything = app.data(LIST, json!({})).await;
     let quotes = app.data("{ quotes { totalCount } }", json!({})).await;
     let statements = everything["statements"]["totalCount"].as_u64().unwrap();
@@ -254,7 +261,40 @@ async fn rebuild_joins_the_ferretdb_store_again() {
     rebuild_joins_the_store_again(TestBackend::FerretDb).await;
 }
 
+/// The README's "what did Lavrov say and who carried it", word for word.
+const LAVROV: &str = r#"{ statements(filter: { speakers: ["sergei-lavrov"] }, orderBy: MOST_REPORTED, first: 5) { totalCount
+    edges { node { text firstReported reportCount
+      outlets { source { name } reports firstReported }
+      reports(first: 10) { edges { node { article { headline } outlet { name } via { name } publishedAt } } } } } } }"#;
+
+async fn the_readme_lavrov_query_answers_on_the_seed(app: &TestApp) {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains(LAVROV), "the README shows this query");
+    let data = app.data(LAVROV, json!({})).await;
+    assert_eq!(data["statements"]["totalCount"], 1, "{data:#}");
+    let statement = &data["statements"]["edges"][0]["node"];
+    assert!(statement["text"].as_str().unwrap().starts_with("Today we're a long way from the finish line."));
+    assert_eq!(statement["reportCount"], 1);
+    assert_eq!(
+        statement["reports"]["edges"][0]["node"]["article"]["headline"].as_str().unwrap().contains("Vienna"),
+        true
+    );
+
+    // A second outlet's report of the same words joins it, and shows as a source.
+    let text = "Lavrov sees a long road\n\n\"Today we're a long way from the finish line,\" Russian Foreign Minister \
+        Sergei Lavrov told reporters in Vienna.";
+    let input = json!({ "text": text, "outlet": "Reuters", "publishedAt": "2016-05-17T12:00:00Z" });
+    app.data(INGEST, json!({ "input": input })).await;
+    let data = app.data(LAVROV, json!({})).await;
+    assert_eq!(data["statements"]["totalCount"], 1, "still one statement: {data:#}");
+    let statement = &data["statements"]["edges"][0]["node"];
+    assert_eq!(statement["reportCount"], 2);
+    assert_eq!(statement["outlets"][0]["source"]["name"], "Reuters");
+    assert_eq!(statement["firstReported"], "2016-05-17T12:00:00+00:00");
+}
+
 crate::http_tests_on_both_backends!(
+    the_readme_lavrov_query_answers_on_the_seed,
     reports_of_the_same_words_join_and_others_stay_apart,
     the_statement_list_filters_orders_and_pages,
     writing_an_article_again_keeps_its_statements,

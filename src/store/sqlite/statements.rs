@@ -22,7 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 
 /// Text that only the statements migration holds: `migrate` runs
 /// [`rebuild_in`] after the migration that contains it.
-pub const TABLE_DEFINITION: &str = "CREATE TABLE statements (";
+pub const TABLE_DEFINITION: &str = "CREATE TABLE IF NOT EXISTS statements (";
 
 /// Quotes joined per step of a rebuild.
 const REBUILD_CHUNK: usize = 2_000;

@@ -275,10 +275,8 @@ async fn the_readme_lavrov_query_answers_on_the_seed(app: &TestApp) {
     let statement = &data["statements"]["edges"][0]["node"];
     assert!(statement["text"].as_str().unwrap().starts_with("Today we're a long way from the finish line."));
     assert_eq!(statement["reportCount"], 1);
-    assert_eq!(
-        statement["reports"]["edges"][0]["node"]["article"]["headline"].as_str().unwrap().contains("Vienna"),
-        true
-    );
+    let headline = statement["reports"]["edges"][0]["node"]["article"]["headline"].as_str().unwrap();
+    assert!(headline.contains("Vienna"), "{headline}");
 
     // A second outlet's report of the same words joins it, and shows as a source.
     let text = "Lavrov sees a long road\n\n\"Today we're a long way from the finish line,\" Russian Foreign Minister \
@@ -299,3 +297,74 @@ crate::http_tests_on_both_backends!(
     the_statement_list_filters_orders_and_pages,
     writing_an_article_again_keeps_its_statements,
 );
+
+/// Store operations of one write that reports a stored statement again, over a
+/// generated corpus of `articles` articles, and whether the report joined it.
+async fn lookup_operations(backend: TestBackend, articles: usize) -> (u64, bool) {
+    use newsgraph::domain::{Article, ArticleId, QuoteId, Span};
+    use newsgraph::generate::{Cast, corpus};
+    use newsgraph::store::{GraphBatch, Page, QuoteFilter, QuoteSort};
+    let app = spawn_app_with(backend, |s| {
+        s.no_seed = true;
+        // Writing the corpus in one batch takes FerretDB a while on a loaded machine.
+        s.store_timeout_ms = 120_000;
+    })
+    .await;
+    app.store.write(&corpus(&Cast::new(articles, 7), 7, articles)).await.unwrap();
+    let filter = QuoteFilter { direct: Some(true), anonymous: Some(false), ..QuoteFilter::default() };
+    let stored = app.store.find_quotes(&filter, QuoteSort::Id, &Page::first(1)).await.unwrap().remove(0);
+    let id = ArticleId::parse("a-later-report").unwrap();
+    let body = format!("\"{}\" they said.", stored.text);
+    let quote = newsgraph::domain::Quote {
+        id: QuoteId::for_span(&id, 1),
+        article: id.clone(),
+        span: Span { start: 1, end: 1 + stored.text.chars().count() },
+        statement: None,
+        via: Vec::new(),
+        ..stored.clone()
+    };
+    let article = Article {
+        id,
+        headline: "A later report".into(),
+        body,
+        dateline: None,
+        published_at: None,
+        url: None,
+        language: None,
+        outlet: None,
+        people: Vec::new(),
+        organizations: Vec::new(),
+        topics: Vec::new(),
+    };
+    let before = app.store.operations();
+    app.store
+        .write(&GraphBatch { articles: vec![article], quotes: vec![quote.clone()], ..GraphBatch::default() })
+        .await
+        .unwrap();
+    let used = app.store.operations() - before;
+    let written = app.store.quotes(&[quote.id]).await.unwrap().remove(0);
+    app.cleanup().await;
+    (used, written.statement.is_some() && written.statement == stored.statement)
+}
+
+/// A write finds its quotes' statements in a fixed number of store
+/// operations, whatever the store holds: the figures are printed.
+async fn statement_lookups_do_not_grow_with_the_store(backend: TestBackend) {
+    let (small, joined_small) = lookup_operations(backend, 20).await;
+    let (large, joined_large) = lookup_operations(backend, 200).await;
+    eprintln!(
+        "{backend:?}: a write reporting a stored statement: {small} store operations over 20 articles, {large} over 200"
+    );
+    assert!(joined_small && joined_large, "the later report joins the stored statement");
+    assert_eq!(small, large, "statement look-ups must not grow with the store");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_statement_lookups_do_not_grow_with_the_store() {
+    statement_lookups_do_not_grow_with_the_store(TestBackend::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ferretdb_statement_lookups_do_not_grow_with_the_store() {
+    statement_lookups_do_not_grow_with_the_store(TestBackend::FerretDb).await;
+}

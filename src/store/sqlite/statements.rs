@@ -267,3 +267,42 @@ pub fn order(sort: crate::store::StatementSort) -> super::sql::Order {
         MostReported => super::sql::Order { key: "s.reports_key", id: "s.id", descending: true },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::SqliteStore;
+
+    /// The steps of SQLite's plan for `sql`.
+    fn plan(store: &SqliteStore, sql: &str, params: &[&str]) -> Vec<String> {
+        let conn = store.inner.writer.lock().unwrap();
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(params), |row| row.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// A write's statement look-ups read indexes only, whatever the store's size.
+    #[test]
+    fn the_look_ups_of_a_write_use_indexes() {
+        let store = SqliteStore::in_memory().unwrap();
+        let candidates = plan(
+            &store,
+            "SELECT doc FROM statements WHERE id IN (
+                 SELECT statement FROM statement_keys WHERE key IN (SELECT value FROM json_each(?1))
+                 UNION SELECT value FROM json_each(?2))",
+            &["[\"k\"]", "[\"s\"]"],
+        );
+        assert!(candidates.iter().all(|step| !step.starts_with("SCAN statement")), "{candidates:?}");
+        assert!(candidates.iter().any(|step| step.contains("statement_keys USING PRIMARY KEY")), "{candidates:?}");
+        let previous = plan(
+            &store,
+            "SELECT r.statement, q.doc FROM statement_reports r JOIN quotes q ON q.id = r.quote
+             WHERE r.article IN (SELECT value FROM json_each(?1))",
+            &["[\"a\"]"],
+        );
+        assert!(previous.iter().any(|step| step.contains("statement_reports_by_article")), "{previous:?}");
+        assert!(previous.iter().all(|step| !step.starts_with("SCAN r") && !step.starts_with("SCAN q")), "{previous:?}");
+    }
+}

@@ -134,6 +134,11 @@ pub fn plan(
     rule: &Rule,
 ) -> Plan {
     let mut statements: HashMap<StatementId, Statement> = stored.into_iter().map(|s| (s.id.clone(), s)).collect();
+    // Candidates are compared with the statements of the same speaker only.
+    let mut by_speaker: HashMap<String, BTreeSet<StatementId>> = HashMap::new();
+    for (id, statement) in &statements {
+        by_speaker.entry(speaker_key(&statement.speaker)).or_default().insert(id.clone());
+    }
     let mut signatures: HashMap<StatementId, Vec<Signature>> = HashMap::new();
     let previous: HashMap<&QuoteId, &Previous> = previous.iter().map(|p| (&p.quote, p)).collect();
     let mut changed: BTreeSet<StatementId> = BTreeSet::new();
@@ -166,7 +171,8 @@ pub fn plan(
         }
         let signature = Signature::of(&quote.text);
         let sources = sources_of(quote, outlets);
-        let best = best_match(quote, &key, &signature, &statements, &mut signatures, rule);
+        let same_speaker = by_speaker.entry(key.clone()).or_default();
+        let best = best_match(quote, same_speaker, &signature, &statements, &mut signatures, rule);
         let id = match best {
             Some(id) => {
                 let statement = statements.get_mut(&id).expect("a matched statement is known");
@@ -188,6 +194,7 @@ pub fn plan(
                     gained.insert(id.clone());
                 }
                 statements.insert(id.clone(), statement);
+                same_speaker.insert(id.clone());
                 signatures.insert(id.clone(), vec![signature]);
                 id
             }
@@ -214,20 +221,15 @@ pub fn plan(
 /// ties go to the earliest statement, then the smallest id.
 fn best_match(
     quote: &Quote,
-    key: &str,
+    same_speaker: &BTreeSet<StatementId>,
     signature: &Signature,
     statements: &HashMap<StatementId, Statement>,
     signatures: &mut HashMap<StatementId, Vec<Signature>>,
     rule: &Rule,
 ) -> Option<StatementId> {
     let mut best: Option<(f64, Option<NaiveDate>, StatementId)> = None;
-    let mut ids: Vec<&StatementId> = statements.keys().collect();
-    ids.sort();
-    for id in ids {
-        let statement = &statements[id];
-        if speaker_key(&statement.speaker) != key {
-            continue;
-        }
+    for id in same_speaker {
+        let Some(statement) = statements.get(id) else { continue };
         let texts =
             signatures.entry(id.clone()).or_insert_with(|| statement.texts.iter().map(|t| Signature::of(t)).collect());
         let near_in_time = match (quote.date, statement.date) {

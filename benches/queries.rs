@@ -294,6 +294,24 @@ async fn cases(client: &Client) -> Vec<Case> {
             json!({ "o": organization }),
         ),
     ];
+    // Statements: direct quotes of named speakers already stored, for new
+    // articles that report them again (each joins a stored statement).
+    let (stored, _) = client
+        .post(
+            r#"{ quotes(filter: { anonymous: false, direct: true }, orderBy: ID, first: 50) {
+                edges { node { text speaker { ... on Person { name } } } } } }"#,
+            &json!({}),
+        )
+        .await;
+    let reports: Vec<(String, String)> = stored["quotes"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            Some((e["node"]["text"].as_str()?.to_owned(), e["node"]["speaker"]["name"].as_str()?.to_owned()))
+        })
+        .collect();
+    assert!(!reports.is_empty(), "the corpus has direct quotes of named speakers");
     let (ids_1, ids_2, ids_3) = (ids.clone(), ids.clone(), ids.clone());
     let (source_1, source_2, source_3, source_4) = (source.clone(), source.clone(), source.clone(), source.clone());
     let after_1 = after.clone();
@@ -327,6 +345,21 @@ async fn cases(client: &Client) -> Vec<Case> {
             query: reference::ARTICLE_QUERY,
             variables: Box::new(move |i| json!({ "id": ids_2[i % ids_2.len()] })),
             reference: Some(Box::new(move |i| format!("/article?id={}", ids_3[i % ids_3.len()]))),
+        },
+        Case {
+            // A write: a new article (its own headline) reporting a stored
+            // statement again. Its store operations include the statement
+            // look-up (on MongoDB three reads; on the embedded store inside
+            // the write's one transaction), which does not grow with the corpus.
+            name: "ingest a report of a stored statement",
+            query: "mutation($input: IngestArticleInput!) { ingestArticle(input: $input) {
+                quotes { statement { reportCount } } } }",
+            variables: Box::new(move |i| {
+                let (text, name) = &reports[i % reports.len()];
+                let text = format!("Report {i} from the bench desk\n\n\"{text}\" {name} said.");
+                json!({ "input": { "text": text, "outlet": "Bench Wire" } })
+            }),
+            reference: None,
         },
         Case {
             name: "search",

@@ -43,6 +43,18 @@ pub enum Command {
     Key(KeyCommand),
     /// Score extraction on a directory of `NN.txt` texts with `NN.gold.json` beside them.
     Eval(EvalArgs),
+    /// Statements across reports (the same words of one speaker in several articles).
+    #[command(subcommand)]
+    Statements(StatementsCommand),
+}
+
+/// `newsgraph statements …`.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum StatementsCommand {
+    /// Join every stored quote into statements again, from nothing: for a store written
+    /// before statements existed, or after the joining rule changed. Writes keep statements
+    /// current on their own; run this with no other writer.
+    Rebuild,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -159,7 +171,7 @@ pub fn settings_used_by(subcommand: &str) -> Option<Vec<&'static str>> {
         "serve" => None,
         "seed" => with(&[STORE_SETTINGS, &["seed_dir", "log_format"]]),
         "ingest" | "watch" => with(&[STORE_SETTINGS, FETCH_SETTINGS, &["lexicon_dir", "log_format"]]),
-        "generate" | "export" => with(&[STORE_SETTINGS, &["log_format"]]),
+        "generate" | "export" | "statements" => with(&[STORE_SETTINGS, &["log_format"]]),
         "extract" | "eval" => with(&[&["lexicon_dir", "log_format"]]),
         _ => with(&[&["log_format"]]),
     }
@@ -198,7 +210,8 @@ mod tests {
     #[test]
     fn every_listed_setting_is_a_setting() {
         let ids: Vec<String> = Cli::command().get_arguments().map(|a| a.get_id().to_string()).collect();
-        for name in ["seed", "ingest", "watch", "generate", "export", "extract", "eval", "schema", "key"] {
+        for name in ["seed", "ingest", "watch", "generate", "export", "extract", "eval", "schema", "key", "statements"]
+        {
             for id in settings_used_by(name).unwrap() {
                 assert!(ids.iter().any(|i| i == id), "{name} lists `{id}`, which is no setting");
             }

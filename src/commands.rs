@@ -53,6 +53,22 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `newsgraph statements rebuild`: joins every stored quote into statements again.
+pub async fn rebuild_statements(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    store.prepare().await.context("preparing the store")?;
+    let started = std::time::Instant::now();
+    let counts = store.counts().await?;
+    let statements = store.rebuild_statements().await.context("rebuilding statements")?;
+    println!(
+        "rebuilt statements in the {} store: {} quotes joined into {statements} statements in {:.1} s",
+        store.backend().as_str(),
+        counts.quotes,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 /// `newsgraph extract`: prints (or writes) the extraction of each file.
 pub fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {

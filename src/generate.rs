@@ -381,6 +381,7 @@ pub fn article(cast: &Cast, seed: u64, n: usize) -> (Article, Vec<Quote>) {
             date: Some(published_at.date_naive()),
             span,
             copy_of: None,
+            statement: None,
         });
     }
     organizations.sort();

@@ -19,6 +19,7 @@
 //! - [`seed`]: loading and validating the curated graph in `seed/`.
 //! - [`export`]: quotes and articles a filter matches as CSV, NDJSON or JSON-LD,
 //!   streamed page by page (`/export/…`, `newsgraph export`).
+//! - [`statements`]: joining quotes that report the same words into statements.
 //! - [`ingest`]: article text, HTML pages and NDJSON → extraction (crate `newsgraph-extract`) → resolution → writes;
 //!   `ingest::feeds` polls RSS, Atom and JSON Feed into the same path (`watch`, `serve --feeds`).
 
@@ -36,5 +37,6 @@ pub mod metrics;
 pub mod search;
 pub mod seed;
 pub mod startup;
+pub mod statements;
 pub mod store;
 pub mod telemetry;

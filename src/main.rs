@@ -5,7 +5,7 @@
 #[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-use newsgraph::cli::{Cli, Command, KeyCommand};
+use newsgraph::cli::{Cli, Command, KeyCommand, StatementsCommand};
 use newsgraph::startup::Application;
 use newsgraph::{commands, graphql, telemetry};
 
@@ -26,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Key(KeyCommand::Generate) => commands::generate_key()?,
         Command::Generate(args) => commands::generate(&settings, &args).await?,
         Command::Export(args) => commands::export(&settings, &args).await?,
+        Command::Statements(StatementsCommand::Rebuild) => commands::rebuild_statements(&settings).await?,
     }
     Ok(())
 }

@@ -231,6 +231,7 @@ impl Validator {
                     date: Quote::date_from(quote.said_on, seed.published_at.as_ref()),
                     span,
                     copy_of: None,
+                    statement: None,
                 });
             }
             batch.articles.push(Article {

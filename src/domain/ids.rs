@@ -104,6 +104,25 @@ id_type!(
     QuoteId
 );
 
+id_type!(
+    /// Identifies a [`Statement`](super::Statement).
+    StatementId
+);
+
+impl StatementId {
+    /// The id of a statement founded by the report `quote`: the quote's id,
+    /// with a suffix when `attempt` is above 0 (the first choice was taken).
+    pub fn for_quote(quote: &QuoteId, attempt: u32) -> Self {
+        let base = quote.as_str();
+        if attempt == 0 {
+            return Self(base.to_owned());
+        }
+        let suffix = format!("~s{attempt}");
+        let keep = base.len().min(MAX_ID_LEN - suffix.len());
+        Self(format!("{}{suffix}", &base[..keep]))
+    }
+}
+
 impl QuoteId {
     /// The id of the quote of `article` whose span starts at character `start`.
     ///

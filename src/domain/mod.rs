@@ -6,8 +6,10 @@
 //! lists the sources it came through); the reverse directions are queries.
 
 mod ids;
+mod statement;
 
-pub use ids::{ArticleId, IdError, MAX_ID_LEN, OrganizationId, PersonId, QuoteId, slugify, validate_id};
+pub use ids::{ArticleId, IdError, MAX_ID_LEN, OrganizationId, PersonId, QuoteId, StatementId, slugify, validate_id};
+pub use statement::{ReportSummary, Statement};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -142,6 +144,10 @@ pub struct Quote {
     /// the earliest report that carries it: a statement is counted once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_of: Option<QuoteId>,
+    /// The statement this quote reports (the same words of the same speaker
+    /// in other articles): set by the store when it writes the quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<StatementId>,
 }
 
 /// Who made a statement.
@@ -194,7 +200,7 @@ macro_rules! entity {
         })*
     };
 }
-entity!(Article, Person, Organization, Quote);
+entity!(Article, Person, Organization, Quote, Statement);
 
 /// A range of characters (Unicode scalar values) in an article body, end exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -160,6 +160,7 @@ impl QuoteFilterInput {
     fn convert(&self) -> ApiResult<QuoteFilter> {
         Ok(QuoteFilter {
             ids: None,
+            statements: None,
             articles: opt_ids(&self.articles, NodeType::Article, ArticleId::parse)?,
             speakers: opt_ids(&self.speakers, NodeType::Person, PersonId::parse)?,
             speaker_organizations: opt_ids(&self.speaker_organizations, NodeType::Organization, OrganizationId::parse)?,

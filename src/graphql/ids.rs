@@ -16,6 +16,7 @@ pub enum NodeType {
     Person,
     Organization,
     Quote,
+    Statement,
 }
 
 impl NodeType {
@@ -25,6 +26,7 @@ impl NodeType {
             NodeType::Person => "Person",
             NodeType::Organization => "Organization",
             NodeType::Quote => "Quote",
+            NodeType::Statement => "Statement",
         }
     }
 
@@ -34,6 +36,7 @@ impl NodeType {
             "Person" => NodeType::Person,
             "Organization" => NodeType::Organization,
             "Quote" => NodeType::Quote,
+            "Statement" => NodeType::Statement,
             _ => return None,
         })
     }

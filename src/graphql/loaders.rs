@@ -15,7 +15,9 @@
 //! Each batch's size is recorded in `newsgraph_dataloader_batch_size{kind}`.
 
 use super::error::ApiError;
-use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
+use crate::domain::{
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Statement, StatementId,
+};
 use crate::metrics;
 use crate::store::{ArticleRelation, OrganizationRelation, PersonRelation, QuoteRelation, SharedStore};
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -97,6 +99,16 @@ impl Loader<QuoteId> for StoreLoader {
     async fn load(&self, keys: &[QuoteId]) -> Result<HashMap<QuoteId, Self::Value>, Self::Error> {
         metrics::loader_batch("quotes", keys.len());
         Ok(by_id(self.store.quotes(keys).await?, |q| &q.id))
+    }
+}
+
+impl Loader<StatementId> for StoreLoader {
+    type Value = Arc<Statement>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[StatementId]) -> Result<HashMap<StatementId, Self::Value>, Self::Error> {
+        metrics::loader_batch("statements", keys.len());
+        Ok(by_id(self.store.statements(keys).await?, |s| &s.id))
     }
 }
 

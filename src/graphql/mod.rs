@@ -44,6 +44,7 @@ pub mod persisted;
 pub mod quotes;
 pub mod search;
 pub mod shape;
+pub mod statements;
 pub mod stats;
 pub mod subscriptions;
 
@@ -60,6 +61,7 @@ pub struct QueryRoot(
     people::PersonQuery,
     organizations::OrganizationQuery,
     quotes::QuoteQuery,
+    statements::StatementQuery,
     search::SearchRoot,
     stats::StatsRoot,
     federation::EntityQuery,

@@ -7,7 +7,8 @@ use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
 use super::people::PersonNode;
 use super::quotes::QuoteNode;
-use crate::domain::{ArticleId, OrganizationId, PersonId, QuoteId};
+use super::statements::StatementNode;
+use crate::domain::{ArticleId, OrganizationId, PersonId, QuoteId, StatementId};
 use async_graphql::{Context, ID, Interface, Object};
 
 /// An object with a global id.
@@ -18,6 +19,7 @@ pub enum Node {
     Person(PersonNode),
     Organization(OrganizationNode),
     Quote(QuoteNode),
+    Statement(StatementNode),
 }
 
 /// The `node` root field.
@@ -63,5 +65,8 @@ async fn resolve(ctx: &Context<'_>, node_type: NodeType, raw: String) -> ApiResu
             .await?
             .map(|o| Node::Organization(OrganizationNode(o))),
         NodeType::Quote => load_one(ctx, QuoteId::parse(raw).map_err(bad)?).await?.map(|q| Node::Quote(QuoteNode(q))),
+        NodeType::Statement => {
+            load_one(ctx, StatementId::parse(raw).map_err(bad)?).await?.map(|s| Node::Statement(StatementNode(s)))
+        }
     })
 }

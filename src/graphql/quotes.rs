@@ -9,6 +9,7 @@ use super::filters::{self, QuoteFilterInput, QuoteOrder};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
 use super::people::PersonNode;
+use super::statements::StatementNode;
 use crate::domain::{OrganizationId, Quote, Speaker as DomainSpeaker};
 use crate::store::After;
 use crate::store::filter::quote_sort_key;
@@ -92,18 +93,16 @@ impl QuoteNode {
 
     /// Who made the statement, when the article says.
     async fn speaker(&self, ctx: &Context<'_>) -> ApiResult<Option<SpeakerUnion>> {
-        Ok(match &self.0.speaker {
-            None => None,
-            Some(DomainSpeaker::Person { person }) => {
-                load_one(ctx, person.clone()).await?.map(|p| SpeakerUnion::Person(PersonNode(p)))
-            }
-            Some(DomainSpeaker::Anonymous { description, affiliation }) => {
-                Some(SpeakerUnion::AnonymousSpeaker(AnonymousSpeaker {
-                    description: description.clone(),
-                    affiliation: affiliation.clone(),
-                }))
-            }
-        })
+        speaker_union(ctx, self.0.speaker.as_ref()).await
+    }
+
+    /// The statement this quote reports: the same words of the same speaker,
+    /// joined across every article that carried them. Null for a quote without a speaker.
+    async fn statement(&self, ctx: &Context<'_>) -> ApiResult<Option<StatementNode>> {
+        match &self.0.statement {
+            Some(id) => Ok(load_one(ctx, id.clone()).await?.map(StatementNode)),
+            None => Ok(None),
+        }
     }
 
     /// The news agencies or outlets through which the statement reached the article.
@@ -143,6 +142,22 @@ impl QuoteNode {
             end: i32::try_from(self.0.span.end).unwrap_or(i32::MAX),
         }
     }
+}
+
+/// A speaker as the GraphQL union: a person loaded from the store, or an anonymous speaker.
+pub async fn speaker_union(ctx: &Context<'_>, speaker: Option<&DomainSpeaker>) -> ApiResult<Option<SpeakerUnion>> {
+    Ok(match speaker {
+        None => None,
+        Some(DomainSpeaker::Person { person }) => {
+            load_one(ctx, person.clone()).await?.map(|p| SpeakerUnion::Person(PersonNode(p)))
+        }
+        Some(DomainSpeaker::Anonymous { description, affiliation }) => {
+            Some(SpeakerUnion::AnonymousSpeaker(AnonymousSpeaker {
+                description: description.clone(),
+                affiliation: affiliation.clone(),
+            }))
+        }
+    })
 }
 
 /// Root fields about quotes.

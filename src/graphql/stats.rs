@@ -123,11 +123,26 @@ pub async fn source_counts(ctx: &Context<'_>, filter: &QuoteFilter, first: i32) 
         .collect())
 }
 
+/// What a figure counts.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum CountUnit {
+    /// Each quote: a statement reported in three articles counts three times.
+    #[default]
+    Reports,
+    /// Each statement once, however many articles reported it (see `Statement`).
+    Statements,
+}
+
 #[Object(cache_control(max_age = 60))]
 impl QuoteStats {
-    /// How many statements match.
-    async fn total(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        Ok(store(ctx)?.count_quotes(&self.filter).await?)
+    /// How many statements match: quotes (`REPORTS`, the default: the same
+    /// words in three articles count three times), or statements (`STATEMENTS`:
+    /// once, whatever the number of articles that reported them).
+    async fn total(&self, ctx: &Context<'_>, #[graphql(default)] count: CountUnit) -> ApiResult<u64> {
+        Ok(match count {
+            CountUnit::Reports => store(ctx)?.count_quotes(&self.filter).await?,
+            CountUnit::Statements => store(ctx)?.count_statements(&self.filter).await?,
+        })
     }
 
     /// Statements by the source that reported them, largest first (a statement

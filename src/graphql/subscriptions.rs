@@ -1,4 +1,4 @@
-//! The subscription root: `quoteAdded` and `articleAdded`, fed by the write
+//! The subscription root: `quoteAdded`, `articleAdded` and `statementReported`, fed by the write
 //! sequence through the server's [`Feed`].
 //!
 //! Each subscription takes the same filter input as its root list. For every
@@ -19,10 +19,12 @@ use super::context::store;
 use super::error::{ApiError, ApiResult};
 use super::filters::{self, ArticleFilterInput, QuoteFilterInput};
 use super::quotes::QuoteNode;
-use crate::domain::{ArticleId, QuoteId};
+use super::statements::StatementNode;
+use crate::domain::{ArticleId, QuoteId, StatementId};
 use crate::feed::{Feed, Lagged, Listener};
 use crate::store::{
-    ArticleFilter, ArticleSort, ChangeKind, Page, QuoteFilter, QuoteSort, SharedStore, StoreError, StoreResult,
+    ArticleFilter, ArticleSort, ChangeKind, Page, QuoteFilter, QuoteSort, SharedStore, StatementSort, StoreError,
+    StoreResult,
 };
 use async_graphql::{Context, Subscription};
 use futures_util::stream::{BoxStream, Stream, StreamExt};
@@ -87,6 +89,22 @@ impl SubscriptionRoot {
         Ok(added(listener(ctx)?, ChangeKind::Quote, fetch).boxed())
     }
 
+    /// Statements as they gain a source: each time a write gives a statement an
+    /// outlet or agency that had not carried it (its first report included,
+    /// when that has a source), for the statements with a report matching
+    /// `filter` (the quote filter, as in `statements(filter:)`; all when
+    /// absent), in write order.
+    async fn statement_reported(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<QuoteFilterInput>,
+    ) -> Result<BoxStream<'static, ApiResult<StatementNode>>, ApiError> {
+        let filter = filters::quote_filter(filter.as_ref())?;
+        let store = store(ctx)?.clone();
+        let fetch = move |ids: Vec<String>| matching_statements(store.clone(), filter.clone(), ids);
+        Ok(added(listener(ctx)?, ChangeKind::Statement, fetch).boxed())
+    }
+
     /// Articles as they are written that match `filter` (all when absent), in
     /// write order, each once. An article written again (edited) is not announced again.
     async fn article_added(
@@ -120,6 +138,23 @@ async fn matching_quotes(store: SharedStore, filter: QuoteFilter, ids: Vec<Strin
         found.extend(store.find_quotes(&narrowed, QuoteSort::Id, &page).await?);
     }
     Ok(in_order(&ids, found, |q| q.id.as_str()).into_iter().map(|q| QuoteNode(Arc::new(q))).collect())
+}
+
+/// The statements among `ids` with a report matching `filter`, in the order of `ids`.
+async fn matching_statements(
+    store: SharedStore,
+    filter: QuoteFilter,
+    ids: Vec<String>,
+) -> StoreResult<Vec<StatementNode>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let chunk = chunk.iter().map(|id| StatementId::parse(id.clone())).collect::<Result<Vec<_>, _>>();
+        let chunk = chunk.map_err(|e| StoreError::Internal(format!("a change names an invalid statement id: {e}")))?;
+        let page = Page::first(chunk.len());
+        let narrowed = QuoteFilter { statements: Some(chunk), all_of: vec![filter.clone()], ..QuoteFilter::default() };
+        found.extend(store.find_statements(&narrowed, StatementSort::FirstReportedDesc, &page).await?);
+    }
+    Ok(in_order(&ids, found, |s| s.id.as_str()).into_iter().map(|s| StatementNode(Arc::new(s))).collect())
 }
 
 /// The articles among `ids` that match `filter`, in the order of `ids`.

@@ -442,6 +442,7 @@ async fn quotes(
             date: Quote::date_from(None, published_at),
             span: Span { start: quote.start, end: quote.end },
             copy_of: None,
+            statement: None,
         });
     }
     Ok(quotes)

@@ -13,7 +13,9 @@
 //! id, new text) emits only the quotes it gained (new ids); the article itself,
 //! its changed quotes and the quotes it lost emit nothing: subscriptions
 //! announce additions, not updates or removals. A quote removed by an edit and
-//! added back later is new again, and emitted again.
+//! added back later is new again, and emitted again. After them, one change per
+//! statement that the write gave a source it had not had (a new statement with
+//! a source included), for `statementReported`.
 //!
 //! Sequence numbers start at 1 and grow with each change. The embedded store
 //! numbers them inside the write's own transaction, so they appear without
@@ -33,6 +35,8 @@ use std::collections::HashSet;
 pub enum ChangeKind {
     Article,
     Quote,
+    /// A statement that gained a source (see [`crate::statements::join::Plan::gained`]).
+    Statement,
 }
 
 impl ChangeKind {
@@ -41,6 +45,7 @@ impl ChangeKind {
         match self {
             ChangeKind::Article => "article",
             ChangeKind::Quote => "quote",
+            ChangeKind::Statement => "statement",
         }
     }
 
@@ -49,6 +54,7 @@ impl ChangeKind {
         match raw {
             "article" => Some(ChangeKind::Article),
             "quote" => Some(ChangeKind::Quote),
+            "statement" => Some(ChangeKind::Statement),
             _ => None,
         }
     }
@@ -93,7 +99,7 @@ mod tests {
 
     #[test]
     fn kinds_read_back_what_they_store() {
-        for kind in [ChangeKind::Article, ChangeKind::Quote] {
+        for kind in [ChangeKind::Article, ChangeKind::Quote, ChangeKind::Statement] {
             assert_eq!(ChangeKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(ChangeKind::parse("person"), None);

@@ -67,6 +67,9 @@ pub struct QuoteFilter {
     /// Only these quotes (not offered to clients: subscriptions use it to run a
     /// client's filter over just the quotes a write added).
     pub ids: Option<Vec<QuoteId>>,
+    /// Only reports of these statements (not offered to clients either:
+    /// `statementReported` narrows a client's filter to the statements a write changed).
+    pub statements: Option<Vec<crate::domain::StatementId>>,
     pub articles: Option<Vec<ArticleId>>,
     /// Quotes by these people.
     pub speakers: Option<Vec<PersonId>>,
@@ -143,6 +146,35 @@ pub enum QuoteSort {
     /// By article, then by position in it.
     #[default]
     Id,
+}
+
+/// The order of a list of statements.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum StatementSort {
+    /// By the day of the first report, newest first; undated last.
+    #[default]
+    FirstReportedDesc,
+    FirstReportedAsc,
+    /// Most reports first.
+    MostReported,
+}
+
+/// The stored sort key of a statement's first day, or empty.
+pub fn statement_date_key(statement: &crate::domain::Statement) -> String {
+    statement.date.map(day_key).unwrap_or_default()
+}
+
+/// The stored sort key of a statement's report count: fixed width, so that text order is number order.
+pub fn statement_reports_key(statement: &crate::domain::Statement) -> String {
+    format!("{:012}", statement.reports)
+}
+
+/// The sort key of a statement in `sort` order.
+pub fn statement_sort_key(statement: &crate::domain::Statement, sort: StatementSort) -> String {
+    match sort {
+        StatementSort::FirstReportedDesc | StatementSort::FirstReportedAsc => statement_date_key(statement),
+        StatementSort::MostReported => statement_reports_key(statement),
+    }
 }
 
 /// The order of a list of people or organizations.
@@ -345,7 +377,7 @@ fn list_len(condition: &impl ListLen) -> usize {
 }
 
 bounded!(ArticleFilter, [ids, published, outlets, mentions_people, mentions_organizations, language, text]);
-bounded!(QuoteFilter, [ids, articles, speakers, speaker_organizations, anonymous, via, direct, date, text]);
+bounded!(QuoteFilter, [ids, statements, articles, speakers, speaker_organizations, anonymous, via, direct, date, text]);
 bounded!(PersonFilter, [affiliations]);
 bounded!(OrganizationFilter, [kinds, member_of]);
 

@@ -9,10 +9,13 @@
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, Counts, GraphBatch, NameSort,
     OrganizationFilter, OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup,
-    QuoteRelation, QuoteSort, SearchHits, SearchPage, SearchTarget, SharedStore, Store, StoreError, StoreResult,
+    QuoteRelation, QuoteSort, SearchHits, SearchPage, SearchTarget, SharedStore, StatementSort, Store, StoreError,
+    StoreResult,
 };
 use super::{FeedItemRecord, FeedState};
-use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
+use crate::domain::{
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Statement, StatementId,
+};
 use crate::metrics;
 use crate::search::SearchQuery;
 use async_trait::async_trait;
@@ -172,6 +175,27 @@ impl Store for GuardedStore {
             self.write(&batch).await?;
         }
         Ok(())
+    }
+    async fn statements(&self, ids: &[StatementId]) -> StoreResult<Vec<Statement>> {
+        self.within("statements", self.inner.statements(ids)).await
+    }
+    async fn find_statements(
+        &self,
+        filter: &QuoteFilter,
+        sort: StatementSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Statement>> {
+        self.within("find_statements", self.inner.find_statements(filter, sort, page)).await
+    }
+    async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64> {
+        self.within("count_statements", self.inner.count_statements(filter)).await
+    }
+    /// Not bounded by the per-call timeout: a rebuild reads and writes every quote.
+    async fn rebuild_statements(&self) -> StoreResult<u64> {
+        let started = Instant::now();
+        let result = self.inner.rebuild_statements().await;
+        metrics::store_call(self.inner.backend().as_str(), "rebuild_statements", outcome(&result), started.elapsed());
+        result
     }
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {
         self.within("changes_after", self.inner.changes_after(after, limit)).await

@@ -28,9 +28,12 @@ pub use feed_state::{FeedItemRecord, FeedState, ItemStatus};
 pub use filter::{
     After, ArticleFilter, ArticleSort, Bucket, DateRange, NameSort, OrganizationFilter, Page, PersonFilter,
     QuoteFilter, QuoteGroup, QuoteSort, SEARCH_COUNT_CAP, SEARCH_WINDOW, SearchHits, SearchPage, SearchTarget,
+    StatementSort,
 };
 
-use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId};
+use crate::domain::{
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Statement, StatementId,
+};
 use crate::search::SearchQuery;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -78,6 +81,8 @@ pub enum QuoteRelation {
     Via,
     /// The quotes made by an organization's people or anonymous spokespeople (parent: organization id).
     ByOrganization,
+    /// The reports of a statement (parent: statement id).
+    InStatement,
 }
 
 /// The relations that lead to articles.
@@ -266,6 +271,24 @@ pub trait Store: Send + Sync + 'static {
     /// see [`CopyKeys`]), each with how many of the keys it shares, most
     /// first (ties by id), at most `limit`. Each key is one indexed look-up.
     async fn copy_candidates(&self, keys: &[i64], limit: usize) -> StoreResult<Vec<(ArticleId, usize)>>;
+
+    // --- Statements across reports (issue 15) ---
+
+    /// Statements by id.
+    async fn statements(&self, ids: &[StatementId]) -> StoreResult<Vec<Statement>>;
+    /// A page of the statements with at least one report matching `filter`, in `sort` order.
+    async fn find_statements(
+        &self,
+        filter: &QuoteFilter,
+        sort: StatementSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Statement>>;
+    /// How many statements have at least one report matching `filter`.
+    async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64>;
+    /// Joins every stored quote into statements again, from nothing (for a
+    /// store written before statements existed, or after the joining rule
+    /// changed). Returns how many statements there are afterwards.
+    async fn rebuild_statements(&self) -> StoreResult<u64>;
 
     /// The logged changes numbered after `after`, in sequence order, at most `limit`.
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>>;

@@ -24,4 +24,5 @@ mod playground;
 mod queries;
 mod roundtrips;
 mod security;
+mod statements;
 mod subscriptions;

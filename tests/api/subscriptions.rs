@@ -395,6 +395,48 @@ async fn a_second_server_and_the_ingest_mutation_deliver(backend: TestBackend) {
     first.cleanup().await;
 }
 
+// --- Statements across reports (issue 15) ---
+
+const STATEMENT_REPORTED: &str = r#"subscription($filter: QuoteFilterInput) { statementReported(filter: $filter) {
+    key text reportCount outlets { source { name } reports } } }"#;
+
+/// One statement of Maria Lopez as three outlets carry it, and another of hers.
+fn lopez(headline: &str, words: &str) -> String {
+    format!("{headline}\n\n\"{words},\" union leader Maria Lopez said.")
+}
+
+/// `statementReported` announces a statement when it gains a source: its
+/// first report, then each further outlet, in write order; the same article
+/// written again and a statement outside the filter announce nothing.
+async fn a_statement_gaining_an_outlet_is_announced(backend: TestBackend) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_shared(backend, &dir.path().join("data"), |_| {}).await;
+    let mut client = connect(&app, TRANSPORT_WS).await;
+    client.init().await;
+    client.subscribe("pensions", STATEMENT_REPORTED, json!({ "filter": { "text": "pensions" } })).await;
+    client.sync().await;
+    let words = "We will not sign any deal that cuts the pensions of dock workers in this port";
+    let write = |text: String, outlet: &str| json!({ "input": { "text": text, "outlet": outlet } });
+    app.data(INGEST, write(lopez("Port strike talks stall", words), "Reuters")).await;
+    let first = client.event("pensions").await["statementReported"].clone();
+    assert_eq!(first["reportCount"], 1);
+    assert_eq!(first["outlets"], json!([{ "source": { "name": "Reuters" }, "reports": 1 }]));
+
+    app.data(INGEST, write(lopez("Dock strike goes on", words), "AP")).await;
+    let second = client.event("pensions").await["statementReported"].clone();
+    assert_eq!(second["key"], first["key"], "the same statement, now through a second outlet");
+    assert_eq!(second["reportCount"], 2);
+
+    // Nothing for these: an article written again, and another statement.
+    app.data(INGEST, write(lopez("Dock strike goes on", words), "AP")).await;
+    app.data(INGEST, write(lopez("Union sets a date", "The next vote will take place on Friday"), "AP")).await;
+    app.data(INGEST, write(lopez("Harbour standoff", words), "The Guardian")).await;
+    let third = client.event("pensions").await["statementReported"].clone();
+    assert_eq!(third["key"], first["key"]);
+    assert_eq!(third["reportCount"], 3, "the next event is the Guardian's: {third:#}");
+    app.cleanup().await;
+}
+
 /// The legacy `graphql-ws` protocol (subscriptions-transport-ws): `start`,
 /// `data`, `stop`, keep-alives.
 async fn the_legacy_protocol_delivers(backend: TestBackend) {
@@ -430,6 +472,11 @@ mod embedded {
     async fn the_legacy_protocol_delivers() {
         super::the_legacy_protocol_delivers(Embedded).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_statement_gaining_an_outlet_is_announced() {
+        super::a_statement_gaining_an_outlet_is_announced(Embedded).await;
+    }
 }
 
 mod ferretdb {
@@ -448,6 +495,11 @@ mod ferretdb {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_legacy_protocol_delivers() {
         super::the_legacy_protocol_delivers(FerretDb).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_statement_gaining_an_outlet_is_announced() {
+        super::a_statement_gaining_an_outlet_is_announced(FerretDb).await;
     }
 }
 

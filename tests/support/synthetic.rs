@@ -86,6 +86,7 @@ pub fn graph(articles: usize) -> GraphBatch {
                 date: Some(published_at.date_naive()),
                 span,
                 copy_of: None,
+                statement: None,
             });
         }
         batch.articles.push(Article {

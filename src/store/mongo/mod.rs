@@ -19,17 +19,19 @@ mod changes;
 mod copies;
 mod feeds;
 mod query;
+mod statements;
 mod text_index;
 
 use super::filter::{article_date_key, day_key, month_key, quote_date_key, speaker_key, week_key};
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, GraphBatch, NameSort, OrganizationFilter,
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
-    SearchHits, SearchPage, SearchTarget, Store, StoreError, StoreResult,
+    SearchHits, SearchPage, SearchTarget, StatementSort, Store, StoreError, StoreResult,
 };
 use super::{FeedItemRecord, FeedState};
 use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, name_key, name_keys,
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, Statement,
+    StatementId, name_key, name_keys,
 };
 use crate::search::SearchQuery;
 use async_trait::async_trait;
@@ -520,7 +522,7 @@ impl Store for MongoStore {
     }
 
     async fn prepare(&self) -> StoreResult<()> {
-        let indexes: [(&str, Vec<Document>); 5] = [
+        let indexes: [(&str, Vec<Document>); 7] = [
             (
                 ARTICLES,
                 vec![
@@ -548,6 +550,16 @@ impl Store for MongoStore {
                 ],
             ),
             (text_index::POSTINGS, vec![doc! { "key": 1 }, doc! { "doc": 1 }]),
+            // Statements across reports (issue 15).
+            (QUOTES, vec![doc! { "statement": 1 }]),
+            (
+                statements::STATEMENTS,
+                vec![
+                    doc! { "sort_date": -1, "_id": -1 },
+                    doc! { "reports_key": -1, "_id": -1 },
+                    doc! { "speaker_key": 1 },
+                ],
+            ),
         ];
         for (collection, keys) in indexes {
             let models: Vec<IndexModel> = keys
@@ -613,6 +625,10 @@ impl Store for MongoStore {
             QuoteRelation::Via => {
                 let quotes = self.find(QUOTES, doc! { "via": { "$in": &ids } }, None).await?;
                 pair_by(quotes, parents, |q: &Quote| q.via.iter().map(|o| o.to_string()).collect())
+            }
+            QuoteRelation::InStatement => {
+                let quotes = self.find(QUOTES, doc! { "statement": { "$in": &ids } }, None).await?;
+                pair_by(quotes, parents, |q: &Quote| q.statement.iter().map(|s| s.to_string()).collect())
             }
             QuoteRelation::ByOrganization => {
                 // Two round trips: who is affiliated with these organizations, then
@@ -838,7 +854,7 @@ impl Store for MongoStore {
     }
 
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
-        let added = self.added(batch).await?;
+        let mut added = self.added(batch).await?;
         let orgs = batch
             .organizations
             .iter()
@@ -853,7 +869,24 @@ impl Store for MongoStore {
         self.upsert_all(PEOPLE, people).await?;
         self.refresh_speaker_organizations(&batch.people).await?;
         let affiliations = self.speaker_affiliations(batch).await?;
-        let quotes = batch.quotes.iter().map(|q| quote_document(q, &affiliations)).collect::<StoreResult<Vec<_>>>()?;
+        // Statements: planned from what the quotes were before this write,
+        // stored before the quotes that name them.
+        let statement_plan = self.plan_statements(batch).await?;
+        self.store_statements(&statement_plan).await?;
+        let statement_of: HashMap<&QuoteId, &StatementId> =
+            statement_plan.assignments.iter().map(|(q, s)| (q, s)).collect();
+        let quotes = batch
+            .quotes
+            .iter()
+            .map(|q| {
+                let statement = statement_of.get(&q.id).map(|s| (*s).clone());
+                if statement == q.statement {
+                    quote_document(q, &affiliations)
+                } else {
+                    quote_document(&Quote { statement, ..q.clone() }, &affiliations)
+                }
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(QUOTES, quotes).await?;
         let quote_postings = batch
             .quotes
@@ -870,6 +903,7 @@ impl Store for MongoStore {
             let kept = batch.quotes.iter().filter(|q| q.article == article.id).map(|q| q.id.as_str()).collect();
             self.delete_stale_quotes(&article.id, kept).await?;
         }
+        self.recheck_statements(&statement_plan.recheck).await?;
         let article_postings = batch
             .articles
             .iter()
@@ -886,7 +920,29 @@ impl Store for MongoStore {
         let articles = batch.articles.iter().map(article_document).collect::<StoreResult<Vec<_>>>()?;
         self.upsert_all(ARTICLES, articles).await?;
         // Logged last, once everything it names is visible.
+        added.extend(statement_plan.gained.iter().map(|s| (super::ChangeKind::Statement, s.to_string())));
         self.append_changes(&added).await
+    }
+
+    async fn statements(&self, ids: &[StatementId]) -> StoreResult<Vec<Statement>> {
+        self.by_ids(statements::STATEMENTS, ids).await
+    }
+
+    async fn find_statements(
+        &self,
+        filter: &QuoteFilter,
+        sort: StatementSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Statement>> {
+        self.find_statements_page(filter, sort, page).await
+    }
+
+    async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64> {
+        self.count_statements_matching(filter).await
+    }
+
+    async fn rebuild_statements(&self) -> StoreResult<u64> {
+        self.rebuild().await
     }
 
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {

@@ -111,6 +111,9 @@ pub fn quote_filter(filter: &QuoteFilter, texts: &TextMatches) -> Document {
     if let Some(ids) = &filter.ids {
         all.any_in("_id", ids);
     }
+    if let Some(statements) = &filter.statements {
+        all.any_in("statement", statements);
+    }
     if let Some(articles) = &filter.articles {
         all.any_in("article", articles);
     }

@@ -77,8 +77,9 @@ pub fn load(conn: &mut Connection, mut batches: Receiver<GraphBatch>) -> StoreRe
         tx.execute_batch(&format!("DROP {kind} \"{name}\"")).map_err(classify)?;
     }
     while let Some(batch) = batches.blocking_recv() {
-        let added = changes::added(&tx, &batch)?;
-        write::write_batch(&tx, &batch)?;
+        let mut added = changes::added(&tx, &batch)?;
+        let gained = write::write_batch(&tx, &batch)?;
+        added.extend(gained.into_iter().map(|s| (crate::store::ChangeKind::Statement, s.to_string())));
         changes::append(&tx, &added)?;
     }
     // Indexes first: the backfill groups faster with them, and the triggers

@@ -139,6 +139,7 @@ fn plan(filter: &QuoteFilter) -> Option<Plan> {
     fn collect(filter: &QuoteFilter, plan: &mut Plan) -> bool {
         let QuoteFilter {
             ids,
+            statements,
             articles,
             speakers,
             speaker_organizations,
@@ -153,6 +154,7 @@ fn plan(filter: &QuoteFilter) -> Option<Plan> {
         } = filter;
         if ids.is_some()
             || *originals_only
+            || statements.is_some()
             || articles.is_some()
             || speakers.is_some()
             || speaker_organizations.is_some()

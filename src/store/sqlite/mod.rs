@@ -27,6 +27,7 @@ mod lists;
 mod rank;
 mod schema;
 mod sql;
+mod statements;
 mod text;
 mod write;
 
@@ -35,10 +36,13 @@ pub use sql::FEW_TEXT_MATCHES;
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, GraphBatch, NameSort, OrganizationFilter,
     OrganizationRelation, Page, PersonFilter, PersonRelation, QuoteFilter, QuoteGroup, QuoteRelation, QuoteSort,
-    SearchHits, SearchPage, SearchTarget, Store, StoreError, StoreResult,
+    SearchHits, SearchPage, SearchTarget, StatementSort, Store, StoreError, StoreResult,
 };
 use super::{FeedItemRecord, FeedState};
-use crate::domain::{Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, name_key};
+use crate::domain::{
+    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Statement, StatementId,
+    name_key,
+};
 use crate::search::SearchQuery;
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
@@ -292,6 +296,9 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
         for (_, step) in MIGRATION_STEPS.iter().filter(|(n, _)| *n == number) {
             step(&tx).map_err(|e| failed(e.to_string()))?;
         }
+        if sql.contains(statements::TABLE_DEFINITION) {
+            statements::rebuild_in(&tx).map_err(|e| failed(e.to_string()))?;
+        }
         tx.pragma_update(None, "user_version", number).map_err(|e| failed(e.to_string()))?;
         tx.commit().map_err(|e| failed(e.to_string()))?;
     }
@@ -441,6 +448,10 @@ impl Store for SqliteStore {
             QuoteRelation::Via => {
                 "SELECT l.dst, q.doc FROM links l JOIN quotes q ON q.id = l.src
                  WHERE l.rel = 'quote_via' AND l.dst IN (SELECT value FROM json_each(?1)) ORDER BY q.id"
+            }
+            QuoteRelation::InStatement => {
+                "SELECT r.statement, q.doc FROM statement_reports r JOIN quotes q ON q.id = r.quote
+                 WHERE r.statement IN (SELECT value FROM json_each(?1)) ORDER BY q.id"
             }
             QuoteRelation::ByOrganization => {
                 "SELECT parent, doc FROM (
@@ -645,8 +656,9 @@ impl Store for SqliteStore {
     async fn write(&self, batch: &GraphBatch) -> StoreResult<()> {
         let batch = batch.clone();
         self.write_tx(move |tx| {
-            let added = changes::added(tx, &batch)?;
-            write::write_batch(tx, &batch)?;
+            let mut added = changes::added(tx, &batch)?;
+            let gained = write::write_batch(tx, &batch)?;
+            added.extend(gained.into_iter().map(|s| (super::ChangeKind::Statement, s.to_string())));
             changes::append(tx, &added)
         })
         .await
@@ -668,6 +680,34 @@ impl Store for SqliteStore {
         }
         let keys = keys.to_vec();
         self.read(move |c| copies::candidates(c, &keys, limit)).await
+    }
+
+    async fn statements(&self, ids: &[StatementId]) -> StoreResult<Vec<Statement>> {
+        let ids = json_ids(ids)?;
+        self.read(move |c| {
+            query_docs(c, "SELECT doc FROM statements WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", [ids])
+        })
+        .await
+    }
+
+    async fn find_statements(
+        &self,
+        filter: &QuoteFilter,
+        sort: StatementSort,
+        page: &Page,
+    ) -> StoreResult<Vec<Statement>> {
+        let query = find_query("statements", |q| statements::condition(filter, q), statements::order(sort), page);
+        self.read(move |c| query_built(c, &query)).await
+    }
+
+    async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64> {
+        let query = count_query("statements", |q| statements::condition(filter, q));
+        self.read(move |c| count_built(c, &query)).await
+    }
+
+    async fn rebuild_statements(&self) -> StoreResult<u64> {
+        self.write_tx(|tx| statements::rebuild_in(tx)).await?;
+        self.read(|c| c.query_row("SELECT count(*) FROM statements", [], |row| row.get(0)).map_err(classify)).await
     }
 
     async fn changes_after(&self, after: u64, limit: usize) -> StoreResult<Vec<Change>> {

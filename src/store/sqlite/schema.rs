@@ -593,6 +593,38 @@ END;
 "#,
         filtered_list_counts_backfill!()
     ),
+    // --- Statements across reports (issue 15) ---
+    // The statements' summaries, which quote reports which statement (the
+    // quote's document holds it too), and the look-up index of (key,
+    // statement) pairs that finds a new report's candidate statements. Filled
+    // for an existing store by `statements::rebuild_in`, in this migration's
+    // transaction (`migrate` finds the migration by its first table, so the
+    // step follows it when migrations are renumbered). Idempotent (`IF NOT
+    // EXISTS`): tests that wind `user_version` back to replay an earlier
+    // migration replay this one too.
+    r#"
+CREATE TABLE IF NOT EXISTS statements (
+    id TEXT PRIMARY KEY,
+    speaker_key TEXT NOT NULL,
+    sort_date TEXT NOT NULL,
+    reports_key TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statements_by_date ON statements (sort_date, id);
+CREATE INDEX IF NOT EXISTS statements_by_reports ON statements (reports_key, id);
+CREATE TABLE IF NOT EXISTS statement_reports (
+    quote TEXT PRIMARY KEY,
+    statement TEXT NOT NULL,
+    article TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statement_reports_by_statement ON statement_reports (statement, quote);
+CREATE INDEX IF NOT EXISTS statement_reports_by_article ON statement_reports (article);
+CREATE TABLE IF NOT EXISTS statement_keys (
+    key TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    PRIMARY KEY (key, statement)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

@@ -176,6 +176,12 @@ pub fn quote_condition(filter: &QuoteFilter, query: &mut Query) {
     if let Some(ids) = &filter.ids {
         c.in_list("q.id", ids);
     }
+    if let Some(statements) = &filter.statements {
+        c.next()
+            .push("q.id IN (SELECT quote FROM statement_reports WHERE statement IN (SELECT value FROM json_each(")
+            .bind(json_list(statements))
+            .push(")))");
+    }
     if let Some(articles) = &filter.articles {
         c.in_list("q.article", articles);
     }

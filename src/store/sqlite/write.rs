@@ -12,6 +12,7 @@
 //! of a bulk load's time). Written together, they are flushed in large pieces.
 
 use super::schema::rel;
+use super::statements;
 use super::text::{self, TermDeltas};
 use super::{classify, to_json};
 use crate::domain::{name_key, name_keys, timestamp};
@@ -19,7 +20,12 @@ use crate::store::filter::{article_date_key, day_key, month_key, quote_date_key,
 use crate::store::{GraphBatch, StoreResult};
 use rusqlite::{Transaction, params};
 
-pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> {
+/// Returns the statements that gained a source, for the write sequence.
+pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<Vec<crate::domain::StatementId>> {
+    // Statements are planned before any row changes (the plan reads what the
+    // batch's quotes said before) and stored after them.
+    let statement_plan = statements::plan_batch(tx, batch)?;
+    let statement_of = statements::assignments(&statement_plan);
     for org in &batch.organizations {
         // A new entity has no names to replace: the delete scans every name
         // of its kind (the key is (kind, key, id)), quadratic in a bulk load.
@@ -111,7 +117,12 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
         let existed = old_text.is_some();
         let speaker = quote.speaker.as_ref();
         let day = quote.date;
-        let doc = to_json(quote)?;
+        let statement = statement_of.get(&quote.id).map(|s| (*s).clone());
+        let doc = if statement == quote.statement {
+            to_json(quote)?
+        } else {
+            to_json(&crate::domain::Quote { statement, ..quote.clone() })?
+        };
         let rowid: i64 = tx
             .prepare_cached(
                 "INSERT INTO quotes (id, article, speaker_person, speaker_org, speaker_key, direct, day, week, month, sort_date, doc, copy_of)
@@ -177,7 +188,9 @@ pub fn write_batch(tx: &Transaction<'_>, batch: &GraphBatch) -> StoreResult<()> 
     for (quote, (rowid, old)) in batch.quotes.iter().zip(quote_rows) {
         text::replace_quote(tx, &mut terms, rowid, old.as_deref(), &quote.text)?;
     }
-    terms.apply(tx)
+    terms.apply(tx)?;
+    statements::apply(tx, batch, &statement_plan)?;
+    Ok(statement_plan.gained)
 }
 
 /// Whether `table` already holds a row with this id.

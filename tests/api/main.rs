@@ -7,6 +7,7 @@ mod support;
 mod helpers;
 
 mod caching;
+mod clients;
 mod dashboard;
 mod dashboard_live;
 mod errors;

@@ -4,11 +4,12 @@
 //!   preset) from `schema/schema.graphql` and type-checked by `tsc --noEmit`,
 //!   which fails when the schema changes under it;
 //! - Apollo Client's persisted-query link against automatic persisted queries
-//!   (hash miss, fall back to the text, then the hash alone, POST and GET);
+//!   (hash miss, fall back to the text, then the hash alone, POST and GET), on
+//!   both stores;
 //! - Code Generator's persisted-documents manifest in trusted mode, sent by
 //!   the typed example through Apollo Client.
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{TestApp, spawn_app_with};
 use crate::playground::run_within;
 use crate::support::TestBackend;
 use serde_json::{Value, json};
@@ -102,10 +103,8 @@ async fn the_typed_client_is_generated_from_the_schema_and_fails_when_the_schema
     .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn apollo_clients_persisted_query_link_falls_back_on_a_miss_then_sends_only_the_hash() {
+async fn apollo_clients_persisted_query_link_falls_back_on_a_miss_then_sends_only_the_hash(app: &TestApp) {
     prepare().await;
-    let app = spawn_app_with(TestBackend::Embedded, |_| {}).await;
     let articles = app.data("{ articles { totalCount } }", json!({})).await["articles"]["totalCount"].clone();
     let address = app.address.clone();
     let output = tokio::task::spawn_blocking(move || {
@@ -153,8 +152,9 @@ async fn apollo_clients_persisted_query_link_falls_back_on_a_miss_then_sends_onl
     assert_eq!(results[1], results[0]);
     assert_eq!(results[2]["person"]["name"], "Sergei Lavrov");
     assert_eq!(results[3], results[2]);
-    app.cleanup().await;
 }
+
+crate::http_tests_on_both_backends!(apollo_clients_persisted_query_link_falls_back_on_a_miss_then_sends_only_the_hash);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_code_generator_manifest_runs_in_trusted_mode_with_the_typed_client() {

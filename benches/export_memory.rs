@@ -5,7 +5,7 @@
 //! cargo bench --bench export_memory -- [--sizes 34000,340000]
 //! ```
 //! For each size (articles; about three quotes each) it generates the
-//! synthetic corpus into an embedded store under `target/bench-data` (kept
+//! synthetic corpus (bulk load) into an embedded store under `target/bench-data` (kept
 //! between runs, shared with the query benchmark), then:
 //! - starts the server on it and streams `GET /export/quotes.csv`, counting
 //!   the rows, with the server's anonymous RSS (heap and stacks, without the
@@ -101,7 +101,7 @@ fn main() {
         if !marker.exists() {
             let started = Instant::now();
             let output = Command::new(BIN)
-                .args(["generate", "--articles", &size.to_string(), "--seed", "1", "--batch", "100", "--data-dir"])
+                .args(["generate", "--articles", &size.to_string(), "--seed", "1", "--data-dir"])
                 .arg(&dir)
                 .output()
                 .expect("running generate");

@@ -404,12 +404,14 @@ async fn bench() {
     let options = options();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
     println!("machine: {}", machine());
-    println!();
-    println!(
-        "| backend | articles | query | req/s | p50 ms | p99 ms | reference req/s | reference p99 ms | ratio (median of {} rounds) | store ops/request | server peak RSS MiB | server anonymous RSS MiB |",
-        options.rounds
-    );
-    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    if !options.traces {
+        println!();
+        println!(
+            "| backend | articles | query | req/s | p50 ms | p99 ms | reference req/s | reference p99 ms | ratio (median of {} rounds) | store ops/request | server peak RSS MiB | server anonymous RSS MiB |",
+            options.rounds
+        );
+        println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    }
     let _ferret = (options.backend == "ferretdb").then(|| {
         let dir: PathBuf = data.join("ferretdb");
         support::ferretdb::FerretDb::start("127.0.0.1:0", &dir, false)

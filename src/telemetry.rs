@@ -68,7 +68,16 @@ pub fn init_with_traces(format: LogFormat, otlp_endpoint: Option<&str>) -> anyho
                     && metadata.target().starts_with("newsgraph")
                     && *metadata.level() <= tracing::Level::INFO
             });
-            Some(tracing_opentelemetry::layer().with_tracer(tracer).with_filter(ours))
+            // Without the per-span extras the layer records by default: busy and
+            // idle time (the clock read at every poll of every span), the source
+            // file and line, the thread. The span names say where; see
+            // docs/benchmarks.md for what traces cost with and without them.
+            let layer = tracing_opentelemetry::layer()
+                .with_tracer(tracer)
+                .with_tracked_inactivity(false)
+                .with_location(false)
+                .with_threads(false);
+            Some(layer.with_filter(ours))
         }
     };
     let _ = tracing_subscriber::registry().with(logs).with(traces).try_init();

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo bench --bench queries -- [--backend embedded|ferretdb] [--sizes 10000,100000]
-//!                                [--clients 8] [--seconds 5] [--only search]
+//!                                [--clients 8] [--seconds 5] [--only search] [--traces]
 //! ```
 //! For each corpus size and query it prints one markdown row: throughput,
 //! p50 and p99 latency, store operations per request (read from the server's
@@ -34,6 +34,11 @@
 //! corpus sizes (growth from 100k to 1M). The `totalCount: …` queries (lists
 //! with their total, unfiltered and filtered) run in this mode, and in a
 //! throughput run only when `--only` names them.
+//! `--traces` measures instead what exporting traces costs: a second newsgraph
+//! on the same store exports its spans over OTLP to a collector in this
+//! process that accepts and drops them, and the two are driven in interleaved
+//! rounds; each row holds both throughputs and the median per-round ratio of
+//! traces on to traces off.
 
 mod reference;
 #[path = "../tests/support/mod.rs"]
@@ -56,6 +61,8 @@ struct Options {
     rounds: usize,
     /// Sequential requests per round for a CPU-time measurement (`--cpu N`), instead of throughput.
     cpu: Option<usize>,
+    /// Compare traces on and off instead of newsgraph and the reference.
+    traces: bool,
 }
 
 fn options() -> Options {
@@ -74,6 +81,7 @@ fn options() -> Options {
         rounds: value("--rounds").and_then(|v| v.parse().ok()).unwrap_or(3).max(1),
         only: value("--only"),
         cpu: value("--cpu").and_then(|v| v.parse().ok()),
+        traces: args.iter().any(|a| a == "--traces"),
         backend,
     }
 }
@@ -93,12 +101,18 @@ impl Drop for Server {
 
 impl Server {
     fn start(store_args: &[String]) -> Self {
+        Self::start_with(store_args, &[])
+    }
+
+    /// The server with more environment variables (an OTLP endpoint, say).
+    fn start_with(store_args: &[String], env: &[(&str, String)]) -> Self {
         let mut command = Command::new(BIN);
         command
             .args(["serve", "--bind", "127.0.0.1:0", "--no-seed", "--log-format", "text"])
             .args(store_args)
             .env("RUST_LOG", "warn,newsgraph::startup=info")
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            .envs(env.iter().map(|(k, v)| (k, v)));
         Self::spawn(command)
     }
 
@@ -590,14 +604,17 @@ async fn bench() {
     let options = options();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
     println!("machine: {}", machine());
-    println!();
-    if let Some(requests) = options.cpu {
+    if options.traces {
+        // The traces table is printed by `traces_overhead`.
+    } else if let Some(requests) = options.cpu {
+        println!();
         println!(
             "| backend | articles | query | ms CPU/request, median ({} rounds of {requests}) | reference ms CPU/request | ratio (reference CPU / newsgraph CPU, median) |",
             options.rounds
         );
         println!("|---|---:|---|---:|---:|---:|");
     } else {
+        println!();
         println!(
             "| backend | articles | query | req/s | p50 ms | p99 ms | reference req/s | reference p99 ms | ratio (median of {} rounds) | store ops/request | server peak RSS MiB | server anonymous RSS MiB |",
             options.rounds
@@ -634,6 +651,10 @@ async fn bench() {
             http: reqwest::Client::new(),
             url: format!("http://{}/graphql", server.address),
         });
+        if options.traces {
+            traces_overhead(&options, &store_args, size, &client).await;
+            continue;
+        }
         // The reference reads the embedded store's file only.
         let reference_server = _ferret.is_none().then(|| Server::start_reference(&data_dir));
         let reference = reference_server.as_ref().map(|r| {
@@ -718,4 +739,77 @@ async fn bench() {
     }
     println!();
     println!("load average at the end: {}", load());
+}
+
+/// A collector that accepts OTLP/HTTP exports and drops them; its base URL.
+fn start_sink() -> String {
+    let server = actix_web::HttpServer::new(|| {
+        actix_web::App::new().app_data(actix_web::web::PayloadConfig::new(64 * 1024 * 1024)).default_service(
+            actix_web::web::to(|_body: actix_web::web::Bytes| async {
+                actix_web::HttpResponse::Ok().content_type("application/x-protobuf").finish()
+            }),
+        )
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .expect("binding the sink");
+    let url = format!("http://127.0.0.1:{}", server.addrs()[0].port());
+    tokio::spawn(server.run());
+    url
+}
+
+/// `--traces`: newsgraph with traces off (`plain`) and on (a second server on
+/// the same store, exporting to a sink), in interleaved rounds.
+async fn traces_overhead(options: &Options, store_args: &[String], size: usize, plain: &std::sync::Arc<Client>) {
+    let sink = start_sink();
+    let traced_server = Server::start_with(store_args, &[("NEWSGRAPH_OTLP_ENDPOINT", sink)]);
+    let traced = std::sync::Arc::new(Client {
+        http: reqwest::Client::new(),
+        url: format!("http://{}/graphql", traced_server.address),
+    });
+    println!();
+    println!("traces, {} backend, {size} articles (median of {} interleaved rounds):", options.backend, options.rounds);
+    println!();
+    println!("| query | req/s traces off | req/s traces on | p99 ms off | p99 ms on | ratio on/off |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for case in cases(plain).await {
+        let name = case.name;
+        if options.only.as_deref().is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
+        let case = std::sync::Arc::new(case);
+        let (mut off_latencies, mut on_latencies) = (Vec::new(), Vec::new());
+        let (mut off_rates, mut on_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 0..options.rounds {
+            let mut order = [(plain.clone(), false), (traced.clone(), true)];
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            let mut rates = (f64::NAN, f64::NAN);
+            for (client, on) in order {
+                let (rate, latencies) =
+                    measure(client, case.clone(), Target::Newsgraph, options.clients, options.seconds).await;
+                if on {
+                    rates.1 = rate;
+                    on_latencies.extend(latencies);
+                } else {
+                    rates.0 = rate;
+                    off_latencies.extend(latencies);
+                }
+            }
+            off_rates.push(rates.0);
+            on_rates.push(rates.1);
+            ratios.push(rates.1 / rates.0);
+        }
+        off_latencies.sort();
+        on_latencies.sort();
+        println!(
+            "| {name} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2}× |",
+            median(off_rates),
+            median(on_rates),
+            percentile(&off_latencies, 0.99),
+            percentile(&on_latencies, 0.99),
+            median(ratios)
+        );
+    }
 }

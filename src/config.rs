@@ -208,6 +208,12 @@ pub struct Settings {
     /// Log format.
     #[arg(long, env = "NEWSGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    /// Export traces over OTLP/HTTP (protobuf) to this collector, e.g. `http://localhost:4318`
+    /// (spans are POSTed to its `/v1/traces`); off when unset. A request's W3C `traceparent` is
+    /// its trace's parent; spans carry the operation's name and type, never variables' values.
+    #[arg(long, env = "NEWSGRAPH_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
 }
 
 fn parse_secret(raw: &str) -> Result<SecretString, String> {

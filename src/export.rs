@@ -19,6 +19,7 @@ use crate::store::{ArticleFilter, ArticleSort, QuoteFilter, QuoteSort, SharedSto
 use async_graphql::InputType;
 use futures_util::Stream;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Rows fetched per store call.
@@ -440,14 +441,32 @@ struct Record {
     linked: Value,
 }
 
-/// Appends CSV rows; the `csv` crate quotes what needs quoting (RFC 4180).
+/// Appends CSV rows; the `csv` crate quotes what needs quoting (RFC 4180),
+/// after [`defuse_formula`] has made each cell inert for spreadsheets.
 fn csv_rows(out: &mut Vec<u8>, rows: impl IntoIterator<Item = Vec<String>>) -> Result<(), ApiError> {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(std::mem::take(out));
     for row in rows {
-        writer.write_record(&row).map_err(|_| ApiError::Internal)?;
+        let cells = row.iter().map(|cell| match defuse_formula(cell) {
+            Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        });
+        writer.write_record(cells).map_err(|_| ApiError::Internal)?;
     }
     *out = writer.into_inner().map_err(|_| ApiError::Internal)?;
     Ok(())
+}
+
+/// The characters that make a spreadsheet (Excel, LibreOffice, Google Sheets)
+/// read a cell as a formula, or start one after a field separator.
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as a spreadsheet will show it, never run it (CSV injection, as
+/// OWASP describes it): a cell starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'`, which spreadsheets take as "this is
+/// text" and do not display. Quote texts and headlines come from articles,
+/// which anyone who can ingest controls. NDJSON and JSON-LD are left as they are.
+fn defuse_formula(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(FORMULA_TRIGGERS) { format!("'{cell}").into() } else { cell.into() }
 }
 
 fn unique<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
@@ -524,6 +543,19 @@ mod tests {
         assert_eq!(export(&store, &none, Format::Ndjson, 10).await, "");
         let linked: Value = serde_json::from_str(&export(&store, &none, Format::Jsonld, 10).await).unwrap();
         assert_eq!(linked["@graph"], json!([]));
+    }
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_get_a_leading_apostrophe() {
+        for hostile in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(defuse_formula(hostile), format!("'{hostile}"));
+        }
+        for plain in ["Lavrov said", "2016-05-01", "", "a=b", " =1", "'quoted'"] {
+            assert_eq!(defuse_formula(plain), plain);
+        }
+        let mut out = Vec::new();
+        csv_rows(&mut out, [vec!["=1+1".to_owned(), "said, \"no\"".to_owned(), "-".to_owned()]]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "'=1+1,\"said, \"\"no\"\"\",'-\r\n");
     }
 
     #[test]

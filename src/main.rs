@@ -12,11 +12,23 @@ use newsgraph::{commands, graphql, telemetry};
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse_args();
-    telemetry::init(cli.settings.log_format);
+    // Traces are the server's: only `serve` exports them.
+    let serving = matches!(cli.command, None | Some(Command::Serve));
+    let otlp_endpoint = cli.settings.otlp_endpoint.as_deref().filter(|_| serving);
+    telemetry::init_with_traces(cli.settings.log_format, otlp_endpoint)?;
     let settings = cli.settings;
     commands::install_lexicon(settings.lexicon_dir.as_deref())?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
+        Command::Serve => {
+            let served: anyhow::Result<()> = async {
+                Application::build(settings).await?.run_until_stopped().await?;
+                Ok(())
+            }
+            .await;
+            // Send the last spans, off the runtime's thread (the exporter blocks).
+            let _ = actix_web::rt::task::spawn_blocking(telemetry::shutdown).await;
+            served?
+        }
         Command::Schema => print!("{}", graphql::sdl()),
         Command::Seed => commands::seed(&settings).await?,
         Command::Extract(args) => commands::extract(&args)?,

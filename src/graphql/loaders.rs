@@ -12,7 +12,8 @@
 //! before the batch is taken; a delay would only add latency per level (1 ms by
 //! default). The round-trip test in `tests/api` holds us to that.
 //!
-//! Each batch's size is recorded in `newsgraph_dataloader_batch_size{kind}`.
+//! Each batch's size is recorded in `newsgraph_dataloader_batch_size{kind}`,
+//! and each batch runs in a `dataloader.batch` span (for traces).
 
 use super::error::ApiError;
 use crate::domain::{
@@ -20,11 +21,13 @@ use crate::domain::{
 };
 use crate::metrics;
 use crate::store::{ArticleRelation, OrganizationRelation, PersonRelation, QuoteRelation, SharedStore};
+use crate::telemetry::SPANS;
 use async_graphql::dataloader::{DataLoader, Loader};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument as _;
 
 /// Loads entities and relations from the store in batches.
 pub struct StoreLoader {
@@ -34,9 +37,19 @@ pub struct StoreLoader {
 /// The request-scoped loader, put into each request's data.
 pub type Loaders = DataLoader<StoreLoader>;
 
-/// A fresh loader for one request.
+/// A fresh loader for one request. Its batches run as tasks of their own, in
+/// the span of the field that started them (so that traces show them under
+/// their operation).
 pub fn for_request(store: SharedStore) -> Loaders {
-    DataLoader::new(StoreLoader { store }, tokio::spawn).delay(Duration::ZERO)
+    DataLoader::new(StoreLoader { store }, |batch| tokio::spawn(batch.instrument(tracing::Span::current())))
+        .delay(Duration::ZERO)
+}
+
+/// Records a batch of `keys` keys (`newsgraph_dataloader_batch_size{kind}`)
+/// and returns the span to run it in (`dataloader.batch`, for traces).
+fn batch(kind: &'static str, keys: usize) -> tracing::Span {
+    metrics::loader_batch(kind, keys);
+    tracing::info_span!(target: SPANS, "dataloader.batch", dataloader.kind = kind, dataloader.keys = keys)
 }
 
 /// The key of a relation: which relation, from which parent.
@@ -67,8 +80,8 @@ impl Loader<ArticleId> for StoreLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[ArticleId]) -> Result<HashMap<ArticleId, Self::Value>, Self::Error> {
-        metrics::loader_batch("articles", keys.len());
-        Ok(by_id(self.store.articles(keys).await?, |a| &a.id))
+        let span = batch("articles", keys.len());
+        async { Ok::<_, ApiError>(by_id(self.store.articles(keys).await?, |a| &a.id)) }.instrument(span).await
     }
 }
 
@@ -77,8 +90,8 @@ impl Loader<PersonId> for StoreLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[PersonId]) -> Result<HashMap<PersonId, Self::Value>, Self::Error> {
-        metrics::loader_batch("people", keys.len());
-        Ok(by_id(self.store.people(keys).await?, |p| &p.id))
+        let span = batch("people", keys.len());
+        async { Ok::<_, ApiError>(by_id(self.store.people(keys).await?, |p| &p.id)) }.instrument(span).await
     }
 }
 
@@ -87,8 +100,8 @@ impl Loader<OrganizationId> for StoreLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[OrganizationId]) -> Result<HashMap<OrganizationId, Self::Value>, Self::Error> {
-        metrics::loader_batch("organizations", keys.len());
-        Ok(by_id(self.store.organizations(keys).await?, |o| &o.id))
+        let span = batch("organizations", keys.len());
+        async { Ok::<_, ApiError>(by_id(self.store.organizations(keys).await?, |o| &o.id)) }.instrument(span).await
     }
 }
 
@@ -97,8 +110,8 @@ impl Loader<QuoteId> for StoreLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[QuoteId]) -> Result<HashMap<QuoteId, Self::Value>, Self::Error> {
-        metrics::loader_batch("quotes", keys.len());
-        Ok(by_id(self.store.quotes(keys).await?, |q| &q.id))
+        let span = batch("quotes", keys.len());
+        async { Ok::<_, ApiError>(by_id(self.store.quotes(keys).await?, |q| &q.id)) }.instrument(span).await
     }
 }
 
@@ -144,8 +157,13 @@ impl Loader<Related<QuoteRelation>> for StoreLoader {
         &self,
         keys: &[Related<QuoteRelation>],
     ) -> Result<HashMap<Related<QuoteRelation>, Self::Value>, Self::Error> {
-        metrics::loader_batch("related_quotes", keys.len());
-        load_related(keys, |relation, parents| async move { self.store.related_quotes(relation, &parents).await }).await
+        let span = batch("related_quotes", keys.len());
+        async {
+            load_related(keys, |relation, parents| async move { self.store.related_quotes(relation, &parents).await })
+                .await
+        }
+        .instrument(span)
+        .await
     }
 }
 
@@ -157,9 +175,13 @@ impl Loader<Related<ArticleRelation>> for StoreLoader {
         &self,
         keys: &[Related<ArticleRelation>],
     ) -> Result<HashMap<Related<ArticleRelation>, Self::Value>, Self::Error> {
-        metrics::loader_batch("related_articles", keys.len());
-        load_related(keys, |relation, parents| async move { self.store.related_articles(relation, &parents).await })
-            .await
+        let span = batch("related_articles", keys.len());
+        async {
+            load_related(keys, |relation, parents| async move { self.store.related_articles(relation, &parents).await })
+                .await
+        }
+        .instrument(span)
+        .await
     }
 }
 
@@ -171,8 +193,13 @@ impl Loader<Related<PersonRelation>> for StoreLoader {
         &self,
         keys: &[Related<PersonRelation>],
     ) -> Result<HashMap<Related<PersonRelation>, Self::Value>, Self::Error> {
-        metrics::loader_batch("related_people", keys.len());
-        load_related(keys, |relation, parents| async move { self.store.related_people(relation, &parents).await }).await
+        let span = batch("related_people", keys.len());
+        async {
+            load_related(keys, |relation, parents| async move { self.store.related_people(relation, &parents).await })
+                .await
+        }
+        .instrument(span)
+        .await
     }
 }
 
@@ -184,11 +211,15 @@ impl Loader<Related<OrganizationRelation>> for StoreLoader {
         &self,
         keys: &[Related<OrganizationRelation>],
     ) -> Result<HashMap<Related<OrganizationRelation>, Self::Value>, Self::Error> {
-        metrics::loader_batch("related_organizations", keys.len());
-        load_related(
-            keys,
-            |relation, parents| async move { self.store.related_organizations(relation, &parents).await },
-        )
+        let span = batch("related_organizations", keys.len());
+        async {
+            load_related(
+                keys,
+                |relation, parents| async move { self.store.related_organizations(relation, &parents).await },
+            )
+            .await
+        }
+        .instrument(span)
         .await
     }
 }

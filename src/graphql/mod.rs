@@ -20,6 +20,7 @@
 //! - [`federation`]: the Apollo Federation v2 entity resolvers (`_entities`).
 //! - [`persisted`]: automatic persisted queries and trusted documents, resolved
 //!   per request before admission.
+//! - [`trace`]: the span of each operation, for traces (name and type only).
 //!
 //! The schema is built once at start-up ([`build_schema`]) and shared; each
 //! request gets fresh loaders through [`prepare_request`].
@@ -47,6 +48,7 @@ pub mod shape;
 pub mod statements;
 pub mod stats;
 pub mod subscriptions;
+pub mod trace;
 
 use crate::feed::Feed;
 use crate::store::SharedStore;

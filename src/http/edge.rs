@@ -9,6 +9,9 @@
 //! `/healthz`, `/readyz` and `/metrics` are exempt, so probes and scrapes keep
 //! working under load. Over the limit: 429 with `Retry-After` in seconds.
 //!
+//! With traces on (see [`crate::telemetry`]), the request's span is its
+//! trace's root, or the child of the caller's W3C `traceparent`.
+//!
 //! The access log holds the method, the path (never the query string, which can
 //! carry variables), the status, the time taken and the request id; never a
 //! header value.
@@ -16,6 +19,7 @@
 use super::AppState;
 use crate::graphql::access::{Caller, KeyDigest, caller_from_header};
 use crate::metrics::{self, Rejection};
+use crate::telemetry;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{AUTHORIZATION, HeaderName, HeaderValue, RETRY_AFTER};
@@ -113,10 +117,27 @@ pub async fn edge(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = new_request_id();
-    let span = tracing::info_span!("request", request_id = %request_id);
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_owned();
+    // The request's span: its id on every log line; with traces on, the root
+    // of its trace (named by method and route, as OpenTelemetry's HTTP
+    // conventions name server spans), parented by the caller's `traceparent`.
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        otel.name = tracing::field::Empty,
+        otel.kind = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+    );
+    if telemetry::traces_enabled() {
+        use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+        let route = req.match_pattern().unwrap_or_else(|| path.clone());
+        span.record("otel.name", format!("{method} {route}"));
+        span.record("otel.kind", "server");
+        // Fails only when the span is not exported (filtered out): nothing to parent then.
+        let _ = span.set_parent(telemetry::parent_from_headers(req.headers()));
+    }
 
     let limited = req
         .app_data::<web::Data<AppState>>()
@@ -147,6 +168,9 @@ pub async fn edge(
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
+    }
+    if telemetry::traces_enabled() {
+        span.record("http.response.status_code", status.as_u16());
     }
     span.in_scope(|| {
         tracing::info!(

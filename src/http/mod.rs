@@ -200,6 +200,11 @@ async fn execute_resolved(
     let admitted = state.admission.admit(&mut request);
     let requested_name = request.operation_name.clone();
     let executed_name = admitted.as_ref().ok().cloned().flatten();
+    let span = crate::graphql::trace::operation_span(
+        &mut request,
+        executed_name.as_deref().or(requested_name.as_deref()),
+        admitted.is_ok(),
+    );
     let run = async {
         match admitted {
             Ok(_) => {
@@ -208,7 +213,7 @@ async fn execute_resolved(
             Err(refused) => *refused,
         }
     };
-    let response = match tokio::time::timeout_at(deadline, run).await {
+    let response = match tokio::time::timeout_at(deadline, tracing::Instrument::instrument(run, span)).await {
         Ok(response) => response,
         Err(_) => {
             metrics::reject(Rejection::Timeout);

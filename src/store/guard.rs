@@ -4,7 +4,8 @@
 //! otherwise hold requests open forever. Wrapped in [`GuardedStore`], each call
 //! either finishes within the timeout or fails as [`StoreError::Unavailable`],
 //! so clients get a clear error and the server keeps its threads. Every call is
-//! also counted and timed here, by backend and name, for `/metrics`.
+//! also counted and timed here, by backend and name, for `/metrics`, and runs
+//! in a `store` span named by the call (for traces).
 
 use super::{
     ArticleFilter, ArticleRelation, ArticleSort, Backend, Bucket, Change, Counts, GraphBatch, NameSort,
@@ -18,9 +19,11 @@ use crate::domain::{
 };
 use crate::metrics;
 use crate::search::SearchQuery;
+use crate::telemetry::SPANS;
 use async_trait::async_trait;
 use std::future::Future;
 use std::time::{Duration, Instant};
+use tracing::Instrument as _;
 
 /// Wraps a store so that every call fails as unavailable after `timeout`.
 pub struct GuardedStore {
@@ -39,7 +42,20 @@ impl GuardedStore {
     async fn within<T>(&self, operation: &'static str, call: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
         let backend = self.inner.backend().as_str();
         let started = Instant::now();
-        let result = match tokio::time::timeout(self.timeout, call).await {
+        // Only a request's calls: the feed's polling and start-up make no spans.
+        let span = if tracing::Span::current().is_none() {
+            tracing::Span::none()
+        } else {
+            tracing::info_span!(
+                target: SPANS,
+                "store",
+                otel.name = operation,
+                otel.kind = "client",
+                db.system.name = backend,
+                db.operation.name = operation,
+            )
+        };
+        let result = match tokio::time::timeout(self.timeout, call.instrument(span)).await {
             Ok(result) => result,
             Err(_) => Err(StoreError::Unavailable(format!(
                 "the {backend} store did not answer {operation} within {} ms",

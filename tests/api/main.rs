@@ -8,6 +8,7 @@ mod helpers;
 
 mod caching;
 mod copies;
+mod clients;
 mod dashboard;
 mod dashboard_live;
 mod errors;

@@ -7,8 +7,8 @@ mod support;
 mod helpers;
 
 mod caching;
-mod copies;
 mod clients;
+mod copies;
 mod dashboard;
 mod dashboard_live;
 mod errors;

@@ -42,7 +42,7 @@ pub fn key(seq: u64) -> String {
 }
 
 /// The server's code for a duplicate key.
-const DUPLICATE_KEY: i32 = 11000;
+pub(super) const DUPLICATE_KEY: i32 = 11000;
 
 pub(super) fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
     match error.kind.as_ref() {

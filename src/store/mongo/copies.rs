@@ -30,7 +30,7 @@ pub async fn add_keys(store: &MongoStore, entries: &[CopyKeys]) -> StoreResult<(
             })
         })
         .collect();
-    store.run_updates(COPY_KEYS, updates).await
+    store.run_idempotent_upserts(COPY_KEYS, updates).await
 }
 
 /// The articles under any of `keys`, with how many keys each shares, most

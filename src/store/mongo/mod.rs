@@ -219,8 +219,14 @@ impl MongoStore {
     /// error, which is safe because every update sent through here (a
     /// replacement by `_id`, a `$set` to a value) is idempotent.
     async fn run_updates(&self, collection: &str, updates: Vec<Document>) -> StoreResult<()> {
+        check_write_reply(&self.update_command(collection, updates).await?)
+    }
+
+    /// Runs one ordered `update` command and gives its reply (write errors are
+    /// in the reply, not an error).
+    async fn update_command(&self, collection: &str, updates: Vec<Document>) -> StoreResult<Document> {
         if updates.is_empty() {
-            return Ok(());
+            return Ok(Document::new());
         }
         let command = doc! {
             "update": collection,
@@ -228,12 +234,36 @@ impl MongoStore {
             "ordered": true,
             "writeConcern": bson::to_bson(&self.write_concern).map_err(|e| StoreError::Internal(e.to_string()))?,
         };
-        let reply = match self.db.run_command(command.clone()).await {
+        match self.db.run_command(command.clone()).await {
             Err(e) if is_unavailable(&e) => self.db.run_command(command).await,
             other => other,
         }
-        .map_err(classify)?;
-        check_write_reply(&reply)
+        .map_err(classify)
+    }
+
+    /// Runs upserts that are idempotent (`$addToSet`, `$set` of the same
+    /// values), in order, again when one failed on a duplicate key: two writers
+    /// upserting the same new `_id` at once can both try to insert it, and the
+    /// later one fails (FerretDB, and MongoDB outside the cases it retries
+    /// itself); run again, the upsert finds the document and updates it.
+    async fn run_idempotent_upserts(&self, collection: &str, updates: Vec<Document>) -> StoreResult<()> {
+        let mut attempt = 0;
+        loop {
+            let reply = self.update_command(collection, updates.clone()).await?;
+            let duplicate = reply
+                .get_array("writeErrors")
+                .ok()
+                .and_then(|errors| errors.first())
+                .and_then(Bson::as_document)
+                .and_then(|error| error.get("code"))
+                .and_then(|code| code.as_i32().or_else(|| code.as_i64().and_then(|c| i32::try_from(c).ok())))
+                == Some(changes::DUPLICATE_KEY);
+            if duplicate && attempt < 3 {
+                attempt += 1;
+                continue;
+            }
+            return check_write_reply(&reply);
+        }
     }
 
     /// A page of `collection` matching `filter` in `order`.

@@ -124,7 +124,7 @@ impl MongoStore {
                 doc! { "q": { "_id": key }, "u": { "$addToSet": { "statements": { "$each": ids } } }, "upsert": true }
             })
             .collect();
-        self.run_updates(STATEMENT_KEYS, updates).await
+        self.run_idempotent_upserts(STATEMENT_KEYS, updates).await
     }
 
     /// Summarises statements again from the reports they have now, removing

@@ -92,12 +92,20 @@ pub async fn link(store: &dyn Store, article: &mut Article, quotes: &mut [Quote]
     linked.group_size = members.len();
 
     // The group in publication order; the new article is one of them.
+    // Equal dates keep the report met first: the current original, then the
+    // other stored reports, then the new article (then by id).
     let mut order: Vec<(Option<DateTime<Utc>>, ArticleId)> = members
         .values()
         .map(|m| (m.published_at, m.id.clone()))
         .chain(std::iter::once((article.published_at, article.id.clone())))
         .collect();
-    order.sort_by(|(pa, a), (pb, b)| (pa.is_none(), pa).cmp(&(pb.is_none(), pb)).then_with(|| a.cmp(b)));
+    let met = |id: &ArticleId| match members.get(id) {
+        Some(m) if m.copy_of.is_none() => 0,
+        Some(_) => 1,
+        None => 2,
+    };
+    order
+        .sort_by(|(pa, a), (pb, b)| (pa.is_none(), pa, met(a)).cmp(&(pb.is_none(), pb, met(b))).then_with(|| a.cmp(b)));
     let original = order[0].1.clone();
 
     let mut first_report: HashMap<String, QuoteId> = HashMap::new();

@@ -169,4 +169,19 @@ async fn copies_are_linked_counted_once_and_the_original_moves(app: &TestApp) {
     assert_eq!(figures(app, true).await.0, before + copy_quotes + early["quotes"].as_array().unwrap().len() as u64);
 }
 
-crate::http_tests_on_both_backends!(copies_are_linked_counted_once_and_the_original_moves);
+crate::http_tests_on_both_backends!(
+    copies_are_linked_counted_once_and_the_original_moves,
+    at_equal_times_the_report_met_first_stays_the_original
+);
+
+/// Two reports published at the same moment: the one met first stays the original.
+async fn at_equal_times_the_report_met_first_stays_the_original(app: &TestApp) {
+    let wire = fixture("port-strike.northwire.txt");
+    let first = ingest(app, wire.clone(), "Northwire", "2026-03-03T10:00:00Z").await;
+    let second = ingest(app, site_copy(&wire), "Valley Ledger", "2026-03-03T10:00:00Z").await;
+    let later = article(app, &second["article"]["key"]).await;
+    assert_eq!(later["original"]["key"], first["article"]["key"], "{later:#}");
+    let earlier = article(app, &first["article"]["key"]).await;
+    assert!(earlier["original"].is_null(), "{earlier:#}");
+    assert_eq!(keys(&earlier["copies"]), vec![second["article"]["key"].as_str().unwrap().to_string()]);
+}

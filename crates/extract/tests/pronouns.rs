@@ -196,3 +196,15 @@ fn a_regulator_is_the_agency_and_it_goes_on_speaking() {
     let fda = Some("Food and Drug Administration".to_string());
     assert_eq!(got, vec![fda.clone(), fda.clone(), fda.clone(), fda]);
 }
+
+#[test]
+fn an_unnamed_authority_or_guard_speaks_as_described_and_goes_on() {
+    let got = speakers(
+        "The port authority said it expected traffic to return to normal by Wednesday, adding that no ships had \
+         been diverted. The coast guard said two boats were missing.",
+    );
+    assert_eq!(
+        got,
+        vec![Some("port authority".to_string()), Some("port authority".to_string()), Some("coast guard".to_string())]
+    );
+}

@@ -345,10 +345,20 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
         let last_tok = chain.last().and_then(|&ci| doc.quotes[ci].close).unwrap_or_else(|| {
             doc.paragraphs.get(doc.quotes[*chain.last().unwrap_or(&qi)].para).map_or(open, |p| p.end.saturating_sub(1))
         });
-        let mark_cover = |covered: &mut HashSet<usize>| {
-            for t in open..=last_tok {
-                covered.insert(t);
-            }
+        // A statement of these marks: its candidate, the tokens it covers, and
+        // where a later quote may go on from it.
+        let accept = |out: &mut Vec<Candidate>, covered: &mut HashSet<usize>, c: Candidate, resume: usize| {
+            out.push(c);
+            covered.extend(open..=last_tok);
+            Some((out.len() - 1, resume))
+        };
+        let quoted = |pieces: Vec<Range<usize>>, frames: Vec<Range<usize>>, inherit: bool| Candidate {
+            direct: true,
+            pieces,
+            frames,
+            anchor: open,
+            para: q.para,
+            inherit,
         };
         // "The trio's images had been “captured by CCTV and circulated,” it said.": the
         // marks hold the end of a clause the sentence began; the whole clause is the
@@ -364,19 +374,16 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
             && !before.clone().any(|t| doc.is_quote_mark(t) || doc.is_punct(t, ':') || is_speech_verb_at(doc, t))
             && let Some(clause) = doc.byte_range(before.start..last_tok + 1)
         {
-            out.push(Candidate {
+            let mixed_clause = Candidate {
                 direct: false,
                 pieces: vec![clause],
                 frames: vec![fr],
                 anchor: open,
                 para: q.para,
                 inherit: false,
-            });
-            last = Some((out.len() - 1, after_end));
-            mark_cover(&mut covered);
-            for t in before.clone() {
-                covered.insert(t);
-            }
+            };
+            last = accept(&mut out, &mut covered, mixed_clause, after_end);
+            covered.extend(before.clone());
             continue;
         }
         if let Some(fr) = after_attr {
@@ -384,9 +391,7 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
             // before-frame still counts when the after-frame only names a
             // source (`X said that "…", according to AFP`).
             let frames = if before_attr && words >= 2 { vec![fr, before] } else { vec![fr] };
-            out.push(Candidate { direct: true, pieces, frames, anchor: open, para: q.para, inherit: false });
-            last = Some((out.len() - 1, after_end));
-            mark_cover(&mut covered);
+            last = accept(&mut out, &mut covered, quoted(pieces, frames, false), after_end);
             continue;
         }
         if before_attr && fragment_of_clause(doc, before.clone()) {
@@ -395,27 +400,11 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
             if words < 5 && !clause_inside {
                 continue;
             }
-            mixed.push(Candidate {
-                direct: true,
-                pieces,
-                frames: vec![before],
-                anchor: open,
-                para: q.para,
-                inherit: false,
-            });
+            mixed.push(quoted(pieces, vec![before], false));
             continue;
         }
         if before_attr && (words >= 5 || words >= 2 && clause_inside) {
-            out.push(Candidate {
-                direct: true,
-                pieces,
-                frames: vec![before],
-                anchor: open,
-                para: q.para,
-                inherit: false,
-            });
-            last = Some((out.len() - 1, after_end.max(last_tok + 1)));
-            mark_cover(&mut covered);
+            last = accept(&mut out, &mut covered, quoted(pieces, vec![before], false), after_end.max(last_tok + 1));
             continue;
         }
         // "HHS Secretary Alex Azar issued the following statement:" closing the paragraph
@@ -431,16 +420,7 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
         {
             let frame = lead_in.tokens.start.max(doc.lead_end)..open - 1;
             if !frame.is_empty() {
-                out.push(Candidate {
-                    direct: true,
-                    pieces,
-                    frames: vec![frame],
-                    anchor: open,
-                    para: q.para,
-                    inherit: false,
-                });
-                last = Some((out.len() - 1, after_end.max(last_tok + 1)));
-                mark_cover(&mut covered);
+                last = accept(&mut out, &mut covered, quoted(pieces, vec![frame], false), after_end.max(last_tok + 1));
                 continue;
             }
         }
@@ -461,30 +441,19 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
                     prev.pieces.extend(pieces);
                 }
                 last = Some((li, after_end.max(last_tok + 1)));
-                mark_cover(&mut covered);
+                covered.extend(open..=last_tok);
                 continue;
             }
         }
         let recent = last.and_then(|(li, _)| out.get(li)).is_some_and(|p| q.para <= p.para + 2);
         if para_start && words >= 3 && recent {
-            out.push(Candidate { direct: true, pieces, frames: Vec::new(), anchor: open, para: q.para, inherit: true });
-            last = Some((out.len() - 1, after_end.max(last_tok + 1)));
-            mark_cover(&mut covered);
+            last = accept(&mut out, &mut covered, quoted(pieces, Vec::new(), true), after_end.max(last_tok + 1));
             continue;
         }
         let sentence_like =
             (open..=last_tok).any(|t| doc.is_punct(t, '.') || doc.is_punct(t, '?') || doc.is_punct(t, '!'));
         if words >= 8 && sentence_like {
-            out.push(Candidate {
-                direct: true,
-                pieces,
-                frames: Vec::new(),
-                anchor: open,
-                para: q.para,
-                inherit: false,
-            });
-            last = Some((out.len() - 1, after_end.max(last_tok + 1)));
-            mark_cover(&mut covered);
+            last = accept(&mut out, &mut covered, quoted(pieces, Vec::new(), false), after_end.max(last_tok + 1));
         }
         // Otherwise: a scare quote or a title; not a statement.
     }

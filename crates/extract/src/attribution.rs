@@ -807,12 +807,18 @@ fn person_in_role(doc: &Document, ents: &Entities, at: usize, head: &str, o: usi
     if let Some(pi) = ents.mentions_before(at).find_map(person) {
         return Some(pi);
     }
+    mentions_after(doc, ents, at)?.find_map(person)
+}
+
+/// The mentions after token `at`, in its sentence and the next two.
+fn mentions_after<'e>(doc: &'e Document, ents: &'e Entities, at: usize) -> Option<impl Iterator<Item = &'e Mention>> {
     let here = *doc.tok_sentence.get(at)?;
     let from = ents.mentions.partition_point(|m| m.tokens.start <= at);
-    ents.mentions[from..]
-        .iter()
-        .take_while(|m| doc.tok_sentence.get(m.tokens.start).is_some_and(|&s| s <= here + 2))
-        .find_map(person)
+    Some(
+        ents.mentions[from..]
+            .iter()
+            .take_while(move |m| doc.tok_sentence.get(m.tokens.start).is_some_and(|&s| s <= here + 2)),
+    )
 }
 
 /// Initials of a role's capitalized words ("Director General of Police" -> "DGP").
@@ -912,19 +918,13 @@ fn named_next(doc: &Document, ents: &Entities, at: usize, text: &str) -> Option<
     if ["a", "an", "one", "two", "some"].contains(&first.as_str()) || !(g.is_role(&head) || g.is_title(&head)) {
         return None;
     }
-    let here = *doc.tok_sentence.get(at)?;
-    let from = ents.mentions.partition_point(|m| m.tokens.start <= at);
-    ents.mentions[from..]
-        .iter()
-        .take_while(|m| doc.tok_sentence.get(m.tokens.start).is_some_and(|&s| s <= here + 2))
-        .filter(|m| !doc.in_quote(m.tokens.start))
-        .find_map(|m| match m.target {
-            Target::Person(pi) => {
-                let role = ents.people.get(pi)?.role.as_deref()?.to_lowercase();
-                role.split_whitespace().last().is_some_and(|w| w == head).then_some(pi)
-            }
-            Target::Org(_) => None,
-        })
+    mentions_after(doc, ents, at)?.filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
+        Target::Person(pi) => {
+            let role = ents.people.get(pi)?.role.as_deref()?.to_lowercase();
+            role.split_whitespace().last().is_some_and(|w| w == head).then_some(pi)
+        }
+        Target::Org(_) => None,
+    })
 }
 
 /// Whether person `pi` can be "the `head`": no role given, or one that fits.

@@ -724,10 +724,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             && !g.is_function_word(&head)
         {
             let text = doc.span_text(p.clone()).to_string();
-            let affiliation = ents.mentions_in(p.clone()).find_map(|m| match m.target {
-                Target::Org(o) => Some(o),
-                Target::Person(_) => None,
-            });
+            let affiliation = ents.first_org_in(p.clone());
             return Raw::Speaker(Speaker::Anon { text, affiliation, plural: singular.is_some() });
         }
         // An unnamed body described by its country or kind ("French foreign ministry",
@@ -857,10 +854,7 @@ fn role_anaphor(doc: &Document, ents: &Entities, p: Range<usize>) -> Option<usiz
     }
     // "The WHO chief": an organization among the modifiers makes a role that only fits
     // the noun ("director general") enough, for a person of that organization.
-    let owner = ents.mentions_in(p.start..p.end - 1).find_map(|m| match m.target {
-        Target::Org(o) => Some(o),
-        Target::Person(_) => None,
-    });
+    let owner = ents.first_org_in(p.start..p.end - 1);
     ents.mentions_before(p.start).filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
         Target::Person(pi) => {
             let person = ents.people.get(pi)?;

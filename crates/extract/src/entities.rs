@@ -570,6 +570,14 @@ impl Entities {
         self.mentions[from..].iter().take_while(move |m| m.tokens.start < r.end)
     }
 
+    /// The first organization mentioned inside `r`.
+    pub fn first_org_in(&self, r: Range<usize>) -> Option<usize> {
+        self.mentions_in(r).find_map(|m| match m.target {
+            Target::Org(o) => Some(o),
+            Target::Person(_) => None,
+        })
+    }
+
     /// Mentions that start before token `t`, latest first.
     pub fn mentions_before(&self, t: usize) -> impl Iterator<Item = &Mention> {
         let to = self.mentions.partition_point(|m| m.tokens.start < t);

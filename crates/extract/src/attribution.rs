@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use crate::entities::{AnonMention, Entities, Mention, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
-use crate::quotes::{Candidate, according_at, is_speech_verb_at, speaker_label};
+use crate::quotes::{Candidate, OUTLET_NOUNS, according_at, is_speech_verb_at, speaker_label};
 use crate::segment::Document;
 use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized, title_case};
 use crate::{OrgKind, Quote};
@@ -716,8 +716,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             .contains(&first.as_str());
         let singular = head.strip_suffix('s').filter(|h| g.is_role(h));
         // "a news magazine reported": an outlet the text does not name.
-        let outlet_noun =
-            ["newspaper", "magazine", "daily", "broadcaster", "website", "tabloid"].contains(&head.as_str());
+        let outlet_noun = OUTLET_NOUNS.contains(&head.as_str());
         if indefinite
             && p.len() <= 5
             && (g.is_role(&head) || singular.is_some() || outlet_noun)

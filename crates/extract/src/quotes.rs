@@ -617,13 +617,11 @@ const SUBJECT_NOUNS: &[&str] = &[
     "department",
     "council",
     "committee",
-    "newspaper",
-    "magazine",
-    "daily",
-    "broadcaster",
-    "website",
-    "tabloid",
 ];
+
+/// Nouns for an outlet the text does not name ("a news magazine reported"): a
+/// subject that names someone, and an anonymous speaker when indefinite.
+pub(crate) const OUTLET_NOUNS: &[&str] = &["newspaper", "magazine", "daily", "broadcaster", "website", "tabloid"];
 
 /// Whether `r` can be the subject of a speech verb.
 fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
@@ -650,6 +648,7 @@ fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
         .contains(&lf.as_str())
         || g.is_anon_head(&lf)
         || SUBJECT_NOUNS.contains(&lf.as_str())
+        || OUTLET_NOUNS.contains(&lf.as_str())
         || ents.mention_at(r.start).is_some()
         // "senior Labour sources", "local residents": modifiers, then a source noun.
         || r.len() <= 5 && g.is_anon_head(doc.word(r.end - 1));
@@ -673,6 +672,7 @@ fn plausible_subject(doc: &Document, ents: &Entities, r: Range<usize>) -> bool {
             || PRONOUNS.contains(&lw.as_str())
             || g.is_anon_head(w)
             || SUBJECT_NOUNS.contains(&lw.as_str())
+            || OUTLET_NOUNS.contains(&lw.as_str())
             || (lw == "the" && doc.is_word(i + 1))
             || g.is_role(&lw)
             || is_capitalized(w) && !g.is_function_word(w)
@@ -744,7 +744,7 @@ fn clause_after_verb(doc: &Document, v: usize, r: Range<usize>) -> Option<usize>
             ]
             .contains(&doc.word(s).to_lowercase().as_str());
         // "indicated he wanted to …": a pronoun and a past tense.
-        let pronoun_past = ["he", "she", "they", "it", "we", "i"].contains(&doc.word(s).to_lowercase().as_str())
+        let pronoun_past = PRONOUNS.contains(&doc.word(s).to_lowercase().as_str())
             && doc.word(s + 1).len() > 4
             && doc.word(s + 1).ends_with("ed");
         let verb_soon = pronoun_past

@@ -18,6 +18,7 @@
 
 #[path = "../tests/support/mod.rs"]
 mod support;
+use support::machine::{load, machine};
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -50,22 +51,6 @@ fn sample_peak(pid: u32, done: Arc<AtomicBool>) -> std::thread::JoinHandle<f64> 
         }
         peak
     })
-}
-
-fn machine() -> String {
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, m)| m.trim()))
-        .unwrap_or("unknown CPU")
-        .to_owned();
-    format!("nproc {cores}, {model}, load average {}", load())
-}
-
-fn load() -> String {
-    let raw = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    raw.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
 struct Server(Child);

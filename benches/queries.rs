@@ -43,6 +43,7 @@
 mod reference;
 #[path = "../tests/support/mod.rs"]
 mod support;
+use support::machine::{load, machine};
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -540,24 +541,6 @@ async fn cpu_row(
         list(&ours),
         if theirs.is_empty() { String::new() } else { format!("{:.3} ({})", median(theirs.clone()), list(&theirs)) },
     );
-}
-
-/// `nproc`, the CPU model and the load average, for the line above the table.
-fn machine() -> String {
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, m)| m.trim()))
-        .unwrap_or("unknown CPU")
-        .to_owned();
-    format!("nproc {cores}, {model}, load average {}", load())
-}
-
-/// The 1, 5 and 15 minute load averages.
-fn load() -> String {
-    let raw = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    raw.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

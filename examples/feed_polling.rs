@@ -22,8 +22,11 @@
 
 #[path = "../tests/support/feed_server.rs"]
 mod feed_server;
+#[path = "../tests/support/machine.rs"]
+mod machine;
 
 use feed_server::BENCH_ITEMS;
+use machine::machine;
 use newsgraph::ingest::feeds::{FeedsFile, Watcher};
 use newsgraph::ingest::fetch::{FetchSettings, Fetcher};
 use newsgraph::store::SharedStore;
@@ -44,20 +47,6 @@ fn memory() -> (f64, f64) {
             .map_or(f64::NAN, |kib| kib / 1024.0)
     };
     (field("VmRSS:"), field("VmHWM:"))
-}
-
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
-        .unwrap_or("unknown")
-        .trim()
-        .to_owned();
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    format!("nproc {cpus}, {model}, load average {}", load.join(" "))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@
 
 pub mod feed_server;
 pub mod ferretdb;
+pub mod machine;
 pub mod pages;
 pub mod synthetic;
 pub mod tools;

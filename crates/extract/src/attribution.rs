@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use crate::entities::{AnonMention, Entities, Mention, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
-use crate::quotes::{Candidate, OUTLET_NOUNS, according_at, is_speech_verb_at, speaker_label};
+use crate::quotes::{Candidate, OUTLET_NOUNS, PARTICIPLE_SPEECH, according_at, is_speech_verb_at, speaker_label};
 use crate::segment::Document;
 use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized, title_case};
 use crate::{OrgKind, Quote};
@@ -116,6 +116,18 @@ impl Attributor for RuleAttribution {
                         .flatten() =>
                 {
                     speaker = Speaker::Person(pi);
+                }
+                // "The report said": the report described before ("according to an
+                // internal police report …").
+                Raw::Nominal(head, _, _)
+                    if let Some(earlier) = done.iter().rev().find_map(|d| match &d.speaker {
+                        Speaker::Anon { text: t, .. } if is_document(&head) && t.to_lowercase().ends_with(&head) => {
+                            Some(d.speaker.clone())
+                        }
+                        _ => None,
+                    }) =>
+                {
+                    speaker = earlier;
                 }
                 Raw::Nominal(head, at, text) => match resolve_nominal(doc, ents, &head, at) {
                     Some(Speaker::Org(o)) if ents.orgs.get(o).is_some_and(|x| x.kind.is_news()) => {
@@ -396,6 +408,17 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         if !passive && let Some(a) = as_saying {
             let raw = resolve_np(doc, ents, at(k + 1)..at(a));
             if !matches!(raw, Raw::None) {
+                // "The report cited X as saying", "the newspaper quoted X": the outlet
+                // the subject refers back to relays it.
+                let mut via = via;
+                if k > 0
+                    && let Raw::Nominal(head, n_at, _) = resolve_np(doc, ents, r.start..at(k))
+                    && let Some(Speaker::Org(o)) = resolve_nominal(doc, ents, &head, n_at)
+                    && ents.orgs.get(o).is_some_and(|x| x.kind.is_news())
+                    && !via.contains(&o)
+                {
+                    via.push(o);
+                }
                 return (raw, via);
             }
         }
@@ -418,7 +441,7 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     // "according to X" at the start of the frame.
     let according = according_at(doc, r.start);
     if according {
-        let raw = resolve_np(doc, ents, at(2)..r.end);
+        let raw = document_description(doc, ents, at(2)..r.end).unwrap_or_else(|| resolve_np(doc, ents, at(2)..r.end));
         let raw = drop_news(ents, raw);
         return (raw, via);
     }
@@ -430,6 +453,11 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         let raw = resolve_np(doc, ents, r.clone());
         return (drop_news(ents, raw), via);
     };
+    // ", saying they were …": a participle with no subject of its own names nobody
+    // (the words after it are the statement, not an inverted subject).
+    if PARTICIPLE_SPEECH.contains(&doc.word(v).to_lowercase().as_str()) && (r.start..v).all(|i| !doc.is_word(i)) {
+        return (Raw::None, via);
+    }
     let mut subj = r.start..v;
     // "Mr Warner adjourned the matter and told Cox …", "Several superintendents have
     // since come forward to say": the subject of the first verb.
@@ -506,6 +534,50 @@ fn label_speaker(doc: &Document, ents: &Entities, r: Range<usize>) -> Raw {
         Some(pi) => Raw::Speaker(Speaker::Person(pi)),
         None => Raw::Speaker(Speaker::Anon { text: title_case(&label), affiliation: None, plural: false }),
     }
+}
+
+/// Nouns for a document that speaks for its authors ("the report said").
+const DOCUMENT_NOUNS: &[&str] = &["report", "tally", "study", "survey", "document", "memo", "audit", "analysis"];
+
+fn is_document(head: &str) -> bool {
+    DOCUMENT_NOUNS.contains(&head)
+}
+
+/// "an AFP tally based on …", "an internal police report seen by AFP": a document
+/// within the phrase's first words. Its author when an organization names it ("an AFP
+/// tally": AFP), else the document as described.
+fn document_description(doc: &Document, ents: &Entities, p: Range<usize>) -> Option<Raw> {
+    let first = doc.word(p.start).to_lowercase();
+    if !["a", "an", "the"].contains(&first.as_str()) {
+        return None;
+    }
+    let h = (p.start + 1..p.end.min(p.start + 5)).find(|&i| is_document(&doc.word(i).to_lowercase()))?;
+    if (p.start + 1..h).any(|i| !doc.is_word(i) || gazetteer().is_speech_verb(doc.word(i))) {
+        return None;
+    }
+    if let Some(o) = ents.mentions_in(p.start + 1..h).find_map(|m| match m.target {
+        Target::Org(o) if m.tokens.end <= h => Some(o),
+        _ => None,
+    }) {
+        return Some(Raw::Speaker(Speaker::Org(o)));
+    }
+    if ents.mentions_in(p.start + 1..h).next().is_some() {
+        return None;
+    }
+    // "a report published on Tuesday by the Swiss Academy of Sciences": its author (not
+    // one who merely saw it: "a police report seen by AFP").
+    let authored = ["published", "released", "issued", "compiled", "prepared", "commissioned", "written", "conducted"];
+    if let Some(by) = (h + 1..p.end).find(|&i| doc.word(i) == "by")
+        && (by == h + 1 || (h + 1..by).any(|i| authored.contains(&doc.word(i))))
+        && let Some(o) = ents.mentions_in(by + 1..p.end).find_map(|m| match m.target {
+            Target::Org(o) if m.tokens.start <= by + 2 => Some(o),
+            _ => None,
+        })
+    {
+        return Some(Raw::Speaker(Speaker::Org(o)));
+    }
+    let text = doc.span_text(p.start..h + 1).to_string();
+    Some(Raw::Speaker(Speaker::Anon { text, affiliation: None, plural: false }))
 }
 
 /// A news organization as subject is a source (via), not a speaker.
@@ -1024,7 +1096,10 @@ fn resolve_pronoun(
                     Speaker::Person(p) => {
                         ents.people.get(*p).is_some_and(|x| x.female.is_none_or(|f| f == want_female))
                     }
-                    Speaker::Anon { plural, .. } => !plural,
+                    // A report is "it", never "he".
+                    Speaker::Anon { plural, text, .. } => {
+                        !plural && !text.rsplit(' ').next().is_some_and(|w| is_document(&w.to_lowercase()))
+                    }
                     _ => false,
                 };
                 if gender_ok {
@@ -1077,6 +1152,23 @@ fn resolve_pronoun(
                 && here - then <= 1
             {
                 return Some((Speaker::Org(o), Vec::new()));
+            }
+            // "Der Spiegel, citing security officials, said … It said …": the outlet
+            // that relayed the statement just before goes on in its own voice, unless
+            // another organization was named since.
+            if let Some(d) = done.last()
+                && let Some(&o) = d.via.last()
+                && ents.orgs.get(o).is_some_and(|x| x.kind.is_news())
+                && !matches!(d.speaker, Speaker::Org(_))
+                && let (Some(&here), Some(&then)) = (doc.tok_sentence.get(at), doc.tok_sentence.get(d.at))
+                && then <= here
+                && here - then <= 1
+                && !ents.mentions_before(at).take_while(|m| m.tokens.start > d.at).any(|m| {
+                    // A country named since is a place, not a speaker.
+                    matches!(m.target, Target::Org(x) if x != o && ents.orgs.get(x).is_some_and(|r| r.kind != OrgKind::Government || r.name.contains(' ')))
+                })
+            {
+                return Some((Speaker::Unknown, vec![o]));
             }
             let org = ents.mentions_before(at).filter(|m| !doc.in_quote(m.tokens.start)).find_map(|m| match m.target {
                 Target::Org(o)
@@ -1172,6 +1264,9 @@ fn resolve_nominal(doc: &Document, ents: &Entities, head: &str, at: usize) -> Op
             "club" | "team" | "side" | "outfit" => k == OrgKind::Other,
             "charity" | "watchdog" => k == OrgKind::Other || k == OrgKind::Government,
             "group" => k == OrgKind::Company || k == OrgKind::Other,
+            // "the magazine said", "the report said": the outlet the text named.
+            "paper" | "network" | "channel" | "station" | "outlet" | "publication" | "report" => k.is_news(),
+            other if OUTLET_NOUNS.contains(&other) => k.is_news(),
             other => lname.contains(other),
         }
     };

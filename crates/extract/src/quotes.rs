@@ -225,6 +225,11 @@ fn after_frame_attributes(doc: &Document, r: Range<usize>) -> bool {
     if AFTER_REJECT.contains(&doc.word(s).to_lowercase().as_str()) && !is_speech_verb_at(doc, s) {
         return false;
     }
+    // "… as “limited”, saying they were …": a participle opens the next statement of the
+    // sentence's subject; it does not attribute the marks before it.
+    if PARTICIPLE_SPEECH.contains(&doc.word(s).to_lowercase().as_str()) {
+        return false;
+    }
     if (s..r.end.min(s + 14)).any(|i| is_speech_verb_at(doc, i)) {
         return true;
     }
@@ -342,6 +347,21 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
         let prev_close = if qi > 0 { doc.quotes[qi - 1].close.filter(|&c| c >= sent_start && c < open) } else { None };
         let before = prev_close.map_or(sent_start, |c| c + 1)..open;
         let before_attr = before_frame_attributes(doc, before.clone());
+        // "X described the protests as “limited”, saying they were “…”": a frame that
+        // is only a participle speaks for the sentence's subject, named before the
+        // earlier marks.
+        let before_frames = {
+            let first = (before.start..before.end).find(|&t| doc.is_word(t));
+            let participle = first.is_some_and(|t| PARTICIPLE_SPEECH.contains(&doc.word(t).to_lowercase().as_str()));
+            let subject_end = (sent_start..before.start)
+                .find(|&t| doc.is_quote_mark(t) || doc.is_punct(t, ','))
+                .unwrap_or(before.start);
+            if participle && prev_close.is_some() && subject_end > sent_start {
+                vec![before.clone(), sent_start..subject_end]
+            } else {
+                vec![before.clone()]
+            }
+        };
         let last_tok = chain.last().and_then(|&ci| doc.quotes[ci].close).unwrap_or_else(|| {
             doc.paragraphs.get(doc.quotes[*chain.last().unwrap_or(&qi)].para).map_or(open, |p| p.end.saturating_sub(1))
         });
@@ -400,11 +420,11 @@ fn direct_quotes(doc: &Document) -> (Vec<Candidate>, HashSet<usize>, Vec<Candida
             if words < 5 && !clause_inside {
                 continue;
             }
-            mixed.push(quoted(pieces, vec![before], false));
+            mixed.push(quoted(pieces, before_frames, false));
             continue;
         }
         if before_attr && (words >= 5 || words >= 2 && clause_inside) {
-            last = accept(&mut out, &mut covered, quoted(pieces, vec![before], false), after_end.max(last_tok + 1));
+            last = accept(&mut out, &mut covered, quoted(pieces, before_frames, false), after_end.max(last_tok + 1));
             continue;
         }
         // "HHS Secretary Alex Azar issued the following statement:" closing the paragraph
@@ -1108,7 +1128,7 @@ fn has_clause(doc: &Document, r: Range<usize>) -> bool {
     })
 }
 
-const PARTICIPLE_SPEECH: &[&str] =
+pub(crate) const PARTICIPLE_SPEECH: &[&str] =
     &["saying", "adding", "noting", "arguing", "insisting", "warning", "claiming", "stressing", "explaining"];
 const NOT_PARTICIPLES: &[&str] = &[
     "during",

@@ -19,7 +19,9 @@ use std::ops::Range;
 
 use crate::entities::{AnonMention, Entities, Mention, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
-use crate::quotes::{Candidate, OUTLET_NOUNS, PARTICIPLE_SPEECH, according_at, is_speech_verb_at, speaker_label};
+use crate::quotes::{
+    Candidate, ISSUE, OUTLET_NOUNS, PARTICIPLE_SPEECH, according_at, is_speech_verb_at, speaker_label,
+};
 use crate::segment::Document;
 use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized, title_case};
 use crate::{OrgKind, Quote};
@@ -459,6 +461,12 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         return (Raw::None, via);
     }
     let mut subj = r.start..v;
+    // "The ministry issued a statement saying": the issuer.
+    if doc.word(v) == "saying"
+        && let Some(k) = (r.start + 1..v).find(|&i| ISSUE.contains(&doc.word(i).to_lowercase().as_str()))
+    {
+        subj = r.start..k;
+    }
     // "Mr Warner adjourned the matter and told Cox …", "Several superintendents have
     // since come forward to say": the subject of the first verb.
     if v > r.start + 1 && ["and", "to"].contains(&doc.word(v - 1)) {

@@ -880,6 +880,13 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
             continue;
         }
         let w = doc.word(v).to_lowercase();
+        // "Police issued a statement saying they would …": the statement's issuer says
+        // the clause after the participle.
+        if w == "saying"
+            && let Some(c) = issued_statement_saying(doc, start, v, r.clone())
+        {
+            return Some((start..c, c..r.end));
+        }
         if according_at(doc, v) || (!g.is_clause_verb(&w) && w != "quoted" && w != "cited") {
             continue;
         }
@@ -929,6 +936,30 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
         return Some((start..c, c..r.end));
     }
     None
+}
+
+/// Verbs of issuing a document ("issued a statement saying …").
+pub(crate) const ISSUE: &[&str] = &["issued", "released", "published", "sent", "posted", "put", "issues", "releases"];
+
+/// "X issued a statement saying (that) …": where the clause starts, when the words
+/// from `start` to the participle at `v` are a short subject, a verb of issuing and a
+/// document.
+fn issued_statement_saying(doc: &Document, start: usize, v: usize, r: Range<usize>) -> Option<usize> {
+    const DOCUMENTS: &[&str] = &["statement", "communique", "communiqué", "release", "notice", "report", "letter"];
+    if v < start + 3 || !DOCUMENTS.contains(&doc.word(v - 1).to_lowercase().as_str()) {
+        return None;
+    }
+    let issue = (start + 1..v - 1).find(|&i| ISSUE.contains(&doc.word(i).to_lowercase().as_str()))?;
+    // The subject is a short phrase; between the verb and the document only its
+    // article and modifiers ("a joint statement", "a press release").
+    if issue - start > 6 || v - 1 - issue > 4 || (issue..v).any(|i| !doc.is_word(i)) {
+        return None;
+    }
+    let mut c = v + 1;
+    if doc.word(c).eq_ignore_ascii_case("that") {
+        c += 1;
+    }
+    (c < r.end && has_clause(doc, c..r.end)).then_some(c)
 }
 
 fn strip_leading(doc: &Document, r: Range<usize>) -> Range<usize> {
@@ -1175,7 +1206,10 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
         let after_comma = doc.is_punct(i - 1, ',');
         if after_comma && is_participle(&w) {
             end = i - 1;
-            if PARTICIPLE_SPEECH.contains(&w.as_str())
+            // "…, citing that the probe is still under way": a further statement ("citing
+            // X" alone names a source).
+            let citing_that = w == "citing" && doc.word(i + 1) == "that";
+            if (PARTICIPLE_SPEECH.contains(&w.as_str()) || citing_that)
                 && let Some(c) = clause_after_verb(doc, i, i..r.end)
             {
                 let (clause, more) = cut_content(doc, ents, c..r.end);
@@ -1383,7 +1417,14 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
         // relative clause's speech verb, its antecedent the noun phrase before the comma.
         if content.is_empty() {
             for k in 1..segs.len() {
-                let v = segs[k].start + 1;
+                // "who has also declared that …": past auxiliaries and adverbs.
+                let mut v = segs[k].start + 1;
+                while v < segs[k].end
+                    && (["has", "have", "had", "also", "previously", "earlier", "repeatedly"].contains(&doc.word(v))
+                        || doc.word(v).len() > 4 && doc.word(v).ends_with("ly"))
+                {
+                    v += 1;
+                }
                 if !doc.word(segs[k].start).eq_ignore_ascii_case("who")
                     || !is_speech_verb_at(doc, v)
                     || !gazetteer().is_clause_verb(doc.word(v))

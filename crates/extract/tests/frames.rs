@@ -331,3 +331,31 @@ fn a_clause_after_after_with_a_frame_of_its_own_is_a_second_statement() {
         ]
     );
 }
+
+#[test]
+fn an_issued_statement_saying_a_clause_is_the_issuers_statement() {
+    let quote =
+        only_quote("The interior ministry issued a statement saying the border crossings would reopen on Monday.");
+    assert!(quote.text.starts_with("the border crossings would reopen"), "{}", quote.text);
+    assert!(quote.speaker.as_deref().is_some_and(|s| s.to_lowercase().contains("ministry")), "{:?}", quote.speaker);
+}
+
+#[test]
+fn a_relative_clause_with_an_auxiliary_still_attributes_to_its_antecedent() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - Former finance minister Helga Brandt, who has also declared \
+                that the budget must be cut, criticised the coalition on Friday.\n";
+    let extraction = extract(text).expect("an extraction");
+    let quote = extraction.quotes.iter().find(|q| q.text.contains("the budget must be cut")).expect("the statement");
+    assert_eq!(quote.speaker.as_deref(), Some("Helga Brandt"));
+}
+
+#[test]
+fn citing_that_continues_the_speakers_statement_and_citing_a_source_does_not() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - Army spokesman Kim Dae-ho told reporters that the results \
+                must be watched closely, citing that the inquiry is still under way.\n";
+    let extraction = extract(text).expect("an extraction");
+    let texts: Vec<&str> = extraction.quotes.iter().map(|q| q.text.as_str()).collect();
+    assert!(texts.iter().any(|t| t.starts_with("the inquiry is still under way")), "{texts:?}");
+    assert!(extraction.quotes.iter().all(|q| q.speaker.as_deref() == Some("Kim Dae-ho")), "{:#?}", extraction.quotes);
+    assert!(texts.iter().all(|t| !t.contains("citing")), "{texts:?}");
+}

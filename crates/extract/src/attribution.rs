@@ -80,7 +80,18 @@ impl Attributor for RuleAttribution {
         let map = CharMap::new(&doc.body);
         let mut done: Vec<Done> = Vec::new();
         let mut out = Vec::new();
-        for c in cands {
+        // Each candidate's frames: a medium named in another statement's frame ("…, but
+        // the leader told VOA that …") is not this statement's.
+        let all_frames: Vec<Vec<Range<usize>>> = cands.iter().map(|c| c.frames.clone()).collect();
+        for (ci, c) in cands.into_iter().enumerate() {
+            let sentence = doc.tok_sentence.get(c.anchor).and_then(|&s| doc.sentences.get(s)).map(|s| s.tokens.clone());
+            let others: Vec<Range<usize>> = all_frames
+                .iter()
+                .enumerate()
+                .filter(|&(k, f)| k != ci && *f != c.frames)
+                .flat_map(|(_, f)| f.iter().cloned())
+                .filter(|f| sentence.as_ref().is_some_and(|s| s.contains(&f.start)))
+                .collect();
             let mut via: Vec<usize> = Vec::new();
             let mut raw = Raw::None;
             for f in &c.frames {
@@ -95,7 +106,7 @@ impl Attributor for RuleAttribution {
                 }
             }
             if !c.frames.is_empty() {
-                for o in media_via(doc, ents, &c) {
+                for o in media_via(doc, ents, &c, &others) {
                     if !via.contains(&o) {
                         via.push(o);
                     }
@@ -160,10 +171,15 @@ impl Attributor for RuleAttribution {
                     };
                 }
                 Raw::None => {
+                    // A quote going on without attribution of its own came the same way
+                    // as the one before it (“…,” he told the BBC. “…”).
                     if c.inherit
                         && let Some(prev) = done.last()
                     {
                         speaker = prev.speaker.clone();
+                        if via.is_empty() {
+                            via = prev.via.clone();
+                        }
                     }
                 }
             }
@@ -259,14 +275,16 @@ const NOT_OUTLETS: &[&str] =
 /// Outlets named in a media slot of the statement's own sentence, outside its text:
 /// an organization there is an outlet (made one when it was of no other kind), and
 /// an unknown capitalized name there is a new outlet.
-fn media_via(doc: &Document, ents: &mut Entities, c: &Candidate) -> Vec<usize> {
+fn media_via(doc: &Document, ents: &mut Entities, c: &Candidate, others: &[Range<usize>]) -> Vec<usize> {
     let g = gazetteer();
     let Some(sentence) = doc.tok_sentence.get(c.anchor).and_then(|&s| doc.sentences.get(s)) else {
         return Vec::new();
     };
     let inside = |t: usize| {
         let b = doc.tokens[t].start;
-        c.pieces.iter().any(|p| p.start <= b && b < p.end) || doc.in_quote(t)
+        c.pieces.iter().any(|p| p.start <= b && b < p.end)
+            || doc.in_quote(t)
+            || others.iter().any(|f| f.contains(&t) && !c.frames.iter().any(|own| own.contains(&t)))
     };
     let mut out = Vec::new();
     let words: Vec<(usize, String)> = sentence
@@ -821,6 +839,7 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         for i in p.clone() {
             if let Some(m) = ents.mention_at(i)
                 && let Target::Org(o) = m.target
+                && !is_modifier_compound(doc, m)
             {
                 let after = doc.word(m.tokens.end).to_lowercase();
                 // "Nigeria's main opposition party": a description tied to the possessor.
@@ -840,6 +859,19 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         }
     }
     Raw::None
+}
+
+/// "the U.S.-based SITE Intelligence Group", "a Kremlin-backed militia": a name that
+/// only qualifies what follows it.
+fn is_modifier_compound(doc: &Document, m: &Mention) -> bool {
+    let Some(end) = m.tokens.end.checked_sub(1).and_then(|t| doc.tokens.get(t)).map(|t| t.end) else {
+        return false;
+    };
+    let rest = doc.body.get(end..).unwrap_or_default();
+    let rest = rest.strip_prefix(['-', '‐', '–']).unwrap_or("");
+    ["based", "backed", "led", "owned", "funded", "run", "born", "allied", "aligned", "controlled", "linked"]
+        .iter()
+        .any(|w| rest.starts_with(w) && !rest[w.len()..].starts_with(|c: char| c.is_alphanumeric()))
 }
 
 /// "the head of the World Health Organization", "a chief of the army", "the director
@@ -1111,6 +1143,11 @@ fn resolve_pronoun(
                     _ => false,
                 };
                 if gender_ok {
+                    // The description that opened that statement is whom it named ("A
+                    // spokesman for X, George Sibotshiwe, says …").
+                    if matches!(d.speaker, Speaker::Person(_)) {
+                        found.retain(|(pos, s)| !(*pos == d.at && matches!(s, Speaker::Anon { .. })));
+                    }
                     found.push((d.at, d.speaker.clone()));
                 }
             }

@@ -1259,6 +1259,21 @@ fn cut_content(doc: &Document, ents: &Entities, r: Range<usize>) -> (Range<usize
             extra.extend(more);
             break;
         }
+        // "X said A, but police denied it and the leader told VOA that B": another
+        // speaker's statement after the conjunction.
+        if after_comma
+            && ["but", "while", "whereas"].contains(&w.as_str())
+            && let Some((frame, clause)) = std::iter::once(i + 1)
+                .chain((i + 2..r.end).filter(|&k| doc.word(k - 1) == "and"))
+                .find_map(|k| leading_attribution(doc, ents, k..r.end))
+            && !PRONOUNS.contains(&doc.word(frame.start).to_lowercase().as_str())
+        {
+            end = i - 1;
+            let (clause, more) = cut_content(doc, ents, clause);
+            extra.push((Some(frame), clause));
+            extra.extend(more);
+            break;
+        }
         // ", although he had …": a concession of the writer's, not the statement.
         if after_comma && w == "although" {
             end = i - 1;

@@ -359,3 +359,43 @@ fn citing_that_continues_the_speakers_statement_and_citing_a_source_does_not() {
     assert!(extraction.quotes.iter().all(|q| q.speaker.as_deref() == Some("Kim Dae-ho")), "{:#?}", extraction.quotes);
     assert!(texts.iter().all(|t| !t.contains("citing")), "{texts:?}");
 }
+
+#[test]
+fn a_second_speaker_after_but_gets_a_statement_of_its_own_and_keeps_its_medium() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - Party officials said Halvorsen was among those held, but police \
+                denied the report and the opposition leader later told the BBC that he had been freed.\n";
+    let extraction = extract(text).expect("an extraction");
+    let held = extraction.quotes.iter().find(|q| q.text.contains("among those held")).expect("the first statement");
+    assert!(!held.text.contains("freed"), "cut before the second speaker: {}", held.text);
+    assert!(held.via.is_empty(), "the BBC carried the leader's words, not the officials': {:?}", held.via);
+    let freed = extraction.quotes.iter().find(|q| q.text.contains("he had been freed")).expect("the second statement");
+    assert_eq!(freed.via, ["BBC"]);
+}
+
+#[test]
+fn a_place_based_organization_speaks_not_its_place() {
+    let quote =
+        only_quote("The U.S.-based SITE Intelligence Group says that the militants chose a new leader in 2016.");
+    assert_eq!(quote.speaker.as_deref(), Some("SITE Intelligence Group"));
+}
+
+#[test]
+fn a_quote_going_on_in_the_next_paragraph_came_through_the_same_outlet() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - \u{201c}The whole plan is absurd,\u{201d} Defence Minister Karl \
+                Osterberg told the BBC.\n\n\u{201c}I am sorry for my colleagues. I hope that whoever leaked this \
+                reflects on what they did.\u{201d}\n";
+    let extraction = extract(text).expect("an extraction");
+    let next = extraction.quotes.iter().find(|q| q.text.contains("I am sorry")).expect("the continuation");
+    assert_eq!(next.speaker.as_deref(), Some("Karl Osterberg"));
+    assert_eq!(next.via, ["BBC"]);
+}
+
+#[test]
+fn he_after_a_description_that_named_its_person_is_that_person() {
+    let text = "Talks\n\nGENEVA, May 20, 2016 (AFP) - A spokesman for Maria Lund's faction of the Green Alliance, Tomas \
+                Ekberg, says police raided the offices on Wednesday.\n\n\u{201c}They took away all the staff in an \
+                open truck. We do not know where they are,\u{201d} he said.\n";
+    let extraction = extract(text).expect("an extraction");
+    let q = extraction.quotes.iter().find(|q| q.text.contains("They took away")).expect("the quote");
+    assert_eq!(q.speaker.as_deref(), Some("Tomas Ekberg"));
+}

@@ -842,6 +842,11 @@ fn gaz_lookup(doc: &Document, r: Range<usize>) -> Option<usize> {
     if r.is_empty() {
         return None;
     }
+    // "Who knows …", "Us": a function word opening a sentence is not the acronym
+    // written in capitals (WHO, US).
+    if r.len() == 1 && !all_caps(doc.word(r.start)) && gazetteer().is_function_word(doc.word(r.start)) {
+        return None;
+    }
     let key = r.map(|i| doc.word(i).to_lowercase()).collect::<Vec<_>>().join(" ");
     gazetteer().org_index.get(&key).copied()
 }

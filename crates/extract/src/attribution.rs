@@ -466,7 +466,12 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
         return (raw, via);
     }
     // Main speech verb.
-    let verb = r.clone().find(|&i| is_speech_verb_at(doc, i) && !according_at(doc, i));
+    // "When asked if …, the coach said": the question is put to the speaker.
+    let question = |i: usize| {
+        doc.word(i).eq_ignore_ascii_case("asked")
+            && (i == r.start || ["when", "after", "once", "if", "as"].contains(&doc.word(i - 1).to_lowercase().as_str()))
+    };
+    let verb = r.clone().find(|&i| is_speech_verb_at(doc, i) && !according_at(doc, i) && !question(i));
     let Some(v) = verb else {
         // A frame without a verb is the subject of a later participle ("X rejected the
         // claims, saying ...").
@@ -644,6 +649,18 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
         let relative = ["who", "which", "whose"].contains(&doc.word(last.start).to_lowercase().as_str());
         parts = vec![if relative { parts[parts.len() - 2].clone() } else { last }];
     }
+    // "Asked if Bengaluru FC were better today the coach replied": a question clause
+    // with no comma before its subject; the subject is the description ending it.
+    for p in parts.iter_mut() {
+        let first = doc.word(p.start).to_lowercase();
+        if (first == "asked" || first == "when" && doc.word(p.start + 1).eq_ignore_ascii_case("asked"))
+            && let Some(d) = (p.start + 2..p.end.saturating_sub(1)).rev().find(|&i| doc.word(i) == "the")
+            && (d + 1..p.end).all(|i| doc.is_word(i) && !is_capitalized(doc.word(i)))
+            && (g.is_role(doc.word(p.end - 1)) || g.is_anon_head(doc.word(p.end - 1)))
+        {
+            *p = d..p.end;
+        }
+    }
     let last_part = parts.last().cloned();
     parts.retain(|p| {
         if p.is_empty() {
@@ -679,6 +696,13 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
                 "while",
                 "despite",
                 "sentencing",
+                "when",
+                "if",
+                "because",
+                "although",
+                "though",
+                "whether",
+                "once",
             ]
             .contains(&first.as_str())
             || (first.ends_with("ing") && !is_capitalized(doc.word(p.start)));
@@ -1123,7 +1147,17 @@ fn resolve_pronoun(
                     t += 1;
                 }
                 // "the Minister" is the minister the text named, when it named one.
-                let s = match titled.or_else(|| role_anaphor(doc, ents, a.tokens.clone())) {
+                // "The Brazilian conservative leader … he stressed": a definite role
+                // description of the person the story is about.
+                let definite = doc.word(a.tokens.start).eq_ignore_ascii_case("the")
+                    && ents.mentions_in(a.tokens.clone()).next().is_none();
+                let subject = || {
+                    definite
+                        .then(|| story_subject(doc, ents, a.tokens.start))
+                        .flatten()
+                        .filter(|&pi| role_fits_person(ents, pi, &a.head))
+                };
+                let s = match titled.or_else(|| role_anaphor(doc, ents, a.tokens.clone())).or_else(subject) {
                     Some(pi) => Speaker::Person(pi),
                     None => Speaker::Anon { text: a.text.clone(), affiliation: a.affiliation, plural: false },
                 };

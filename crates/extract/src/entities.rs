@@ -216,8 +216,8 @@ impl EntityRecognizer for RuleEntities {
             let mut s = Vec::new();
             ents.in_headline = true;
             scan_runs(h, &mut ents, &mut m, &mut d, &mut s);
-            ents.in_headline = false;
             link_singles(h, &mut ents, &s, &mut m);
+            ents.in_headline = false;
         }
         scan_runs(doc, &mut ents, &mut body_mentions, &mut body_demonyms, &mut singles);
         link_singles(doc, &mut ents, &singles, &mut body_mentions);
@@ -1686,6 +1686,7 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
             }
         }
     }
+    let mut lone_people: HashMap<String, usize> = HashMap::new();
     for &(place, t) in singles {
         let w = doc.word(t);
         if g.is_function_word(w) || g.is_calendar(w) || g.is_title(w) {
@@ -1806,6 +1807,28 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
                 continue;
             }
         }
+        // "… said Bolsonaro", "Bolsonaro said … he stressed": a one-word name the text
+        // only ever uses alone, as the subject of speech, and then calls "he" or "she".
+        if let Some(&pi) = lone_people.get(w) {
+            mentions.push(Mention { tokens: t..t + 1, target: Target::Person(pi) });
+            continue;
+        }
+        if lone_speaker(doc, ents, t) {
+            let female = None;
+            ents.people.push(PersonRec {
+                name: w.to_string(),
+                aliases: Vec::new(),
+                role: None,
+                affiliation: None,
+                female,
+                first_mention: Some((t..t + 1, t..t + 1)),
+                known: None,
+            });
+            let pi = ents.people.len() - 1;
+            lone_people.insert(w.to_string(), pi);
+            mentions.push(Mention { tokens: t..t + 1, target: Target::Person(pi) });
+            continue;
+        }
         // "Benfica president Antonio Faria": a one-word organization before a role and a name.
         let role_next = doc.is_word(t + 1) && !is_capitalized(doc.word(t + 1)) && g.is_role(doc.word(t + 1));
         let person_after =
@@ -1815,6 +1838,62 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
             mentions.push(Mention { tokens: t..t + 1, target: Target::Org(idx) });
         }
     }
+}
+
+/// Whether the lone capitalized word at `t` names a person the text calls by one name:
+/// nothing else knows the word (no list, no lower-case use, not a given name, place,
+/// demonym, role or acronym), the text makes it the subject of a speech verb ("Bolsonaro
+/// said", "said Bolsonaro"), and a personal pronoun outside quotes follows within the
+/// next two sentences of such a use (organizations are "it").
+fn lone_speaker(doc: &Document, ents: &Entities, t: usize) -> bool {
+    let g = gazetteer();
+    let w = doc.word(t);
+    let lw = w.to_lowercase();
+    if ents.in_headline
+        || w.chars().count() < 4
+        || all_caps(w)
+        || !w.chars().all(char::is_alphabetic)
+        || g.is_given_name(&lw)
+        || g.is_place(&lw)
+        || g.is_role(&lw)
+        || g.demonyms.contains_key(&lw)
+        || known_org_word(&lw)
+        || g.org_suffix(&lw).is_some()
+        || g.is_nominal_org_head(&lw)
+        || ents.lower_words.contains(&lw)
+        || ents.people.iter().any(|p| p.name.split(' ').any(|x| x == w))
+        || ents.orgs.iter().any(|o| o.name.split(' ').any(|x| x == w))
+    {
+        return false;
+    }
+    let speaks_at = |i: usize| {
+        if doc.in_quote(i) || doc.word(i) != w {
+            return false;
+        }
+        let mut v = i + 1;
+        while ["also", "later", "then", "has", "had", "have"].contains(&doc.word(v)) {
+            v += 1;
+        }
+        // A past tense or "says": "reports", "states" may be nouns.
+        let verb = doc.word(v);
+        let subject = doc.is_word(v)
+            && !is_capitalized(verb)
+            && g.is_clause_verb(verb)
+            && (verb.ends_with("ed") || ["said", "says", "told", "tells", "wrote", "writes"].contains(&verb));
+        let inverted = i > 0
+            && ["said", "says", "added", "adds"].contains(&doc.word(i - 1))
+            && (!doc.is_word(i + 1) || ["at", "in", "on", "during", "after"].contains(&doc.word(i + 1)));
+        subject || inverted
+    };
+    let pronoun_follows = |i: usize| {
+        let s = doc.tok_sentence.get(i).copied().unwrap_or(0);
+        let end = doc.sentences.get(s + 2).or_else(|| doc.sentences.last()).map_or(i, |x| x.tokens.end);
+        (i + 1..end).any(|k| {
+            !doc.in_quote(k) && ["he", "she", "his", "her", "him"].contains(&doc.word(k).to_lowercase().as_str())
+        }) && !(i + 1..end)
+            .any(|k| !doc.in_quote(k) && ["it", "its"].contains(&doc.word(k).to_lowercase().as_str()) && k < i + 6)
+    };
+    (0..doc.tokens.len()).any(|i| speaks_at(i) && pronoun_follows(i))
 }
 
 fn org_mention_before(mentions: &HashMap<usize, Target>, t: usize) -> Option<usize> {

@@ -1363,8 +1363,11 @@ fn reported_speech(doc: &Document, ents: &Entities, covered: &HashSet<usize>) ->
         // 1. Trailing / parenthetical attribution, or "…, saying (that) …".
         for k in 1..segs.len() {
             let w = doc.word(segs[k].start).to_lowercase();
+            // (A speech verb before it that takes no clause, "affirmed his intention",
+            // does not frame the sentence.)
             if PARTICIPLE_SPEECH.contains(&w.as_str())
-                && !(segs[0].start..segs[k].start).any(|i| is_speech_verb_at(doc, i))
+                && !(segs[0].start..segs[k].start)
+                    .any(|i| is_speech_verb_at(doc, i) && clause_after_verb(doc, i, i..segs[k].start).is_some())
                 && let Some(c) = clause_after_verb(doc, segs[k].start, segs[k].start..r.end)
             {
                 frames.push(segs[0].clone());

@@ -469,7 +469,8 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     // "When asked if …, the coach said": the question is put to the speaker.
     let question = |i: usize| {
         doc.word(i).eq_ignore_ascii_case("asked")
-            && (i == r.start || ["when", "after", "once", "if", "as"].contains(&doc.word(i - 1).to_lowercase().as_str()))
+            && (i == r.start
+                || ["when", "after", "once", "if", "as"].contains(&doc.word(i - 1).to_lowercase().as_str()))
     };
     let verb = r.clone().find(|&i| is_speech_verb_at(doc, i) && !according_at(doc, i) && !question(i));
     let Some(v) = verb else {
@@ -834,8 +835,9 @@ fn resolve_np(doc: &Document, ents: &mut Entities, r: Range<usize>) -> Raw {
             return Raw::Speaker(Speaker::Anon { text, affiliation: None, plural: head.ends_with('s') });
         }
         // "Several superintendents", "a lawyer": an indefinite description by a role.
-        let indefinite = ["a", "an", "several", "some", "many", "two", "three", "four", "five", "few", "most"]
-            .contains(&first.as_str());
+        let indefinite =
+            ["a", "an", "one", "another", "several", "some", "many", "two", "three", "four", "five", "few", "most"]
+                .contains(&first.as_str());
         let singular = head.strip_suffix('s').filter(|h| g.is_role(h));
         // "a news magazine reported": an outlet the text does not name.
         let outlet_noun = OUTLET_NOUNS.contains(&head.as_str());

@@ -172,7 +172,9 @@ impl Gazetteer {
 
     /// Title word inside a capitalized run ("Minister", "Dr.").
     pub fn is_title(&self, w: &str) -> bool {
-        self.titles.contains(&w.to_lowercase())
+        let l = w.to_lowercase();
+        // "Major-General", "Lieutenant-Colonel": a compound of titles.
+        self.titles.contains(&l) || l.contains('-') && l.split('-').all(|p| p == "major" || self.titles.contains(p))
     }
     /// Whether a person with `role` ("CEO of Section4", "DCP") can be meant by "the
     /// `noun`" ("the executive"): the role holds the noun or one of its listed role words,

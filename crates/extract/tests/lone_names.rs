@@ -60,3 +60,19 @@ fn mentioned_frames_a_quote_and_needs_that_before_a_clause() {
     assert!(x.quotes.iter().all(|q| !q.text.starts_with("her intention")), "{:#?}", x.quotes);
     assert_eq!(speaker_of(&x, "aid deliveries would continue"), Some("Ayse Kaya"));
 }
+
+#[test]
+fn one_and_another_describe_anonymous_speakers() {
+    let x = run("One senator said the country should offer the whistleblower asylum. Another senator said he \
+                 should be given citizenship.");
+    assert_eq!(speaker_of(&x, "offer the whistleblower asylum"), Some("One senator"));
+    assert_eq!(speaker_of(&x, "given citizenship"), Some("Another senator"));
+}
+
+#[test]
+fn a_hyphenated_rank_is_a_title_not_part_of_the_name() {
+    let x = run("Major-General Khalid Al Mansouri said the plate number did not match the records.");
+    assert_eq!(speaker_of(&x, "plate number"), Some("Khalid Al Mansouri"));
+    let x = run("Lieutenant-Colonel Anna Berg said the unit had returned to base.");
+    assert_eq!(speaker_of(&x, "returned to base"), Some("Anna Berg"));
+}

@@ -19,9 +19,7 @@ use std::ops::Range;
 
 use crate::entities::{AnonMention, Entities, Mention, Target, all_caps, anon_np, is_cap_token};
 use crate::gazetteer::gazetteer;
-use crate::quotes::{
-    Candidate, ISSUE, OUTLET_NOUNS, PARTICIPLE_SPEECH, according_at, is_speech_verb_at, speaker_label,
-};
+use crate::quotes::{Candidate, OUTLET_NOUNS, PARTICIPLE_SPEECH, according_at, is_speech_verb_at, speaker_label};
 use crate::segment::Document;
 use crate::text::{CharMap, TokKind, collapse_ws, is_capitalized, title_case};
 use crate::{OrgKind, Quote};
@@ -487,7 +485,7 @@ fn parse_frame(doc: &Document, ents: &mut Entities, r: Range<usize>) -> (Raw, Ve
     let mut subj = r.start..v;
     // "The ministry issued a statement saying": the issuer.
     if doc.word(v) == "saying"
-        && let Some(k) = (r.start + 1..v).find(|&i| ISSUE.contains(&doc.word(i).to_lowercase().as_str()))
+        && let Some(k) = (r.start + 1..v).find(|&i| gazetteer().is_issue_verb(doc.word(i)))
     {
         subj = r.start..k;
     }
@@ -568,11 +566,9 @@ fn label_speaker(doc: &Document, ents: &Entities, r: Range<usize>) -> Raw {
     }
 }
 
-/// Nouns for a document that speaks for its authors ("the report said").
-const DOCUMENT_NOUNS: &[&str] = &["report", "tally", "study", "survey", "document", "memo", "audit", "analysis"];
-
+/// A document that speaks for its authors ("the report said"): `document-nouns.txt`.
 fn is_document(head: &str) -> bool {
-    DOCUMENT_NOUNS.contains(&head)
+    gazetteer().is_document_noun(head)
 }
 
 /// "an AFP tally based on …", "an internal police report seen by AFP": a document

@@ -44,6 +44,8 @@ pub struct Gazetteer {
     roles: HashSet<String>,
     anon_heads: HashSet<String>,
     nominal_org_heads: HashSet<String>,
+    document_nouns: HashSet<String>,
+    issue_verbs: HashSet<String>,
     suffixes: HashMap<String, OrgKind>,
     /// Lower-case nouns that make the name after them an organization.
     descriptors: HashMap<String, OrgKind>,
@@ -157,6 +159,8 @@ impl Gazetteer {
             roles: set(ListName::Roles),
             anon_heads: set(ListName::AnonymousHeads),
             nominal_org_heads: set(ListName::NominalOrgHeads),
+            document_nouns: set(ListName::DocumentNouns),
+            issue_verbs: set(ListName::IssueVerbs),
             suffixes,
             descriptors,
             non_org_endings: set(ListName::NonOrgEndings),
@@ -224,6 +228,14 @@ impl Gazetteer {
     /// Noun that refers back to an organization after "the" ("the lender").
     pub fn is_nominal_org_head(&self, w: &str) -> bool {
         self.nominal_org_heads.contains(&w.to_lowercase())
+    }
+    /// Noun for a document that speaks for its authors ("the report said").
+    pub fn is_document_noun(&self, w: &str) -> bool {
+        self.document_nouns.contains(&w.to_lowercase())
+    }
+    /// Verb of issuing a document ("issued a statement saying").
+    pub fn is_issue_verb(&self, w: &str) -> bool {
+        self.issue_verbs.contains(&w.to_lowercase())
     }
     /// Organization kind implied by a final word ("Ministry" -> government).
     pub fn org_suffix(&self, w: &str) -> Option<OrgKind> {

@@ -59,11 +59,15 @@ pub enum ListName {
     Auxiliaries,
     /// `noun|role words`: the roles a later "the noun" may refer back to.
     RoleSynonyms,
+    /// Nouns for a document that speaks for its authors ("the report said").
+    DocumentNouns,
+    /// Verbs of issuing a document ("issued a statement saying").
+    IssueVerbs,
 }
 
 impl ListName {
     /// Every list, in file order.
-    pub const ALL: [ListName; 19] = [
+    pub const ALL: [ListName; 21] = [
         ListName::Countries,
         ListName::Organizations,
         ListName::Places,
@@ -83,6 +87,8 @@ impl ListName {
         ListName::ThatOnlyVerbs,
         ListName::Auxiliaries,
         ListName::RoleSynonyms,
+        ListName::DocumentNouns,
+        ListName::IssueVerbs,
     ];
 
     /// The list's file name.
@@ -107,6 +113,8 @@ impl ListName {
             ListName::ThatOnlyVerbs => "that-only-verbs.txt",
             ListName::Auxiliaries => "auxiliaries.txt",
             ListName::RoleSynonyms => "role-synonyms.txt",
+            ListName::DocumentNouns => "document-nouns.txt",
+            ListName::IssueVerbs => "issue-verbs.txt",
         }
     }
 
@@ -131,6 +139,8 @@ impl ListName {
             ListName::ThatOnlyVerbs => include_str!("../lexicon/that-only-verbs.txt"),
             ListName::Auxiliaries => include_str!("../lexicon/auxiliaries.txt"),
             ListName::RoleSynonyms => include_str!("../lexicon/role-synonyms.txt"),
+            ListName::DocumentNouns => include_str!("../lexicon/document-nouns.txt"),
+            ListName::IssueVerbs => include_str!("../lexicon/issue-verbs.txt"),
         }
     }
 
@@ -309,6 +319,8 @@ mod tests {
                     ListName::FrameOnlyVerbs => g.is_frame_only_verb(e),
                     ListName::ThatOnlyVerbs => g.needs_that(e),
                     ListName::Auxiliaries => g.is_auxiliary(e),
+                    ListName::DocumentNouns => g.is_document_noun(e),
+                    ListName::IssueVerbs => g.is_issue_verb(e),
                     ListName::RoleSynonyms => e
                         .split_once('|')
                         .is_some_and(|(noun, roles)| roles.split(';').all(|r| g.role_fits(r.trim(), noun.trim()))),

@@ -938,9 +938,6 @@ fn leading_attribution(doc: &Document, ents: &Entities, r: Range<usize>) -> Opti
     None
 }
 
-/// Verbs of issuing a document ("issued a statement saying …").
-pub(crate) const ISSUE: &[&str] = &["issued", "released", "published", "sent", "posted", "put", "issues", "releases"];
-
 /// "X issued a statement saying (that) …": where the clause starts, when the words
 /// from `start` to the participle at `v` are a short subject, a verb of issuing and a
 /// document.
@@ -949,7 +946,7 @@ fn issued_statement_saying(doc: &Document, start: usize, v: usize, r: Range<usiz
     if v < start + 3 || !DOCUMENTS.contains(&doc.word(v - 1).to_lowercase().as_str()) {
         return None;
     }
-    let issue = (start + 1..v - 1).find(|&i| ISSUE.contains(&doc.word(i).to_lowercase().as_str()))?;
+    let issue = (start + 1..v - 1).find(|&i| gazetteer().is_issue_verb(doc.word(i)))?;
     // The subject is a short phrase; between the verb and the document only its
     // article and modifiers ("a joint statement", "a press release").
     if issue - start > 6 || v - 1 - issue > 4 || (issue..v).any(|i| !doc.is_word(i)) {

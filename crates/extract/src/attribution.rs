@@ -78,17 +78,27 @@ impl Attributor for RuleAttribution {
         let map = CharMap::new(&doc.body);
         let mut done: Vec<Done> = Vec::new();
         let mut out = Vec::new();
-        // Each candidate's frames: a medium named in another statement's frame ("…, but
-        // the leader told VOA that …") is not this statement's.
-        let all_frames: Vec<Vec<Range<usize>>> = cands.iter().map(|c| c.frames.clone()).collect();
+        // Each candidate's frames, by the sentence it is anchored in: a medium named in
+        // another statement's frame there ("…, but the leader told VOA that …") is not
+        // this statement's.
+        let sentence_of = |c: &Candidate| doc.tok_sentence.get(c.anchor).copied();
+        let mut frames_in: std::collections::HashMap<usize, Vec<(usize, Vec<Range<usize>>)>> =
+            std::collections::HashMap::new();
+        for (ci, c) in cands.iter().enumerate() {
+            if let Some(s) = sentence_of(c) {
+                frames_in.entry(s).or_default().push((ci, c.frames.clone()));
+            }
+        }
         for (ci, c) in cands.into_iter().enumerate() {
-            let sentence = doc.tok_sentence.get(c.anchor).and_then(|&s| doc.sentences.get(s)).map(|s| s.tokens.clone());
-            let others: Vec<Range<usize>> = all_frames
-                .iter()
-                .enumerate()
-                .filter(|&(k, f)| k != ci && *f != c.frames)
+            // (A sentence of many statements is no news prose: the check is skipped
+            // there, so hostile input stays linear.)
+            let others: Vec<Range<usize>> = sentence_of(&c)
+                .and_then(|s| frames_in.get(&s))
+                .filter(|f| f.len() <= 8)
+                .into_iter()
+                .flatten()
+                .filter(|(k, f)| *k != ci && *f != c.frames)
                 .flat_map(|(_, f)| f.iter().cloned())
-                .filter(|f| sentence.as_ref().is_some_and(|s| s.contains(&f.start)))
                 .collect();
             let mut via: Vec<usize> = Vec::new();
             let mut raw = Raw::None;
@@ -273,6 +283,9 @@ const NOT_OUTLETS: &[&str] =
 /// Outlets named in a media slot of the statement's own sentence, outside its text:
 /// an organization there is an outlet (made one when it was of no other kind), and
 /// an unknown capitalized name there is a new outlet.
+/// Tokens before and after a statement's frames that `media_via` reads.
+const MEDIA_WINDOW: usize = 300;
+
 fn media_via(doc: &Document, ents: &mut Entities, c: &Candidate, others: &[Range<usize>]) -> Vec<usize> {
     let g = gazetteer();
     let Some(sentence) = doc.tok_sentence.get(c.anchor).and_then(|&s| doc.sentences.get(s)) else {
@@ -285,12 +298,14 @@ fn media_via(doc: &Document, ents: &mut Entities, c: &Candidate, others: &[Range
             || others.iter().any(|f| f.contains(&t) && !c.frames.iter().any(|own| own.contains(&t)))
     };
     let mut out = Vec::new();
-    let words: Vec<(usize, String)> = sentence
-        .tokens
-        .clone()
-        .filter(|&t| doc.is_word(t) && !inside(t))
-        .map(|t| (t, doc.word(t).to_lowercase()))
-        .collect();
+    // A window around the statement: news sentences are far shorter, and a hostile
+    // one-sentence text must not cost its length once per statement.
+    let from = c.frames.iter().map(|f| f.start).chain([c.anchor]).min().unwrap_or(c.anchor);
+    let to = c.frames.iter().map(|f| f.end).chain([c.anchor + 1]).max().unwrap_or(c.anchor + 1);
+    let window =
+        sentence.tokens.start.max(from.saturating_sub(MEDIA_WINDOW))..sentence.tokens.end.min(to + MEDIA_WINDOW);
+    let words: Vec<(usize, String)> =
+        window.clone().filter(|&t| doc.is_word(t) && !inside(t)).map(|t| (t, doc.word(t).to_lowercase())).collect();
     for k in 0..words.len() {
         let Some(slot) = MEDIA_SLOTS.iter().find(|slot| {
             slot.iter().enumerate().all(|(j, w)| words.get(k + j).is_some_and(|(_, x)| x == w)) && slot.len() > 1

@@ -1687,6 +1687,7 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
         }
     }
     let mut lone_people: HashMap<String, usize> = HashMap::new();
+    let subjects = speech_subjects(doc);
     for &(place, t) in singles {
         let w = doc.word(t);
         if g.is_function_word(w) || g.is_calendar(w) || g.is_title(w) {
@@ -1813,7 +1814,7 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
             mentions.push(Mention { tokens: t..t + 1, target: Target::Person(pi) });
             continue;
         }
-        if lone_speaker(doc, ents, t) {
+        if lone_speaker(doc, ents, &subjects, t) {
             let female = None;
             ents.people.push(PersonRec {
                 name: w.to_string(),
@@ -1845,7 +1846,7 @@ fn link_singles(doc: &Document, ents: &mut Entities, singles: &[(bool, usize)], 
 /// demonym, role or acronym), the text makes it the subject of a speech verb ("Bolsonaro
 /// said", "said Bolsonaro"), and a personal pronoun outside quotes follows within the
 /// next two sentences of such a use (organizations are "it").
-fn lone_speaker(doc: &Document, ents: &Entities, t: usize) -> bool {
+fn lone_speaker(doc: &Document, ents: &Entities, subjects: &HashMap<String, Vec<usize>>, t: usize) -> bool {
     let g = gazetteer();
     let w = doc.word(t);
     let lw = w.to_lowercase();
@@ -1866,9 +1867,26 @@ fn lone_speaker(doc: &Document, ents: &Entities, t: usize) -> bool {
     {
         return false;
     }
-    let speaks_at = |i: usize| {
-        if doc.in_quote(i) || doc.word(i) != w {
-            return false;
+    let pronoun_follows = |i: usize| {
+        let s = doc.tok_sentence.get(i).copied().unwrap_or(0);
+        let end = doc.sentences.get(s + 2).or_else(|| doc.sentences.last()).map_or(i, |x| x.tokens.end);
+        (i + 1..end).any(|k| {
+            !doc.in_quote(k) && ["he", "she", "his", "her", "him"].contains(&doc.word(k).to_lowercase().as_str())
+        }) && !(i + 1..end)
+            .any(|k| !doc.in_quote(k) && ["it", "its"].contains(&doc.word(k).to_lowercase().as_str()) && k < i + 6)
+    };
+    subjects.get(w).is_some_and(|at| at.iter().any(|&i| pronoun_follows(i)))
+}
+
+/// Where each capitalized word outside quotes is the subject of a past-tense speech
+/// verb ("Bolsonaro said", "Bolsonaro has also told") or follows an inverted one
+/// ("said Bolsonaro at …"): word → token positions. One pass over the text.
+fn speech_subjects(doc: &Document) -> HashMap<String, Vec<usize>> {
+    let g = gazetteer();
+    let mut out: HashMap<String, Vec<usize>> = HashMap::new();
+    for i in 0..doc.tokens.len() {
+        if !doc.is_word(i) || doc.in_quote(i) || !is_capitalized(doc.word(i)) {
+            continue;
         }
         let mut v = i + 1;
         while ["also", "later", "then", "has", "had", "have"].contains(&doc.word(v)) {
@@ -1883,17 +1901,11 @@ fn lone_speaker(doc: &Document, ents: &Entities, t: usize) -> bool {
         let inverted = i > 0
             && ["said", "says", "added", "adds"].contains(&doc.word(i - 1))
             && (!doc.is_word(i + 1) || ["at", "in", "on", "during", "after"].contains(&doc.word(i + 1)));
-        subject || inverted
-    };
-    let pronoun_follows = |i: usize| {
-        let s = doc.tok_sentence.get(i).copied().unwrap_or(0);
-        let end = doc.sentences.get(s + 2).or_else(|| doc.sentences.last()).map_or(i, |x| x.tokens.end);
-        (i + 1..end).any(|k| {
-            !doc.in_quote(k) && ["he", "she", "his", "her", "him"].contains(&doc.word(k).to_lowercase().as_str())
-        }) && !(i + 1..end)
-            .any(|k| !doc.in_quote(k) && ["it", "its"].contains(&doc.word(k).to_lowercase().as_str()) && k < i + 6)
-    };
-    (0..doc.tokens.len()).any(|i| speaks_at(i) && pronoun_follows(i))
+        if subject || inverted {
+            out.entry(doc.word(i).to_string()).or_default().push(i);
+        }
+    }
+    out
 }
 
 fn org_mention_before(mentions: &HashMap<usize, Target>, t: usize) -> Option<usize> {

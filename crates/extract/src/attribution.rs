@@ -65,6 +65,9 @@ enum Raw {
     Role(String, usize, String),
 }
 
+/// A candidate's index and its frames, among those anchored in one sentence.
+type SentenceFrames = (usize, Vec<Range<usize>>);
+
 struct Done {
     speaker: Speaker,
     via: Vec<usize>,
@@ -82,8 +85,7 @@ impl Attributor for RuleAttribution {
         // another statement's frame there ("…, but the leader told VOA that …") is not
         // this statement's.
         let sentence_of = |c: &Candidate| doc.tok_sentence.get(c.anchor).copied();
-        let mut frames_in: std::collections::HashMap<usize, Vec<(usize, Vec<Range<usize>>)>> =
-            std::collections::HashMap::new();
+        let mut frames_in: std::collections::HashMap<usize, Vec<SentenceFrames>> = std::collections::HashMap::new();
         for (ci, c) in cands.iter().enumerate() {
             if let Some(s) = sentence_of(c) {
                 frames_in.entry(s).or_default().push((ci, c.frames.clone()));

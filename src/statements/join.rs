@@ -183,12 +183,7 @@ pub fn plan(
                 id
             }
             None => {
-                let mut attempt = 0;
-                let mut id = StatementId::for_quote(&quote.id, attempt);
-                while statements.contains_key(&id) {
-                    attempt += 1;
-                    id = StatementId::for_quote(&quote.id, attempt);
-                }
+                let id = founding_id(quote, &statements);
                 let statement = Statement::founded(id.clone(), speaker.clone(), summary(quote, &sources));
                 if !statement.sources.is_empty() {
                     gained.insert(id.clone());
@@ -215,6 +210,40 @@ pub fn plan(
     plan.index.sort();
     plan.index.dedup();
     plan
+}
+
+/// The id of the statement `quote` founds. A quote that reported a statement
+/// before (a rebuild, which replans every stored quote carrying its old
+/// membership) gives the new statement that id, unless it is taken: so a
+/// rebuild gives each statement its id again, whichever of its reports is
+/// replanned first, and an id outlives the report it was first derived from.
+/// Otherwise the id is the quote's own ([`StatementId::for_quote`]), with a
+/// suffix if that is taken.
+pub fn founding_id(quote: &Quote, statements: &HashMap<StatementId, Statement>) -> StatementId {
+    if let Some(previous) = &quote.statement
+        && !statements.contains_key(previous)
+    {
+        return previous.clone();
+    }
+    let mut attempt = 0;
+    let mut id = StatementId::for_quote(&quote.id, attempt);
+    while statements.contains_key(&id) {
+        attempt += 1;
+        id = StatementId::for_quote(&quote.id, attempt);
+    }
+    id
+}
+
+/// The ids a plan of `quotes` must know to be stored, if they are, so that
+/// [`founding_id`] does not reuse a taken one: each quote's own id and the
+/// statement it reported before.
+pub fn founding_candidates<'a>(quotes: impl IntoIterator<Item = &'a Quote>) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for quote in quotes.into_iter().filter(|q| q.speaker.is_some()) {
+        ids.insert(quote.id.to_string());
+        ids.extend(quote.statement.as_ref().map(|s| s.to_string()));
+    }
+    ids
 }
 
 /// The statement of the same speaker that `quote` joins best, if any:

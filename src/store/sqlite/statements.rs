@@ -11,12 +11,14 @@
 //! the candidates under the quotes' keys) and applies the plan after them
 //! ([`apply`]), all in its one transaction.
 
+use super::schema::rel;
+use super::sql::Query;
 use super::{classify, from_json, query_docs, to_json};
 use crate::domain::{ArticleId, OrganizationId, Quote, QuoteId, Statement, StatementId};
 use crate::statements::Rule;
 use crate::statements::join::{self, Outlets, Plan, Previous, speaker_key};
 use crate::store::filter::{statement_date_key, statement_reports_key};
-use crate::store::{GraphBatch, StoreResult};
+use crate::store::{GraphBatch, QuoteFilter, QuoteGroup, StoreResult};
 use rusqlite::{Connection, params};
 use std::collections::{BTreeSet, HashMap};
 
@@ -49,8 +51,8 @@ fn plan_quotes(
 ) -> StoreResult<Plan> {
     let keys = join::batch_lookup_keys(quotes.iter().copied());
     let mut known: BTreeSet<String> = previous.iter().map(|p| p.statement.to_string()).collect();
-    // A new statement takes its first report's id: one stored under it must be seen.
-    known.extend(quotes.iter().map(|q| q.id.to_string()));
+    // A new statement takes its first report's id (or the one it had): one stored under it must be seen.
+    known.extend(join::founding_candidates(quotes.iter().copied()));
     let stored: Vec<Statement> = query_docs(
         conn,
         "SELECT doc FROM statements WHERE id IN (
@@ -256,6 +258,47 @@ pub fn condition(filter: &crate::store::QuoteFilter, query: &mut super::sql::Que
     query.push("s.id IN (SELECT r.statement FROM statement_reports r JOIN quotes q ON q.id = r.quote WHERE ");
     super::sql::quote_condition(filter, query);
     query.push(")");
+}
+
+/// `SELECT bucket, n` counting statements in groups, as
+/// [`crate::store::Store::group_statements`] says: the quotes matching
+/// `filter` that report a statement (`statement_reports`' primary key from
+/// each), `count(DISTINCT statement)` per key, or for periods each
+/// statement's earliest period among them, counted once. The period keys
+/// (`2016-05-17`, `2016-W20`, `2016-05`) sort in time order, so `min` is the earliest.
+pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Query {
+    let (key, link) = match group {
+        QuoteGroup::Source => ("l.dst", Some(rel::QUOTE_VIA)),
+        QuoteGroup::SpeakerOrganization => ("l.dst", Some(rel::QUOTE_SPEAKER_ORG)),
+        QuoteGroup::Speaker => ("q.speaker_key", None),
+        QuoteGroup::Day => ("q.day", None),
+        QuoteGroup::Week => ("q.week", None),
+        QuoteGroup::Month => ("q.month", None),
+    };
+    let counted = if group.is_period() {
+        format!("SELECT min({key}) AS bucket FROM ")
+    } else {
+        format!("SELECT {key} AS bucket, count(DISTINCT r.statement) AS n FROM ")
+    };
+    let mut query = Query::new(counted);
+    query.push("quotes q JOIN statement_reports r ON r.quote = q.id");
+    if let Some(relation) = link {
+        query.push(" JOIN links l ON l.rel = ").bind(relation.to_owned()).push(" AND l.src = q.id");
+    }
+    query.push(&format!(" WHERE {key} IS NOT NULL AND "));
+    super::sql::quote_condition(filter, &mut query);
+    if group.is_period() {
+        query.push(" GROUP BY r.statement");
+        let mut outer = Query::new("SELECT bucket, count(*) AS n FROM (");
+        outer.sql.push_str(&query.sql);
+        outer.params.append(&mut query.params);
+        outer.push(") GROUP BY bucket ORDER BY bucket LIMIT ");
+        query = outer;
+    } else {
+        query.push(" GROUP BY bucket ORDER BY n DESC, bucket LIMIT ");
+    }
+    query.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    query
 }
 
 /// The keyset order of a statement list.

@@ -396,6 +396,26 @@ mod tests {
     }
 
     #[test]
+    fn a_replanned_statement_keeps_its_id_unless_it_is_taken() {
+        let founder = quote("a1", SAID, "sergei-lavrov", 18);
+        let id = StatementId::for_quote(&founder.id, 0);
+        // Replanned from nothing (a rebuild), an earlier report comes first and founds it again under its id.
+        let earlier = Quote { statement: Some(id.clone()), ..quote("a0", SAID, "sergei-lavrov", 17) };
+        let founder = Quote { statement: Some(id.clone()), ..founder };
+        let again = plan(&[&founder, &earlier], &Outlets::new(), &[], Vec::new(), &Rule::DEFAULT);
+        assert!(again.assignments.iter().all(|(_, s)| *s == id), "{again:?}");
+        // A report that no longer joins it founds another statement: the id is taken, so its own.
+        let other = Quote {
+            statement: Some(id.clone()),
+            ..quote("a2", "The talks in Vienna were useful and will go on next week", "sergei-lavrov", 19)
+        };
+        let split = plan(&[&founder, &other], &Outlets::new(), &[], Vec::new(), &Rule::DEFAULT);
+        let of = |q: &Quote| split.assignments.iter().find(|(id, _)| *id == q.id).unwrap().1.clone();
+        assert_eq!(of(&founder), id);
+        assert_eq!(of(&other), StatementId::for_quote(&other.id, 0));
+    }
+
+    #[test]
     fn index_keys_are_among_the_lookup_keys_of_the_same_words() {
         let a = quote("a1", SAID, "sergei-lavrov", 17);
         let lookup = lookup_keys(&a);

@@ -298,7 +298,7 @@ fn joins(
         let words = crate::search::terms(raw);
         return !words.is_empty() && statement.texts.iter().any(|t| crate::search::terms(t) == words);
     }
-    let paraphrase_allowed = if near_in_time { *rule } else { Rule { overlap: f64::INFINITY, ..*rule } };
+    let paraphrase_allowed = if near_in_time { *rule } else { rule.same_words_only() };
     paraphrase_allowed.joins(quote, text)
 }
 

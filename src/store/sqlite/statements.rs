@@ -281,12 +281,34 @@ pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Que
         format!("SELECT {key} AS bucket, count(DISTINCT r.statement) AS n FROM ")
     };
     let mut query = Query::new(counted);
-    query.push("quotes q JOIN statement_reports r ON r.quote = q.id");
-    if let Some(relation) = link {
-        query.push(" JOIN links l ON l.rel = ").bind(relation.to_owned()).push(" AND l.src = q.id");
+    let date_only = QuoteFilter { date: filter.date, ..QuoteFilter::default() } == *filter;
+    match (link, &filter.date) {
+        // No filter or a date range alone, over links: the links carry their
+        // quote's day, so the range is one covering index range
+        // (`links_dated`), as for reports, and the quotes are not read.
+        (Some(relation), range) if date_only => {
+            query.push("links l JOIN statement_reports r ON r.quote = l.src WHERE l.rel = ");
+            query.bind(relation.to_owned());
+            if let Some(range) = range {
+                // Undated quotes fall outside any date range.
+                query.push(" AND l.sort_key <> ''");
+                if let Some(from) = range.from_day() {
+                    query.push(" AND l.sort_key >= ").bind(from);
+                }
+                if let Some(to) = range.to_day() {
+                    query.push(" AND l.sort_key <= ").bind(to);
+                }
+            }
+        }
+        _ => {
+            query.push("quotes q JOIN statement_reports r ON r.quote = q.id");
+            if let Some(relation) = link {
+                query.push(" JOIN links l ON l.rel = ").bind(relation.to_owned()).push(" AND l.src = q.id");
+            }
+            query.push(&format!(" WHERE {key} IS NOT NULL AND "));
+            super::sql::quote_condition(filter, &mut query);
+        }
     }
-    query.push(&format!(" WHERE {key} IS NOT NULL AND "));
-    super::sql::quote_condition(filter, &mut query);
     if group.is_period() {
         query.push(" GROUP BY r.statement");
         let mut outer = Query::new("SELECT bucket, count(*) AS n FROM (");

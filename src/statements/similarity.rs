@@ -3,7 +3,7 @@
 //!
 //! A text becomes words with [`crate::search::terms`] (case, accents, curly
 //! quotes, dashes and other punctuation folded away), cut into segments at
-//! ellipses ("…", "...", "[…]"), so that no pair of words spans a cut. Two
+//! ellipses ("…", "...", "[…]"), so that no pair of words spans a cut. Three
 //! measures compare reports:
 //!
 //! - **containment** of word pairs (2-shingles within segments): the share of
@@ -15,10 +15,14 @@
 //!   (not in [`STOPWORDS`]) found in the other. Reported speech that keeps most
 //!   words of the direct quote ("We will not allow it" / "Russia would not
 //!   allow it") keeps it high while changing the pairs around the pronouns.
+//! - **longest shared run**: the most words in a row whose every pair the
+//!   other text has. A rewording that keeps one phrase of the quote word for
+//!   word and rephrases the rest shares a long run while both shares stay low.
 //!
-//! [`Rule`] joins two reports when either passes its threshold with enough
+//! [`Rule`] joins two reports when any passes its threshold with enough
 //! shared evidence (a minimum of shared pairs or words, so that a two-word
-//! fragment joins nothing by chance). The thresholds were chosen on the dev
+//! fragment joins nothing by chance). The overlap and the run are paraphrase
+//! measures, used only for reports near in time ([`Rule::same_words_only`]). The thresholds were chosen on the dev
 //! half of the evaluation set (`tests/fixtures/statements/`, see
 //! `docs/statements.md`), and the test half is reported apart.
 
@@ -69,14 +73,14 @@ impl Rule {
     }
 
     /// How strongly two signatures match, for choosing among statements that
-    /// both pass: the better of the two measures.
+    /// both pass: the better of the two shares (containment, overlap).
     pub fn strength(&self, a: &Signature, b: &Signature) -> f64 {
         let score = Score::of(a, b);
         score.containment.max(score.overlap)
     }
 }
 
-/// The two measures between two texts.
+/// The measures between two texts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
     pub containment: f64,

@@ -223,6 +223,12 @@ const GROUPINGS: &str = r#"query($f: QuoteFilterInput, $count: CountUnit!) { quo
     byOrganization(count: $count) { organization { name } count }
     timeline(interval: DAY, count: $count) { period count } } }"#;
 
+/// The README's example of figures counting statements.
+const README_FIGURES: &str = r#"{ quoteStats(filter: { date: { from: "2026-03-14", to: "2026-03-16" } }) {
+    total(count: STATEMENTS)
+    bySource(count: STATEMENTS) { source { name } count }
+    timeline(interval: DAY, count: STATEMENTS) { period count } } }"#;
+
 /// `(name, count)` of a grouping's rows, the name found under `what`.
 fn rows(stats: &Value, grouping: &str, what: &str) -> Vec<(String, u64)> {
     stats[grouping]
@@ -288,6 +294,17 @@ async fn quote_stats_groupings_count_statements(app: &TestApp) {
     assert_eq!(narrowed["total"], 1, "{narrowed:#}");
     assert_eq!(timeline(&narrowed), [day("2026-03-15", 1), day("2026-03-16", 0)]);
     assert_eq!(rows(&narrowed, "bySource", "source"), [("Reuters".to_owned(), 1)]);
+
+    // The README's example, word for word.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains(README_FIGURES), "the README shows this query");
+    let example = app.data(README_FIGURES, json!({})).await;
+    assert_eq!(
+        example["quoteStats"],
+        json!({ "total": 3, "bySource": [{ "source": { "name": "Reuters" }, "count": 1 }],
+            "timeline": [{ "period": "2026-03-14", "count": 3 }, { "period": "2026-03-15", "count": 0 },
+                { "period": "2026-03-16", "count": 0 }] })
+    );
 
     // A person's sources count alike.
     let lopez = app

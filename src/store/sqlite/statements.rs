@@ -370,4 +370,29 @@ mod tests {
         assert!(previous.iter().any(|step| step.contains("statement_reports_by_article")), "{previous:?}");
         assert!(previous.iter().all(|step| !step.starts_with("SCAN r") && !step.starts_with("SCAN q")), "{previous:?}");
     }
+
+    /// Statements by source over a date range read one range of the dated
+    /// links and `statement_reports` by primary key: never a scan, never the quotes.
+    #[test]
+    fn statements_by_source_over_a_range_read_an_index_range() {
+        use crate::store::{DateRange, QuoteFilter, QuoteGroup};
+        let store = SqliteStore::in_memory().unwrap();
+        let filter = QuoteFilter {
+            date: Some(DateRange { from: "2016-05-01".parse().ok(), to: "2016-05-31".parse().ok() }),
+            ..QuoteFilter::default()
+        };
+        let query = super::group_query(&filter, QuoteGroup::Source, 10);
+        let conn = store.inner.writer.lock().unwrap();
+        let steps: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", query.sql))
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(query.params.iter()), |row| row.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(steps.iter().any(|s| s.contains("links_dated") && s.starts_with("SEARCH")), "{steps:?}");
+        assert!(steps.iter().any(|s| s.starts_with("SEARCH r") && s.contains("(quote=?)")), "{steps:?}");
+        assert!(steps.iter().all(|s| !s.starts_with("SCAN") || s.contains("TEMP")), "{steps:?}");
+        assert!(steps.iter().all(|s| !s.contains("quotes")), "{steps:?}");
+    }
 }

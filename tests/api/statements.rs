@@ -380,6 +380,28 @@ async fn rebuild_joins_the_store_again(backend: TestBackend) {
     assert_eq!(ids(&before), ids(&lopez_statements(&app).await), "ingesting again keeps statement ids");
     rebuild(&app);
     assert_eq!(ids(&before), ids(&lopez_statements(&app).await), "a second rebuild too");
+
+    // The founding report removed (its article written again without it):
+    // the statement keeps its id, through its other reports, and so does a rebuild.
+    let key = app
+        .data(r#"{ articles(first: 10) { edges { node { key headline } } } }"#, json!({}))
+        .await["articles"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["headline"] == "Harbour standoff")
+        .map(|e| e["node"]["key"].as_str().unwrap().to_owned())
+        .expect("the Guardian's article");
+    let article = app.store.articles(&[newsgraph::domain::ArticleId::parse(key).unwrap()]).await.unwrap().remove(0);
+    let batch = newsgraph::store::GraphBatch { articles: vec![article], ..Default::default() };
+    app.store.write(&batch).await.unwrap();
+    let without = lopez_statements(&app).await;
+    assert_eq!(without.len(), 3, "{without:#?}");
+    let kept = statement_of(&without, "Port strike talks stall");
+    assert_eq!(kept["id"], founded_by_the_guardian, "the id outlives its founding report");
+    assert_eq!(kept["reportCount"], 2);
+    rebuild(&app);
+    assert_eq!(ids(&without), ids(&lopez_statements(&app).await), "and a rebuild keeps it");
     app.cleanup().await;
 }
 

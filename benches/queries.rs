@@ -405,6 +405,18 @@ async fn cases(client: &Client) -> Vec<Case> {
             }),
             reference: None,
         },
+        Case {
+            name: "dashboard counting statements (by source, by month, top people)",
+            query: "query($from: NaiveDate!, $to: NaiveDate!) { quoteStats(filter: { date: { from: $from, to: $to } }) {
+                total(count: STATEMENTS) bySource(count: STATEMENTS) { source { name } count }
+                timeline(interval: MONTH, count: STATEMENTS) { period count } topPeople(count: STATEMENTS) { person { name } count } } }",
+            variables: Box::new(|i| {
+                let ranges = [("2021-01-01", "2022-12-31"), ("2020-07-01", "2022-06-30"), ("2021-03-15", "2023-03-14")];
+                let (from, to) = ranges[i % ranges.len()];
+                json!({ "from": from, "to": to })
+            }),
+            reference: None,
+        },
     ]
     .into_iter()
     .chain(totals)

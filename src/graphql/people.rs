@@ -8,7 +8,7 @@ use super::filters::{self, NameOrder, PersonFilterInput};
 use super::ids::{self, NodeType};
 use super::organizations::OrganizationNode;
 use super::quotes::QuoteNode;
-use super::stats::{SourceCount, source_counts};
+use super::stats::{CountUnit, SourceCount, source_counts};
 use crate::domain::Person;
 use crate::store::filter::person_sort_key;
 use crate::store::{After, ArticleRelation, QuoteFilter, QuoteRelation};
@@ -61,7 +61,8 @@ impl PersonNode {
         related_page(ctx, QuoteRelation::BySpeaker, self.0.id.as_str(), first, after, QuoteNode).await
     }
 
-    /// The sources that carried their statements, with how many each, largest first.
+    /// The sources that carried their statements, with how many each, largest first
+    /// (`count: STATEMENTS`: each statement once per source, however many reports).
     /// A statement repeated by copies of one story counts once, for the sources
     /// of its first report, unless `includeCopies` is true.
     async fn sources(
@@ -69,13 +70,14 @@ impl PersonNode {
         ctx: &Context<'_>,
         #[graphql(default = 10)] first: i32,
         #[graphql(default = false)] include_copies: bool,
+        #[graphql(default)] count: CountUnit,
     ) -> ApiResult<Vec<SourceCount>> {
         let filter = QuoteFilter {
             speakers: Some(vec![self.0.id.clone()]),
             originals_only: !include_copies,
             ..QuoteFilter::default()
         };
-        source_counts(ctx, &filter, first).await
+        source_counts(ctx, &filter, first, count).await
     }
 
     /// The articles that mention them.

@@ -99,8 +99,18 @@ fn group_limit(first: i32) -> ApiResult<usize> {
     }
 }
 
-async fn groups(ctx: &Context<'_>, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> ApiResult<Vec<Bucket>> {
-    Ok(store(ctx)?.group_quotes(filter, group, limit).await?)
+async fn groups(
+    ctx: &Context<'_>,
+    filter: &QuoteFilter,
+    group: QuoteGroup,
+    limit: usize,
+    unit: CountUnit,
+) -> ApiResult<Vec<Bucket>> {
+    let store = store(ctx)?;
+    Ok(match unit {
+        CountUnit::Reports => store.group_quotes(filter, group, limit).await?,
+        CountUnit::Statements => store.group_statements(filter, group, limit).await?,
+    })
 }
 
 /// Organizations for buckets keyed by organization id, in bucket order.
@@ -114,8 +124,13 @@ async fn organization_counts(ctx: &Context<'_>, buckets: Vec<Bucket>) -> ApiResu
 }
 
 /// Statements by source, largest first: what a person's words reached readers through, say.
-pub async fn source_counts(ctx: &Context<'_>, filter: &QuoteFilter, first: i32) -> ApiResult<Vec<SourceCount>> {
-    let buckets = groups(ctx, filter, QuoteGroup::Source, group_limit(first)?).await?;
+pub async fn source_counts(
+    ctx: &Context<'_>,
+    filter: &QuoteFilter,
+    first: i32,
+    unit: CountUnit,
+) -> ApiResult<Vec<SourceCount>> {
+    let buckets = groups(ctx, filter, QuoteGroup::Source, group_limit(first)?, unit).await?;
     Ok(organization_counts(ctx, buckets)
         .await?
         .into_iter()
@@ -146,14 +161,26 @@ impl QuoteStats {
     }
 
     /// Statements by the source that reported them, largest first (a statement
-    /// reported by two sources counts for each).
-    async fn by_source(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> ApiResult<Vec<SourceCount>> {
-        source_counts(ctx, &self.filter, first).await
+    /// reported by two sources counts for each). `count: STATEMENTS` counts a
+    /// statement once per source that carried it, however many of its reports did.
+    async fn by_source(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+        #[graphql(default)] count: CountUnit,
+    ) -> ApiResult<Vec<SourceCount>> {
+        source_counts(ctx, &self.filter, first, count).await
     }
 
-    /// Statements by speaker, named or anonymous, largest first.
-    async fn by_speaker(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> ApiResult<Vec<SpeakerCount>> {
-        let buckets = groups(ctx, &self.filter, QuoteGroup::Speaker, group_limit(first)?).await?;
+    /// Statements by speaker, named or anonymous, largest first (`count:
+    /// STATEMENTS`: each statement once).
+    async fn by_speaker(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+        #[graphql(default)] count: CountUnit,
+    ) -> ApiResult<Vec<SpeakerCount>> {
+        let buckets = groups(ctx, &self.filter, QuoteGroup::Speaker, group_limit(first)?, count).await?;
         let people: Vec<PersonId> = buckets
             .iter()
             .filter_map(|b| b.key.strip_prefix("person:"))
@@ -177,10 +204,16 @@ impl QuoteStats {
             .collect())
     }
 
-    /// Named people by how many statements they made, largest first.
-    async fn top_people(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> ApiResult<Vec<PersonCount>> {
+    /// Named people by how many statements they made, largest first (`count:
+    /// STATEMENTS`: each statement once).
+    async fn top_people(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+        #[graphql(default)] count: CountUnit,
+    ) -> ApiResult<Vec<PersonCount>> {
         let named = QuoteFilter { anonymous: Some(false), all_of: vec![self.filter.clone()], ..QuoteFilter::default() };
-        let buckets = groups(ctx, &named, QuoteGroup::Speaker, group_limit(first)?).await?;
+        let buckets = groups(ctx, &named, QuoteGroup::Speaker, group_limit(first)?, count).await?;
         let ids: Vec<PersonId> = buckets
             .iter()
             .filter_map(|b| b.key.strip_prefix("person:"))
@@ -197,13 +230,15 @@ impl QuoteStats {
             .collect())
     }
 
-    /// Statements by the organizations their speakers belong to, largest first.
+    /// Statements by the organizations their speakers belong to, largest
+    /// first (`count: STATEMENTS`: each statement once per organization).
     async fn by_organization(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 10)] first: i32,
+        #[graphql(default)] count: CountUnit,
     ) -> ApiResult<Vec<OrganizationCount>> {
-        let buckets = groups(ctx, &self.filter, QuoteGroup::SpeakerOrganization, group_limit(first)?).await?;
+        let buckets = groups(ctx, &self.filter, QuoteGroup::SpeakerOrganization, group_limit(first)?, count).await?;
         Ok(organization_counts(ctx, buckets)
             .await?
             .into_iter()
@@ -213,9 +248,17 @@ impl QuoteStats {
 
     /// Statements per day, week or month, in time order. When the filter gives
     /// a date range with both ends, periods without statements are included
-    /// with a count of 0, so a chart has no gaps.
-    async fn timeline(&self, ctx: &Context<'_>, interval: Interval) -> ApiResult<Vec<PeriodCount>> {
-        let buckets = groups(ctx, &self.filter, interval.into(), MAX_PERIODS).await?;
+    /// with a count of 0, so a chart has no gaps. `count: STATEMENTS` counts
+    /// each statement once, in the period of its earliest matching report
+    /// (when it was first reported), so the periods add up to `total` of the
+    /// dated reports.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        interval: Interval,
+        #[graphql(default)] count: CountUnit,
+    ) -> ApiResult<Vec<PeriodCount>> {
+        let buckets = groups(ctx, &self.filter, interval.into(), MAX_PERIODS, count).await?;
         let mut counts: std::collections::BTreeMap<String, u64> =
             buckets.into_iter().map(|b| (b.key, b.count)).collect();
         if let Some(range) = &self.filter.date

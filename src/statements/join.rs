@@ -183,12 +183,7 @@ pub fn plan(
                 id
             }
             None => {
-                let mut attempt = 0;
-                let mut id = StatementId::for_quote(&quote.id, attempt);
-                while statements.contains_key(&id) {
-                    attempt += 1;
-                    id = StatementId::for_quote(&quote.id, attempt);
-                }
+                let id = founding_id(quote, &statements);
                 let statement = Statement::founded(id.clone(), speaker.clone(), summary(quote, &sources));
                 if !statement.sources.is_empty() {
                     gained.insert(id.clone());
@@ -215,6 +210,40 @@ pub fn plan(
     plan.index.sort();
     plan.index.dedup();
     plan
+}
+
+/// The id of the statement `quote` founds. A quote that reported a statement
+/// before (a rebuild, which replans every stored quote carrying its old
+/// membership) gives the new statement that id, unless it is taken: so a
+/// rebuild gives each statement its id again, whichever of its reports is
+/// replanned first, and an id outlives the report it was first derived from.
+/// Otherwise the id is the quote's own ([`StatementId::for_quote`]), with a
+/// suffix if that is taken.
+pub fn founding_id(quote: &Quote, statements: &HashMap<StatementId, Statement>) -> StatementId {
+    if let Some(previous) = &quote.statement
+        && !statements.contains_key(previous)
+    {
+        return previous.clone();
+    }
+    let mut attempt = 0;
+    let mut id = StatementId::for_quote(&quote.id, attempt);
+    while statements.contains_key(&id) {
+        attempt += 1;
+        id = StatementId::for_quote(&quote.id, attempt);
+    }
+    id
+}
+
+/// The ids a plan of `quotes` must know to be stored, if they are, so that
+/// [`founding_id`] does not reuse a taken one: each quote's own id and the
+/// statement it reported before.
+pub fn founding_candidates<'a>(quotes: impl IntoIterator<Item = &'a Quote>) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for quote in quotes.into_iter().filter(|q| q.speaker.is_some()) {
+        ids.insert(quote.id.to_string());
+        ids.extend(quote.statement.as_ref().map(|s| s.to_string()));
+    }
+    ids
 }
 
 /// The statement of the same speaker that `quote` joins best, if any:
@@ -269,7 +298,7 @@ fn joins(
         let words = crate::search::terms(raw);
         return !words.is_empty() && statement.texts.iter().any(|t| crate::search::terms(t) == words);
     }
-    let paraphrase_allowed = if near_in_time { *rule } else { Rule { overlap: f64::INFINITY, ..*rule } };
+    let paraphrase_allowed = if near_in_time { *rule } else { rule.same_words_only() };
     paraphrase_allowed.joins(quote, text)
 }
 
@@ -364,6 +393,26 @@ mod tests {
         assert_eq!(second.upserts[0].sources, vec![tass.clone(), afp.clone()]);
         let third = plan(&[&c], &outlets, &[], second.upserts, &Rule::DEFAULT);
         assert!(third.gained.is_empty(), "the same outlet again gains nothing");
+    }
+
+    #[test]
+    fn a_replanned_statement_keeps_its_id_unless_it_is_taken() {
+        let founder = quote("a1", SAID, "sergei-lavrov", 18);
+        let id = StatementId::for_quote(&founder.id, 0);
+        // Replanned from nothing (a rebuild), an earlier report comes first and founds it again under its id.
+        let earlier = Quote { statement: Some(id.clone()), ..quote("a0", SAID, "sergei-lavrov", 17) };
+        let founder = Quote { statement: Some(id.clone()), ..founder };
+        let again = plan(&[&founder, &earlier], &Outlets::new(), &[], Vec::new(), &Rule::DEFAULT);
+        assert!(again.assignments.iter().all(|(_, s)| *s == id), "{again:?}");
+        // A report that no longer joins it founds another statement: the id is taken, so its own.
+        let other = Quote {
+            statement: Some(id.clone()),
+            ..quote("a2", "The talks in Vienna were useful and will go on next week", "sergei-lavrov", 19)
+        };
+        let split = plan(&[&founder, &other], &Outlets::new(), &[], Vec::new(), &Rule::DEFAULT);
+        let of = |q: &Quote| split.assignments.iter().find(|(id, _)| *id == q.id).unwrap().1.clone();
+        assert_eq!(of(&founder), id);
+        assert_eq!(of(&other), StatementId::for_quote(&other.id, 0));
     }
 
     #[test]

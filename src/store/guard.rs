@@ -206,6 +206,14 @@ impl Store for GuardedStore {
     async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64> {
         self.within("count_statements", self.inner.count_statements(filter)).await
     }
+    async fn group_statements(
+        &self,
+        filter: &QuoteFilter,
+        group: QuoteGroup,
+        limit: usize,
+    ) -> StoreResult<Vec<Bucket>> {
+        self.within("group_statements", self.inner.group_statements(filter, group, limit)).await
+    }
     /// Not bounded by the per-call timeout: a rebuild reads and writes every quote.
     async fn rebuild_statements(&self) -> StoreResult<u64> {
         let started = Instant::now();

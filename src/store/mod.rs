@@ -285,6 +285,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Statement>>;
     /// How many statements have at least one report matching `filter`.
     async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64>;
+    /// [`Store::group_quotes`] counting statements instead of quotes: among the
+    /// quotes matching `filter`, a statement counts once in each group its
+    /// reports fall in (once per source that carried it, once for its
+    /// speaker, once per speaker organization), and for periods once, in the
+    /// period of its earliest matching report, so a timeline adds up to
+    /// [`Store::count_statements`] of its dated reports.
+    async fn group_statements(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize)
+    -> StoreResult<Vec<Bucket>>;
     /// Joins every stored quote into statements again, from nothing (for a
     /// store written before statements existed, or after the joining rule
     /// changed). Returns how many statements there are afterwards.

@@ -137,7 +137,7 @@ async fn every_query_of_the_page_answers_on_the_seed(app: &TestApp) {
         }
         let filter = if name == "timeline" { &year } else { &by_source };
         let variables = json!({ "filter": filter, "interval": "MONTH", "after": null, "id": quote_id });
-        let data = app.data(query, variables).await;
+        let data = app.data(query, variables.clone()).await;
         let found = match name.as_str() {
             "sources" => data["sources"]["edges"].as_array().unwrap().len(),
             "bySource" => data["quoteStats"]["bySource"].as_array().unwrap().len(),
@@ -151,6 +151,18 @@ async fn every_query_of_the_page_answers_on_the_seed(app: &TestApp) {
             other => panic!("a query the test does not know: {other}"),
         };
         assert!(found > 0, "{name} found nothing on the seed: {data:#}");
+        // The figures' toggle: counting statements answers too, never more than reports.
+        if data.get("quoteStats").is_some() {
+            let mut variables = variables.clone();
+            variables["count"] = json!("STATEMENTS");
+            let statements = app.data(query, variables).await;
+            let sum = |d: &Value| -> u64 {
+                let stats = d["quoteStats"].as_object().unwrap();
+                let groups = stats.iter().filter_map(|(_, v)| v.as_array()).flatten();
+                groups.map(|g| g["count"].as_u64().unwrap()).sum()
+            };
+            assert!(sum(&statements) > 0 && sum(&statements) <= sum(&data), "{name}: {statements:#} / {data:#}");
+        }
     }
     // The whole year by month, both ends given: twelve periods, gaps filled.
     let timeline = app.data(&queries[2].1, json!({ "filter": year, "interval": "MONTH" })).await;

@@ -45,7 +45,11 @@ const ARTICLES: [(&str, &str, &str); 5] = [
 ];
 
 async fn ingest_all(app: &TestApp) {
-    for (outlet, at, text) in ARTICLES {
+    ingest(app, &ARTICLES).await;
+}
+
+async fn ingest(app: &TestApp, articles: &[(&str, &str, &str)]) {
+    for (outlet, at, text) in articles {
         let result = app.data(INGEST, json!({ "input": { "text": text, "outlet": outlet, "publishedAt": at } })).await;
         let quotes = result["ingestArticle"]["quotes"].as_array().unwrap();
         assert_eq!(quotes.len(), 1, "one quote extracted from {text:?}: {result:#}");
@@ -204,6 +208,116 @@ async fn the_statement_list_filters_orders_and_pages(app: &TestApp) {
     assert!(statements < quotes["quotes"]["totalCount"].as_u64().unwrap(), "joined reports count once");
 }
 
+/// Maria Lopez's first statement through Reuters a second time, in AP two days later.
+const AP_AGAIN: (&str, &str, &str) = (
+    "AP",
+    "2026-03-16T08:00:00Z",
+    "Strike enters third day\n\n\"We will not sign any deal that cuts the pensions of dock workers in this port,\" union leader Maria Lopez told Reuters.",
+);
+
+const GROUPINGS: &str = r#"query($f: QuoteFilterInput, $count: CountUnit!) { quoteStats(filter: $f) {
+    total(count: $count)
+    bySource(count: $count) { source { name } count }
+    bySpeaker(count: $count) { speaker { ... on Person { name } } count }
+    topPeople(count: $count) { person { name } count }
+    byOrganization(count: $count) { organization { name } count }
+    timeline(interval: DAY, count: $count) { period count } } }"#;
+
+/// The README's example of figures counting statements.
+const README_FIGURES: &str = r#"{ quoteStats(filter: { date: { from: "2026-03-14", to: "2026-03-16" } }) {
+    total(count: STATEMENTS)
+    bySource(count: STATEMENTS) { source { name } count }
+    timeline(interval: DAY, count: STATEMENTS) { period count } } }"#;
+
+/// `(name, count)` of a grouping's rows, the name found under `what`.
+fn rows(stats: &Value, grouping: &str, what: &str) -> Vec<(String, u64)> {
+    stats[grouping]
+        .as_array()
+        .unwrap_or_else(|| panic!("{grouping}: {stats:#}"))
+        .iter()
+        .map(|row| (row[what]["name"].as_str().unwrap_or("").to_owned(), row["count"].as_u64().unwrap()))
+        .collect()
+}
+
+fn count_of(rows: &[(String, u64)], name: &str) -> u64 {
+    rows.iter().find(|(n, _)| n == name).map_or(0, |(_, c)| *c)
+}
+
+/// Every grouping of `quoteStats` counts statements when asked: once per
+/// source that carried one (however many of its reports), once for its
+/// speaker, and on the timeline once, on the day of its first report.
+async fn quote_stats_groupings_count_statements(app: &TestApp) {
+    ingest_all(app).await;
+    ingest(app, &[AP_AGAIN]).await;
+    // The seeded store's quotes are from 2016: the range keeps only these six reports.
+    let filter = json!({ "date": { "from": "2026-03-14", "to": "2026-03-16" } });
+    let reports = app.data(GROUPINGS, json!({ "f": filter, "count": "REPORTS" })).await["quoteStats"].clone();
+    let statements = app.data(GROUPINGS, json!({ "f": filter, "count": "STATEMENTS" })).await["quoteStats"].clone();
+    assert_eq!(reports["total"], 6, "{reports:#}");
+    assert_eq!(statements["total"], 3, "Lopez's two statements and Berg's: {statements:#}");
+
+    // Sources are the ones quotes came through (`via`): Reuters, twice.
+    let (by_reports, by_statements) = (rows(&reports, "bySource", "source"), rows(&statements, "bySource", "source"));
+    assert_eq!(by_reports, [("Reuters".to_owned(), 2)]);
+    assert_eq!(by_statements, [("Reuters".to_owned(), 1)], "two reports of one statement through Reuters count once");
+
+    for (grouping, what) in [("bySpeaker", "speaker"), ("topPeople", "person")] {
+        let (r, s) = (rows(&reports, grouping, what), rows(&statements, grouping, what));
+        assert_eq!(count_of(&r, "Maria Lopez"), 5, "{grouping}: {r:?}");
+        assert_eq!(count_of(&s, "Maria Lopez"), 2, "{grouping}: {s:?}");
+        assert_eq!(count_of(&s, "Tom Berg"), 1, "{grouping}: {s:?}");
+        assert_eq!(s[0], ("Maria Lopez".to_owned(), 2), "{grouping}: {s:?}");
+    }
+    // No speaker here belongs to an organization: no group counts more statements than reports.
+    let (r, s) =
+        (rows(&reports, "byOrganization", "organization"), rows(&statements, "byOrganization", "organization"));
+    assert!(s.iter().all(|(name, n)| *n <= count_of(&r, name)), "{r:?} {s:?}");
+
+    let timeline = |stats: &Value| -> Vec<(String, u64)> {
+        stats["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["period"].as_str().unwrap().to_owned(), p["count"].as_u64().unwrap()))
+            .collect()
+    };
+    let day = |d: &str, n: u64| (d.to_owned(), n);
+    assert_eq!(timeline(&reports), [day("2026-03-14", 4), day("2026-03-15", 1), day("2026-03-16", 1)]);
+    assert_eq!(
+        timeline(&statements),
+        [day("2026-03-14", 3), day("2026-03-15", 0), day("2026-03-16", 0)],
+        "each statement once, on the day of its first report"
+    );
+    // Narrowed to the later days, the statement counts there, at its first report in the range.
+    let later = json!({ "date": { "from": "2026-03-15", "to": "2026-03-16" } });
+    let narrowed = app.data(GROUPINGS, json!({ "f": later, "count": "STATEMENTS" })).await["quoteStats"].clone();
+    assert_eq!(narrowed["total"], 1, "{narrowed:#}");
+    assert_eq!(timeline(&narrowed), [day("2026-03-15", 1), day("2026-03-16", 0)]);
+    assert_eq!(rows(&narrowed, "bySource", "source"), [("Reuters".to_owned(), 1)]);
+
+    // The README's example, word for word.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains(README_FIGURES), "the README shows this query");
+    let example = app.data(README_FIGURES, json!({})).await;
+    assert_eq!(
+        example["quoteStats"],
+        json!({ "total": 3, "bySource": [{ "source": { "name": "Reuters" }, "count": 1 }],
+            "timeline": [{ "period": "2026-03-14", "count": 3 }, { "period": "2026-03-15", "count": 0 },
+                { "period": "2026-03-16", "count": 0 }] })
+    );
+
+    // A person's sources count alike.
+    let lopez = app
+        .data(
+            r#"{ person(name: "Maria Lopez") { reports: sources { source { name } count }
+                statements: sources(count: STATEMENTS) { source { name } count } } }"#,
+            json!({}),
+        )
+        .await;
+    let (r, s) = (rows(&lopez["person"], "reports", "source"), rows(&lopez["person"], "statements", "source"));
+    assert_eq!((count_of(&r, "Reuters"), count_of(&s, "Reuters")), (2, 1), "{r:?} {s:?}");
+}
+
 async fn writing_an_article_again_keeps_its_statements(app: &TestApp) {
     ingest_all(app).await;
     let before = lopez_statements(app).await;
@@ -218,8 +332,33 @@ async fn writing_an_article_again_keeps_its_statements(app: &TestApp) {
     assert_eq!(keys(&before), keys(&after));
 }
 
+/// Runs `newsgraph statements rebuild` in another process on the app's store.
+fn rebuild(app: &TestApp) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_newsgraph"))
+        .args(["statements", "rebuild"])
+        .envs(app.store_env())
+        .env("NEWSGRAPH_NO_SEED", "true")
+        .output()
+        .expect("newsgraph runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("joined into"), "{stdout}");
+    stdout
+}
+
+/// Each of Maria Lopez's reports with its statement's id and report count, sorted.
+fn ids(statements: &[(String, Value)]) -> Vec<String> {
+    let mut ids: Vec<String> =
+        statements.iter().map(|(h, v)| format!("{h}: {} ({} reports)", v["id"], v["reportCount"])).collect();
+    ids.sort();
+    ids
+}
+
 /// `newsgraph statements rebuild`, run in another process on the app's store
-/// (a data directory, or the FerretDB database), joins it again to the same statements.
+/// (a data directory, or the FerretDB database), joins it again to the same
+/// statements with the same ids, though the reports were ingested out of day
+/// order (the statement founded by a later report, which a rebuild replans
+/// after an earlier one); ingesting the articles again keeps them too.
 async fn rebuild_joins_the_store_again(backend: TestBackend) {
     let dir = tempfile::tempdir().unwrap();
     let app = spawn_app_with(backend, |settings| {
@@ -227,27 +366,42 @@ async fn rebuild_joins_the_store_again(backend: TestBackend) {
         settings.data_dir = dir.path().to_path_buf();
     })
     .await;
-    ingest_all(&app).await;
+    let mut out_of_order = ARTICLES;
+    out_of_order.reverse();
+    ingest(&app, &out_of_order).await;
     let before = lopez_statements(&app).await;
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_newsgraph"))
-        .args(["statements", "rebuild"])
-        .envs(app.store_env())
-        .env("NEWSGRAPH_NO_SEED", "true")
-        .output()
-        .expect("newsgraph runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("5 quotes joined into 4 statements") || stdout.contains("joined into"), "{stdout}");
+    let founded_by_the_guardian = statement_of(&before, "Harbour standoff")["id"].clone();
+    assert_eq!(statement_of(&before, "Port strike talks stall")["id"], founded_by_the_guardian, "{before:#?}");
+    rebuild(&app);
     let after = lopez_statements(&app).await;
-    let joined = |s: &[(String, Value)]| {
-        let first = statement_of(s, "Port strike talks stall")["key"].clone();
-        let mut same: Vec<String> =
-            s.iter().filter(|(_, v)| v["key"] == first).map(|(h, v)| format!("{h} {}", v["reportCount"])).collect();
-        same.sort();
-        same
-    };
-    assert_eq!(joined(&before), joined(&after));
-    assert_eq!(joined(&after).len(), 3);
+    assert_eq!(ids(&before), ids(&after), "a rebuild keeps statement ids");
+    assert_eq!(statement_of(&after, "Port strike talks stall")["reportCount"], 3);
+    ingest_all(&app).await;
+    assert_eq!(ids(&before), ids(&lopez_statements(&app).await), "ingesting again keeps statement ids");
+    rebuild(&app);
+    assert_eq!(ids(&before), ids(&lopez_statements(&app).await), "a second rebuild too");
+
+    // The founding report removed (its article written again without it):
+    // the statement keeps its id, through its other reports, and so does a rebuild.
+    let key = app
+        .data(r#"{ articles(first: 10) { edges { node { key headline } } } }"#, json!({}))
+        .await["articles"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["headline"] == "Harbour standoff")
+        .map(|e| e["node"]["key"].as_str().unwrap().to_owned())
+        .expect("the Guardian's article");
+    let article = app.store.articles(&[newsgraph::domain::ArticleId::parse(key).unwrap()]).await.unwrap().remove(0);
+    let batch = newsgraph::store::GraphBatch { articles: vec![article], ..Default::default() };
+    app.store.write(&batch).await.unwrap();
+    let without = lopez_statements(&app).await;
+    assert_eq!(without.len(), 3, "{without:#?}");
+    let kept = statement_of(&without, "Port strike talks stall");
+    assert_eq!(kept["id"], founded_by_the_guardian, "the id outlives its founding report");
+    assert_eq!(kept["reportCount"], 2);
+    rebuild(&app);
+    assert_eq!(ids(&without), ids(&lopez_statements(&app).await), "and a rebuild keeps it");
     app.cleanup().await;
 }
 
@@ -296,6 +450,7 @@ crate::http_tests_on_both_backends!(
     reports_of_the_same_words_join_and_others_stay_apart,
     the_statement_list_filters_orders_and_pages,
     writing_an_article_again_keeps_its_statements,
+    quote_stats_groupings_count_statements,
 );
 
 /// Store operations of one write that reports a stored statement again, over a

@@ -70,6 +70,7 @@ function view(page) {
       speakers: rows('#panel-speakers tbody tr'),
       organizations: rows('#panel-organizations tbody tr'),
       pressed: document.querySelector('[data-interval][aria-pressed="true"]')?.dataset.interval,
+      unit: document.querySelector('[data-count][aria-pressed="true"]')?.dataset.count,
       form: {
         from: document.getElementById('f-from').value,
         to: document.getElementById('f-to').value,
@@ -207,6 +208,21 @@ if (mode === 'corpus') {
     const all = await view(page);
     const violations = await axe(page, 'the dashboard');
 
+    // Counting statements: the generated corpus repeats its speakers' words
+    // across articles, so every figure counts fewer; the URL holds the choice.
+    check(all.unit === 'REPORTS', `the default count: ${all.unit}`);
+    await page.getByRole('button', { name: 'Statements', exact: true }).click();
+    const counted = await settled(page);
+    for (const p of PANELS) check(counted[p] === 'ready', `counting statements, panel ${p} is ${counted[p]}`);
+    const once = await view(page);
+    const total = (s) => Number((s.match(/[\d,]+/) || ['0'])[0].replace(/,/g, ''));
+    check(once.unit === 'STATEMENTS' && new URL(page.url()).searchParams.get('count') === 'statements', `count: ${once.unit} ${page.url()}`);
+    check(total(once.total) > 0 && total(once.total) < total(all.total), `statements ${once.total} vs reports ${all.total}`);
+    check(once.total.includes('each counted once'), once.total);
+    await page.getByRole('button', { name: 'Reports', exact: true }).click();
+    await settled(page);
+    same((await view(page)).total, all.total, 'the reports total after switching back');
+
     // A search narrows the list and every figure. Take a word of the newest quote.
     const word = await page.evaluate(() => {
       const text = document.querySelector('#quote-list a.quote .text').textContent;
@@ -275,6 +291,7 @@ if (mode === 'corpus') {
       searchTimings,
       filteredTimings,
       search: { word, before: all.count, after: narrowed.count },
+      counting: { reports: all.total, statements: once.total },
       violations,
       violationsInArticle,
       screenshot,

@@ -4,7 +4,9 @@
 // the date range, the sources and the search box) narrows every panel.
 //
 // The view's state lives in the URL's query string (from, to, sources, q,
-// interval, quote), so a view can be shared and back/forward work. Each panel
+// interval, count, quote), so a view can be shared and back/forward work. The
+// figures count reports (quotes) or statements (each once, however many
+// articles reported it): `$count` on every grouping. Each panel
 // loads on its own, shows loading / empty / error states, and records how long
 // it took to render as a performance measure named `panel:<name>`.
 'use strict';
@@ -20,17 +22,17 @@ const QUERIES = {
   sources: `query DashboardSources {
   sources(first: 100) { edges { node { key name kind } } }
 }`,
-  bySource: `query QuotesBySource($filter: QuoteFilterInput) {
-  quoteStats(filter: $filter) { total bySource(first: 15) { source { key name kind } count } }
+  bySource: `query QuotesBySource($filter: QuoteFilterInput, $count: CountUnit = REPORTS) {
+  quoteStats(filter: $filter) { total(count: $count) bySource(first: 15, count: $count) { source { key name kind } count } }
 }`,
-  timeline: `query QuotesOverTime($filter: QuoteFilterInput, $interval: Interval!) {
-  quoteStats(filter: $filter) { timeline(interval: $interval) { period start count } }
+  timeline: `query QuotesOverTime($filter: QuoteFilterInput, $interval: Interval!, $count: CountUnit = REPORTS) {
+  quoteStats(filter: $filter) { timeline(interval: $interval, count: $count) { period start count } }
 }`,
-  speakers: `query TopSpeakers($filter: QuoteFilterInput) {
-  quoteStats(filter: $filter) { bySpeaker(first: 10) { count ${SPEAKER} } }
+  speakers: `query TopSpeakers($filter: QuoteFilterInput, $count: CountUnit = REPORTS) {
+  quoteStats(filter: $filter) { bySpeaker(first: 10, count: $count) { count ${SPEAKER} } }
 }`,
-  organizations: `query TopOrganizations($filter: QuoteFilterInput) {
-  quoteStats(filter: $filter) { byOrganization(first: 10) { organization { name kind } count } }
+  organizations: `query TopOrganizations($filter: QuoteFilterInput, $count: CountUnit = REPORTS) {
+  quoteStats(filter: $filter) { byOrganization(first: 10, count: $count) { organization { name kind } count } }
 }`,
   quotes: `query MatchingQuotes($filter: QuoteFilterInput, $after: String) {
   quotes(filter: $filter, orderBy: DATE_DESC, first: 25, after: $after) {
@@ -54,6 +56,7 @@ const QUERIES = {
 };
 
 const INTERVALS = ['DAY', 'WEEK', 'MONTH'];
+const COUNTS = ['REPORTS', 'STATEMENTS'];
 const LIVE_KEEP = 30;
 
 // ---------------------------------------------------------------- the state
@@ -63,12 +66,14 @@ function readState() {
   const params = new URLSearchParams(location.search);
   const date = (name) => (/^\d{4}-\d{2}-\d{2}$/.test(params.get(name) || '') ? params.get(name) : '');
   const interval = (params.get('interval') || '').toUpperCase();
+  const unit = (params.get('count') || '').toUpperCase();
   return {
     from: date('from'),
     to: date('to'),
     sources: (params.get('sources') || '').split(',').map((s) => s.trim()).filter(Boolean),
     q: (params.get('q') || '').trim(),
     interval: INTERVALS.includes(interval) ? interval : 'MONTH',
+    count: COUNTS.includes(unit) ? unit : 'REPORTS',
     quote: params.get('quote') || '',
   };
 }
@@ -81,6 +86,7 @@ function urlOf(state) {
   if (state.sources.length) params.set('sources', state.sources.join(','));
   if (state.q) params.set('q', state.q);
   if (state.interval !== 'MONTH') params.set('interval', state.interval.toLowerCase());
+  if (state.count !== 'REPORTS') params.set('count', state.count.toLowerCase());
   if (state.quote) params.set('quote', state.quote);
   const query = params.toString();
   return location.pathname + (query ? `?${query}` : '');
@@ -322,8 +328,9 @@ function loadSources(state) {
     'sources',
     panels.sources(),
     async (signal) => {
-      const { quoteStats } = await graphql(QUERIES.bySource, { filter }, signal);
-      if (!signal.aborted) total.textContent = `${count(quoteStats.total)} statements match`;
+      const { quoteStats } = await graphql(QUERIES.bySource, { filter, count: state.count }, signal);
+      const once = state.count === 'STATEMENTS' ? ', each counted once' : '';
+      if (!signal.aborted) total.textContent = `${count(quoteStats.total)} statements match${once}`;
       return quoteStats.bySource.map((r) => ({ label: r.source.name, count: r.count }));
     },
     (rows) => rankedChart(rows, { title: 'Statements per source', what: 'Source' }),
@@ -340,7 +347,8 @@ function loadTimeline(state) {
     'timeline',
     panels.timeline(),
     async (signal) => {
-      const { quoteStats } = await graphql(QUERIES.timeline, { filter, interval: state.interval }, signal);
+      const variables = { filter, interval: state.interval, count: state.count };
+      const { quoteStats } = await graphql(QUERIES.timeline, variables, signal);
       return quoteStats.timeline.some((r) => r.count > 0) ? quoteStats.timeline : [];
     },
     (rows) => timelineChart(rows, `Statements per ${state.interval.toLowerCase()}`),
@@ -354,7 +362,7 @@ function loadSpeakers(state) {
     'speakers',
     panels.speakers(),
     async (signal) => {
-      const { quoteStats } = await graphql(QUERIES.speakers, { filter }, signal);
+      const { quoteStats } = await graphql(QUERIES.speakers, { filter, count: state.count }, signal);
       return quoteStats.bySpeaker.map((r) => ({ label: speakerName(r.speaker), count: r.count }));
     },
     (rows) => rankedChart(rows, { title: 'Top speakers', what: 'Speaker' }),
@@ -368,7 +376,7 @@ function loadOrganizations(state) {
     'organizations',
     panels.organizations(),
     async (signal) => {
-      const { quoteStats } = await graphql(QUERIES.organizations, { filter }, signal);
+      const { quoteStats } = await graphql(QUERIES.organizations, { filter, count: state.count }, signal);
       return quoteStats.byOrganization.map((r) => ({ label: r.organization.name, count: r.count }));
     },
     (rows) => rankedChart(rows, { title: 'Top organizations', what: 'Organization' }),
@@ -573,7 +581,7 @@ function startLive(state) {
 // ---------------------------------------------------------------- wiring
 
 let current = readState();
-let shown = { filter: null, interval: null };
+let shown = { filter: null, interval: null, count: null };
 
 /** Puts the state into the form. */
 function showFilters(state) {
@@ -590,16 +598,24 @@ function show(state) {
   current = state;
   showFilters(state);
   const key = filterKey(state);
+  for (const button of document.querySelectorAll('[data-count]')) {
+    button.setAttribute('aria-pressed', String(button.dataset.count === state.count));
+  }
   if (shown.filter !== key) {
     loadSources(state);
     loadTimeline(state);
     loadSpeakers(state);
     loadOrganizations(state);
     loadQuotes(state);
+  } else if (shown.count !== state.count) {
+    loadSources(state);
+    loadTimeline(state);
+    loadSpeakers(state);
+    loadOrganizations(state);
   } else if (shown.interval !== state.interval) {
     loadTimeline(state);
   }
-  shown = { filter: key, interval: state.interval };
+  shown = { filter: key, interval: state.interval, count: state.count };
   startLive(state);
   if (state.quote && state.quote !== opened) openArticle(state.quote);
   if (!state.quote && opened) closeArticle();
@@ -629,10 +645,13 @@ window.addEventListener('DOMContentLoaded', () => {
     go(fromForm());
   });
   document.getElementById('f-reset').addEventListener('click', () => {
-    go({ from: '', to: '', sources: [], q: '', interval: current.interval, quote: '' });
+    go({ from: '', to: '', sources: [], q: '', interval: current.interval, count: current.count, quote: '' });
   });
   for (const button of document.querySelectorAll('[data-interval]')) {
     button.addEventListener('click', () => go({ ...current, interval: button.dataset.interval }));
+  }
+  for (const button of document.querySelectorAll('[data-count]')) {
+    button.addEventListener('click', () => go({ ...current, count: button.dataset.count }));
   }
   // A statement opens in its article: a plain click, or Enter on the focused row.
   document.addEventListener('click', (event) => {

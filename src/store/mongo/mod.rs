@@ -536,6 +536,33 @@ fn quote_document(quote: &Quote, affiliations: &HashMap<String, Vec<String>>) ->
     Ok(stored)
 }
 
+impl MongoStore {
+    /// Runs a grouping pipeline over the quotes: `{ _id: key, n: count }` rows as buckets.
+    async fn buckets(&self, pipeline: Vec<Document>) -> StoreResult<Vec<Bucket>> {
+        let rows: Vec<Document> = self
+            .collection(QUOTES)
+            .aggregate(pipeline)
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let key = row.get_str("_id").ok()?.to_owned();
+                let count = match row.get("n")? {
+                    Bson::Int32(n) => u64::try_from(*n).ok()?,
+                    Bson::Int64(n) => u64::try_from(*n).ok()?,
+                    Bson::Double(n) => *n as u64,
+                    _ => return None,
+                };
+                Some(Bucket { key, count })
+            })
+            .collect())
+    }
+}
+
 #[async_trait]
 impl Store for MongoStore {
     fn backend(&self) -> Backend {
@@ -836,27 +863,7 @@ impl Store for MongoStore {
 
     async fn group_quotes(&self, filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> StoreResult<Vec<Bucket>> {
         let texts = self.text_matches(SearchTarget::Quotes, filter.texts()).await?;
-        let rows: Vec<Document> = self
-            .collection(QUOTES)
-            .aggregate(query::group_pipeline(filter, &texts, group, limit))
-            .await
-            .map_err(classify)?
-            .try_collect()
-            .await
-            .map_err(classify)?;
-        Ok(rows
-            .iter()
-            .filter_map(|row| {
-                let key = row.get_str("_id").ok()?.to_owned();
-                let count = match row.get("n")? {
-                    Bson::Int32(n) => u64::try_from(*n).ok()?,
-                    Bson::Int64(n) => u64::try_from(*n).ok()?,
-                    Bson::Double(n) => *n as u64,
-                    _ => return None,
-                };
-                Some(Bucket { key, count })
-            })
-            .collect())
+        self.buckets(query::group_pipeline(filter, &texts, group, limit)).await
     }
 
     async fn person_by_name(&self, name: &str) -> StoreResult<Option<Person>> {
@@ -969,6 +976,42 @@ impl Store for MongoStore {
 
     async fn count_statements(&self, filter: &QuoteFilter) -> StoreResult<u64> {
         self.count_statements_matching(filter).await
+    }
+
+    async fn group_statements(
+        &self,
+        filter: &QuoteFilter,
+        group: QuoteGroup,
+        limit: usize,
+    ) -> StoreResult<Vec<Bucket>> {
+        let texts = self.text_matches(SearchTarget::Quotes, filter.texts()).await?;
+        let pipeline = query::statement_group_pipeline(filter, &texts, group, limit);
+        if !group.is_period() {
+            return self.buckets(pipeline).await;
+        }
+        // (period, statement) pairs: each statement counts at its earliest period.
+        let pairs: Vec<Document> = self
+            .collection(QUOTES)
+            .aggregate(pipeline)
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        let mut first: HashMap<String, String> = HashMap::new();
+        for pair in &pairs {
+            let Ok(id) = pair.get_document("_id") else { continue };
+            let (Ok(period), Ok(statement)) = (id.get_str("key"), id.get_str("statement")) else { continue };
+            let earliest = first.entry(statement.to_owned()).or_insert_with(|| period.to_owned());
+            if period < earliest.as_str() {
+                *earliest = period.to_owned();
+            }
+        }
+        let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        for period in first.into_values() {
+            *counts.entry(period).or_default() += 1;
+        }
+        Ok(counts.into_iter().take(limit).map(|(key, count)| Bucket { key, count }).collect())
     }
 
     async fn rebuild_statements(&self) -> StoreResult<u64> {

@@ -234,6 +234,36 @@ pub fn name_order(sort: NameSort) -> Order {
 /// Uses only `$match`, `$unwind`, `$group` with one `$sum`, `$sort` and `$limit`,
 /// which FerretDB v1 supports.
 pub fn group_pipeline(filter: &QuoteFilter, texts: &TextMatches, group: QuoteGroup, limit: usize) -> Vec<Document> {
+    let (mut pipeline, field) = keyed_quotes(filter, texts, group);
+    pipeline.push(doc! { "$group": { "_id": format!("${field}"), "n": { "$sum": 1 } } });
+    finish_groups(&mut pipeline, group, limit);
+    pipeline
+}
+
+/// [`group_pipeline`] counting statements: the quotes matching `filter` that
+/// report one, grouped first by (key, statement), so a statement counts once
+/// per key. For periods the rows are the distinct (period, statement) pairs,
+/// `{ _id: { key, statement } }`, unordered: the caller counts each
+/// statement at its earliest period (FerretDB v1 has no `$min` accumulator).
+pub fn statement_group_pipeline(
+    filter: &QuoteFilter,
+    texts: &TextMatches,
+    group: QuoteGroup,
+    limit: usize,
+) -> Vec<Document> {
+    let (mut pipeline, field) = keyed_quotes(filter, texts, group);
+    pipeline.insert(1, doc! { "$match": { "statement": { "$ne": Bson::Null } } });
+    pipeline.push(doc! { "$group": { "_id": { "key": format!("${field}"), "statement": "$statement" } } });
+    if !group.is_period() {
+        pipeline.push(doc! { "$group": { "_id": "$_id.key", "n": { "$sum": 1 } } });
+        finish_groups(&mut pipeline, group, limit);
+    }
+    pipeline
+}
+
+/// The stages that keep the quotes matching `filter` with a key to group by
+/// (one row per key for many-valued keys), and that key's field.
+fn keyed_quotes(filter: &QuoteFilter, texts: &TextMatches, group: QuoteGroup) -> (Vec<Document>, &'static str) {
     let field = match group {
         QuoteGroup::Source => "via",
         QuoteGroup::SpeakerOrganization => "speaker_orgs",
@@ -247,14 +277,17 @@ pub fn group_pipeline(filter: &QuoteFilter, texts: &TextMatches, group: QuoteGro
         pipeline.push(doc! { "$unwind": format!("${field}") });
     }
     pipeline.push(doc! { "$match": { field: { "$ne": Bson::Null } } });
-    pipeline.push(doc! { "$group": { "_id": format!("${field}"), "n": { "$sum": 1 } } });
+    (pipeline, field)
+}
+
+/// Orders grouped rows (periods by time, others largest first) and keeps `limit`.
+fn finish_groups(pipeline: &mut Vec<Document>, group: QuoteGroup, limit: usize) {
     pipeline.push(if group.is_period() {
         doc! { "$sort": { "_id": 1 } }
     } else {
         doc! { "$sort": { "n": -1, "_id": 1 } }
     });
     pipeline.push(doc! { "$limit": i64::try_from(limit).unwrap_or(i64::MAX) });
-    pipeline
 }
 
 #[cfg(test)]
@@ -312,7 +345,11 @@ mod tests {
             ..QuoteFilter::default()
         };
         for group in [QuoteGroup::Source, QuoteGroup::Speaker, QuoteGroup::Day] {
-            for stage in group_pipeline(&quotes, &TextMatches::new(), group, 10) {
+            let texts = TextMatches::new();
+            let stages = group_pipeline(&quotes, &texts, group, 10)
+                .into_iter()
+                .chain(statement_group_pipeline(&quotes, &texts, group, 10));
+            for stage in stages {
                 assert_only_our_operators(&Bson::Document(stage));
             }
         }

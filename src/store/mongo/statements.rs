@@ -71,8 +71,8 @@ impl MongoStore {
     async fn plan_quotes(&self, quotes: &[&Quote], outlets: &Outlets<'_>, previous: &[Previous]) -> StoreResult<Plan> {
         let keys = join::batch_lookup_keys(quotes.iter().copied());
         let mut ids: BTreeSet<String> = previous.iter().map(|p| p.statement.to_string()).collect();
-        // A new statement takes its first report's id: one stored under it must be seen.
-        ids.extend(quotes.iter().filter(|q| q.speaker.is_some()).map(|q| q.id.to_string()));
+        // A new statement takes its first report's id (or the one it had): one stored under it must be seen.
+        ids.extend(join::founding_candidates(quotes.iter().copied()));
         if !keys.is_empty() {
             let filed: Vec<Document> = self
                 .collection(STATEMENT_KEYS)

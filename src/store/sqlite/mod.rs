@@ -705,6 +705,27 @@ impl Store for SqliteStore {
         self.read(move |c| count_built(c, &query)).await
     }
 
+    async fn group_statements(
+        &self,
+        filter: &QuoteFilter,
+        group: QuoteGroup,
+        limit: usize,
+    ) -> StoreResult<Vec<Bucket>> {
+        let filter = filter.clone();
+        self.read(move |c| {
+            let filter = copies::without_moot_condition(c, filter)?;
+            let query = statements::group_query(&filter, group, limit);
+            let mut stmt = c.prepare_cached(&query.sql).map_err(classify)?;
+            let rows = stmt
+                .query_map(params_from_iter(query.params.iter()), |row| {
+                    Ok(Bucket { key: row.get(0)?, count: row.get(1)? })
+                })
+                .map_err(classify)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(classify)
+        })
+        .await
+    }
+
     async fn rebuild_statements(&self) -> StoreResult<u64> {
         self.write_tx(|tx| statements::rebuild_in(tx)).await?;
         self.read(|c| c.query_row("SELECT count(*) FROM statements", [], |row| row.get(0)).map_err(classify)).await

@@ -11,12 +11,14 @@
 //! the candidates under the quotes' keys) and applies the plan after them
 //! ([`apply`]), all in its one transaction.
 
+use super::schema::rel;
+use super::sql::Query;
 use super::{classify, from_json, query_docs, to_json};
 use crate::domain::{ArticleId, OrganizationId, Quote, QuoteId, Statement, StatementId};
 use crate::statements::Rule;
 use crate::statements::join::{self, Outlets, Plan, Previous, speaker_key};
 use crate::store::filter::{statement_date_key, statement_reports_key};
-use crate::store::{GraphBatch, StoreResult};
+use crate::store::{GraphBatch, QuoteFilter, QuoteGroup, StoreResult};
 use rusqlite::{Connection, params};
 use std::collections::{BTreeSet, HashMap};
 
@@ -49,8 +51,8 @@ fn plan_quotes(
 ) -> StoreResult<Plan> {
     let keys = join::batch_lookup_keys(quotes.iter().copied());
     let mut known: BTreeSet<String> = previous.iter().map(|p| p.statement.to_string()).collect();
-    // A new statement takes its first report's id: one stored under it must be seen.
-    known.extend(quotes.iter().map(|q| q.id.to_string()));
+    // A new statement takes its first report's id (or the one it had): one stored under it must be seen.
+    known.extend(join::founding_candidates(quotes.iter().copied()));
     let stored: Vec<Statement> = query_docs(
         conn,
         "SELECT doc FROM statements WHERE id IN (
@@ -258,6 +260,69 @@ pub fn condition(filter: &crate::store::QuoteFilter, query: &mut super::sql::Que
     query.push(")");
 }
 
+/// `SELECT bucket, n` counting statements in groups, as
+/// [`crate::store::Store::group_statements`] says: the quotes matching
+/// `filter` that report a statement (`statement_reports`' primary key from
+/// each), `count(DISTINCT statement)` per key, or for periods each
+/// statement's earliest period among them, counted once. The period keys
+/// (`2016-05-17`, `2016-W20`, `2016-05`) sort in time order, so `min` is the earliest.
+pub fn group_query(filter: &QuoteFilter, group: QuoteGroup, limit: usize) -> Query {
+    let (key, link) = match group {
+        QuoteGroup::Source => ("l.dst", Some(rel::QUOTE_VIA)),
+        QuoteGroup::SpeakerOrganization => ("l.dst", Some(rel::QUOTE_SPEAKER_ORG)),
+        QuoteGroup::Speaker => ("q.speaker_key", None),
+        QuoteGroup::Day => ("q.day", None),
+        QuoteGroup::Week => ("q.week", None),
+        QuoteGroup::Month => ("q.month", None),
+    };
+    let counted = if group.is_period() {
+        format!("SELECT min({key}) AS bucket FROM ")
+    } else {
+        format!("SELECT {key} AS bucket, count(DISTINCT r.statement) AS n FROM ")
+    };
+    let mut query = Query::new(counted);
+    let date_only = QuoteFilter { date: filter.date, ..QuoteFilter::default() } == *filter;
+    match (link, &filter.date) {
+        // No filter or a date range alone, over links: the links carry their
+        // quote's day, so the range is one covering index range
+        // (`links_dated`), as for reports, and the quotes are not read.
+        (Some(relation), range) if date_only => {
+            query.push("links l JOIN statement_reports r ON r.quote = l.src WHERE l.rel = ");
+            query.bind(relation.to_owned());
+            if let Some(range) = range {
+                // Undated quotes fall outside any date range.
+                query.push(" AND l.sort_key <> ''");
+                if let Some(from) = range.from_day() {
+                    query.push(" AND l.sort_key >= ").bind(from);
+                }
+                if let Some(to) = range.to_day() {
+                    query.push(" AND l.sort_key <= ").bind(to);
+                }
+            }
+        }
+        _ => {
+            query.push("quotes q JOIN statement_reports r ON r.quote = q.id");
+            if let Some(relation) = link {
+                query.push(" JOIN links l ON l.rel = ").bind(relation.to_owned()).push(" AND l.src = q.id");
+            }
+            query.push(&format!(" WHERE {key} IS NOT NULL AND "));
+            super::sql::quote_condition(filter, &mut query);
+        }
+    }
+    if group.is_period() {
+        query.push(" GROUP BY r.statement");
+        let mut outer = Query::new("SELECT bucket, count(*) AS n FROM (");
+        outer.sql.push_str(&query.sql);
+        outer.params.append(&mut query.params);
+        outer.push(") GROUP BY bucket ORDER BY bucket LIMIT ");
+        query = outer;
+    } else {
+        query.push(" GROUP BY bucket ORDER BY n DESC, bucket LIMIT ");
+    }
+    query.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    query
+}
+
 /// The keyset order of a statement list.
 pub fn order(sort: crate::store::StatementSort) -> super::sql::Order {
     use crate::store::StatementSort::*;
@@ -304,5 +369,30 @@ mod tests {
         );
         assert!(previous.iter().any(|step| step.contains("statement_reports_by_article")), "{previous:?}");
         assert!(previous.iter().all(|step| !step.starts_with("SCAN r") && !step.starts_with("SCAN q")), "{previous:?}");
+    }
+
+    /// Statements by source over a date range read one range of the dated
+    /// links and `statement_reports` by primary key: never a scan, never the quotes.
+    #[test]
+    fn statements_by_source_over_a_range_read_an_index_range() {
+        use crate::store::{DateRange, QuoteFilter, QuoteGroup};
+        let store = SqliteStore::in_memory().unwrap();
+        let filter = QuoteFilter {
+            date: Some(DateRange { from: "2016-05-01".parse().ok(), to: "2016-05-31".parse().ok() }),
+            ..QuoteFilter::default()
+        };
+        let query = super::group_query(&filter, QuoteGroup::Source, 10);
+        let conn = store.inner.writer.lock().unwrap();
+        let steps: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", query.sql))
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(query.params.iter()), |row| row.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(steps.iter().any(|s| s.contains("links_dated") && s.starts_with("SEARCH")), "{steps:?}");
+        assert!(steps.iter().any(|s| s.starts_with("SEARCH r") && s.contains("(quote=?)")), "{steps:?}");
+        assert!(steps.iter().all(|s| !s.starts_with("SCAN") || s.contains("TEMP")), "{steps:?}");
+        assert!(steps.iter().all(|s| !s.contains("quotes")), "{steps:?}");
     }
 }

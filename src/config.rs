@@ -141,7 +141,7 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_DASHBOARD", action = ArgAction::Set, global = true)]
     pub dashboard: Option<bool>,
 
-    /// API keys that may write (mutations), comma-separated; each may be followed by ` name=<name> scopes=<scope>,…` as in a keys file.
+    /// API keys that may write (mutations), comma-separated; each may be followed by ` name=<name> scopes=<scope>+<scope>` as in a keys file (with `+` between scopes, as commas separate keys).
     #[arg(long, env = "NEWSGRAPH_API_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
     pub api_keys: Vec<String>,
 

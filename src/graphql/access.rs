@@ -56,10 +56,11 @@ impl Scope {
         Scope::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
-    /// Parses a comma-separated list of scopes, e.g. `ingest,edit`.
+    /// Parses a list of scopes separated by commas or `+`, e.g. `ingest,edit`
+    /// (`ingest+edit` in `NEWSGRAPH_API_KEYS`, whose entries commas separate).
     pub fn parse_list(text: &str) -> Result<Vec<Scope>, String> {
         let mut scopes = Vec::new();
-        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        for part in text.split([',', '+']).map(str::trim).filter(|p| !p.is_empty()) {
             let scope = Scope::parse(part)
                 .ok_or_else(|| format!("unknown scope `{part}` (the scopes are read, ingest, edit and admin)"))?;
             if !scopes.contains(&scope) {
@@ -294,6 +295,7 @@ mod tests {
         assert_eq!(old.name, format!("key-{}", &hex[..8]));
         assert_eq!(parse_key_line("k1").unwrap().unwrap().digest, digest("k1"));
         let named = parse_key_line(&format!("{hex}  scopes=edit,ingest name=desk-editor")).unwrap().unwrap();
+        assert_eq!(parse_key_entry("k1 scopes=ingest+edit").unwrap().unwrap().scopes, vec![Scope::Ingest, Scope::Edit]);
         assert_eq!((named.name.as_str(), named.scopes.clone()), ("desk-editor", vec![Scope::Ingest, Scope::Edit]));
         assert_eq!(parse_key_line(&named.line()).unwrap().unwrap(), named, "a printed line reads back");
         assert_eq!(parse_key_line("# comment").unwrap(), None);

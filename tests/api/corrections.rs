@@ -113,10 +113,7 @@ async fn a_speaker_correction_is_recorded_and_moves_the_quote_to_the_right_state
 
     // A second editor with the version read before: a conflict, not an overwrite.
     let stale = app
-        .query(
-            CORRECT,
-            json!({ "input": { "quote": berg_quote, "expectedVersion": 0, "speaker": { "none": true } } }),
-        )
+        .query(CORRECT, json!({ "input": { "quote": berg_quote, "expectedVersion": 0, "speaker": { "none": true } } }))
         .await;
     assert_eq!(stale["errors"][0]["extensions"]["code"], "CONFLICT", "{stale}");
     assert_eq!(quote_node(app, berg_quote).await["speaker"]["key"], lopez.as_str(), "nothing overwritten");
@@ -167,7 +164,8 @@ async fn text_direct_via_and_span_corrections_are_kept_and_recorded(app: &TestAp
     )
     .await;
     assert_eq!(result["version"], 1);
-    let fields: Vec<&str> = result["corrections"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        result["corrections"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["TEXT", "DIRECT", "VIA", "SPAN"], "one entry per field changed");
     assert!(result["corrections"].as_array().unwrap().iter().all(|e| e["version"] == 1));
     let q = &result["quote"];
@@ -175,9 +173,7 @@ async fn text_direct_via_and_span_corrections_are_kept_and_recorded(app: &TestAp
     assert_eq!(q["via"], json!([{ "key": ap }]));
     assert_eq!(q["span"], json!({ "start": 25, "end": 40 }));
     assert_eq!(q["correctedFields"], json!(["TEXT", "DIRECT", "VIA", "SPAN"]));
-    let found = app
-        .data(r#"{ quotes(filter: { text: "stevedores" }) { edges { node { key } } } }"#, json!({}))
-        .await;
+    let found = app.data(r#"{ quotes(filter: { text: "stevedores" }) { edges { node { key } } } }"#, json!({})).await;
     let keys: Vec<&str> =
         found["quotes"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["key"].as_str().unwrap()).collect();
     assert_eq!(keys, [quote.as_str()], "the corrected text is searchable: {found}");
@@ -187,9 +183,8 @@ async fn a_rejected_quote_leaves_lists_and_statements_and_comes_back_on_restore(
     let quotes = ingest_all(app).await;
     let (quote, lopez) = &quotes[1];
     let total = quote_total(app).await;
-    let rejected = app
-        .data(REJECT, json!({ "quote": quote, "version": 0, "reason": "not a quote: a headline fragment" }))
-        .await;
+    let rejected =
+        app.data(REJECT, json!({ "quote": quote, "version": 0, "reason": "not a quote: a headline fragment" })).await;
     assert_eq!(rejected["rejectQuote"]["quote"]["rejected"], true);
     assert_eq!(quote_total(app).await, total - 1, "it leaves the lists and their counts");
     let statement = quote_node(app, &quotes[0].0).await["statement"].clone();
@@ -230,7 +225,10 @@ async fn bad_corrections_get_typed_errors_and_write_nothing(app: &TestApp) {
         (json!({ "quote": quote, "expectedVersion": 0, "direct": true }), "NO_CHANGE"),
         (json!({ "quote": quote, "expectedVersion": 0, "text": "   " }), "BAD_USER_INPUT"),
         (json!({ "quote": quote, "expectedVersion": 3, "direct": false }), "CONFLICT"),
-        (json!({ "quote": quote, "expectedVersion": 0, "speaker": { "person": "maria-lopez", "none": true } }), "BAD_USER_INPUT"),
+        (
+            json!({ "quote": quote, "expectedVersion": 0, "speaker": { "person": "maria-lopez", "none": true } }),
+            "BAD_USER_INPUT",
+        ),
     ];
     let ops_before = app.data("{ corrections { totalCount } }", json!({})).await;
     for (input, code) in cases {
@@ -241,10 +239,9 @@ async fn bad_corrections_get_typed_errors_and_write_nothing(app: &TestApp) {
     let government = app
         .data(r#"{ organizations(filter: { kinds: [GOVERNMENT] }, first: 1) { edges { node { key } } } }"#, json!({}))
         .await;
-    if let Some(key) = government["organizations"]["edges"][0]["node"]["key"].as_str() {
-        let body = app.query(CORRECT, json!({ "input": { "quote": quote, "expectedVersion": 0, "via": [key] } })).await;
-        assert_eq!(body["errors"][0]["extensions"]["code"], "WRONG_KIND", "{body}");
-    }
+    let key = government["organizations"]["edges"][0]["node"]["key"].as_str().expect("the seed has a government");
+    let body = app.query(CORRECT, json!({ "input": { "quote": quote, "expectedVersion": 0, "via": [key] } })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "WRONG_KIND", "{body}");
     let node = quote_node(app, quote).await;
     assert_eq!((node["version"].clone(), node["history"].clone()), (json!(0), json!([])), "nothing written");
     assert_eq!(app.data("{ corrections { totalCount } }", json!({})).await, ops_before);
@@ -324,7 +321,14 @@ async fn corrections_need_the_edit_scope_and_name_their_author() {
     let send = |key: &'static str, query: &'static str, variables: Value| {
         let request = app.client.post(app.url("/graphql")).bearer_auth(key);
         async move {
-            request.json(&json!({ "query": query, "variables": variables })).send().await.unwrap().json::<Value>().await.unwrap()
+            request
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
         }
     };
     let (outlet, at, text) = ARTICLES[0];
@@ -333,7 +337,8 @@ async fn corrections_need_the_edit_scope_and_name_their_author() {
     assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused}");
     let ingested = send("ingest-key", INGEST, input).await;
     let quote = ingested["data"]["ingestArticle"]["quotes"][0]["key"].as_str().unwrap().to_owned();
-    let edit = json!({ "input": { "quote": quote, "expectedVersion": 0, "direct": false, "reason": "reported speech" } });
+    let edit =
+        json!({ "input": { "quote": quote, "expectedVersion": 0, "direct": false, "reason": "reported speech" } });
     let refused = send("ingest-key", CORRECT, edit.clone()).await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused}");
     let anonymous = app.query(CORRECT, edit.clone()).await;

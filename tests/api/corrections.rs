@@ -347,3 +347,65 @@ async fn corrections_need_the_edit_scope_and_name_their_author() {
     assert_eq!(done["data"]["correctQuote"]["corrections"][0]["by"], "desk-editor", "{done}");
     app.cleanup().await;
 }
+
+/// MongoDB has no transactions: a correction cut off after its intent was
+/// written (a crash) is finished, entry and change together, before anyone
+/// reads the audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_correction_cut_off_half_way_on_mongodb_is_finished_before_the_log_is_read() {
+    use newsgraph::domain::{AuditEntry, EntityKind, QuoteDecisions, QuoteField, QuoteId, anchor};
+    let app = crate::helpers::spawn_app(TestBackend::FerretDb).await;
+    let quotes = ingest_all(&app).await;
+    let key = quotes[0].0.clone();
+    let id = QuoteId::parse(key.clone()).unwrap();
+    let quote = app.store.quotes(std::slice::from_ref(&id)).await.unwrap().pop().unwrap();
+    let article = app.store.articles(std::slice::from_ref(&quote.article)).await.unwrap().pop().unwrap();
+    let corrected =
+        newsgraph::domain::Quote { text: "Words set by a correction cut off half-way".into(), ..quote.clone() };
+    let at = chrono::Utc::now();
+    let entry = AuditEntry {
+        id: AuditEntry::make_id(&at, &key, 1, 0),
+        at,
+        by: "crashed-editor".into(),
+        entity: EntityKind::Quote,
+        entity_id: key.clone(),
+        field: QuoteField::Text,
+        before: json!(quote.text),
+        after: json!(corrected.text),
+        reason: None,
+        version: 1,
+        undoes: None,
+    };
+    let decisions = QuoteDecisions {
+        quote: id,
+        anchor: anchor(&article.id, article.url.as_deref(), &quote.text),
+        version: 1,
+        corrected: vec![QuoteField::Text],
+        rejected: false,
+        quote_as_corrected: corrected.clone(),
+    };
+    let payload = json!({ "expected_version": 0, "decisions": decisions, "entries": [entry],
+                          "articles": [article], "quotes": [corrected] });
+    // What step 1 of the write left when the process died: the intent alone.
+    let env: std::collections::HashMap<_, _> = app.store_env().into_iter().collect();
+    let client = mongodb::Client::with_uri_str(&env["NEWSGRAPH_MONGODB_URI"]).await.unwrap();
+    let intents =
+        client.database(&env["NEWSGRAPH_DATABASE"]).collection::<mongodb::bson::Document>("correction_intents");
+    intents
+        .insert_one(mongodb::bson::doc! { "_id": format!("{key}@1"), "quote": &key, "payload": payload.to_string() })
+        .await
+        .unwrap();
+    assert_eq!(quote_node(&app, &key).await["version"], 0, "the change is not there yet");
+
+    let log = app.data("{ corrections(first: 5) { totalCount edges { node { by field after } } } }", json!({})).await;
+    assert_eq!(log["corrections"]["totalCount"], 1, "{log}");
+    assert_eq!(log["corrections"]["edges"][0]["node"]["by"], "crashed-editor");
+    let node = quote_node(&app, &key).await;
+    assert_eq!(node["text"], "Words set by a correction cut off half-way", "the change with its entry: {node}");
+    assert_eq!(node["version"], 1);
+    assert_eq!(intents.count_documents(mongodb::bson::doc! {}).await.unwrap(), 0, "nothing left in flight");
+    // The next correction is based on the finished one.
+    let next = correct(&app, json!({ "quote": key, "expectedVersion": 1, "direct": false })).await;
+    assert_eq!(next["version"], 2);
+    app.cleanup().await;
+}

@@ -33,6 +33,9 @@
 //! one process also take one lock, so two corrections of quotes of the same
 //! article never rewrite it from the same read.
 //!
+//! The aliases of people and organizations are corrected the same way
+//! ([`Corrections::change_alias`]): the entity rewritten and its entry, together.
+//!
 //! **Human decisions win on re-ingest.** Decisions are kept by quote id and by
 //! an [`anchor`]: the article's URL (else its id) and the quote's words as
 //! first extracted. Ingest looks up the decisions of the quotes it extracted
@@ -44,7 +47,7 @@
 pub use crate::domain::correction::{AuditEntry, AuditFilter, EntityKind, QuoteDecisions, QuoteField, anchor};
 pub use crate::store::corrections::CorrectionWrite;
 
-use crate::domain::{Article, OrganizationId, PersonId, Quote, QuoteId, Span, Speaker};
+use crate::domain::{Article, OrganizationId, PersonId, Quote, QuoteId, Span, Speaker, name_key};
 use crate::store::{GraphBatch, QuoteRelation, Store, StoreError};
 use chrono::Utc;
 use std::collections::HashMap;
@@ -154,12 +157,33 @@ impl Corrections {
         by: String,
         entry: &str,
         reason: Option<String>,
-    ) -> Result<(CorrectedQuote, Vec<AuditEntry>), CorrectionError> {
+    ) -> Result<(Corrected, Vec<AuditEntry>), CorrectionError> {
         let _one_at_a_time = self.lock.lock().await;
         store.recover_corrections().await?;
         let filter = AuditFilter { ids: vec![entry.to_owned()], ..AuditFilter::default() };
         let found = store.audit_entries(&filter, 1, None).await?.pop();
         let entry = found.ok_or_else(|| CorrectionError::NotFound(format!("no correction `{entry}`")))?;
+        let reason = reason.or_else(|| Some(format!("undo of {}", entry.id)));
+        let bad = |e: serde_json::Error| StoreError::Internal(format!("an audit entry does not decode: {e}"));
+        if entry.field == QuoteField::Aliases {
+            let target = match entry.entity {
+                EntityKind::Person => Named::Person(
+                    PersonId::parse(entry.entity_id.clone()).map_err(|e| StoreError::Internal(e.to_string()))?,
+                ),
+                _ => Named::Organization(
+                    OrganizationId::parse(entry.entity_id.clone()).map_err(|e| StoreError::Internal(e.to_string()))?,
+                ),
+            };
+            let (_, aliases) = named(store, &target).await?;
+            if serde_json::to_value(&aliases).map_err(bad)? != entry.after {
+                return Err(CorrectionError::Conflict(format!(
+                    "the aliases of `{}` changed after correction `{}`: undo the later change first",
+                    entry.entity_id, entry.id
+                )));
+            }
+            let before: Vec<String> = serde_json::from_value(entry.before.clone()).map_err(bad)?;
+            return set_aliases(store, by, &target, before, reason, Some(entry.id.clone())).await;
+        }
         let quote = QuoteId::parse(entry.entity_id.clone()).map_err(|e| StoreError::Internal(e.to_string()))?;
         let current = current(store, &quote).await?;
         let now = entry.field.value_of(&current.quote, current.rejected);
@@ -171,7 +195,6 @@ impl Corrections {
             )));
         }
         let mut edit = QuoteEdit::default();
-        let bad = |e: serde_json::Error| StoreError::Internal(format!("an audit entry does not decode: {e}"));
         match entry.field {
             QuoteField::Speaker => edit.speaker = Some(serde_json::from_value(entry.before.clone()).map_err(bad)?),
             QuoteField::Text => edit.text = Some(serde_json::from_value(entry.before.clone()).map_err(bad)?),
@@ -179,17 +202,191 @@ impl Corrections {
             QuoteField::Via => edit.via = Some(serde_json::from_value(entry.before.clone()).map_err(bad)?),
             QuoteField::Span => edit.span = Some(serde_json::from_value(entry.before.clone()).map_err(bad)?),
             QuoteField::Rejected => edit.rejected = Some(serde_json::from_value(entry.before.clone()).map_err(bad)?),
+            QuoteField::Aliases => {}
         }
         let correction = QuoteCorrection {
             by,
             quote,
             expected_version: current.version,
             edit,
-            reason: reason.or_else(|| Some(format!("undo of {}", entry.id))),
+            reason,
             undoes: Some(entry.id.clone()),
         };
-        correct_locked(store, correction).await
+        let (quote, entries) = correct_locked(store, correction).await?;
+        Ok((Corrected::Quote(quote), entries))
     }
+
+    /// Adds or removes an alias of a person or an organization, recorded.
+    /// An alias another entity of the same kind answers to is refused
+    /// (`ALIAS_TAKEN`): name look-ups stay unambiguous.
+    pub async fn change_alias(
+        &self,
+        store: &dyn Store,
+        by: String,
+        target: &Named,
+        change: AliasChange,
+        reason: Option<String>,
+    ) -> Result<(Corrected, Vec<AuditEntry>), CorrectionError> {
+        let _one_at_a_time = self.lock.lock().await;
+        store.recover_corrections().await?;
+        let (name, mut aliases) = named(store, target).await?;
+        match change {
+            AliasChange::Add(alias) => {
+                let alias = alias.split_whitespace().collect::<Vec<_>>().join(" ");
+                if alias.is_empty() || alias.chars().count() > MAX_ALIAS_CHARS {
+                    return Err(CorrectionError::refused(
+                        "BAD_USER_INPUT",
+                        format!("an alias has 1 to {MAX_ALIAS_CHARS} characters"),
+                    ));
+                }
+                let key = name_key(&alias);
+                if name_key(&name) == key || aliases.iter().any(|a| name_key(a) == key) {
+                    return Err(CorrectionError::refused(
+                        NO_CHANGE,
+                        format!("`{alias}` is already a name of `{target}`"),
+                    ));
+                }
+                let names = std::slice::from_ref(&alias);
+                let taken = match target {
+                    Named::Person(id) => store.people_by_names(names).await?.into_iter().any(|p| &p.id != id),
+                    Named::Organization(id) => {
+                        store.organizations_by_names(names).await?.into_iter().any(|o| &o.id != id)
+                    }
+                };
+                if taken {
+                    return Err(CorrectionError::refused(
+                        ALIAS_TAKEN,
+                        format!("another {} already answers to `{alias}`", target.kind().as_str()),
+                    ));
+                }
+                aliases.push(alias);
+            }
+            AliasChange::Remove(alias) => {
+                let key = name_key(&alias);
+                let before = aliases.len();
+                aliases.retain(|a| name_key(a) != key);
+                if aliases.len() == before {
+                    return Err(CorrectionError::NotFound(format!("`{target}` has no alias `{alias}`")));
+                }
+            }
+        }
+        set_aliases(store, by, target, aliases, reason, None).await
+    }
+}
+
+/// The longest alias accepted, in characters.
+pub const MAX_ALIAS_CHARS: usize = 200;
+/// The code of an alias another entity of the same kind answers to.
+pub const ALIAS_TAKEN: &str = "ALIAS_TAKEN";
+
+/// A person or an organization, whose aliases a correction changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named {
+    Person(PersonId),
+    Organization(OrganizationId),
+}
+
+impl Named {
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            Named::Person(_) => EntityKind::Person,
+            Named::Organization(_) => EntityKind::Organization,
+        }
+    }
+}
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Named::Person(id) => id.fmt(f),
+            Named::Organization(id) => id.fmt(f),
+        }
+    }
+}
+
+/// An alias to add or remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasChange {
+    Add(String),
+    Remove(String),
+}
+
+/// What a correction left.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Corrected {
+    Quote(CorrectedQuote),
+    /// A person's or an organization's aliases, and how many recorded changes it has had.
+    Aliases {
+        target: Named,
+        aliases: Vec<String>,
+        version: u64,
+    },
+}
+
+/// The name and aliases of a person or an organization.
+async fn named(store: &dyn Store, target: &Named) -> Result<(String, Vec<String>), CorrectionError> {
+    let found = match target {
+        Named::Person(id) => store.people(std::slice::from_ref(id)).await?.pop().map(|p| (p.name, p.aliases)),
+        Named::Organization(id) => {
+            store.organizations(std::slice::from_ref(id)).await?.pop().map(|o| (o.name, o.aliases))
+        }
+    };
+    found.ok_or_else(|| CorrectionError::NotFound(format!("no {} `{target}`", target.kind().as_str())))
+}
+
+/// Writes `target` with `aliases`, and its audit entry, together.
+async fn set_aliases(
+    store: &dyn Store,
+    by: String,
+    target: &Named,
+    aliases: Vec<String>,
+    reason: Option<String>,
+    undoes: Option<String>,
+) -> Result<(Corrected, Vec<AuditEntry>), CorrectionError> {
+    let kind = target.kind();
+    let id = target.to_string();
+    let filter = AuditFilter { entity: Some(kind), entity_ids: vec![id.clone()], ..AuditFilter::default() };
+    let version = store.count_audit_entries(&filter).await? + 1;
+    let mut batch = GraphBatch::default();
+    let before = match target {
+        Named::Person(pid) => {
+            let mut person = store
+                .people(std::slice::from_ref(pid))
+                .await?
+                .pop()
+                .ok_or_else(|| CorrectionError::NotFound(format!("no person `{pid}`")))?;
+            let before = std::mem::replace(&mut person.aliases, aliases.clone());
+            batch.people.push(person);
+            before
+        }
+        Named::Organization(oid) => {
+            let mut org = store
+                .organizations(std::slice::from_ref(oid))
+                .await?
+                .pop()
+                .ok_or_else(|| CorrectionError::NotFound(format!("no organization `{oid}`")))?;
+            let before = std::mem::replace(&mut org.aliases, aliases.clone());
+            batch.organizations.push(org);
+            before
+        }
+    };
+    let at = Utc::now();
+    let entry = AuditEntry {
+        id: AuditEntry::make_id(&at, &id, version, 0),
+        at,
+        by,
+        entity: kind,
+        entity_id: id,
+        field: QuoteField::Aliases,
+        before: serde_json::to_value(&before).unwrap_or_default(),
+        after: serde_json::to_value(&aliases).unwrap_or_default(),
+        reason,
+        version,
+        undoes,
+    };
+    let write = CorrectionWrite { expected_version: 0, decisions: None, entries: vec![entry.clone()], batch };
+    store.write_correction(&write).await?;
+    Ok((Corrected::Aliases { target: target.clone(), aliases, version }, vec![entry]))
 }
 
 /// A quote as it stands, rejected or not, with its decisions.
@@ -296,7 +493,7 @@ async fn correct_locked(
     }
     quotes.sort_by(|a, b| a.id.cmp(&b.id));
     let batch = GraphBatch { articles: vec![article], quotes, ..GraphBatch::default() };
-    let write = CorrectionWrite { expected_version, decisions, entries: entries.clone(), batch };
+    let write = CorrectionWrite { expected_version, decisions: Some(decisions), entries: entries.clone(), batch };
     store.write_correction(&write).await.map_err(|e| match e {
         StoreError::Conflict(message) => CorrectionError::Conflict(message),
         other => CorrectionError::Store(other),

@@ -30,8 +30,9 @@ impl EntityKind {
     }
 }
 
-/// The fields of a quote a correction can change. `rejected` is the
-/// rejection: `true` after a reject, `false` after a restore.
+/// The fields a correction can change: a quote's, where `rejected` is the
+/// rejection (`true` after a reject, `false` after a restore), and the
+/// `aliases` of a person or an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum QuoteField {
@@ -41,9 +42,11 @@ pub enum QuoteField {
     Via,
     Span,
     Rejected,
+    Aliases,
 }
 
 impl QuoteField {
+    /// The fields of a quote.
     pub const ALL: [QuoteField; 6] = [
         QuoteField::Speaker,
         QuoteField::Text,
@@ -62,11 +65,12 @@ impl QuoteField {
             QuoteField::Via => "via",
             QuoteField::Span => "span",
             QuoteField::Rejected => "rejected",
+            QuoteField::Aliases => "aliases",
         }
     }
 
     pub fn parse(text: &str) -> Option<QuoteField> {
-        QuoteField::ALL.into_iter().find(|f| f.as_str() == text)
+        QuoteField::ALL.into_iter().chain([QuoteField::Aliases]).find(|f| f.as_str() == text)
     }
 
     /// The field's value in `quote` as JSON (before and after values of audit entries).
@@ -78,6 +82,7 @@ impl QuoteField {
             QuoteField::Via => serde_json::to_value(&quote.via),
             QuoteField::Span => serde_json::to_value(quote.span),
             QuoteField::Rejected => serde_json::to_value(rejected),
+            QuoteField::Aliases => Ok(serde_json::Value::Null),
         }
         .unwrap_or(serde_json::Value::Null)
     }
@@ -90,7 +95,7 @@ impl QuoteField {
             QuoteField::Direct => into.direct = from.direct,
             QuoteField::Via => into.via = from.via.clone(),
             QuoteField::Span => into.span = from.span,
-            QuoteField::Rejected => {}
+            QuoteField::Rejected | QuoteField::Aliases => {}
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Editors' corrections over GraphQL (see [`crate::corrections`]): the
-//! mutations that correct, reject, restore and undo (they need an API key
+//! mutations that correct, reject, restore and undo, and add or remove
+//! aliases (they need an API key
 //! with the `edit` scope), the `Correction` type of the audit log, the
 //! `history` of quotes, people, organizations and statements, and the root
 //! `corrections` list.
@@ -11,8 +12,8 @@ use super::error::{ApiError, ApiResult};
 use super::ids::{self, NodeType};
 use super::quotes::QuoteNode;
 use crate::corrections::{
-    self, AuditEntry, AuditFilter, CorrectedQuote, CorrectionError, Corrections, EntityKind, QuoteCorrection,
-    QuoteEdit, QuoteField, SpeakerChoice,
+    self, AuditEntry, AuditFilter, Corrected, CorrectionError, Corrections, EntityKind, QuoteCorrection, QuoteEdit,
+    QuoteField, SpeakerChoice,
 };
 use crate::domain::{OrganizationId, PersonId, QuoteId, Span};
 use crate::store::{After, SharedStore};
@@ -65,6 +66,8 @@ pub enum CorrectedField {
     Via,
     Span,
     Rejected,
+    /// The aliases of a person or an organization.
+    Aliases,
 }
 
 impl From<QuoteField> for CorrectedField {
@@ -76,6 +79,7 @@ impl From<QuoteField> for CorrectedField {
             QuoteField::Via => CorrectedField::Via,
             QuoteField::Span => CorrectedField::Span,
             QuoteField::Rejected => CorrectedField::Rejected,
+            QuoteField::Aliases => CorrectedField::Aliases,
         }
     }
 }
@@ -89,6 +93,7 @@ impl From<CorrectedField> for QuoteField {
             CorrectedField::Via => QuoteField::Via,
             CorrectedField::Span => QuoteField::Span,
             CorrectedField::Rejected => QuoteField::Rejected,
+            CorrectedField::Aliases => QuoteField::Aliases,
         }
     }
 }
@@ -206,9 +211,11 @@ pub struct CorrectQuoteInput {
 /// What a correction did.
 #[derive(SimpleObject)]
 pub struct CorrectionPayload {
-    /// The quote as it now stands (a rejected quote too).
-    pub quote: QuoteNode,
-    /// Its new version.
+    /// The quote as it now stands (a rejected quote too); null for a change of aliases.
+    pub quote: Option<QuoteNode>,
+    /// The aliases as they now stand, for a change of a person's or an organization's aliases.
+    pub aliases: Option<Vec<String>>,
+    /// The changed entity's new version (how many recorded changes it has had).
     pub version: i64,
     /// The entries recorded, one per field changed.
     pub corrections: Vec<CorrectionNode>,
@@ -314,9 +321,76 @@ impl CorrectionMutation {
         let by = authorize(ctx)?;
         let store = store(ctx)?;
         let engine = engine(ctx)?;
-        let (quote, entries) = engine.undo(store.as_ref(), by, id.as_str(), reason).await.map_err(api_error)?;
-        Ok(payload(quote, entries))
+        let (corrected, entries) = engine.undo(store.as_ref(), by, id.as_str(), reason).await.map_err(api_error)?;
+        Ok(payload(corrected, entries))
     }
+
+    /// Adds an alias to a person or an organization (global id, or key of a
+    /// person, else of an organization); later ingests that use the alias
+    /// find the entity. `ALIAS_TAKEN` when another entity of the kind answers
+    /// to it, `NO_CHANGE` when this one does. Needs the `edit` scope.
+    async fn add_alias(
+        &self,
+        ctx: &Context<'_>,
+        entity: ID,
+        alias: String,
+        reason: Option<String>,
+    ) -> ApiResult<CorrectionPayload> {
+        alias_change(ctx, entity, corrections::AliasChange::Add(alias), reason).await
+    }
+
+    /// Removes an alias of a person or an organization (`NOT_FOUND` when it
+    /// has no such alias). Needs the `edit` scope.
+    async fn remove_alias(
+        &self,
+        ctx: &Context<'_>,
+        entity: ID,
+        alias: String,
+        reason: Option<String>,
+    ) -> ApiResult<CorrectionPayload> {
+        alias_change(ctx, entity, corrections::AliasChange::Remove(alias), reason).await
+    }
+}
+
+async fn alias_change(
+    ctx: &Context<'_>,
+    entity: ID,
+    change: corrections::AliasChange,
+    reason: Option<String>,
+) -> ApiResult<CorrectionPayload> {
+    let by = authorize(ctx)?;
+    let store = store(ctx)?;
+    let target = match ids::decode(&entity) {
+        Ok((NodeType::Person, key)) => corrections::Named::Person(parse_key(&entity, key, PersonId::parse)?),
+        Ok((NodeType::Organization, key)) => {
+            corrections::Named::Organization(parse_key(&entity, key, OrganizationId::parse)?)
+        }
+        Ok((other, _)) => {
+            return Err(ApiError::Refused {
+                code: corrections::WRONG_KIND,
+                message: format!(
+                    "`{}` is the id of a {}: aliases belong to people and organizations",
+                    ids::preview(&entity),
+                    other.as_str()
+                ),
+            });
+        }
+        Err(_) => {
+            let person = parse_key(&entity, entity.to_string(), PersonId::parse)?;
+            if store.people(std::slice::from_ref(&person)).await?.is_empty() {
+                corrections::Named::Organization(parse_key(&entity, entity.to_string(), OrganizationId::parse)?)
+            } else {
+                corrections::Named::Person(person)
+            }
+        }
+    };
+    let (corrected, entries) =
+        engine(ctx)?.change_alias(store.as_ref(), by, &target, change, reason).await.map_err(api_error)?;
+    Ok(payload(corrected, entries))
+}
+
+fn parse_key<T>(raw: &ID, key: String, parse: fn(String) -> Result<T, crate::domain::IdError>) -> ApiResult<T> {
+    parse(key).map_err(|e| ApiError::bad_input(format!("`{}` is not a valid id: {e}", ids::preview(raw))))
 }
 
 /// The root list of corrections.
@@ -378,14 +452,24 @@ pub async fn rejected_quote(ctx: &Context<'_>, quote: &QuoteId) -> ApiResult<Opt
 
 async fn run(ctx: &Context<'_>, store: &SharedStore, correction: QuoteCorrection) -> ApiResult<CorrectionPayload> {
     let (quote, entries) = engine(ctx)?.correct(store.as_ref(), correction).await.map_err(api_error)?;
-    Ok(payload(quote, entries))
+    Ok(payload(Corrected::Quote(quote), entries))
 }
 
-fn payload(quote: CorrectedQuote, entries: Vec<AuditEntry>) -> CorrectionPayload {
-    CorrectionPayload {
-        quote: QuoteNode(Arc::new(quote.quote)),
-        version: i64::try_from(quote.version).unwrap_or(i64::MAX),
-        corrections: entries.into_iter().map(CorrectionNode).collect(),
+fn payload(corrected: Corrected, entries: Vec<AuditEntry>) -> CorrectionPayload {
+    let corrections = entries.into_iter().map(CorrectionNode).collect();
+    match corrected {
+        Corrected::Quote(quote) => CorrectionPayload {
+            quote: Some(QuoteNode(Arc::new(quote.quote))),
+            aliases: None,
+            version: i64::try_from(quote.version).unwrap_or(i64::MAX),
+            corrections,
+        },
+        Corrected::Aliases { aliases, version, .. } => CorrectionPayload {
+            quote: None,
+            aliases: Some(aliases),
+            version: i64::try_from(version).unwrap_or(i64::MAX),
+            corrections,
+        },
     }
 }
 

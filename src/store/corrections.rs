@@ -11,14 +11,24 @@ pub struct CorrectionWrite {
     /// The version the correction was based on: the write fails with
     /// [`super::StoreError::Conflict`] when the stored one differs.
     pub expected_version: u64,
-    pub decisions: QuoteDecisions,
+    /// The quote's decisions after it (none for a change of a person or an organization).
+    pub decisions: Option<QuoteDecisions>,
     pub entries: Vec<AuditEntry>,
     pub batch: GraphBatch,
 }
 
 impl CorrectionWrite {
-    /// The deterministic id of this correction: the quote and the version it makes.
+    /// The deterministic id of this correction: the quote and the version it
+    /// makes, else its first entry's id.
     pub fn id(&self) -> String {
-        format!("{}@{}", self.decisions.quote, self.decisions.version)
+        match &self.decisions {
+            Some(d) => format!("{}@{}", d.quote, d.version),
+            None => self.entries.first().map(|e| e.id.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// The entity it changes, for messages.
+    pub fn entity(&self) -> String {
+        self.entries.first().map(|e| e.entity_id.clone()).unwrap_or_default()
     }
 }

@@ -301,7 +301,60 @@ fn quote_id(key: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Quote:{key}"))
 }
 
+const ADD_ALIAS: &str = r#"mutation($e: ID!, $a: String!) { addAlias(entity: $e, alias: $a, reason: "her byline") {
+    aliases version quote { key } corrections { id by field before after } } }"#;
+
+const PERSON: &str = r#"query($n: String!) { person(name: $n) { key aliases history { field after } } }"#;
+
+async fn aliases_are_recorded_changes_and_name_look_ups_follow(app: &TestApp) {
+    let quotes = ingest_all(app).await;
+    let lopez = quotes[0].1.clone();
+    let added = app.data(ADD_ALIAS, json!({ "e": lopez, "a": "Union  Chief Lopez" })).await["addAlias"].clone();
+    assert_eq!(added["quote"], Value::Null);
+    assert_eq!(added["version"], 1);
+    assert_eq!(added["aliases"].as_array().unwrap().last().unwrap(), "Union Chief Lopez", "{added}");
+    let entry = &added["corrections"][0];
+    assert_eq!((entry["field"].as_str(), entry["by"].as_str()), (Some("ALIASES"), Some("development")));
+    assert_eq!(entry["after"], added["aliases"]);
+    let found = app.data(PERSON, json!({ "n": "union chief lopez" })).await;
+    assert_eq!(found["person"]["key"], lopez.as_str(), "the alias finds her: {found}");
+    assert_eq!(found["person"]["history"], json!([{ "field": "ALIASES", "after": added["aliases"] }]));
+
+    let code = |body: Value| body["errors"][0]["extensions"]["code"].as_str().unwrap_or("none").to_owned();
+    let berg = quotes[2].1.clone();
+    assert_eq!(code(app.query(ADD_ALIAS, json!({ "e": berg, "a": "Maria Lopez" })).await), "ALIAS_TAKEN");
+    assert_eq!(code(app.query(ADD_ALIAS, json!({ "e": lopez, "a": "union chief lopez" })).await), "NO_CHANGE");
+    assert_eq!(code(app.query(ADD_ALIAS, json!({ "e": quote_id(&quotes[0].0), "a": "x" })).await), "WRONG_KIND");
+    assert_eq!(code(app.query(ADD_ALIAS, json!({ "e": "no-such-entity", "a": "x" })).await), "NOT_FOUND");
+    let remove = r#"mutation($e: ID!, $a: String!) { removeAlias(entity: $e, alias: $a) { aliases } }"#;
+    assert_eq!(code(app.query(remove, json!({ "e": lopez, "a": "never had it" })).await), "NOT_FOUND");
+
+    let reuters =
+        app.data(r#"{ organization(name: "Reuters") { key } }"#, json!({})).await["organization"]["key"].clone();
+    let org = app.data(ADD_ALIAS, json!({ "e": reuters, "a": "Reuters News Agency" })).await;
+    assert_eq!(org["addAlias"]["version"], 1);
+    let by_alias =
+        app.data(r#"{ organization(name: "reuters news agency") { key history { field } } }"#, json!({})).await;
+    assert_eq!(by_alias["organization"]["key"], reuters);
+    assert_eq!(by_alias["organization"]["history"], json!([{ "field": "ALIASES" }]));
+
+    // Undo: a recorded change that takes the alias away again.
+    let undo = app
+        .data(
+            r#"mutation($id: ID!) { undoCorrection(id: $id) { aliases version corrections { undoes } } }"#,
+            json!({ "id": entry["id"] }),
+        )
+        .await;
+    assert_eq!(undo["undoCorrection"]["version"], 2);
+    assert_eq!(undo["undoCorrection"]["corrections"][0]["undoes"], entry["id"]);
+    let gone = app.query(PERSON, json!({ "n": "union chief lopez" })).await;
+    assert_eq!(gone["data"]["person"], Value::Null, "{gone}");
+    let history = app.data(PERSON, json!({ "n": "Maria Lopez" })).await["person"]["history"].clone();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+}
+
 crate::http_tests_on_both_backends!(
+    aliases_are_recorded_changes_and_name_look_ups_follow,
     a_speaker_correction_is_recorded_and_moves_the_quote_to_the_right_statement,
     text_direct_via_and_span_corrections_are_kept_and_recorded,
     a_rejected_quote_leaves_lists_and_statements_and_comes_back_on_restore,
@@ -392,7 +445,7 @@ async fn a_correction_cut_off_half_way_on_mongodb_is_finished_before_the_log_is_
     let intents =
         client.database(&env["NEWSGRAPH_DATABASE"]).collection::<mongodb::bson::Document>("correction_intents");
     intents
-        .insert_one(mongodb::bson::doc! { "_id": format!("{key}@1"), "quote": &key, "payload": payload.to_string() })
+        .insert_one(mongodb::bson::doc! { "_id": format!("{key}@1"), "entity": &key, "payload": payload.to_string() })
         .await
         .unwrap();
     assert_eq!(quote_node(&app, &key).await["version"], 0, "the change is not there yet");

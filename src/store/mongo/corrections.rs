@@ -11,7 +11,7 @@
 //! 1. the intent. Its id is unique: a second correction based on the same
 //!    version fails here with a conflict (unless it is the same correction,
 //!    retried);
-//! 2. the decisions, compare-and-set on the version (a stale version is a
+//! 2. a quote's decisions, compare-and-set on the version (a stale version is a
 //!    conflict, and the intent is dropped: nothing else was written);
 //! 3. the article's batch (idempotent upserts, see [`MongoStore::write`]);
 //! 4. the audit entries (replacements by id);
@@ -41,7 +41,7 @@ pub(super) const AUDIT_LOG: &str = "audit_log";
 #[derive(Serialize, Deserialize, PartialEq)]
 struct Intent {
     expected_version: u64,
-    decisions: QuoteDecisions,
+    decisions: Option<QuoteDecisions>,
     entries: Vec<AuditEntry>,
     articles: Vec<Article>,
     quotes: Vec<Quote>,
@@ -88,7 +88,7 @@ impl MongoStore {
         let raw = json(&intent)?;
         let inserted = self
             .collection(INTENTS)
-            .insert_one(doc! { "_id": &id, "quote": correction.decisions.quote.as_str(), "payload": &raw })
+            .insert_one(doc! { "_id": &id, "entity": correction.entity(), "payload": &raw })
             .await;
         match inserted {
             Ok(_) => {}
@@ -97,8 +97,8 @@ impl MongoStore {
                 let same = existing.map(|d| payload::<Intent>(&d)).transpose()?.is_some_and(|i| i == intent);
                 if !same {
                     return Err(StoreError::Conflict(format!(
-                        "another correction of quote `{}` is in flight",
-                        correction.decisions.quote
+                        "another correction of `{}` is in flight",
+                        correction.entity()
                     )));
                 }
             }
@@ -139,7 +139,9 @@ impl MongoStore {
     /// Compare-and-set of the quote's decisions on their version. Finding
     /// them already as this correction sets them is success (a replay).
     async fn set_decisions(&self, correction: &CorrectionWrite) -> StoreResult<()> {
-        let decisions = &correction.decisions;
+        let Some(decisions) = &correction.decisions else {
+            return Ok(());
+        };
         let quote = decisions.quote.as_str();
         let raw = json(decisions)?;
         let document = doc! {

@@ -38,24 +38,38 @@ pub(super) fn decisions_by_anchor(conn: &Connection, anchors: &[String]) -> Stor
 /// Checks the version, then writes the entries, the decisions and the batch,
 /// all in `tx`. The caller appends the batch's changes and commits.
 pub(super) fn write(tx: &Transaction<'_>, correction: &CorrectionWrite) -> StoreResult<()> {
-    let decisions = &correction.decisions;
+    if let Some(decisions) = &correction.decisions {
+        check_version(tx, decisions, correction.expected_version)?;
+    }
+    insert_entries(tx, &correction.entries)?;
+    if let Some(decisions) = &correction.decisions {
+        save_decisions(tx, decisions)?;
+    }
+    Ok(())
+}
+
+fn check_version(tx: &Transaction<'_>, decisions: &QuoteDecisions, expected: u64) -> StoreResult<()> {
     let stored: Option<i64> = tx
         .prepare_cached("SELECT version FROM quote_decisions WHERE quote = ?1")
         .and_then(|mut s| s.query_row([decisions.quote.as_str()], |row| row.get(0)).optional())
         .map_err(classify)?;
     let stored = stored.unwrap_or(0) as u64;
-    if stored != correction.expected_version {
+    if stored != expected {
         return Err(StoreError::Conflict(format!(
-            "quote `{}` is at version {stored}, not {}",
-            decisions.quote, correction.expected_version
+            "quote `{}` is at version {stored}, not {expected}",
+            decisions.quote
         )));
     }
+    Ok(())
+}
+
+fn insert_entries(tx: &Transaction<'_>, entries: &[AuditEntry]) -> StoreResult<()> {
     let mut insert = tx
         .prepare_cached(
             "INSERT INTO audit_log (id, at, by_name, entity, entity_id, field, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .map_err(classify)?;
-    for entry in &correction.entries {
+    for entry in entries {
         insert
             .execute(params![
                 entry.id,
@@ -68,6 +82,10 @@ pub(super) fn write(tx: &Transaction<'_>, correction: &CorrectionWrite) -> Store
             ])
             .map_err(classify)?;
     }
+    Ok(())
+}
+
+fn save_decisions(tx: &Transaction<'_>, decisions: &QuoteDecisions) -> StoreResult<()> {
     let doc = to_json(decisions)?;
     tx.prepare_cached(
         "INSERT INTO quote_decisions (quote, anchor, version, doc) VALUES (?1, ?2, ?3, ?4)

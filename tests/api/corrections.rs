@@ -462,3 +462,84 @@ async fn a_correction_cut_off_half_way_on_mongodb_is_finished_before_the_log_is_
     assert_eq!(next["version"], 2);
     app.cleanup().await;
 }
+
+/// A feed item that carries an article already corrected by hand: the
+/// watcher polls it, and the editors' decisions stand.
+async fn a_feed_item_carrying_a_corrected_article_keeps_the_corrections(app: &TestApp) {
+    use crate::support::feed_server;
+    use newsgraph::ingest::feeds::{FeedsFile, Watcher};
+    use newsgraph::ingest::fetch::{FetchSettings, Fetcher};
+    let site = feed_server::start().await;
+    let page = site.url("/desk/news/clinic-opens");
+    let ingested = app
+        .data(
+            r#"mutation($url: String!) { ingestUrl(url: $url) { article { key } quotes { key text } } }"#,
+            json!({ "url": page }),
+        )
+        .await;
+    let quotes = ingested["ingestUrl"]["quotes"].as_array().unwrap().clone();
+    assert!(quotes.len() >= 2, "the clinic story has quotes to correct: {ingested}");
+    let (rejected, edited) = (quotes[0]["key"].as_str().unwrap(), quotes[1]["key"].as_str().unwrap());
+    app.data(REJECT, json!({ "quote": rejected, "version": 0, "reason": "a caption, not a statement" })).await;
+    correct(
+        app,
+        json!({ "quote": edited, "expectedVersion": 0, "text": "The clinic opens on Monday, as editors checked" }),
+    )
+    .await;
+
+    let fetcher = Fetcher::new(FetchSettings {
+        allow_private: true,
+        connect_timeout: std::time::Duration::from_secs(2),
+        timeout: std::time::Duration::from_secs(3),
+        max_bytes: 4 * 1024 * 1024,
+    })
+    .unwrap();
+    let feeds = format!(
+        "host_delay = \"0ms\"\nmax_backoff = \"1h\"\n[defaults]\ninterval = \"10m\"\n[[feed]]\nurl = \"{}\"\n",
+        site.url("/desk/feed.json")
+    );
+    let watcher = Watcher::new(app.store.clone(), fetcher, FeedsFile::parse(&feeds).unwrap());
+    let reports = watcher.poll_all().await;
+    // The watcher meets the stored article (it counts it a duplicate rather
+    // than ingest it again); either way, nothing the editors decided changes.
+    assert_eq!(reports[0].outcome, "ok", "{reports:#?}");
+    assert_eq!(reports[0].ingested + reports[0].duplicates, 1, "{reports:#?}");
+
+    let article = app
+        .data(
+            r#"query($id: ID!) { article(id: $id) { quotes { totalCount edges { node { key text } } } } }"#,
+            json!({ "id": ingested["ingestUrl"]["article"]["key"] }),
+        )
+        .await;
+    let listed: Vec<(&str, &str)> = article["article"]["quotes"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["node"]["key"].as_str().unwrap(), e["node"]["text"].as_str().unwrap()))
+        .collect();
+    assert!(listed.iter().all(|(key, _)| *key != rejected), "the rejected quote stays out: {listed:?}");
+    assert!(listed.contains(&(edited, "The clinic opens on Monday, as editors checked")), "{listed:?}");
+    assert_eq!(listed.len(), quotes.len() - 1);
+    assert_eq!(quote_node(app, rejected).await["rejected"], true);
+}
+
+mod feed_items {
+    async fn on(backend: crate::support::TestBackend) {
+        let app = crate::helpers::spawn_app_with(backend, |s| s.fetch_allow_private = true).await;
+        if backend == crate::support::TestBackend::FerretDb {
+            newsgraph::seed::seed(app.store.as_ref(), &crate::support::seed_dir()).await.unwrap();
+        }
+        super::a_feed_item_carrying_a_corrected_article_keeps_the_corrections(&app).await;
+        app.cleanup().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded() {
+        on(crate::support::TestBackend::Embedded).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ferretdb() {
+        on(crate::support::TestBackend::FerretDb).await;
+    }
+}

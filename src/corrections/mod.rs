@@ -47,7 +47,7 @@
 pub use crate::domain::correction::{AuditEntry, AuditFilter, EntityKind, QuoteDecisions, QuoteField, anchor};
 pub use crate::store::corrections::CorrectionWrite;
 
-use crate::domain::{Article, OrganizationId, PersonId, Quote, QuoteId, Span, Speaker, name_key};
+use crate::domain::{Article, OrganizationId, Person, PersonId, Quote, QuoteId, Span, Speaker, name_key};
 use crate::store::{GraphBatch, QuoteRelation, Store, StoreError};
 use chrono::Utc;
 use std::collections::HashMap;
@@ -203,6 +203,12 @@ impl Corrections {
             QuoteField::Span => edit.span = Some(serde_json::from_value(entry.before.clone()).map_err(bad)?),
             QuoteField::Rejected => edit.rejected = Some(serde_json::from_value(entry.before.clone()).map_err(bad)?),
             QuoteField::Aliases => {}
+            QuoteField::MergedInto => {
+                return Err(CorrectionError::refused(
+                    NOT_UNDOABLE,
+                    "a merge is not undone: add the person again and correct the quotes",
+                ));
+            }
         }
         let correction = QuoteCorrection {
             by,
@@ -271,6 +277,164 @@ impl Corrections {
             }
         }
         set_aliases(store, by, target, aliases, reason, None).await
+    }
+}
+
+/// The code of a change that cannot be undone (a merge).
+pub const NOT_UNDOABLE: &str = "NOT_UNDOABLE";
+/// The code of a merge of an entity into itself.
+pub const MERGE_INTO_SELF: &str = "MERGE_INTO_SELF";
+/// The code of a merge into an entity already merged into the one merged.
+pub const MERGE_CYCLE: &str = "MERGE_CYCLE";
+
+/// Follows merges from `id` to the person it now is (at most 16 steps).
+pub async fn survivor_of(store: &dyn Store, id: &str) -> Result<String, StoreError> {
+    let mut current = id.to_owned();
+    for _ in 0..16 {
+        match store.merged_into(std::slice::from_ref(&current)).await?.pop() {
+            Some((_, into)) => current = into,
+            None => break,
+        }
+    }
+    Ok(current)
+}
+
+impl Corrections {
+    /// Merges person `from` into `into`: `from`'s name and aliases become
+    /// aliases of `into`, its affiliations join `into`'s, every quote it made
+    /// and every article that mentions it name `into`; `from` is removed and
+    /// its id resolves to `into`. Recorded on both (`MERGED_INTO` on `from`,
+    /// `ALIASES` on `into`).
+    pub async fn merge_people(
+        &self,
+        store: &dyn Store,
+        by: String,
+        from: &PersonId,
+        into: &PersonId,
+        reason: Option<String>,
+    ) -> Result<(Person, Vec<AuditEntry>), CorrectionError> {
+        let _one_at_a_time = self.lock.lock().await;
+        store.recover_corrections().await?;
+        if from == into {
+            return Err(CorrectionError::refused(MERGE_INTO_SELF, format!("`{from}` cannot be merged into itself")));
+        }
+        let (from_now, into_now) = (survivor_of(store, from.as_str()).await?, survivor_of(store, into.as_str()).await?);
+        if from_now != from.as_str() {
+            return Err(CorrectionError::refused(
+                MERGE_CYCLE,
+                format!("`{from}` was merged into `{from_now}` already"),
+            ));
+        }
+        if into_now == from.as_str() {
+            return Err(CorrectionError::refused(
+                MERGE_CYCLE,
+                format!("`{into}` was merged into `{from}`: merging back would make a cycle"),
+            ));
+        }
+        let into = PersonId::parse(into_now).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let people = store.people(&[from.clone(), into.clone()]).await?;
+        let merged = people.iter().find(|p| &p.id == from).cloned();
+        let survivor = people.iter().find(|p| p.id == into).cloned();
+        let merged = merged.ok_or_else(|| CorrectionError::NotFound(format!("no person `{from}`")))?;
+        let mut survivor = survivor.ok_or_else(|| CorrectionError::NotFound(format!("no person `{into}`")))?;
+        let aliases_before = survivor.aliases.clone();
+        let own = name_key(&survivor.name);
+        for alias in std::iter::once(&merged.name).chain(&merged.aliases) {
+            let key = name_key(alias);
+            if key != own && !survivor.aliases.iter().any(|a| name_key(a) == key) {
+                survivor.aliases.push(alias.clone());
+            }
+        }
+        for org in &merged.affiliations {
+            if !survivor.affiliations.contains(org) {
+                survivor.affiliations.push(org.clone());
+            }
+        }
+        if survivor.role.is_none() {
+            survivor.role = merged.role.clone();
+        }
+        // Every article that mentions `from` or carries a quote of it, with all its quotes.
+        let parent = [from.to_string()];
+        let (spoken, mentioned) = futures_util::try_join!(
+            store.related_quotes(QuoteRelation::BySpeaker, &parent),
+            store.related_articles(crate::store::ArticleRelation::MentionsPerson, &parent)
+        )?;
+        let mut article_ids: Vec<crate::domain::ArticleId> =
+            spoken.iter().map(|(_, q)| q.article.clone()).chain(mentioned.into_iter().map(|(_, a)| a.id)).collect();
+        article_ids.sort();
+        article_ids.dedup();
+        let articles = store.articles(&article_ids).await?;
+        let parents: Vec<String> = article_ids.iter().map(|a| a.to_string()).collect();
+        let quotes = store.related_quotes(QuoteRelation::InArticle, &parents).await?;
+        let mut batch = GraphBatch { people: vec![survivor.clone()], ..GraphBatch::default() };
+        for mut article in articles {
+            let mut people: Vec<PersonId> = Vec::new();
+            for p in article.people.drain(..) {
+                let p = if &p == from { into.clone() } else { p };
+                if !people.contains(&p) {
+                    people.push(p);
+                }
+            }
+            article.people = people;
+            batch.articles.push(article);
+        }
+        for (_, mut quote) in quotes {
+            if quote.speaker.as_ref().and_then(Speaker::person) == Some(from) {
+                quote.speaker = Some(Speaker::Person { person: into.clone() });
+            }
+            batch.quotes.push(quote);
+        }
+        let at = Utc::now();
+        let version_of = |id: &str| {
+            let filter = AuditFilter {
+                entity: Some(EntityKind::Person),
+                entity_ids: vec![id.to_owned()],
+                ..AuditFilter::default()
+            };
+            async move { store.count_audit_entries(&filter).await.map(|n| n + 1) }
+        };
+        let (from_version, into_version) = (version_of(from.as_str()).await?, version_of(into.as_str()).await?);
+        let entry = |id: &PersonId, version: u64, index: usize, field, before, after| AuditEntry {
+            id: AuditEntry::make_id(&at, id.as_str(), version, index),
+            at,
+            by: by.clone(),
+            entity: EntityKind::Person,
+            entity_id: id.to_string(),
+            field,
+            before,
+            after,
+            reason: reason.clone(),
+            version,
+            undoes: None,
+        };
+        let mut entries = vec![entry(
+            from,
+            from_version,
+            0,
+            QuoteField::MergedInto,
+            serde_json::Value::Null,
+            serde_json::Value::String(into.to_string()),
+        )];
+        if survivor.aliases != aliases_before {
+            entries.push(entry(
+                &into,
+                into_version,
+                1,
+                QuoteField::Aliases,
+                serde_json::to_value(&aliases_before).unwrap_or_default(),
+                serde_json::to_value(&survivor.aliases).unwrap_or_default(),
+            ));
+        }
+        let merge = crate::store::corrections::PersonMerge { from: from.clone(), into: into.clone() };
+        let write = CorrectionWrite {
+            expected_version: 0,
+            decisions: None,
+            entries: entries.clone(),
+            batch,
+            merged: Some(merge),
+        };
+        store.write_correction(&write).await?;
+        Ok((survivor, entries))
     }
 }
 
@@ -384,7 +548,8 @@ async fn set_aliases(
         version,
         undoes,
     };
-    let write = CorrectionWrite { expected_version: 0, decisions: None, entries: vec![entry.clone()], batch };
+    let write =
+        CorrectionWrite { expected_version: 0, decisions: None, entries: vec![entry.clone()], batch, merged: None };
     store.write_correction(&write).await?;
     Ok((Corrected::Aliases { target: target.clone(), aliases, version }, vec![entry]))
 }
@@ -493,7 +658,8 @@ async fn correct_locked(
     }
     quotes.sort_by(|a, b| a.id.cmp(&b.id));
     let batch = GraphBatch { articles: vec![article], quotes, ..GraphBatch::default() };
-    let write = CorrectionWrite { expected_version, decisions: Some(decisions), entries: entries.clone(), batch };
+    let write =
+        CorrectionWrite { expected_version, decisions: Some(decisions), entries: entries.clone(), batch, merged: None };
     store.write_correction(&write).await.map_err(|e| match e {
         StoreError::Conflict(message) => CorrectionError::Conflict(message),
         other => CorrectionError::Store(other),

@@ -43,6 +43,8 @@ pub enum QuoteField {
     Span,
     Rejected,
     Aliases,
+    /// A person merged into another: `after` is the survivor's id.
+    MergedInto,
 }
 
 impl QuoteField {
@@ -66,11 +68,12 @@ impl QuoteField {
             QuoteField::Span => "span",
             QuoteField::Rejected => "rejected",
             QuoteField::Aliases => "aliases",
+            QuoteField::MergedInto => "merged_into",
         }
     }
 
     pub fn parse(text: &str) -> Option<QuoteField> {
-        QuoteField::ALL.into_iter().chain([QuoteField::Aliases]).find(|f| f.as_str() == text)
+        QuoteField::ALL.into_iter().chain([QuoteField::Aliases, QuoteField::MergedInto]).find(|f| f.as_str() == text)
     }
 
     /// The field's value in `quote` as JSON (before and after values of audit entries).
@@ -82,7 +85,7 @@ impl QuoteField {
             QuoteField::Via => serde_json::to_value(&quote.via),
             QuoteField::Span => serde_json::to_value(quote.span),
             QuoteField::Rejected => serde_json::to_value(rejected),
-            QuoteField::Aliases => Ok(serde_json::Value::Null),
+            QuoteField::Aliases | QuoteField::MergedInto => Ok(serde_json::Value::Null),
         }
         .unwrap_or(serde_json::Value::Null)
     }
@@ -95,7 +98,7 @@ impl QuoteField {
             QuoteField::Direct => into.direct = from.direct,
             QuoteField::Via => into.via = from.via.clone(),
             QuoteField::Span => into.span = from.span,
-            QuoteField::Rejected | QuoteField::Aliases => {}
+            QuoteField::Rejected | QuoteField::Aliases | QuoteField::MergedInto => {}
         }
     }
 }

@@ -68,6 +68,8 @@ pub enum CorrectedField {
     Rejected,
     /// The aliases of a person or an organization.
     Aliases,
+    /// A person merged into another (`after`: the survivor's key).
+    MergedInto,
 }
 
 impl From<QuoteField> for CorrectedField {
@@ -80,6 +82,7 @@ impl From<QuoteField> for CorrectedField {
             QuoteField::Span => CorrectedField::Span,
             QuoteField::Rejected => CorrectedField::Rejected,
             QuoteField::Aliases => CorrectedField::Aliases,
+            QuoteField::MergedInto => CorrectedField::MergedInto,
         }
     }
 }
@@ -94,6 +97,7 @@ impl From<CorrectedField> for QuoteField {
             CorrectedField::Span => QuoteField::Span,
             CorrectedField::Rejected => QuoteField::Rejected,
             CorrectedField::Aliases => QuoteField::Aliases,
+            CorrectedField::MergedInto => QuoteField::MergedInto,
         }
     }
 }
@@ -350,6 +354,61 @@ impl CorrectionMutation {
     ) -> ApiResult<CorrectionPayload> {
         alias_change(ctx, entity, corrections::AliasChange::Remove(alias), reason).await
     }
+}
+
+/// What a merge did.
+#[derive(SimpleObject)]
+pub struct MergePayload {
+    /// The person that remains, with the merged one's name among its aliases.
+    pub survivor: super::people::PersonNode,
+    /// The entries recorded: `MERGED_INTO` on the merged person, `ALIASES` on the survivor.
+    pub corrections: Vec<CorrectionNode>,
+}
+
+/// The merge mutations (they need an API key with the `admin` scope).
+#[derive(Default)]
+pub struct MergeMutation;
+
+#[Object]
+impl MergeMutation {
+    /// Merges person `from` into person `into` (global ids or keys): its
+    /// quotes, mentions, affiliations, name and aliases move to `into`; `from`
+    /// leaves the graph, and its id still resolves (`node(id:)`) to `into`;
+    /// later ingests that name it land on `into`. Errors: `NOT_FOUND`,
+    /// `MERGE_INTO_SELF`, `MERGE_CYCLE` (merging into someone already merged
+    /// into `from`, or merging someone merged already), `WRONG_KIND`.
+    /// Needs the `admin` scope.
+    async fn merge_people(
+        &self,
+        ctx: &Context<'_>,
+        from: ID,
+        into: ID,
+        reason: Option<String>,
+    ) -> ApiResult<MergePayload> {
+        let policy = ctx.data::<WritePolicy>().map_err(|_| ApiError::Internal)?;
+        let caller = ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous);
+        let by = policy.authorize(caller, Scope::Admin)?.0;
+        let store = store(ctx)?;
+        let from = typed_id(&from, NodeType::Person, PersonId::parse)?;
+        let into = typed_id(&into, NodeType::Person, PersonId::parse)?;
+        let (survivor, entries) =
+            engine(ctx)?.merge_people(store.as_ref(), by, &from, &into, reason).await.map_err(api_error)?;
+        Ok(MergePayload {
+            survivor: super::people::PersonNode(Arc::new(survivor)),
+            corrections: entries.into_iter().map(CorrectionNode).collect(),
+        })
+    }
+}
+
+/// The person a merged person's id now resolves to, for `node(id:)`.
+pub async fn merged_person(ctx: &Context<'_>, id: &PersonId) -> ApiResult<Option<super::people::PersonNode>> {
+    let store = store(ctx)?;
+    let survivor = corrections::survivor_of(store.as_ref(), id.as_str()).await?;
+    if survivor == id.as_str() {
+        return Ok(None);
+    }
+    let survivor = PersonId::parse(survivor).map_err(|_| ApiError::Internal)?;
+    Ok(store.people(&[survivor]).await?.pop().map(|p| super::people::PersonNode(Arc::new(p))))
 }
 
 async fn alias_change(

@@ -74,7 +74,7 @@ pub struct QueryRoot(
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(ingest::IngestMutation, corrections::CorrectionMutation);
+pub struct MutationRoot(ingest::IngestMutation, corrections::CorrectionMutation, corrections::MergeMutation);
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

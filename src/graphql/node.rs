@@ -59,7 +59,12 @@ async fn resolve(ctx: &Context<'_>, node_type: NodeType, raw: String) -> ApiResu
             load_one(ctx, ArticleId::parse(raw).map_err(bad)?).await?.map(|a| Node::Article(ArticleNode(a)))
         }
         NodeType::Person => {
-            load_one(ctx, PersonId::parse(raw).map_err(bad)?).await?.map(|p| Node::Person(PersonNode(p)))
+            let id = PersonId::parse(raw).map_err(bad)?;
+            match load_one(ctx, id.clone()).await? {
+                Some(person) => Some(Node::Person(PersonNode(person))),
+                // A person merged into another resolves to the survivor.
+                None => super::corrections::merged_person(ctx, &id).await?.map(Node::Person),
+            }
         }
         NodeType::Organization => load_one(ctx, OrganizationId::parse(raw).map_err(bad)?)
             .await?

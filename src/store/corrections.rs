@@ -2,7 +2,7 @@
 //! for the model, and each backend for how it writes it together).
 
 use super::GraphBatch;
-use crate::domain::{AuditEntry, QuoteDecisions};
+use crate::domain::{AuditEntry, PersonId, QuoteDecisions};
 
 /// A correction as the store writes it: the audit entries, the quote's
 /// decisions after it, and the article rewritten with its quotes as corrected.
@@ -15,6 +15,17 @@ pub struct CorrectionWrite {
     pub decisions: Option<QuoteDecisions>,
     pub entries: Vec<AuditEntry>,
     pub batch: GraphBatch,
+    /// A merge of two people: after the batch (which holds the survivor and
+    /// every article and quote that named the merged person, now naming the
+    /// survivor), the merged person is removed and its id redirected.
+    pub merged: Option<PersonMerge>,
+}
+
+/// One person merged into another.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PersonMerge {
+    pub from: PersonId,
+    pub into: PersonId,
 }
 
 impl CorrectionWrite {

@@ -266,6 +266,10 @@ impl Store for GuardedStore {
         self.within("count_audit_entries", self.inner.count_audit_entries(filter)).await
     }
 
+    async fn merged_into(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        self.within("merged_into", self.inner.merged_into(ids)).await
+    }
+
     async fn recover_corrections(&self) -> StoreResult<u64> {
         self.within("recover_corrections", self.inner.recover_corrections()).await
     }

@@ -337,6 +337,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<AuditEntry>>;
     /// How many audit entries match `filter`.
     async fn count_audit_entries(&self, filter: &AuditFilter) -> StoreResult<u64>;
+    /// The people merged into others among `ids`, as (merged, survivor) pairs
+    /// (one step: a survivor may have been merged in turn).
+    async fn merged_into(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>>;
     /// Finishes the corrections a crash left half-written; how many. Nothing
     /// to do on a store that writes a correction in one transaction.
     async fn recover_corrections(&self) -> StoreResult<u64> {

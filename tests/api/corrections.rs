@@ -353,7 +353,53 @@ async fn aliases_are_recorded_changes_and_name_look_ups_follow(app: &TestApp) {
     assert_eq!(history.as_array().unwrap().len(), 2);
 }
 
+const MERGE: &str = r#"mutation($from: ID!, $into: ID!) { mergePeople(from: $from, into: $into, reason: "one person") {
+    survivor { key aliases quotes { totalCount } } corrections { field entityKey before after } } }"#;
+
+async fn merging_people_moves_their_quotes_and_keeps_the_merged_id_resolving(app: &TestApp) {
+    let quotes = ingest_all(app).await;
+    let (berg_quote, berg) = quotes[2].clone();
+    let lopez = quotes[0].1.clone();
+    let people =
+        || async { app.data("{ people { totalCount } }", json!({})).await["people"]["totalCount"].as_u64().unwrap() };
+    let before = people().await;
+    let merged = app.data(MERGE, json!({ "from": berg, "into": lopez })).await["mergePeople"].clone();
+    assert_eq!(merged["survivor"]["key"], lopez.as_str());
+    assert!(merged["survivor"]["aliases"].as_array().unwrap().contains(&json!("Tom Berg")), "{merged}");
+    assert_eq!(merged["survivor"]["quotes"]["totalCount"], 3, "Berg's quote is hers now: {merged}");
+    let fields: Vec<&str> =
+        merged["corrections"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["MERGED_INTO", "ALIASES"]);
+    assert_eq!(people().await, before - 1, "the merged person left the lists");
+    let node = quote_node(app, &berg_quote).await;
+    assert_eq!(node["speaker"]["key"], lopez.as_str());
+    assert_eq!(node["statement"]["reportCount"], 3, "and it joined her statement");
+    // The merged id still resolves, to the survivor; so does the merged name.
+    use base64::Engine as _;
+    let global = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Person:{berg}"));
+    let resolved =
+        app.data(r#"query($id: ID!) { node(id: $id) { ... on Person { key } } }"#, json!({ "id": global })).await;
+    assert_eq!(resolved["node"]["key"], lopez.as_str());
+    let by_name = app.data(PERSON, json!({ "n": "Tom Berg" })).await;
+    assert_eq!(by_name["person"]["key"], lopez.as_str());
+    // A later article naming the merged person lands on the survivor.
+    let later = "Port owners answer again\n\n\"We are ready to talk on Monday,\" harbour director Tom Berg said.";
+    let ingested = app.data(INGEST, json!({ "input": { "text": later, "outlet": "AP" } })).await;
+    assert_eq!(ingested["ingestArticle"]["quotes"][0]["speaker"]["key"], lopez.as_str(), "{ingested}");
+    assert_eq!(people().await, before - 1, "nobody new");
+
+    let code = |body: Value| body["errors"][0]["extensions"]["code"].as_str().unwrap_or("none").to_owned();
+    assert_eq!(code(app.query(MERGE, json!({ "from": lopez, "into": lopez })).await), "MERGE_INTO_SELF");
+    assert_eq!(code(app.query(MERGE, json!({ "from": lopez, "into": berg })).await), "MERGE_CYCLE");
+    assert_eq!(code(app.query(MERGE, json!({ "from": berg, "into": lopez })).await), "MERGE_CYCLE");
+    assert_eq!(code(app.query(MERGE, json!({ "from": "nobody-at-all", "into": lopez })).await), "NOT_FOUND");
+    assert_eq!(code(app.query(MERGE, json!({ "from": quote_id(&berg_quote), "into": lopez })).await), "WRONG_KIND");
+    let history = app.data(PERSON, json!({ "n": "Maria Lopez" })).await["person"]["history"].clone();
+    assert_eq!(history.as_array().unwrap().len(), 1, "the refused merges wrote nothing: {history}");
+}
+
 crate::http_tests_on_both_backends!(
+    merging_people_moves_their_quotes_and_keeps_the_merged_id_resolving,
     aliases_are_recorded_changes_and_name_look_ups_follow,
     a_speaker_correction_is_recorded_and_moves_the_quote_to_the_right_statement,
     text_direct_via_and_span_corrections_are_kept_and_recorded,

@@ -14,6 +14,8 @@
 //! 2. a quote's decisions, compare-and-set on the version (a stale version is a
 //!    conflict, and the intent is dropped: nothing else was written);
 //! 3. the article's batch (idempotent upserts, see [`MongoStore::write`]);
+//!    for a merge of two people, then the merged person's removal and the
+//!    redirect of its id (both idempotent);
 //! 4. the audit entries (replacements by id);
 //! 5. the intent is deleted: the correction is complete and acknowledged.
 //!
@@ -27,7 +29,7 @@
 use super::{MongoStore, classify};
 use crate::domain::correction::millis;
 use crate::domain::{Article, AuditEntry, AuditFilter, Quote, QuoteDecisions, QuoteId};
-use crate::store::corrections::CorrectionWrite;
+use crate::store::corrections::{CorrectionWrite, PersonMerge};
 use crate::store::{GraphBatch, StoreError, StoreResult};
 use futures_util::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
@@ -36,6 +38,8 @@ use serde::{Deserialize, Serialize};
 pub(super) const INTENTS: &str = "correction_intents";
 pub(super) const DECISIONS: &str = "quote_decisions";
 pub(super) const AUDIT_LOG: &str = "audit_log";
+/// Merged people: `_id` the merged id, `into` the survivor's.
+pub(super) const MERGES: &str = "merges";
 
 /// A [`CorrectionWrite`] as the intent document keeps it.
 #[derive(Serialize, Deserialize, PartialEq)]
@@ -45,6 +49,12 @@ struct Intent {
     entries: Vec<AuditEntry>,
     articles: Vec<Article>,
     quotes: Vec<Quote>,
+    #[serde(default)]
+    people: Vec<crate::domain::Person>,
+    #[serde(default)]
+    organizations: Vec<crate::domain::Organization>,
+    #[serde(default)]
+    merged: Option<PersonMerge>,
 }
 
 impl Intent {
@@ -55,6 +65,9 @@ impl Intent {
             entries: c.entries.clone(),
             articles: c.batch.articles.clone(),
             quotes: c.batch.quotes.clone(),
+            people: c.batch.people.clone(),
+            organizations: c.batch.organizations.clone(),
+            merged: c.merged.clone(),
         }
     }
 
@@ -63,7 +76,14 @@ impl Intent {
             expected_version: self.expected_version,
             decisions: self.decisions,
             entries: self.entries,
-            batch: GraphBatch { articles: self.articles, quotes: self.quotes, ..GraphBatch::default() },
+            batch: GraphBatch {
+                articles: self.articles,
+                quotes: self.quotes,
+                people: self.people,
+                organizations: self.organizations,
+                ..GraphBatch::default()
+            },
+            merged: self.merged,
         }
     }
 }
@@ -116,6 +136,10 @@ impl MongoStore {
             return Err(error);
         }
         crate::store::Store::write(self, &correction.batch).await?;
+        if let Some(merge) = &correction.merged {
+            self.collection(super::PEOPLE).delete_one(doc! { "_id": merge.from.as_str() }).await.map_err(classify)?;
+            self.upsert_all(MERGES, vec![doc! { "_id": merge.from.as_str(), "into": merge.into.as_str() }]).await?;
+        }
         let entries = correction
             .entries
             .iter()
@@ -291,6 +315,20 @@ impl MongoStore {
             .await
             .map_err(classify)?;
         found.iter().map(payload).collect()
+    }
+
+    pub(super) async fn read_merges(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        let filter = match ids {
+            [] => return Ok(Vec::new()),
+            [one] => doc! { "_id": one },
+            _ => doc! { "_id": { "$in": ids } },
+        };
+        let found: Vec<Document> =
+            self.collection(MERGES).find(filter).await.map_err(classify)?.try_collect().await.map_err(classify)?;
+        Ok(found
+            .iter()
+            .filter_map(|d| Some((d.get_str("_id").ok()?.to_owned(), d.get_str("into").ok()?.to_owned())))
+            .collect())
     }
 
     pub(super) async fn count_audit(&self, filter: &AuditFilter) -> StoreResult<u64> {

@@ -1039,6 +1039,10 @@ impl Store for MongoStore {
         self.count_audit(filter).await
     }
 
+    async fn merged_into(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        self.read_merges(ids).await
+    }
+
     async fn recover_corrections(&self) -> StoreResult<u64> {
         self.recover().await
     }

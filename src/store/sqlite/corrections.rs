@@ -8,7 +8,7 @@
 use super::{classify, json_ids, query_docs, to_json};
 use crate::domain::correction::millis;
 use crate::domain::{AuditEntry, AuditFilter, QuoteDecisions, QuoteId};
-use crate::store::corrections::CorrectionWrite;
+use crate::store::corrections::{CorrectionWrite, PersonMerge};
 use crate::store::{StoreError, StoreResult};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
@@ -94,6 +94,36 @@ fn save_decisions(tx: &Transaction<'_>, decisions: &QuoteDecisions) -> StoreResu
     .and_then(|mut s| s.execute(params![decisions.quote.as_str(), decisions.anchor, decisions.version as i64, doc]))
     .map_err(classify)?;
     Ok(())
+}
+
+/// Removes the merged person (its row, names and affiliation links) and
+/// redirects its id, after the batch has moved everything that named it.
+pub(super) fn finish_merge(tx: &Transaction<'_>, merge: &PersonMerge) -> StoreResult<()> {
+    let from = merge.from.as_str();
+    for sql in [
+        "DELETE FROM names WHERE kind = 'person' AND id = ?1",
+        "DELETE FROM links WHERE rel = 'person_org' AND src = ?1",
+        "DELETE FROM people WHERE id = ?1",
+    ] {
+        tx.prepare_cached(sql).and_then(|mut s| s.execute([from])).map_err(classify)?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO merges (from_id, into_id) VALUES (?1, ?2) ON CONFLICT (from_id) DO UPDATE SET into_id = excluded.into_id",
+    )
+    .and_then(|mut s| s.execute(params![from, merge.into.as_str()]))
+    .map_err(classify)?;
+    Ok(())
+}
+
+pub(super) fn merged_into(conn: &Connection, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT from_id, into_id FROM merges WHERE from_id IN (SELECT value FROM json_each(?1))")
+        .map_err(classify)?;
+    let rows = stmt.query_map([json_ids(ids)?], |row| Ok((row.get(0)?, row.get(1)?))).map_err(classify)?;
+    rows.map(|r| r.map_err(classify)).collect()
 }
 
 /// The WHERE clause and parameters of `filter`, plus `before`.

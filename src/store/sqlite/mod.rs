@@ -763,10 +763,18 @@ impl Store for SqliteStore {
             let batch = &correction.batch;
             let mut added = changes::added(tx, batch)?;
             let gained = write::write_batch(tx, batch)?;
+            if let Some(merge) = &correction.merged {
+                corrections::finish_merge(tx, merge)?;
+            }
             added.extend(gained.into_iter().map(|s| (super::ChangeKind::Statement, s.to_string())));
             changes::append(tx, &added)
         })
         .await
+    }
+
+    async fn merged_into(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        let ids = ids.to_vec();
+        self.read(move |c| corrections::merged_into(c, &ids)).await
     }
 
     async fn audit_entries(

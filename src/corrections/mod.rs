@@ -601,8 +601,12 @@ async fn correct_locked(
     if before.rejected && fields_edited {
         return Err(CorrectionError::refused(QUOTE_REJECTED, format!("quote `{id}` is rejected: restore it first")));
     }
-    let after = edited(store, &article, &before.quote, &edit).await?;
+    let mut after = edited(store, &article, &before.quote, &edit).await?;
     let rejected = edit.rejected.unwrap_or(before.rejected);
+    if rejected {
+        // A rejected quote reports no statement (it left it).
+        after.statement = None;
+    }
     let at = Utc::now();
     let version = before.version + 1;
     let mut entries = Vec::new();

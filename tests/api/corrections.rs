@@ -191,6 +191,7 @@ async fn a_rejected_quote_leaves_lists_and_statements_and_comes_back_on_restore(
     assert_eq!(statement["reportCount"], 1, "and its statement");
     let node = quote_node(app, quote).await;
     assert_eq!(node["rejected"], true, "still reachable by id: {node}");
+    assert_eq!(node["statement"], Value::Null, "it reports no statement");
     assert_eq!(node["history"][0]["field"], "REJECTED");
     assert_eq!(node["history"][0]["reason"], "not a quote: a headline fragment");
     let person = app

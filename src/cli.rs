@@ -132,7 +132,17 @@ pub struct EvalArgs {
 #[derive(Debug, Clone, Subcommand)]
 pub enum KeyCommand {
     /// Print a fresh random API key, and the line that authorizes it in a keys file.
-    Generate,
+    Generate(KeyGenerateArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeyGenerateArgs {
+    /// Who the key belongs to: the author of the corrections it makes (letters, digits, `-`, `_`, `.`, `@`).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// What it may do, comma-separated: `read`, `ingest`, `edit` (corrections), `admin` (merges, and everything).
+    #[arg(long, default_value = "read,ingest")]
+    pub scope: String,
 }
 
 #[derive(Debug, Clone, clap::Args)]

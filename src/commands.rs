@@ -354,13 +354,24 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
 }
 
 /// `newsgraph key generate`: a random 256-bit key, and its SHA-256 for the keys file.
-pub fn generate_key() -> anyhow::Result<()> {
+pub fn generate_key(args: &crate::cli::KeyGenerateArgs) -> anyhow::Result<()> {
+    use crate::graphql::access::{self, ApiKey, Scope};
+    let scopes = Scope::parse_list(&args.scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
     let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let digest: String = crate::graphql::access::digest(&key).iter().map(|b| format!("{b:02x}")).collect();
+    let mut entry = ApiKey::unnamed(access::digest(&key));
+    if let Some(name) = &args.name {
+        anyhow::ensure!(
+            access::valid_name(name),
+            "--name: `{name}` is not a key name (letters, digits, `-`, `_`, `.`, `@`; 1 to 64)"
+        );
+        entry.name = name.clone();
+    }
+    entry.scopes = scopes;
     println!("key (give it to the client; it is not stored anywhere): {key}");
-    println!("line for NEWSGRAPH_API_KEYS_FILE (the key's SHA-256):   {digest}");
+    println!("line for NEWSGRAPH_API_KEYS_FILE (the key's SHA-256, name and scopes):");
+    println!("{}", entry.line());
     Ok(())
 }
 

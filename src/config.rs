@@ -141,11 +141,11 @@ pub struct Settings {
     #[arg(long, env = "NEWSGRAPH_DASHBOARD", action = ArgAction::Set, global = true)]
     pub dashboard: Option<bool>,
 
-    /// API keys that may write (mutations), comma-separated.
+    /// API keys that may write (mutations), comma-separated; each may be followed by ` name=<name> scopes=<scope>+<scope>` as in a keys file (with `+` between scopes, as commas separate keys).
     #[arg(long, env = "NEWSGRAPH_API_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
     pub api_keys: Vec<String>,
 
-    /// File of API keys, one key or its SHA-256 (hex) per line; `#` starts a comment.
+    /// File of API keys, one key or its SHA-256 (hex) per line, optionally followed by `name=<name>` and `scopes=read,ingest,edit,admin` (default `read,ingest`); `#` starts a comment.
     #[arg(long, env = "NEWSGRAPH_API_KEYS_FILE", global = true)]
     pub api_keys_file: Option<PathBuf>,
 
@@ -306,12 +306,21 @@ impl Settings {
 
     /// The write policy: the configured keys (from the list and the file) and the mode.
     pub fn write_policy(&self) -> anyhow::Result<WritePolicy> {
-        let mut keys: Vec<_> =
-            self.api_keys.iter().filter(|k| !k.trim().is_empty()).map(|k| access::digest(k)).collect();
+        let mut keys = Vec::new();
+        for entry in self.api_keys.iter().filter(|k| !k.trim().is_empty()) {
+            let key = access::parse_key_entry(entry)
+                .map_err(|e| anyhow::anyhow!("NEWSGRAPH_API_KEYS: {e}"))?
+                .ok_or_else(|| anyhow::anyhow!("NEWSGRAPH_API_KEYS: an entry is empty or a comment"))?;
+            keys.push(key);
+        }
         if let Some(path) = &self.api_keys_file {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("cannot read the API keys file {}: {e}", path.display()))?;
-            keys.extend(text.lines().filter_map(access::parse_key_line));
+            for (number, line) in text.lines().enumerate() {
+                let key = access::parse_key_line(line)
+                    .map_err(|e| anyhow::anyhow!("{}, line {}: {e}", path.display(), number + 1))?;
+                keys.extend(key);
+            }
         }
         Ok(WritePolicy { keys, production: self.production })
     }

@@ -26,6 +26,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod corrections;
 pub mod domain;
 pub mod export;
 pub mod feed;

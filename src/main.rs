@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Ingest(args) => commands::ingest_files(&settings, &args).await?,
         Command::Watch(args) => commands::watch(&settings, &args).await?,
         Command::Eval(args) => commands::eval(&args)?,
-        Command::Key(KeyCommand::Generate) => commands::generate_key()?,
+        Command::Key(KeyCommand::Generate(args)) => commands::generate_key(&args)?,
         Command::Generate(args) => commands::generate(&settings, &args).await?,
         Command::Export(args) => commands::export(&settings, &args).await?,
         Command::Statements(StatementsCommand::Rebuild) => commands::rebuild_statements(&settings).await?,

@@ -84,7 +84,7 @@ impl Application {
         }
         let rate_limit = settings.rate_limit.and_then(NonZeroU32::new).map(|rate| {
             let burst = settings.rate_limit_burst.and_then(NonZeroU32::new).unwrap_or(rate);
-            http::edge::RateLimit::new(rate, burst, writes.keys.clone())
+            http::edge::RateLimit::new(rate, burst, writes.digests())
         });
         // One tailer of the write sequence for the whole process; it waits in
         // the background while the store is down.

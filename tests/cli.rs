@@ -648,18 +648,20 @@ fn eval_scores_the_seed_article_perfectly() {
 
 #[tokio::test]
 async fn a_generated_key_authorizes_writes_through_the_keys_file() {
-    let output = newsgraph(&["key", "generate"]);
+    use newsgraph::graphql::access::{Author, Scope};
+    let output = newsgraph(&["key", "generate", "--name", "desk-editor", "--scope", "edit,ingest"]);
     assert!(output.status.success());
     let text = stdout(&output);
-    let value_after = |label: &str| {
-        text.lines().find(|l| l.starts_with(label)).and_then(|l| l.split_whitespace().last()).unwrap().to_owned()
-    };
-    let key = value_after("key ");
-    let line = value_after("line ");
+    let key = text.lines().find(|l| l.starts_with("key ")).and_then(|l| l.split_whitespace().last()).unwrap();
+    let line = text.lines().last().unwrap().to_owned();
     assert_eq!(key.len(), 64);
-    assert_ne!(key, line, "the file holds the digest, not the key");
+    assert!(!line.contains(key), "the file holds the digest, not the key: {line}");
+    assert!(line.ends_with(" name=desk-editor scopes=ingest,edit"), "{line}");
     let again = stdout(&newsgraph(&["key", "generate"]));
-    assert!(!again.contains(&key), "every key is fresh");
+    assert!(!again.contains(key), "every key is fresh");
+    assert!(again.trim_end().ends_with("scopes=read,ingest"), "the default scopes: {again}");
+    let refused = newsgraph(&["key", "generate", "--scope", "edit,root"]);
+    assert!(!refused.status.success(), "an unknown scope is refused");
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("keys.txt");
     std::fs::write(&keys, format!("# ops team\n{line}\n")).unwrap();
@@ -668,8 +670,11 @@ async fn a_generated_key_authorizes_writes_through_the_keys_file() {
     settings.production = true;
     let policy = settings.write_policy().unwrap();
     let caller = |header: &str| newsgraph::graphql::access::caller_from_header(Some(header));
-    assert!(policy.authorize(&caller(&format!("Bearer {key}"))).is_ok());
-    assert!(policy.authorize(&caller(&format!("Bearer {line}"))).is_err(), "the digest itself is not a key");
+    let digest = line.split_whitespace().next().unwrap();
+    let author = policy.authorize(&caller(&format!("Bearer {key}")), Scope::Edit).unwrap();
+    assert_eq!(author, Author("desk-editor".into()));
+    assert!(policy.authorize(&caller(&format!("Bearer {key}")), Scope::Admin).is_err(), "no admin scope");
+    assert!(policy.authorize(&caller(&format!("Bearer {digest}")), Scope::Ingest).is_err(), "the digest is not a key");
 }
 
 /// The names of the indexes and triggers of the store in `dir`.

@@ -5,9 +5,11 @@
 //! on the side that owns them (an article lists the people it mentions; a quote
 //! lists the sources it came through); the reverse directions are queries.
 
+pub mod correction;
 mod ids;
 mod statement;
 
+pub use correction::{AuditEntry, AuditFilter, EntityKind, QuoteDecisions, QuoteField, anchor};
 pub use ids::{ArticleId, IdError, MAX_ID_LEN, OrganizationId, PersonId, QuoteId, StatementId, slugify, validate_id};
 pub use statement::{ReportSummary, Statement};
 

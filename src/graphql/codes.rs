@@ -45,6 +45,13 @@ pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
 /// production) can tell "introspection is off" from a broken query.
 pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
 
+/// The code for a write by a valid API key that lacks the scope it needs
+/// (`ingest`, `edit` or `admin`; see [`super::access::Scope`]).
+pub const FORBIDDEN: &str = "FORBIDDEN";
+/// The code for a correction that carries a stale `expectedVersion`: someone
+/// changed the entity since the client read it. Read it again and retry.
+pub const CONFLICT: &str = "CONFLICT";
+
 /// Admits requests within the limits, and codes the errors of their responses.
 #[derive(Debug, Clone)]
 pub struct Admission {

@@ -24,6 +24,13 @@ pub enum ApiError {
     NotFound(String),
     /// A write without a valid API key. Code `UNAUTHENTICATED`.
     Unauthenticated(String),
+    /// A write by a valid API key without the scope it needs. Code `FORBIDDEN`.
+    Forbidden(String),
+    /// A correction based on a stale version of what it changes. Code `CONFLICT`.
+    Conflict(String),
+    /// A correction that breaks a rule of the graph; the code says which
+    /// (`SPAN_OUTSIDE_BODY`, `WRONG_SPEAKER_KIND`, `NOTHING_TO_UNDO`, …). Nothing was written.
+    Refused { code: &'static str, message: String },
     /// The database is down or stalled; retrying later may work. Code `STORE_UNAVAILABLE`.
     StoreUnavailable,
     /// A subscription fell this many batches of writes behind and lost them. Code `EVENTS_DROPPED`.
@@ -41,6 +48,9 @@ impl ApiError {
             ApiError::Fetch { code, .. } => code,
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => super::codes::FORBIDDEN,
+            ApiError::Conflict(_) => super::codes::CONFLICT,
+            ApiError::Refused { code, .. } => code,
             ApiError::StoreUnavailable => "STORE_UNAVAILABLE",
             ApiError::EventsDropped(_) => "EVENTS_DROPPED",
             ApiError::Internal => "INTERNAL_SERVER_ERROR",
@@ -54,6 +64,9 @@ impl ApiError {
             | ApiError::NotAnArticle(message)
             | ApiError::NotFound(message)
             | ApiError::Unauthenticated(message)
+            | ApiError::Forbidden(message)
+            | ApiError::Conflict(message)
+            | ApiError::Refused { message, .. }
             | ApiError::Fetch { message, .. } => message.clone(),
             ApiError::StoreUnavailable => "the data store is unavailable; try again shortly".into(),
             ApiError::EventsDropped(batches) => {
@@ -80,6 +93,7 @@ impl From<StoreError> for ApiError {
                 ApiError::StoreUnavailable
             }
             StoreError::Invalid(detail) => ApiError::BadUserInput(detail),
+            StoreError::Conflict(detail) => ApiError::Conflict(detail),
             StoreError::Internal(detail) => {
                 tracing::error!(%detail, "store failure");
                 ApiError::Internal

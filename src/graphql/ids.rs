@@ -20,7 +20,7 @@ pub enum NodeType {
 }
 
 impl NodeType {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             NodeType::Article => "Article",
             NodeType::Person => "Person",

@@ -2,7 +2,7 @@
 //! `ingestUrl` (a page fetched from its URL by [`crate::ingest::fetch`]), through
 //! the same pipeline as `newsgraph ingest`. Both need a valid API key (see [`super::access`]).
 
-use super::access::{Caller, WritePolicy};
+use super::access::{Caller, Scope, WritePolicy};
 use super::articles::ArticleNode;
 use super::context::{load_all, store};
 use super::error::{ApiError, ApiResult};
@@ -60,11 +60,11 @@ pub struct IngestMutation;
 impl IngestMutation {
     /// Extracts people, organizations, quotes, speakers and sources from article
     /// text and merges them into the graph. Ingesting the same text again
-    /// changes nothing. Needs `Authorization: Bearer <key>`.
+    /// changes nothing. Needs `Authorization: Bearer <key>` for a key with the `ingest` scope.
     async fn ingest_article(&self, ctx: &Context<'_>, input: IngestArticleInput) -> ApiResult<IngestArticlePayload> {
         let policy = ctx.data::<WritePolicy>().map_err(|_| ApiError::Internal)?;
         let caller = ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous);
-        policy.authorize(caller)?;
+        policy.authorize(caller, Scope::Ingest)?;
         let submission = Submission {
             text: input.text,
             html: input.html,
@@ -90,11 +90,11 @@ impl IngestMutation {
     /// `BAD_URL`, `ADDRESS_REFUSED`, `FETCH_TIMEOUT`, `PAGE_TOO_LARGE`,
     /// `TOO_MANY_REDIRECTS`, `HTTP_ERROR_STATUS`, `NOT_HTML`, `FETCH_FAILED`;
     /// one that is not an article with `NOT_AN_ARTICLE`. Needs
-    /// `Authorization: Bearer <key>`.
+    /// `Authorization: Bearer <key>` for a key with the `ingest` scope.
     async fn ingest_url(&self, ctx: &Context<'_>, url: String) -> ApiResult<IngestArticlePayload> {
         let policy = ctx.data::<WritePolicy>().map_err(|_| ApiError::Internal)?;
         let caller = ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous);
-        policy.authorize(caller)?;
+        policy.authorize(caller, Scope::Ingest)?;
         let fetcher = ctx.data::<Fetcher>().map_err(|_| ApiError::Internal)?;
         let article = input_from_url(fetcher, &url, IngestInput::default()).await.map_err(api_error)?;
         ingested(ctx, article).await

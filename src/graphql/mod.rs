@@ -7,6 +7,7 @@
 //!   [`stats`]: dashboard aggregations.
 //! - [`subscriptions`]: `quoteAdded` and `articleAdded`, fed by [`crate::feed`].
 //! - [`ingest`]: the `ingestArticle` mutation; [`access`]: API keys for writes.
+//! - [`corrections`]: editors' corrections, their audit log and `history`.
 //! - [`loaders`]: the per-request DataLoaders that batch nested fields.
 //! - [`connection`]: Relay connections, cursors and page-size caps.
 //! - [`ids`]: global ids.
@@ -30,6 +31,7 @@ pub mod articles;
 pub mod codes;
 pub mod connection;
 mod context;
+pub mod corrections;
 mod depth;
 pub mod document_cache;
 pub mod error;
@@ -67,11 +69,12 @@ pub struct QueryRoot(
     search::SearchRoot,
     stats::StatsRoot,
     federation::EntityQuery,
+    corrections::CorrectionQuery,
 );
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(ingest::IngestMutation);
+pub struct MutationRoot(ingest::IngestMutation, corrections::CorrectionMutation, corrections::MergeMutation);
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -128,6 +131,7 @@ pub fn build_schema(
         .data(feed)
         .data(writes)
         .data(fetcher)
+        .data(std::sync::Arc::new(crate::corrections::Corrections::default()))
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .enable_federation();

@@ -59,12 +59,24 @@ async fn resolve(ctx: &Context<'_>, node_type: NodeType, raw: String) -> ApiResu
             load_one(ctx, ArticleId::parse(raw).map_err(bad)?).await?.map(|a| Node::Article(ArticleNode(a)))
         }
         NodeType::Person => {
-            load_one(ctx, PersonId::parse(raw).map_err(bad)?).await?.map(|p| Node::Person(PersonNode(p)))
+            let id = PersonId::parse(raw).map_err(bad)?;
+            match load_one(ctx, id.clone()).await? {
+                Some(person) => Some(Node::Person(PersonNode(person))),
+                // A person merged into another resolves to the survivor.
+                None => super::corrections::merged_person(ctx, &id).await?.map(Node::Person),
+            }
         }
         NodeType::Organization => load_one(ctx, OrganizationId::parse(raw).map_err(bad)?)
             .await?
             .map(|o| Node::Organization(OrganizationNode(o))),
-        NodeType::Quote => load_one(ctx, QuoteId::parse(raw).map_err(bad)?).await?.map(|q| Node::Quote(QuoteNode(q))),
+        NodeType::Quote => {
+            let id = QuoteId::parse(raw).map_err(bad)?;
+            match load_one(ctx, id.clone()).await? {
+                Some(quote) => Some(Node::Quote(QuoteNode(quote))),
+                // A rejected quote stays reachable by id, with its history.
+                None => super::corrections::rejected_quote(ctx, &id).await?.map(Node::Quote),
+            }
+        }
         NodeType::Statement => {
             load_one(ctx, StatementId::parse(raw).map_err(bad)?).await?.map(|s| Node::Statement(StatementNode(s)))
         }

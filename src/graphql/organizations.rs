@@ -53,6 +53,12 @@ impl OrganizationNode {
         self.0.id.as_str()
     }
 
+    /// The recorded changes of this entity (its aliases, merges), newest first (at most 100).
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::corrections::CorrectionNode>> {
+        let kind = Some(crate::domain::EntityKind::Organization);
+        super::corrections::history(ctx, kind, vec![self.0.id.to_string()]).await
+    }
+
     /// The full name, e.g. "Agence France-Presse".
     async fn name(&self) -> &str {
         &self.0.name

@@ -142,6 +142,33 @@ impl QuoteNode {
             end: i32::try_from(self.0.span.end).unwrap_or(i32::MAX),
         }
     }
+
+    // --- Corrections (issue 15) ---
+
+    /// How many corrections the quote has had (0: as extracted). A correction
+    /// carries it as `expectedVersion`.
+    async fn version(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let (version, _, _) = super::corrections::standing(ctx, &self.0.id).await?;
+        Ok(i64::try_from(version).unwrap_or(i64::MAX))
+    }
+
+    /// True when an editor rejected the quote: it is in no list, count or
+    /// statement, and only reachable by id.
+    async fn rejected(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(super::corrections::standing(ctx, &self.0.id).await?.1)
+    }
+
+    /// The fields an editor corrected (re-ingest keeps them).
+    async fn corrected_fields(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::corrections::CorrectedField>> {
+        let (_, _, fields) = super::corrections::standing(ctx, &self.0.id).await?;
+        Ok(fields.into_iter().map(Into::into).collect())
+    }
+
+    /// The recorded changes of the quote, newest first (at most 100).
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::corrections::CorrectionNode>> {
+        let kind = Some(crate::domain::EntityKind::Quote);
+        super::corrections::history(ctx, kind, vec![self.0.id.to_string()]).await
+    }
 }
 
 /// A speaker as the GraphQL union: a person loaded from the store, or an anonymous speaker.

@@ -115,6 +115,16 @@ impl StatementNode {
         self.0.id.as_str()
     }
 
+    /// The recorded changes of the statement and of its reports (a report's
+    /// corrected speaker or text), newest first (at most 100).
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::corrections::CorrectionNode>> {
+        let store = super::context::store(ctx)?;
+        let reports = store.related_quotes(crate::store::QuoteRelation::InStatement, &[self.0.id.to_string()]).await?;
+        let mut entities: Vec<String> = reports.into_iter().map(|(_, q)| q.id.to_string()).collect();
+        entities.push(self.0.id.to_string());
+        super::corrections::history(ctx, None, entities).await
+    }
+
     /// The fullest words reported: the longest direct quote among its reports, else the longest reported speech.
     async fn text(&self) -> &str {
         &self.0.text

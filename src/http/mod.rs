@@ -598,7 +598,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             tracing::warn!(%error, "readiness check failed");
             let reason = match error {
                 StoreError::Unavailable(_) => "the store does not answer",
-                StoreError::Invalid(_) | StoreError::Internal(_) => "the store answers with an error",
+                StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::Internal(_) => "the store answers with an error",
             };
             HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "backend": backend, "reason": reason }))
         }

@@ -22,6 +22,9 @@
 //! [`feeds`] polls RSS, Atom and JSON Feed and ingests each new item's page
 //! through the same path (`newsgraph watch`, `newsgraph serve --feeds`).
 //!
+//! Before step 3, the editors' decisions about the article's quotes
+//! (`crate::corrections`) are applied: re-ingesting never undoes a correction.
+//!
 //! Ids come from the content (the article id from its headline and a hash of
 //! its body and URL or outlet, quote ids from their position), so ingesting the same text again
 //! rewrites the same records: nothing is duplicated.
@@ -265,6 +268,8 @@ pub async fn ingest(store: &dyn Store, input: IngestInput) -> Result<IngestRepor
         topics: Vec::new(),
         copy_of: None,
     };
+    // Human decisions win: corrected fields keep their values, rejected quotes stay out.
+    quotes = crate::corrections::apply_decisions(store, &article, quotes).await?;
     let linked = copies::link(store, &mut article, &mut quotes).await?;
     let copy_of = article.copy_of.clone();
     let outcome = resolver.finish();

@@ -15,7 +15,8 @@ use super::{
 };
 use super::{FeedItemRecord, FeedState};
 use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Statement, StatementId,
+    Article, ArticleId, AuditEntry, AuditFilter, Organization, OrganizationId, Person, PersonId, Quote, QuoteDecisions,
+    QuoteId, Statement, StatementId,
 };
 use crate::metrics;
 use crate::search::SearchQuery;
@@ -73,6 +74,7 @@ fn outcome<T>(result: &StoreResult<T>) -> &'static str {
         Ok(_) => "ok",
         Err(StoreError::Unavailable(_)) => "unavailable",
         Err(StoreError::Invalid(_)) => "invalid",
+        Err(StoreError::Conflict(_)) => "conflict",
         Err(StoreError::Internal(_)) => "internal",
     }
 }
@@ -245,5 +247,38 @@ impl Store for GuardedStore {
     }
     async fn save_feed_item(&self, item: &FeedItemRecord) -> StoreResult<()> {
         self.within("save_feed_item", self.inner.save_feed_item(item)).await
+    }
+
+    async fn quote_decisions(&self, quotes: &[QuoteId]) -> StoreResult<Vec<QuoteDecisions>> {
+        self.within("quote_decisions", self.inner.quote_decisions(quotes)).await
+    }
+
+    async fn quote_decisions_by_anchor(&self, anchors: &[String]) -> StoreResult<Vec<QuoteDecisions>> {
+        self.within("quote_decisions_by_anchor", self.inner.quote_decisions_by_anchor(anchors)).await
+    }
+
+    async fn write_correction(&self, correction: &super::corrections::CorrectionWrite) -> StoreResult<()> {
+        self.within("write_correction", self.inner.write_correction(correction)).await
+    }
+
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: usize,
+        before: Option<&str>,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        self.within("audit_entries", self.inner.audit_entries(filter, limit, before)).await
+    }
+
+    async fn count_audit_entries(&self, filter: &AuditFilter) -> StoreResult<u64> {
+        self.within("count_audit_entries", self.inner.count_audit_entries(filter)).await
+    }
+
+    async fn merged_into(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        self.within("merged_into", self.inner.merged_into(ids)).await
+    }
+
+    async fn recover_corrections(&self) -> StoreResult<u64> {
+        self.within("recover_corrections", self.inner.recover_corrections()).await
     }
 }

@@ -13,10 +13,13 @@
 //!   subscriptions tail on both backends.
 //! - [`feed_state`]: what the feed watcher remembers between polls (validators,
 //!   failures, the items it has met), on both backends.
+//! - [`corrections`]: what one editor's correction writes (audit entries,
+//!   the quote's decisions, its article), together on both backends.
 //! - [`guard::GuardedStore`]: wraps either with a per-call timeout, so a stalled
 //!   database turns into [`StoreError::Unavailable`] instead of a hung request.
 
 pub mod changes;
+pub mod corrections;
 pub mod feed_state;
 pub mod filter;
 pub mod guard;
@@ -32,7 +35,8 @@ pub use filter::{
 };
 
 use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Statement, StatementId,
+    Article, ArticleId, AuditEntry, AuditFilter, Organization, OrganizationId, Person, PersonId, Quote, QuoteDecisions,
+    QuoteId, Statement, StatementId,
 };
 use crate::search::SearchQuery;
 use async_trait::async_trait;
@@ -47,6 +51,9 @@ pub enum StoreError {
     /// The write was refused because it breaks a rule of the data (a dangling reference…).
     #[error("invalid data: {0}")]
     Invalid(String),
+    /// A correction based on a stale version: another write changed the entity first.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Anything else: a bug, or data in the database that does not decode.
     #[error("store failure: {0}")]
     Internal(String),
@@ -317,6 +324,35 @@ pub trait Store: Send + Sync + 'static {
     async fn claim_feed_item(&self, item: &FeedItemRecord) -> StoreResult<bool>;
     /// Stores `item`, replacing its record.
     async fn save_feed_item(&self, item: &FeedItemRecord) -> StoreResult<()>;
+
+    // --- Corrections with an audit trail (issue 15, see `crate::corrections`) ---
+
+    /// The human decisions about each of `quotes` that has any.
+    async fn quote_decisions(&self, quotes: &[QuoteId]) -> StoreResult<Vec<QuoteDecisions>>;
+    /// The human decisions kept under any of `anchors` (see [`crate::domain::anchor`]).
+    async fn quote_decisions_by_anchor(&self, anchors: &[String]) -> StoreResult<Vec<QuoteDecisions>>;
+    /// Writes a correction, its audit entries and its article together (see
+    /// each backend): all or nothing. [`StoreError::Conflict`] when the
+    /// quote's stored version is not `correction.expected_version`.
+    async fn write_correction(&self, correction: &corrections::CorrectionWrite) -> StoreResult<()>;
+    /// Audit entries matching `filter`, newest first, those with ids below
+    /// `before` (a page's last id), at most `limit`.
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: usize,
+        before: Option<&str>,
+    ) -> StoreResult<Vec<AuditEntry>>;
+    /// How many audit entries match `filter`.
+    async fn count_audit_entries(&self, filter: &AuditFilter) -> StoreResult<u64>;
+    /// The people merged into others among `ids`, as (merged, survivor) pairs
+    /// (one step: a survivor may have been merged in turn).
+    async fn merged_into(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>>;
+    /// Finishes the corrections a crash left half-written; how many. Nothing
+    /// to do on a store that writes a correction in one transaction.
+    async fn recover_corrections(&self) -> StoreResult<u64> {
+        Ok(0)
+    }
 }
 
 /// A store shared by every request.

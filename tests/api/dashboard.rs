@@ -240,8 +240,30 @@ const PANELS: [&str; 6] = ["sources", "timeline", "speakers", "organizations", "
 async fn a_real_browser_shows_the_dashboard_on_the_seed() {
     assert_built_offline();
     let app = spawn_app(TestBackend::Embedded).await;
+    // The quote the browser opens first (the list's first direct quote) has a correction.
+    let list = app
+        .data("{ quotes(orderBy: DATE_DESC, first: 25) { edges { node { key direct via { key } } } } }", json!({}))
+        .await;
+    let first_direct =
+        list["quotes"]["edges"].as_array().unwrap().iter().find(|e| e["node"]["direct"] == true).unwrap();
+    // Its sources change: none when it had some, AFP when it had none.
+    let via = if first_direct["node"]["via"].as_array().unwrap().is_empty() {
+        json!(["agence-france-presse"])
+    } else {
+        json!([])
+    };
+    let correction = json!({ "input": { "quote": first_direct["node"]["key"], "expectedVersion": 0, "via": via,
+        "reason": "the wire copy says otherwise" } });
+    let done =
+        app.data("mutation($input: CorrectQuoteInput!) { correctQuote(input: $input) { version } }", correction).await;
+    assert_eq!(done["correctQuote"]["version"], 1);
     let report = run_in_browser(&app, "seed", "dashboard-seed.png", vec![]).await;
     assert!(report["counts"]["sources"].as_u64().unwrap() >= 2, "{report:#}");
+    let shown: Vec<&str> = report["corrections"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(
+        shown.len() == 1 && shown[0].contains("development changed the via: the wire copy says otherwise"),
+        "{shown:?}"
+    );
     print_timings("seed", &report, "timings", &PANELS);
     app.cleanup().await;
 }

@@ -9,6 +9,7 @@ mod helpers;
 mod caching;
 mod clients;
 mod copies;
+mod corrections;
 mod dashboard;
 mod dashboard_live;
 mod errors;

@@ -178,6 +178,12 @@ if (mode === 'seed') {
     const violations = await axe(page, 'the dashboard');
     await page.screenshot({ path: screenshot, fullPage: true });
     const clicked = await openDirectQuote(page, 'click');
+    // The test corrected this quote before: the article view marks it and lists the correction.
+    const history = page.locator('#article[open] #article-history:not([hidden]) li.correction');
+    await history.first().waitFor({ timeout: 5_000 });
+    const corrections = await history.allTextContents();
+    const marked = await page.locator('#article[open] mark#quote-mark.corrected').count();
+    check(marked === 1, 'the corrected quote is not marked as corrected');
     const violationsInArticle = await axe(page, 'the article view');
     await closeWithEscape(page, clicked.id);
     const typed = await openDirectQuote(page, 'keyboard');
@@ -196,7 +202,7 @@ if (mode === 'seed') {
     const alerts = await page.getByRole('alert').count();
     check(alerts === PANELS.length, `each failed panel is announced (${alerts} alerts)`);
     const statesAxe = await axe(page, 'the error states');
-    return { counts, timings: { ...firstLoad, article: articleMs }, violations, violationsInArticle, statesAxe, screenshot };
+    return { counts, timings: { ...firstLoad, article: articleMs }, violations, violationsInArticle, statesAxe, screenshot, corrections };
   }, { failureScreenshot });
 }
 

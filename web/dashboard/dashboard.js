@@ -45,6 +45,7 @@ const QUERIES = {
   node(id: $id) {
     ... on Quote {
       id text direct saidOn span { start end } ${SPEAKER} via { name }
+      version correctedFields history { at by field reason }
       article { headline body dateline publishedAt url }
     }
   }
@@ -464,8 +465,14 @@ async function openArticle(id) {
       .join(' · ');
     // Spans count Unicode code points; JavaScript strings count UTF-16 units.
     const chars = Array.from(article.body);
-    const mark = el('mark', { id: 'quote-mark', tabindex: '-1' }, chars.slice(span.start, span.end).join(''));
+    const corrected = node.version > 0;
+    const mark = el(
+      'mark',
+      { id: 'quote-mark', tabindex: '-1', class: corrected ? 'corrected' : null, title: corrected ? 'corrected by an editor' : null },
+      chars.slice(span.start, span.end).join(''),
+    );
     body.replaceChildren(chars.slice(0, span.start).join(''), mark, chars.slice(span.end).join(''));
+    showHistory(node);
     mark.scrollIntoView({ block: 'center' });
     await nextFrame();
     performance.measure('panel:article', 'panel:article:start');
@@ -476,6 +483,28 @@ async function openArticle(id) {
   } finally {
     setPending(-1);
   }
+}
+
+/** The corrections of the open quote, newest first: when, who, which field, why. */
+function showHistory(quote) {
+  const box = document.getElementById('article-history');
+  const list = document.getElementById('article-history-list');
+  const entries = quote.history || [];
+  box.hidden = entries.length === 0;
+  document.getElementById('article-history-summary').textContent = entries.length
+    ? `Corrected by an editor (version ${quote.version}): ${quote.correctedFields.map((f) => f.toLowerCase()).join(', ') || 'rejection'}`
+    : '';
+  list.replaceChildren(
+    ...entries.map((entry) =>
+      el(
+        'li',
+        { class: 'correction' },
+        el('time', { datetime: entry.at }, entry.at.slice(0, 16).replace('T', ' ')),
+        ` ${entry.by} changed the ${entry.field.toLowerCase()}`,
+        entry.reason ? `: ${entry.reason}` : '',
+      ),
+    ),
+  );
 }
 
 function closeArticle() {

@@ -17,6 +17,7 @@
 
 mod changes;
 mod copies;
+mod corrections;
 mod feeds;
 mod query;
 mod statements;
@@ -30,8 +31,8 @@ use super::{
 };
 use super::{FeedItemRecord, FeedState};
 use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Speaker, Statement,
-    StatementId, name_key, name_keys,
+    Article, ArticleId, AuditEntry, AuditFilter, Organization, OrganizationId, Person, PersonId, Quote, QuoteDecisions,
+    QuoteId, Speaker, Statement, StatementId, name_key, name_keys,
 };
 use crate::search::SearchQuery;
 use async_trait::async_trait;
@@ -579,7 +580,7 @@ impl Store for MongoStore {
     }
 
     async fn prepare(&self) -> StoreResult<()> {
-        let indexes: [(&str, Vec<Document>); 7] = [
+        let indexes: [(&str, Vec<Document>); 9] = [
             (
                 ARTICLES,
                 vec![
@@ -617,6 +618,9 @@ impl Store for MongoStore {
                     doc! { "speaker_key": 1 },
                 ],
             ),
+            // Corrections with an audit trail (issue 15, see `corrections`).
+            (corrections::DECISIONS, vec![doc! { "anchor": 1 }]),
+            (corrections::AUDIT_LOG, vec![doc! { "entity_id": 1, "_id": -1 }, doc! { "by": 1, "_id": -1 }]),
         ];
         for (collection, keys) in indexes {
             let models: Vec<IndexModel> = keys
@@ -644,6 +648,8 @@ impl Store for MongoStore {
                 handle.create_indexes(missing).await.map_err(classify)?;
             }
         }
+        // Corrections a crash left half-written are finished before anything else runs.
+        self.recover().await?;
         Ok(())
     }
 
@@ -1048,5 +1054,39 @@ impl Store for MongoStore {
 
     async fn save_feed_item(&self, item: &FeedItemRecord) -> StoreResult<()> {
         self.write_feed_item(item).await
+    }
+
+    async fn quote_decisions(&self, quotes: &[QuoteId]) -> StoreResult<Vec<QuoteDecisions>> {
+        self.read_decisions(quotes).await
+    }
+
+    async fn quote_decisions_by_anchor(&self, anchors: &[String]) -> StoreResult<Vec<QuoteDecisions>> {
+        self.read_decisions_by_anchor(anchors).await
+    }
+
+    /// Ordered and idempotent, without transactions: see [`corrections`].
+    async fn write_correction(&self, correction: &super::corrections::CorrectionWrite) -> StoreResult<()> {
+        self.correct(correction).await
+    }
+
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: usize,
+        before: Option<&str>,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        self.read_audit(filter, limit, before).await
+    }
+
+    async fn count_audit_entries(&self, filter: &AuditFilter) -> StoreResult<u64> {
+        self.count_audit(filter).await
+    }
+
+    async fn merged_into(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        self.read_merges(ids).await
+    }
+
+    async fn recover_corrections(&self) -> StoreResult<u64> {
+        self.recover().await
     }
 }

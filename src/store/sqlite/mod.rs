@@ -21,6 +21,7 @@
 mod bulk;
 mod changes;
 mod copies;
+mod corrections;
 mod counts;
 mod feeds;
 mod lists;
@@ -40,8 +41,8 @@ use super::{
 };
 use super::{FeedItemRecord, FeedState};
 use crate::domain::{
-    Article, ArticleId, Organization, OrganizationId, Person, PersonId, Quote, QuoteId, Statement, StatementId,
-    name_key,
+    Article, ArticleId, AuditEntry, AuditFilter, Organization, OrganizationId, Person, PersonId, Quote, QuoteDecisions,
+    QuoteId, Statement, StatementId, name_key,
 };
 use crate::search::SearchQuery;
 use async_trait::async_trait;
@@ -762,6 +763,54 @@ impl Store for SqliteStore {
     async fn save_feed_item(&self, item: &FeedItemRecord) -> StoreResult<()> {
         let item = item.clone();
         self.write_statement(move |conn| feeds::save_item(conn, &item)).await
+    }
+
+    async fn quote_decisions(&self, quotes: &[QuoteId]) -> StoreResult<Vec<QuoteDecisions>> {
+        let quotes = quotes.to_vec();
+        self.read(move |c| corrections::decisions(c, &quotes)).await
+    }
+
+    async fn quote_decisions_by_anchor(&self, anchors: &[String]) -> StoreResult<Vec<QuoteDecisions>> {
+        let anchors = anchors.to_vec();
+        self.read(move |c| corrections::decisions_by_anchor(c, &anchors)).await
+    }
+
+    /// One transaction: the version check, the audit entries, the decisions,
+    /// the article's batch and its changes.
+    async fn write_correction(&self, correction: &super::corrections::CorrectionWrite) -> StoreResult<()> {
+        let correction = correction.clone();
+        self.write_tx(move |tx| {
+            corrections::write(tx, &correction)?;
+            let batch = &correction.batch;
+            let mut added = changes::added(tx, batch)?;
+            let gained = write::write_batch(tx, batch)?;
+            if let Some(merge) = &correction.merged {
+                corrections::finish_merge(tx, merge)?;
+            }
+            added.extend(gained.into_iter().map(|s| (super::ChangeKind::Statement, s.to_string())));
+            changes::append(tx, &added)
+        })
+        .await
+    }
+
+    async fn merged_into(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        let ids = ids.to_vec();
+        self.read(move |c| corrections::merged_into(c, &ids)).await
+    }
+
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: usize,
+        before: Option<&str>,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let (filter, before) = (filter.clone(), before.map(str::to_owned));
+        self.read(move |c| corrections::entries(c, &filter, limit, before.as_deref())).await
+    }
+
+    async fn count_audit_entries(&self, filter: &AuditFilter) -> StoreResult<u64> {
+        let filter = filter.clone();
+        self.read(move |c| corrections::count(c, &filter)).await
     }
 }
 

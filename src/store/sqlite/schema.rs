@@ -625,6 +625,39 @@ CREATE TABLE IF NOT EXISTS statement_keys (
     PRIMARY KEY (key, statement)
 ) WITHOUT ROWID;
 "#,
+    // ---- Corrections with an audit trail (issue 15, `src/corrections/`) ----
+    // Human decisions per quote (indexed by anchor, for re-ingest) and the
+    // append-only audit log. Self-contained: nothing else refers to these,
+    // so the migration can be renumbered at merge; `IF NOT EXISTS` so it can
+    // be replayed.
+    r#"
+CREATE TABLE IF NOT EXISTS quote_decisions (
+    quote TEXT PRIMARY KEY,
+    anchor TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS quote_decisions_by_anchor ON quote_decisions (anchor);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    by_name TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_by_entity ON audit_log (entity_id, id);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS merges (
+    from_id TEXT PRIMARY KEY,
+    into_id TEXT NOT NULL
+);
+"#,
+    // ---- end of corrections ----
 ];
 
 /// Relation names in the `links` table: `src` holds the id of the owning side.

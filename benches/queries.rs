@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench --bench queries -- [--backend embedded|ferretdb] [--sizes 10000,100000]
 //!                                [--clients 8] [--seconds 5] [--only search] [--traces]
+//!                                [--cpu 300] [--sampler-ratio 0.1]
 //! ```
 //! For each corpus size and query it prints one markdown row: throughput,
 //! p50 and p99 latency, store operations per request (read from the server's
@@ -38,7 +39,12 @@
 //! on the same store exports its spans over OTLP to a collector in this
 //! process that accepts and drops them, and the two are driven in interleaved
 //! rounds; each row holds both throughputs and the median per-round ratio of
-//! traces on to traces off.
+//! traces on to traces off. With `--cpu N` as well, the row holds instead each
+//! server's CPU time per request (the exporter's thread included) over `N`
+//! sequential requests per round, and the median per-round ratio of CPU on to
+//! off: the overhead machine load does not move. `--sampler-ratio R` starts
+//! the traced server with the standard `OTEL_TRACES_SAMPLER=parentbased_traceidratio`
+//! and `OTEL_TRACES_SAMPLER_ARG=R` (by default it keeps every trace).
 
 mod reference;
 #[path = "../tests/support/mod.rs"]
@@ -64,6 +70,8 @@ struct Options {
     cpu: Option<usize>,
     /// Compare traces on and off instead of newsgraph and the reference.
     traces: bool,
+    /// With `--traces`: the traced server samples this share of traces (head sampling).
+    sampler_ratio: Option<f64>,
 }
 
 fn options() -> Options {
@@ -83,6 +91,7 @@ fn options() -> Options {
         only: value("--only"),
         cpu: value("--cpu").and_then(|v| v.parse().ok()),
         traces: args.iter().any(|a| a == "--traces"),
+        sampler_ratio: value("--sampler-ratio").and_then(|v| v.parse().ok()),
         backend,
     }
 }
@@ -647,7 +656,7 @@ async fn bench() {
             url: format!("http://{}/graphql", server.address),
         });
         if options.traces {
-            traces_overhead(&options, &store_args, size, &client).await;
+            traces_overhead(&options, &store_args, size, (&client, &server)).await;
             continue;
         }
         // The reference reads the embedded store's file only.
@@ -754,22 +763,51 @@ fn start_sink() -> String {
 }
 
 /// `--traces`: newsgraph with traces off (`plain`) and on (a second server on
-/// the same store, exporting to a sink), in interleaved rounds.
-async fn traces_overhead(options: &Options, store_args: &[String], size: usize, plain: &std::sync::Arc<Client>) {
+/// the same store, exporting to a sink), in interleaved rounds: throughput, or
+/// with `--cpu` the CPU time per request.
+async fn traces_overhead(
+    options: &Options,
+    store_args: &[String],
+    size: usize,
+    (plain, plain_server): (&std::sync::Arc<Client>, &Server),
+) {
     let sink = start_sink();
-    let traced_server = Server::start_with(store_args, &[("NEWSGRAPH_OTLP_ENDPOINT", sink)]);
+    let mut env = vec![("NEWSGRAPH_OTLP_ENDPOINT", sink)];
+    if let Some(ratio) = options.sampler_ratio {
+        env.push(("OTEL_TRACES_SAMPLER", "parentbased_traceidratio".to_owned()));
+        env.push(("OTEL_TRACES_SAMPLER_ARG", ratio.to_string()));
+    }
+    let traced_server = Server::start_with(store_args, &env);
     let traced = std::sync::Arc::new(Client {
         http: reqwest::Client::new(),
         url: format!("http://{}/graphql", traced_server.address),
     });
+    let sampling = match options.sampler_ratio {
+        Some(ratio) => format!("sampler parentbased_traceidratio {ratio}"),
+        None => "every trace kept (the default sampler)".to_owned(),
+    };
     println!();
-    println!("traces, {} backend, {size} articles (median of {} interleaved rounds):", options.backend, options.rounds);
+    println!(
+        "traces, {} backend, {size} articles, {sampling} (median of {} interleaved rounds):",
+        options.backend, options.rounds
+    );
     println!();
-    println!("| query | req/s traces off | req/s traces on | p99 ms off | p99 ms on | ratio on/off |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    if let Some(requests) = options.cpu {
+        println!(
+            "| query | ms CPU/request traces off ({requests} requests a round) | ms CPU/request traces on | ratio on/off (CPU) |"
+        );
+        println!("|---|---:|---:|---:|");
+    } else {
+        println!("| query | req/s traces off | req/s traces on | p99 ms off | p99 ms on | ratio on/off |");
+        println!("|---|---:|---:|---:|---:|---:|");
+    }
     for case in cases(plain).await {
         let name = case.name;
         if options.only.as_deref().is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
+        if let Some(requests) = options.cpu {
+            traces_cpu_row(options, requests, (plain, plain_server), (&traced, &traced_server), &case).await;
             continue;
         }
         let case = std::sync::Arc::new(case);
@@ -807,4 +845,45 @@ async fn traces_overhead(options: &Options, store_args: &[String], size: usize, 
             median(ratios)
         );
     }
+}
+
+/// `--traces --cpu N`: the CPU time per request of `case` with traces off and
+/// on, `N` sequential requests each per round, who goes first alternating.
+async fn traces_cpu_row(
+    options: &Options,
+    requests: usize,
+    (plain, plain_server): (&Client, &Server),
+    (traced, traced_server): (&Client, &Server),
+    case: &Case,
+) {
+    for i in 0..20 {
+        request(plain, case, Target::Newsgraph, i).await;
+        request(traced, case, Target::Newsgraph, i).await;
+    }
+    let (mut off, mut on, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..options.rounds {
+        let measure_off = || cpu_per_request(plain, case, Target::Newsgraph, plain_server, requests);
+        let measure_on = || cpu_per_request(traced, case, Target::Newsgraph, traced_server, requests);
+        let (a, b) = if round % 2 == 0 {
+            let a = measure_off().await;
+            (a, measure_on().await)
+        } else {
+            let b = measure_on().await;
+            (measure_off().await, b)
+        };
+        off.push(a);
+        on.push(b);
+        ratios.push(b / a);
+    }
+    let list = |values: &[f64]| values.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(", ");
+    println!(
+        "| {} | {:.3} ({}) | {:.3} ({}) | {:.3}× ({}) |",
+        case.name,
+        median(off.clone()),
+        list(&off),
+        median(on.clone()),
+        list(&on),
+        median(ratios.clone()),
+        list(&ratios)
+    );
 }

@@ -7,11 +7,18 @@
 //! DataLoader batches and its store calls go to the collector over OTLP/HTTP
 //! (protobuf) in batches, from a thread of the exporter's own: a slow or absent
 //! collector never holds a request. A request's W3C `traceparent` header makes
-//! its span a child of the caller's ([`parent_from_headers`]).
+//! its span a child of the caller's ([`start_request_trace`]).
+//!
+//! Which traces are kept is the head sampler's decision, configured by the
+//! standard `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` variables (read
+//! by the SDK; by default `parentbased_always_on`: every trace, and a caller's
+//! `traceparent` decision honoured). It is taken once per request, on its span.
 //!
 //! The spans that exist only for traces use the target [`SPANS`]: the log
 //! lines never show them, and with traces off no layer wants them, so tracing
-//! skips them at their call site (the overhead is measured in docs/benchmarks.md).
+//! skips them at their call site. With traces on, those of a request the
+//! sampler dropped are not built either ([`in_sampled_trace`]). The overhead
+//! is measured in docs/benchmarks.md.
 
 use crate::config::LogFormat;
 use opentelemetry::propagation::{Extractor, TextMapPropagator as _};
@@ -19,8 +26,10 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::sync::OnceLock;
-use tracing_subscriber::filter::{FilterExt as _, filter_fn};
+use tracing::Subscriber;
+use tracing_subscriber::filter::{DynFilterFn, FilterExt as _, filter_fn};
 use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
@@ -62,26 +71,59 @@ pub fn init_with_traces(format: LogFormat, otlp_endpoint: Option<&str>) -> anyho
             let tracer = provider.tracer("newsgraph");
             let _ = PROVIDER.set(provider);
             // The project's spans only (the request, operation, batch and store
-            // spans), not log events nor the spans of the libraries.
-            let ours = filter_fn(|metadata| {
-                metadata.is_span()
-                    && metadata.target().starts_with("newsgraph")
-                    && *metadata.level() <= tracing::Level::INFO
-            });
+            // spans), not log events nor the spans of the libraries; and those
+            // under a request only when the sampler kept its trace.
+            let ours =
+                DynFilterFn::new(|metadata, cx| ours(metadata) && (metadata.target() != SPANS || in_sampled_trace(cx)))
+                    .with_callsite_filter(|metadata| {
+                        use tracing::subscriber::Interest;
+                        if !ours(metadata) {
+                            Interest::never()
+                        } else if metadata.target() == SPANS {
+                            Interest::sometimes()
+                        } else {
+                            Interest::always()
+                        }
+                    });
             // Without the per-span extras the layer records by default: busy and
             // idle time (the clock read at every poll of every span), the source
-            // file and line, the thread. The span names say where; see
-            // docs/benchmarks.md for what traces cost with and without them.
+            // file and line, the thread, the target. Nor does entering a span make
+            // its OpenTelemetry context current (at every poll, too): a span's
+            // parent is found through tracing's own current span, and nothing in
+            // the process reads OpenTelemetry's. See docs/benchmarks.md for what
+            // traces cost.
             let layer = tracing_opentelemetry::layer()
                 .with_tracer(tracer)
                 .with_tracked_inactivity(false)
                 .with_location(false)
-                .with_threads(false);
+                .with_threads(false)
+                .with_target(false)
+                .with_context_activation(false);
             Some(layer.with_filter(ours))
         }
     };
     let _ = tracing_subscriber::registry().with(logs).with(traces).try_init();
     Ok(())
+}
+
+/// Whether a span is one of the project's that traces export: a span of a
+/// `newsgraph` target, at info or above.
+fn ours(metadata: &tracing::Metadata<'_>) -> bool {
+    metadata.is_span() && metadata.target().starts_with("newsgraph") && *metadata.level() <= tracing::Level::INFO
+}
+
+/// Marks a request's span whose trace the sampler dropped (in the span's
+/// extensions, by [`start_request_trace`]).
+struct SampledOut;
+
+/// Whether the spans started now belong to a trace the sampler kept: no span
+/// above them was marked [`SampledOut`].
+fn in_sampled_trace<S>(cx: &tracing_subscriber::layer::Context<'_, S>) -> bool
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    cx.lookup_current()
+        .is_none_or(|current| current.scope().all(|span| span.extensions().get::<SampledOut>().is_none()))
 }
 
 /// The tracer provider: a batch of spans at a time (the SDK's batch processor,
@@ -116,9 +158,34 @@ pub fn shutdown() {
     }
 }
 
+/// Starts the trace of a request whose span is `span` (the edge's): its
+/// parent is the caller's W3C `traceparent` when valid, and the sampler
+/// decides now whether the trace is kept. Returns that decision; when the
+/// trace is dropped, the spans under `span` are not built. Call only with
+/// traces on.
+pub fn start_request_trace(span: &tracing::Span, headers: &actix_web::http::header::HeaderMap) -> bool {
+    use opentelemetry::trace::TraceContextExt as _;
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    // Fails only when the span is not exported (filtered out): nothing to parent then.
+    let _ = span.set_parent(parent_from_headers(headers));
+    // Asking for the span's context starts it: the sampler runs here.
+    let sampled = span.context().span().span_context().is_sampled();
+    if !sampled {
+        span.with_subscriber(|(id, dispatch)| {
+            if let Some(registry) = dispatch.downcast_ref::<tracing_subscriber::Registry>()
+                && let Some(data) = registry.span_data(id)
+            {
+                use tracing_subscriber::registry::SpanData as _;
+                data.extensions_mut().insert(SampledOut);
+            }
+        });
+    }
+    sampled
+}
+
 /// The trace context of a request's W3C `traceparent` (and `tracestate`)
 /// headers, to parent its span; an empty context when absent or invalid.
-pub fn parent_from_headers(headers: &actix_web::http::header::HeaderMap) -> opentelemetry::Context {
+fn parent_from_headers(headers: &actix_web::http::header::HeaderMap) -> opentelemetry::Context {
     struct Headers<'a>(&'a actix_web::http::header::HeaderMap);
     impl Extractor for Headers<'_> {
         fn get(&self, key: &str) -> Option<&str> {

@@ -3,7 +3,9 @@
 //! request (the request, its operation, its DataLoader batches, its store
 //! calls) as OTLP protobuf; the request's W3C `traceparent` is their trace's
 //! parent, the request id is on the request's span, and no span carries a
-//! variable's value.
+//! variable's value. With a head sampler set by the standard
+//! `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG`, a request sampled out
+//! exports no span, and a caller's sampled `traceparent` is honoured.
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -113,30 +115,56 @@ fn serve(env: &[(&str, String)]) -> (Served, String) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn spans_reach_the_collector_under_the_callers_trace_without_variable_values() {
-    let received = web::Data::new(Mutex::new(Received::default()));
-    let state = received.clone();
-    let collector = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
-            .route("/v1/traces", web::post().to(collect))
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let endpoint = format!("http://127.0.0.1:{}", collector.addrs()[0].port());
-    let collector = collector.run();
-    let collector_handle = collector.handle();
-    tokio::spawn(collector);
+/// The fake collector, running on this test's runtime.
+struct Collector {
+    received: web::Data<Mutex<Received>>,
+    endpoint: String,
+    handle: actix_web::dev::ServerHandle,
+}
 
-    // Batches every 100 ms, so the test need not wait for the default 5 s.
-    let (served, address) =
-        serve(&[("NEWSGRAPH_OTLP_ENDPOINT", endpoint), ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned())]);
-    let response = reqwest::Client::new()
-        .post(format!("http://{address}/graphql"))
-        .header("traceparent", format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-01"))
+impl Collector {
+    fn start() -> Self {
+        let received = web::Data::new(Mutex::new(Received::default()));
+        let state = received.clone();
+        let collector = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
+                .route("/v1/traces", web::post().to(collect))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let endpoint = format!("http://127.0.0.1:{}", collector.addrs()[0].port());
+        let collector = collector.run();
+        let handle = collector.handle();
+        tokio::spawn(collector);
+        Collector { received, endpoint, handle }
+    }
+
+    /// The spans of trace `trace_id`, once one of them has `parent_span_id`
+    /// as its parent (the request's span, the last to end); fails after 30 s.
+    async fn trace(&self, trace_id: &str, parent_span_id: &str) -> Vec<Span> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let spans: Vec<Span> =
+                self.received.lock().unwrap().spans.iter().filter(|s| hex(&s.trace_id) == trace_id).cloned().collect();
+            if spans.iter().any(|s| hex(&s.parent_span_id) == parent_span_id) {
+                return spans;
+            }
+            assert!(Instant::now() < deadline, "no request span under the caller's trace {trace_id} within 30 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The GraphQL request of these tests, with a `traceparent` header when given.
+async fn who_said_what(address: &str, traceparent: Option<String>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().post(format!("http://{address}/graphql"));
+    if let Some(traceparent) = traceparent {
+        request = request.header("traceparent", traceparent);
+    }
+    let response = request
         .json(&json!({
             "query": "query WhoSaidWhat($name: String!) { person(name: $name) { name \
                       quotes(first: 5) { edges { node { text article { headline } } } } } }",
@@ -145,24 +173,28 @@ async fn spans_reach_the_collector_under_the_callers_trace_without_variable_valu
         .send()
         .await
         .unwrap();
+    assert_eq!(response.status(), 200);
+    response
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_reach_the_collector_under_the_callers_trace_without_variable_values() {
+    let collector = Collector::start();
+    // Batches every 100 ms, so the test need not wait for the default 5 s.
+    let (served, address) = serve(&[
+        ("NEWSGRAPH_OTLP_ENDPOINT", collector.endpoint.clone()),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()),
+    ]);
+    let response = who_said_what(&address, Some(format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-01"))).await;
     let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["data"]["person"]["name"], "Sergei Lavrov", "{body}");
 
     // The spans of the trace, once its request span (the last to end) is in.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let spans: Vec<Span> = loop {
-        let spans: Vec<Span> =
-            received.lock().unwrap().spans.iter().filter(|s| hex(&s.trace_id) == TRACE_ID).cloned().collect();
-        if spans.iter().any(|s| hex(&s.parent_span_id) == PARENT_SPAN_ID) {
-            break spans;
-        }
-        assert!(Instant::now() < deadline, "no request span under the caller's trace within 30 s");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let spans = collector.trace(TRACE_ID, PARENT_SPAN_ID).await;
     drop(served);
-    collector_handle.stop(false).await;
-
+    collector.handle.stop(false).await;
+    let received = collector.received;
     let names: Vec<&str> = spans.iter().map(|s| s.name.as_str()).collect();
     let by_id: HashMap<String, &Span> = spans.iter().map(|s| (hex(&s.span_id), s)).collect();
     let request = spans.iter().find(|s| hex(&s.parent_span_id) == PARENT_SPAN_ID).unwrap();
@@ -211,4 +243,48 @@ async fn spans_reach_the_collector_under_the_callers_trace_without_variable_valu
         let body = String::from_utf8_lossy(body);
         assert!(!body.contains(SECRET_VARIABLE), "a variable's value reached the collector: {body}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_sampler_drops_sampled_out_requests_and_honours_a_sampled_parent() {
+    const SAMPLED_OUT_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
+    let collector = Collector::start();
+    // A ratio of 0: no trace of the server's own is kept; a caller's decision is.
+    let (served, address) = serve(&[
+        ("NEWSGRAPH_OTLP_ENDPOINT", collector.endpoint.clone()),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()),
+        ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio".to_owned()),
+        ("OTEL_TRACES_SAMPLER_ARG", "0".to_owned()),
+    ]);
+    // No traceparent: the ratio decides, and keeps nothing.
+    let alone = who_said_what(&address, None).await.json::<Value>().await.unwrap();
+    assert_eq!(alone["data"]["person"]["name"], "Sergei Lavrov", "{alone}");
+    // A caller that sampled its trace out (flags 00).
+    let unsampled = who_said_what(&address, Some(format!("00-{SAMPLED_OUT_TRACE}-{PARENT_SPAN_ID}-00"))).await;
+    assert_eq!(unsampled.json::<Value>().await.unwrap()["data"]["person"]["name"], "Sergei Lavrov");
+    // A caller that sampled its trace in (flags 01): every span of the request.
+    let sampled = who_said_what(&address, Some(format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-01"))).await;
+    assert_eq!(sampled.json::<Value>().await.unwrap()["data"]["person"]["name"], "Sergei Lavrov");
+
+    // The exporter sends spans in the order they end: once the sampled
+    // request's are in, the two before it would have been too.
+    let spans = collector.trace(TRACE_ID, PARENT_SPAN_ID).await;
+    // One more export period, for anything that ended late.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    drop(served);
+    collector.handle.stop(false).await;
+
+    let names: Vec<&str> = spans.iter().map(|s| s.name.as_str()).collect();
+    for expected in ["POST /graphql", "query WhoSaidWhat", "dataloader.batch"] {
+        assert!(names.contains(&expected), "the sampled request's trace lacks {expected}: {names:?}");
+    }
+    assert!(spans.iter().any(|s| attributes(s).contains_key("db.operation.name")), "its store calls: {names:?}");
+    let received = collector.received.lock().unwrap();
+    let others: Vec<(String, &str)> = received
+        .spans
+        .iter()
+        .filter(|s| hex(&s.trace_id) != TRACE_ID)
+        .map(|s| (hex(&s.trace_id), s.name.as_str()))
+        .collect();
+    assert!(others.is_empty(), "sampled-out requests exported spans: {others:?}");
 }

@@ -130,14 +130,15 @@ pub async fn edge(
         otel.kind = tracing::field::Empty,
         http.response.status_code = tracing::field::Empty,
     );
-    if telemetry::traces_enabled() {
-        use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    // Whether this request's trace is exported: traces on, and the sampler
+    // kept it (it sees the name and kind, recorded first: a span started
+    // cannot change them).
+    let traced = telemetry::traces_enabled() && {
         let route = req.match_pattern().unwrap_or_else(|| path.clone());
         span.record("otel.name", format!("{method} {route}"));
         span.record("otel.kind", "server");
-        // Fails only when the span is not exported (filtered out): nothing to parent then.
-        let _ = span.set_parent(telemetry::parent_from_headers(req.headers()));
-    }
+        telemetry::start_request_trace(&span, req.headers())
+    };
 
     let limited = req
         .app_data::<web::Data<AppState>>()
@@ -169,7 +170,7 @@ pub async fn edge(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
-    if telemetry::traces_enabled() {
+    if traced {
         span.record("http.response.status_code", status.as_u16());
     }
     span.in_scope(|| {

@@ -21,15 +21,20 @@ fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
 }
 
+/// The script that installs a test folder's npm packages (shared with the federation test).
+pub fn npm_prepare_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/npm-prepare.sh")
+}
+
 fn schema_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/schema.graphql")
 }
 
-/// `npm ci` in `tests/clients` (once per change of its lock file).
+/// `npm ci` in `tests/clients` (once per change of its lock file; `tests/support/npm-prepare.sh`).
 async fn prepare() {
     tokio::task::spawn_blocking(|| {
         let mut prepare = Command::new("bash");
-        prepare.arg(clients_dir().join("prepare.sh")).arg(env!("CARGO_TARGET_TMPDIR"));
+        prepare.arg(npm_prepare_script()).arg(clients_dir()).arg(env!("CARGO_TARGET_TMPDIR"));
         run_within(prepare, Duration::from_secs(600), "preparing the client tests (npm ci)");
     })
     .await

@@ -31,7 +31,7 @@ async fn the_subgraph_sdl_composes_with_apollos_composition_library() {
     let output = tokio::task::spawn_blocking(move || {
         let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/federation");
         let mut prepare = Command::new("bash");
-        prepare.arg(here.join("prepare.sh")).arg(env!("CARGO_TARGET_TMPDIR"));
+        prepare.arg(crate::clients::npm_prepare_script()).arg(&here).arg(env!("CARGO_TARGET_TMPDIR"));
         run_within(prepare, Duration::from_secs(600), "preparing the federation check (npm ci)");
         let mut compose = Command::new("node");
         compose.arg(here.join("compose.mjs")).arg(&file);

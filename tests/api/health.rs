@@ -1,6 +1,6 @@
 //! Health, readiness, the playground, GET queries, and a store that goes away.
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, seed_mongodb, spawn_app_with};
 use crate::support::TestBackend;
 use crate::support::ferretdb::FerretDb;
 use serde_json::{Value, json};
@@ -73,12 +73,13 @@ async fn readyz(app: &TestApp) -> (u16, Value) {
 async fn a_lost_store_gives_store_unavailable_and_the_server_recovers() {
     let (ferret, _dir) = private_ferretdb();
     let uri = ferret.uri();
+    seed_mongodb(&uri, "lost").await;
     let app = spawn_app_with(TestBackend::FerretDb, |s| {
         s.mongodb_uri = Some(uri.into());
+        s.database = "lost".into();
         s.store_timeout_ms = 1500;
     })
     .await;
-    newsgraph::seed::seed(app.store.as_ref(), &crate::support::seed_dir()).await.unwrap();
     let question = r#"{ person(name: "Lavrov") { quotes { totalCount } } }"#;
     assert_eq!(app.data(question, json!({})).await["person"]["quotes"]["totalCount"], 1);
 

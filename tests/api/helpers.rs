@@ -29,6 +29,17 @@ pub async fn spawn_app(backend: TestBackend) -> TestApp {
     app
 }
 
+/// Seeds database `database` of the MongoDB at `uri` through a store with the default
+/// timeouts: on a loaded machine a seed's writes may take longer than a short bound a
+/// test sets for what it is about.
+pub async fn seed_mongodb(uri: &str, database: &str) {
+    let mut settings = Settings::for_tests();
+    settings.mongodb_uri = Some(uri.to_string().into());
+    settings.database = database.into();
+    let store = newsgraph::startup::open_store(&settings).await.expect("opening the store to seed");
+    newsgraph::seed::seed(store.as_ref(), &crate::support::seed_dir()).await.expect("seeding");
+}
+
 /// Starts the app on `backend` with settings adjusted by `adjust`; the embedded
 /// store seeds itself unless told not to, MongoDB starts empty.
 pub async fn spawn_app_with(backend: TestBackend, adjust: impl FnOnce(&mut Settings)) -> TestApp {

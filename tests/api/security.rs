@@ -1,7 +1,7 @@
 //! The edge defences over HTTP: CSRF, CORS, rate limit, batch cap, lexical
 //! caps, request ids, metrics and the whole-request timeout.
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, seed_mongodb, spawn_app_with};
 use crate::support::TestBackend;
 use crate::support::ferretdb::FerretDb;
 use serde_json::{Value, json};
@@ -273,14 +273,7 @@ async fn a_stalled_store_times_out_and_recovers_on_sigcont() {
     let dir = tempfile::tempdir().unwrap();
     let ferret = FerretDb::start("127.0.0.1:0", dir.path(), false);
     let uri = ferret.uri();
-    // Seeded first through a store with the default timeout: on a loaded machine a
-    // seed's writes may take longer than the short bound this test is about.
-    let mut seeding = newsgraph::config::Settings::for_tests();
-    seeding.mongodb_uri = Some(uri.clone().into());
-    seeding.database = "stalled".into();
-    let seeder = newsgraph::startup::open_store(&seeding).await.expect("opening the store to seed");
-    newsgraph::seed::seed(seeder.as_ref(), &crate::support::seed_dir()).await.unwrap();
-    drop(seeder);
+    seed_mongodb(&uri, "stalled").await;
     let app = spawn_app_with(TestBackend::FerretDb, |s| {
         s.mongodb_uri = Some(uri.into());
         s.database = "stalled".into();

@@ -552,7 +552,7 @@ impl Store for MongoStore {
     }
 
     async fn prepare(&self) -> StoreResult<()> {
-        let indexes: [(&str, Vec<Document>); 7] = [
+        let indexes: [(&str, Vec<Document>); 9] = [
             (
                 ARTICLES,
                 vec![
@@ -582,6 +582,17 @@ impl Store for MongoStore {
             (text_index::POSTINGS, vec![doc! { "key": 1 }, doc! { "doc": 1 }]),
             // Statements across reports (issue 15).
             (QUOTES, vec![doc! { "statement": 1 }]),
+            // Pages ordered by an index (issue 13): one key's items newest
+            // first, as one index range read in order (FerretDB v1 ignores them).
+            (
+                QUOTES,
+                vec![
+                    doc! { "speaker.person": 1, "sort_date": -1, "_id": -1 },
+                    doc! { "via": 1, "sort_date": -1, "_id": -1 },
+                    doc! { "speaker_orgs": 1, "sort_date": -1, "_id": -1 },
+                ],
+            ),
+            (ARTICLES, vec![doc! { "outlet": 1, "sort_date": -1, "_id": -1 }]),
             (
                 statements::STATEMENTS,
                 vec![
@@ -766,7 +777,7 @@ impl Store for MongoStore {
 
     async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
         let texts = self.text_matches(SearchTarget::Quotes, filter.texts()).await?;
-        self.find_page(QUOTES, query::quote_filter(filter, &texts), query::quote_order(sort), page).await
+        self.find_page(QUOTES, query::quote_page_filter(filter, &texts), query::quote_order(sort), page).await
     }
 
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {

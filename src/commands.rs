@@ -381,9 +381,16 @@ pub async fn generate(settings: &Settings, args: &GenerateArgs) -> anyhow::Resul
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let mut handed = Vec::new();
+    let mut handed: Vec<(usize, std::time::Duration)> = Vec::new();
+    let tenth = (args.articles / 10).max(1);
     crate::generate::generate(store.as_ref(), args.articles, args.seed, args.batch, |done| {
-        handed.push((done, started.elapsed()));
+        let elapsed = started.elapsed();
+        // A line per tenth where no progress bar shows (output not a
+        // terminal), so a long load's pace can be followed while it runs.
+        if progress.is_hidden() && handed.last().map_or(0, |(before, _)| before / tenth) < done / tenth {
+            eprintln!("{done} articles handed to the store after {:.1} s", elapsed.as_secs_f64());
+        }
+        handed.push((done, elapsed));
         progress.set_position(done as u64)
     })
     .await?;

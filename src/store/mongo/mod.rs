@@ -552,11 +552,12 @@ impl Store for MongoStore {
     }
 
     async fn prepare(&self) -> StoreResult<()> {
-        let indexes: [(&str, Vec<Document>); 9] = [
+        let indexes: [(&str, Vec<Document>); 7] = [
             (
                 ARTICLES,
                 vec![
-                    doc! { "outlet": 1, "_id": 1 },
+                    // Also an outlet's articles newest first, as one index range.
+                    doc! { "outlet": 1, "sort_date": -1, "_id": -1 },
                     doc! { "people": 1 },
                     doc! { "organizations": 1 },
                     doc! { "sort_date": -1, "_id": -1 },
@@ -570,10 +571,13 @@ impl Store for MongoStore {
                 QUOTES,
                 vec![
                     doc! { "article": 1, "_id": 1 },
-                    doc! { "speaker.person": 1, "_id": 1 },
+                    // One key's quotes newest first (a page, or a page of a
+                    // date range, read as one index range in its order); the
+                    // leading field serves every look-up by that key.
+                    doc! { "speaker.person": 1, "sort_date": -1, "_id": -1 },
                     doc! { "speaker.affiliation": 1 },
-                    doc! { "via": 1 },
-                    doc! { "speaker_orgs": 1 },
+                    doc! { "via": 1, "sort_date": -1, "_id": -1 },
+                    doc! { "speaker_orgs": 1, "sort_date": -1, "_id": -1 },
                     doc! { "speaker_key": 1 },
                     doc! { "sort_date": -1, "_id": -1 },
                     doc! { "day": 1 },
@@ -582,17 +586,6 @@ impl Store for MongoStore {
             (text_index::POSTINGS, vec![doc! { "key": 1 }, doc! { "doc": 1 }]),
             // Statements across reports (issue 15).
             (QUOTES, vec![doc! { "statement": 1 }]),
-            // Pages ordered by an index (issue 13): one key's items newest
-            // first, as one index range read in order (FerretDB v1 ignores them).
-            (
-                QUOTES,
-                vec![
-                    doc! { "speaker.person": 1, "sort_date": -1, "_id": -1 },
-                    doc! { "via": 1, "sort_date": -1, "_id": -1 },
-                    doc! { "speaker_orgs": 1, "sort_date": -1, "_id": -1 },
-                ],
-            ),
-            (ARTICLES, vec![doc! { "outlet": 1, "sort_date": -1, "_id": -1 }]),
             (
                 statements::STATEMENTS,
                 vec![

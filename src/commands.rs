@@ -392,7 +392,16 @@ pub async fn generate(settings: &Settings, args: &GenerateArgs) -> anyhow::Resul
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
+    let mut handed: Vec<(usize, std::time::Duration)> = Vec::new();
+    let tenth = (args.articles / 10).max(1);
     crate::generate::generate(store.as_ref(), args.articles, args.seed, args.batch, |done| {
+        let elapsed = started.elapsed();
+        // A line per tenth where no progress bar shows (output not a
+        // terminal), so a long load's pace can be followed while it runs.
+        if progress.is_hidden() && handed.last().map_or(0, |(before, _)| before / tenth) < done / tenth {
+            eprintln!("{done} articles handed to the store after {:.1} s", elapsed.as_secs_f64());
+        }
+        handed.push((done, elapsed));
         progress.set_position(done as u64)
     })
     .await?;
@@ -406,7 +415,61 @@ pub async fn generate(settings: &Settings, args: &GenerateArgs) -> anyhow::Resul
         args.articles as f64 / seconds.max(1e-9),
         store.backend().as_str(),
     );
+    if let Some(tenths) = LoadTenths::of(&handed, seconds) {
+        println!("{tenths}");
+    }
     Ok(())
+}
+
+/// Whether a bulk load keeps its pace as the store grows: the rate over its
+/// first and its last tenth of articles, from the moments batches were handed
+/// to the store (the store takes the next one only when it has written the
+/// one before, so these follow its writing within a batch or two), and the
+/// time after the last batch was handed over (the last rows, then rebuilding
+/// indexes and counters, and the commit).
+struct LoadTenths {
+    tenth: usize,
+    first: f64,
+    last: f64,
+    finishing: f64,
+}
+
+impl LoadTenths {
+    /// From `(articles handed over so far, when)` after each batch, and the
+    /// whole load's seconds; `None` when the load had too few batches.
+    fn of(handed: &[(usize, std::time::Duration)], seconds: f64) -> Option<Self> {
+        let &(total, end) = handed.last()?;
+        let tenth = total / 10;
+        // When the first batch reaching `n` articles was handed over.
+        let at = |n: usize| handed.iter().find(|(done, _)| *done >= n).map(|&(done, t)| (done, t.as_secs_f64()));
+        let (first_done, first_end) = at(tenth)?;
+        let (last_start_done, last_start) = at(total - tenth)?;
+        let last_span = end.as_secs_f64() - last_start;
+        if first_done == 0 || last_start_done >= total || first_end <= 0.0 || last_span <= 0.0 {
+            return None;
+        }
+        Some(Self {
+            tenth,
+            first: first_done as f64 / first_end,
+            last: (total - last_start_done) as f64 / last_span,
+            finishing: seconds - end.as_secs_f64(),
+        })
+    }
+}
+
+impl std::fmt::Display for LoadTenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "first {n} articles: {first:.0} articles/s, last {n}: {last:.0} articles/s ({ratio:.2}x the first); \
+             {finishing:.1} s after the last batch (indexes, counters, commit)",
+            n = self.tenth,
+            first = self.first,
+            last = self.last,
+            ratio = self.last / self.first,
+            finishing = self.finishing,
+        )
+    }
 }
 
 /// `newsgraph export`: the rows a filter matches, page by page, to standard output or `--out`.
@@ -429,4 +492,30 @@ pub async fn export(settings: &Settings, args: &ExportArgs) -> anyhow::Result<()
     }
     out.flush().context("writing the export")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LoadTenths;
+    use std::time::Duration;
+
+    /// A load of 20 batches of 100 articles whose batches take 1 s each for
+    /// the first half and 2 s each afterwards.
+    #[test]
+    fn load_tenths_compare_the_first_and_last_tenth() {
+        let mut handed = Vec::new();
+        let mut at = 0.0;
+        for batch in 1..=20 {
+            at += if batch <= 10 { 1.0 } else { 2.0 };
+            handed.push((batch * 100, Duration::from_secs_f64(at)));
+        }
+        let tenths = LoadTenths::of(&handed, at + 5.0).unwrap();
+        assert_eq!(tenths.tenth, 200);
+        assert_eq!(tenths.first, 100.0, "200 articles in the first 2 s");
+        // Handed over from 1,800 articles (at 26 s) to 2,000 (at 30 s).
+        assert_eq!(tenths.last, 50.0);
+        assert_eq!(tenths.finishing, 5.0);
+        assert!(tenths.to_string().contains("0.50x the first"), "{tenths}");
+        assert!(LoadTenths::of(&handed[..1], 1.0).is_none(), "one batch has no tenths");
+    }
 }

@@ -19,6 +19,34 @@ use crate::domain::{
 };
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// The most texts whose signatures [`signature_of`] keeps (about 1 KiB each).
+const REMEMBERED_SIGNATURES: usize = 10_000;
+
+/// The signature of `text`, remembered process-wide: a text's signature
+/// never changes, and the same texts come back write after write (each
+/// batch of a bulk load compares its quotes with the texts of every
+/// candidate statement, and a busy speaker's statements are candidates of
+/// batch after batch), so each is computed once rather than once per batch.
+/// Bounded: past [`REMEMBERED_SIGNATURES`] texts the memory starts again.
+pub fn signature_of(text: &str) -> Arc<Signature> {
+    static REMEMBERED: Mutex<Option<HashMap<String, Arc<Signature>>>> = Mutex::new(None);
+    if let Ok(mut guard) = REMEMBERED.lock() {
+        let remembered = guard.get_or_insert_with(HashMap::new);
+        if let Some(signature) = remembered.get(text) {
+            return signature.clone();
+        }
+        if remembered.len() >= REMEMBERED_SIGNATURES {
+            remembered.clear();
+        }
+        let signature = Arc::new(Signature::of(text));
+        remembered.insert(text.to_owned(), signature.clone());
+        return signature;
+    }
+    // A poisoned lock (a panic elsewhere while holding it): compute afresh.
+    Arc::new(Signature::of(text))
+}
 
 /// How many days apart a paraphrase may be reported and still join by
 /// content-word overlap alone (the same words join whenever they were said).
@@ -87,7 +115,7 @@ pub fn index_keys(quote: &Quote) -> Vec<String> {
     let Some(speaker) = &quote.speaker else { return Vec::new() };
     let speaker = speaker_key(speaker);
     let mut keys: Vec<String> =
-        Signature::of(&quote.text).fingerprints().into_iter().map(|f| fingerprint_key(&speaker, f)).collect();
+        signature_of(&quote.text).fingerprints().into_iter().map(|f| fingerprint_key(&speaker, f)).collect();
     keys.extend(quote.date.map(|d| day_key(&speaker, d)));
     keys
 }
@@ -98,7 +126,7 @@ pub fn lookup_keys(quote: &Quote) -> Vec<String> {
     let Some(speaker) = &quote.speaker else { return Vec::new() };
     let speaker = speaker_key(speaker);
     let mut keys: Vec<String> =
-        Signature::of(&quote.text).fingerprints().into_iter().map(|f| fingerprint_key(&speaker, f)).collect();
+        signature_of(&quote.text).fingerprints().into_iter().map(|f| fingerprint_key(&speaker, f)).collect();
     if let Some(day) = quote.date {
         for offset in -PARAPHRASE_DAYS..=PARAPHRASE_DAYS {
             keys.extend(day.checked_add_signed(chrono::Duration::days(offset)).map(|d| day_key(&speaker, d)));
@@ -139,7 +167,7 @@ pub fn plan(
     for (id, statement) in &statements {
         by_speaker.entry(speaker_key(&statement.speaker)).or_default().insert(id.clone());
     }
-    let mut signatures: HashMap<StatementId, Vec<Signature>> = HashMap::new();
+    let mut signatures: HashMap<StatementId, Vec<Arc<Signature>>> = HashMap::new();
     let previous: HashMap<&QuoteId, &Previous> = previous.iter().map(|p| (&p.quote, p)).collect();
     let mut changed: BTreeSet<StatementId> = BTreeSet::new();
     let mut recheck: BTreeSet<StatementId> = BTreeSet::new();
@@ -169,7 +197,7 @@ pub fn plan(
         if let Some(prev) = previous.get(&quote.id) {
             recheck.insert(prev.statement.clone());
         }
-        let signature = Signature::of(&quote.text);
+        let signature = signature_of(&quote.text);
         let sources = sources_of(quote, outlets);
         let same_speaker = by_speaker.entry(key.clone()).or_default();
         let best = best_match(quote, same_speaker, &signature, &statements, &mut signatures, rule);
@@ -253,14 +281,14 @@ fn best_match(
     same_speaker: &BTreeSet<StatementId>,
     signature: &Signature,
     statements: &HashMap<StatementId, Statement>,
-    signatures: &mut HashMap<StatementId, Vec<Signature>>,
+    signatures: &mut HashMap<StatementId, Vec<Arc<Signature>>>,
     rule: &Rule,
 ) -> Option<StatementId> {
     let mut best: Option<(f64, Option<NaiveDate>, StatementId)> = None;
     for id in same_speaker {
         let Some(statement) = statements.get(id) else { continue };
         let texts =
-            signatures.entry(id.clone()).or_insert_with(|| statement.texts.iter().map(|t| Signature::of(t)).collect());
+            signatures.entry(id.clone()).or_insert_with(|| statement.texts.iter().map(|t| signature_of(t)).collect());
         let near_in_time = match (quote.date, statement.date) {
             (Some(a), Some(b)) => (a - b).num_days().abs() <= PARAPHRASE_DAYS,
             _ => true,

@@ -584,7 +584,8 @@ impl Store for MongoStore {
             (
                 ARTICLES,
                 vec![
-                    doc! { "outlet": 1, "_id": 1 },
+                    // Also an outlet's articles newest first, as one index range.
+                    doc! { "outlet": 1, "sort_date": -1, "_id": -1 },
                     doc! { "people": 1 },
                     doc! { "organizations": 1 },
                     doc! { "sort_date": -1, "_id": -1 },
@@ -598,10 +599,13 @@ impl Store for MongoStore {
                 QUOTES,
                 vec![
                     doc! { "article": 1, "_id": 1 },
-                    doc! { "speaker.person": 1, "_id": 1 },
+                    // One key's quotes newest first (a page, or a page of a
+                    // date range, read as one index range in its order); the
+                    // leading field serves every look-up by that key.
+                    doc! { "speaker.person": 1, "sort_date": -1, "_id": -1 },
                     doc! { "speaker.affiliation": 1 },
-                    doc! { "via": 1 },
-                    doc! { "speaker_orgs": 1 },
+                    doc! { "via": 1, "sort_date": -1, "_id": -1 },
+                    doc! { "speaker_orgs": 1, "sort_date": -1, "_id": -1 },
                     doc! { "speaker_key": 1 },
                     doc! { "sort_date": -1, "_id": -1 },
                     doc! { "day": 1 },
@@ -799,7 +803,7 @@ impl Store for MongoStore {
 
     async fn find_quotes(&self, filter: &QuoteFilter, sort: QuoteSort, page: &Page) -> StoreResult<Vec<Quote>> {
         let texts = self.text_matches(SearchTarget::Quotes, filter.texts()).await?;
-        self.find_page(QUOTES, query::quote_filter(filter, &texts), query::quote_order(sort), page).await
+        self.find_page(QUOTES, query::quote_page_filter(filter, &texts), query::quote_order(sort), page).await
     }
 
     async fn count_quotes(&self, filter: &QuoteFilter) -> StoreResult<u64> {

@@ -82,6 +82,16 @@ async fn a_lost_store_gives_store_unavailable_and_the_server_recovers() {
     .await;
     let question = r#"{ person(name: "Lavrov") { quotes { totalCount } } }"#;
     assert_eq!(app.data(question, json!({})).await["person"]["quotes"]["totalCount"], 1);
+    // Ready (indexes ensured in the background) before the store goes away.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body) = readyz(&app).await;
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never became ready: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     ferret.kill();
     let started = Instant::now();
@@ -99,8 +109,12 @@ async fn a_lost_store_gives_store_unavailable_and_the_server_recovers() {
 
     ferret.restart();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while readyz(&app).await.0 != 200 {
-        assert!(Instant::now() < deadline, "did not recover");
+    loop {
+        let (status, body) = readyz(&app).await;
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not recover: {body}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(app.data(question, json!({})).await["person"]["quotes"]["totalCount"], 1, "data survived the restart");

@@ -24,12 +24,11 @@ mod helpers;
 use base64::Engine as _;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::TestBackend;
+use support::binary::{ServerProcess, wait_for};
 use support::ferretdb::FerretDb;
 
 const KEY: &str = "corrections-durability-key";
@@ -172,61 +171,6 @@ async fn check(base: &str, owned: &[Vec<String>], acknowledged: &Acknowledged) -
     total
 }
 
-/// The `newsgraph` binary serving `data_dir` on a free port.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data_dir: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_newsgraph"))
-            .arg("serve")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["--no-seed", "--bind", "127.0.0.1:0", "--workers", "2"])
-            .env("NEWSGRAPH_API_KEYS", KEY_ENTRY)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting newsgraph");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("serving on http://").nth(1) {
-                    let address = rest.split_whitespace().next().unwrap_or("").to_owned();
-                    let _ = tx.send(address);
-                }
-            }
-        });
-        let address = rx.recv_timeout(Duration::from_secs(60)).expect("newsgraph did not say where it listens");
-        Self { child, base: format!("http://{address}") }
-    }
-
-    fn kill(&mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn wait_for(what: &str, mut until: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !until() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 fn new_load() -> Arc<Load> {
     Arc::new(Load { acknowledged: Mutex::new(BTreeMap::new()), count: Mutex::new(0), refused: Mutex::new(0) })
 }
@@ -234,7 +178,7 @@ fn new_load() -> Arc<Load> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn embedded_sigkill_during_corrections_loses_no_acknowledged_correction() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(dir.path());
+    let mut server = ServerProcess::start(dir.path(), KEY_ENTRY);
     let owned = ingest(&server.base).await;
     let load = new_load();
     let stop = Arc::new(AtomicBool::new(false));
@@ -247,7 +191,7 @@ async fn embedded_sigkill_during_corrections_loses_no_acknowledged_correction() 
     writers.await.unwrap();
     let acknowledged = load.acknowledged.lock().unwrap().clone();
 
-    let server = Server::start(dir.path());
+    let server = ServerProcess::start(dir.path(), KEY_ENTRY);
     let stored = check(&server.base, &owned, &acknowledged).await;
     let acked = *load.count.lock().unwrap();
     assert!(stored >= acked as u64, "{stored} corrections stored, {acked} acknowledged");

@@ -20,11 +20,10 @@ mod helpers;
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::TestBackend;
+use support::binary::{ServerProcess, wait_for};
 use support::ferretdb::FerretDb;
 
 const KEY: &str = "durability-test-key";
@@ -162,66 +161,10 @@ fn check(acknowledged: &Articles, total: u64, found: &Articles) {
     }
 }
 
-/// The `newsgraph` binary serving `data_dir` on a free port.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data_dir: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_newsgraph"))
-            .arg("serve")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["--no-seed", "--bind", "127.0.0.1:0", "--workers", "2"])
-            .env("NEWSGRAPH_API_KEYS", KEY)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting newsgraph");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Read the address, then keep draining so that logging never blocks.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("serving on http://").nth(1) {
-                    let address = rest.split_whitespace().next().unwrap_or("").to_owned();
-                    let _ = tx.send(address);
-                }
-            }
-        });
-        let address = rx.recv_timeout(Duration::from_secs(60)).expect("newsgraph did not say where it listens");
-        Self { child, base: format!("http://{address}") }
-    }
-
-    fn kill(&mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn wait_for(what: &str, mut until: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !until() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn embedded_sigkill_during_writes_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(dir.path());
+    let mut server = ServerProcess::start(dir.path(), KEY);
     let load = Arc::new(Load { acknowledged: Mutex::new(BTreeMap::new()), refused: Mutex::new(0) });
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writers = tokio::spawn(write_load(server.base.clone(), load.clone(), stop.clone()));
@@ -233,7 +176,7 @@ async fn embedded_sigkill_during_writes_loses_no_acknowledged_write() {
     writers.await.unwrap();
     let acknowledged = load.acknowledged.lock().unwrap().clone();
 
-    let server = Server::start(dir.path());
+    let server = ServerProcess::start(dir.path(), KEY);
     let (total, found) = listing(&server.base).await;
     check(&acknowledged, total, &found);
     eprintln!(

@@ -3,6 +3,7 @@
 //! module; not every binary uses every helper.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod feed_server;
 pub mod ferretdb;
 pub mod machine;
